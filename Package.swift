@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+// The package: a DDPM toolkit in layers. Each target imports only those below it:
+// CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
+// weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
+// < ddpm (the command-line tool).
+import PackageDescription
+
+let package = Package(
+    name: "swift-ddpm",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .executable(name: "ddpm", targets: ["ddpm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CKernels"),
+        .target(name: "Tensors", dependencies: ["CKernels"]),
+        .executableTarget(
+            name: "ddpm",
+            dependencies: [
+                "Tensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,37 @@
+import Dispatch
+import Foundation
+
+/// How the kernels spread work over CPU cores.
+public enum Parallel {
+    nonisolated(unsafe) private static var configuredThreads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The number of threads kernels may use (at least 1). Defaults to the number of active cores.
+    public static var threadCount: Int {
+        get { configuredThreads }
+        set { configuredThreads = Swift.max(1, newValue) }
+    }
+
+    /// Runs `body(range)` over `0..<count` split into at most `threadCount`
+    /// contiguous chunks, each at least `minimumChunk` long. Runs inline when
+    /// one chunk suffices.
+    public static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = Swift.min(threadCount, Swift.max(1, count / Swift.max(1, minimumChunk)))
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            if start < end { body(start..<end) }
+        }
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<count`, spread over the threads.
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        forEachChunk(count) { range in
+            for i in range { body(i) }
+        }
+    }
+}

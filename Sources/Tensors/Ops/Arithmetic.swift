@@ -1,0 +1,69 @@
+/// Elementwise arithmetic with NumPy broadcasting: `+ - * /` between tensors
+/// and with scalars, each with its backward.
+extension Tensor {
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let (shape, values) = broadcastMap(a, b, op: "add", +)
+        let sa = a.shape, sb = b.shape
+        return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
+            [g.sum(toShape: sa), g.sum(toShape: sb)]
+        }
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let (shape, values) = broadcastMap(a, b, op: "sub", -)
+        let sa = a.shape, sb = b.shape
+        return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
+            [g.sum(toShape: sa), (-g).sum(toShape: sb)]
+        }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let (shape, values) = broadcastMap(a, b, op: "mul", *)
+        return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
+            [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
+             b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
+        }
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let (shape, values) = broadcastMap(a, b, op: "div", /)
+        return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
+            [a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
+             b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
+        }
+    }
+
+    public static prefix func - (a: Tensor) -> Tensor {
+        a.map(op: "neg", { -$0 }, derivative: { _, _ in -1 })
+    }
+
+    public static func + (a: Tensor, s: Float) -> Tensor {
+        .result(shape: a.shape, scalars: a.scalars.map { $0 + s }, inputs: [a]) { g in [g] }
+    }
+
+    public static func + (s: Float, a: Tensor) -> Tensor { a + s }
+
+    public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
+
+    public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
+
+    public static func * (a: Tensor, s: Float) -> Tensor {
+        .result(shape: a.shape, scalars: a.scalars.map { $0 * s }, inputs: [a]) { g in [g * s] }
+    }
+
+    public static func * (s: Float, a: Tensor) -> Tensor { a * s }
+
+    public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
+
+    public static func / (s: Float, a: Tensor) -> Tensor {
+        a.map(op: "reciprocal", { s / $0 }, derivative: { x, _ in -s / (x * x) })
+    }
+
+    /// `self` raised to a constant power.
+    public func pow(_ exponent: Float) -> Tensor {
+        map(op: "pow", { Foundation.pow($0, exponent) },
+            derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
+    }
+}
+
+import Foundation
