@@ -16,7 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "CKernels"),
+        .target(
+            name: "CKernels",
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
         .target(name: "Tensors", dependencies: ["CKernels"]),
         .executableTarget(
             name: "ddpm",
