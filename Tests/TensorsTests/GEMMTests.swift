@@ -3,7 +3,7 @@ import XCTest
 
 /// SGEMM against a naive Double reference: every transpose combination, odd
 /// sizes, padded leading dimensions, alpha and beta, each micro-kernel forced
-/// in turn.
+/// in turn, and the threaded split against the single-threaded kernel.
 final class GEMMTests: XCTestCase {
     override func tearDown() {
         GEMM.force(nil)
@@ -78,6 +78,28 @@ final class GEMMTests: XCTestCase {
         XCTAssertEqual(GEMM.instructionSet, before)
     }
 
+    func testThreadedMatchesSingleThread() {
+        // Row split, column split and split reduction (with alpha and beta).
+        let shapes = [(300, 40, 100, false, false), (40, 300, 100, false, true),
+                      (24, 40, 2000, true, false), (20, 30, 3000, false, false)]
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for (m, n, k, transA, transB) in shapes {
+            var g = RandomGenerator(seed: UInt64(m * 7 + n))
+            let a = g.normals(m * k), b = g.normals(k * n), c0 = g.normals(m * n)
+            Parallel.threadCount = 1
+            let single = product(m, n, k, transA, transB, a, b, c0, alpha: 0.75, beta: 0.5)
+            for threads in [2, 3] {
+                Parallel.threadCount = threads
+                let threaded = product(m, n, k, transA, transB, a, b, c0, alpha: 0.75, beta: 0.5)
+                for i in 0..<(m * n) {
+                    XCTAssertEqual(threaded[i], single[i], accuracy: 1e-4 * Float(k).squareRoot(),
+                                   "\(threads) threads, \(m)×\(n)×\(k) at \(i)")
+                }
+            }
+        }
+    }
+
     // MARK: - Helpers
 
     private func checkForced(_ set: GEMM.InstructionSet) throws {
@@ -92,6 +114,17 @@ final class GEMMTests: XCTestCase {
             }
         }
         check(m: 26, n: 35, k: 9, transA: false, transB: false, beta: 0, initialC: .nan)
+    }
+
+    private func product(_ m: Int, _ n: Int, _ k: Int, _ transA: Bool, _ transB: Bool,
+                         _ a: [Float], _ b: [Float], _ c0: [Float], alpha: Float, beta: Float) -> [Float] {
+        var c = c0
+        c.withUnsafeMutableBufferPointer { pc in
+            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
+                       beta: beta, c: pc.baseAddress!, ldc: n)
+        }
+        return c
     }
 
     /// Runs one product with random operands and compares every element of C
