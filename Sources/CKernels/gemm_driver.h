@@ -20,8 +20,9 @@
 /// A micro-kernel: C[0..MR, 0..NR] = alpha · Σ_p A(i,p)·B(p,j) + beta · C,
 /// where A(i,p) = a[i*rs_a + p*cs_a] and B(p,j) = b[p*rs_b + j]. beta == 0
 /// never reads C. Always a full MR×NR tile; edges go through a scratch tile.
-/// A non-zero pf_rows asks the kernel to prefetch B pf_rows rows ahead (the
-/// same panel of the next k block, when B is read in place).
+/// A non-zero pf_rows asks the kernel to prefetch: with A packed or stored
+/// transposed, B pf_rows rows ahead (the same panel of the next k block, when
+/// B is read in place); with A read in place row by row, the next A panel.
 typedef void (*ck_tile_fn)(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
                            const float *b, ptrdiff_t rs_b, ptrdiff_t pf_rows,
                            float *c, ptrdiff_t ldc, float alpha, float beta);
@@ -235,7 +236,9 @@ void ck_gemm_driver(const int MR, const int NR,
                         const float *bp;
                         ptrdiff_t rs_b;
                         CK_B_PANEL(jr, nr, bp, rs_b);
-                        CK_RUN_TILE(ic, mr, jr, nr, ap, rs_a, cs_a, kernel, bp, rs_b, 0);
+                        // A panel read in place row by row prefetches the next one.
+                        const ptrdiff_t pf = kernel == a_rows && jr == 0 && ic + 2 * MR <= m;
+                        CK_RUN_TILE(ic, mr, jr, nr, ap, rs_a, cs_a, kernel, bp, rs_b, pf);
                     }
                 }
             }
