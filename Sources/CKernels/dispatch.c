@@ -89,6 +89,22 @@ static void scale_c(ptrdiff_t m, ptrdiff_t n, float beta, float *c, ptrdiff_t ld
     }
 }
 
+/// The unblocked product, for when the blocked kernels cannot get scratch memory.
+static void sgemm_unblocked(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                            float alpha, const float *a, ptrdiff_t lda,
+                            const float *b, ptrdiff_t ldb,
+                            float beta, float *c, ptrdiff_t ldc) {
+    for (ptrdiff_t i = 0; i < m; i++) {
+        for (ptrdiff_t j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (ptrdiff_t p = 0; p < k; p++)
+                sum += (trans_a ? a[p * lda + i] : a[i * lda + p]) * (trans_b ? b[j * ldb + p] : b[p * ldb + j]);
+            float *cij = c + i * ldc + j;
+            *cij = beta == 0.0f ? alpha * sum : alpha * sum + beta * *cij;
+        }
+    }
+}
+
 void ck_sgemm(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
               float alpha, const float *a, ptrdiff_t lda,
               const float *b, ptrdiff_t ldb,
@@ -98,23 +114,26 @@ void ck_sgemm(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
         scale_c(m, n, beta, c, ldc);
         return;
     }
+    int status;
     switch (ck_current_isa()) {
 #if defined(__x86_64__)
     case CK_ISA_AVX512:
-        ck_sgemm_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+        status = ck_sgemm_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        break;
     case CK_ISA_AVX2:
-        ck_sgemm_avx2(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+        status = ck_sgemm_avx2(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        break;
 #endif
 #if defined(__APPLE__)
     case CK_ISA_ACCELERATE:
         cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                     (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
-        return;
+        status = 0;
+        break;
 #endif
     default:
-        ck_sgemm_generic(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+        status = ck_sgemm_generic(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        break;
     }
+    if (status != 0) sgemm_unblocked(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -71,11 +71,11 @@ static CK_AVX2 void tile_a_rows(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, pt
     tile_6x16(kc, a, rs_a, 1, b, rs_b, pf_rows, c, ldc, alpha, beta);
 }
 
-CK_AVX2 void ck_sgemm_avx2(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+CK_AVX2 int ck_sgemm_avx2(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                            float alpha, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb,
                            float beta, float *c, ptrdiff_t ldc) {
-    ck_gemm_driver(MR, NR, tile_packed, tile_a_cols, tile_a_rows,
+    return ck_gemm_driver(MR, NR, tile_packed, tile_a_cols, tile_a_rows,
                    trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 

@@ -28,12 +28,18 @@ typedef void (*ck_tile_fn)(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, ptrdiff
                            float *c, ptrdiff_t ldc, float alpha, float beta);
 
 /// Largest depth of one k block, and the width of one packed B block.
+#ifndef CK_KC_MAX
 #define CK_KC_MAX 384
-#define CK_NC_MAX 1536
+#endif
+#ifndef CK_NC_MAX
+#define CK_NC_MAX 1024
+#endif
+#ifndef CK_KC_SMALL_M
 #define CK_KC_SMALL_M 192
+#endif
 
 /// Per-thread scratch memory, grown on demand and reused by later calls so the
-/// hot path never allocates.
+/// hot path never allocates. NULL when it cannot be allocated.
 float *ck_scratch(size_t floats);
 
 /// C[0..mr, 0..nr] = alpha·tile + beta·C (beta == 0 ignores C).
@@ -119,9 +125,10 @@ static inline int ck_conflicting_stride(ptrdiff_t ld) {
 
 /// The blocked product with micro-kernels of MR×NR: `packed` reads a packed A
 /// panel, `a_cols` reads A in place with rs_a == 1 (A transposed), `a_rows` in
-/// place with cs_a == 1 (A not transposed). Requires m, n, k > 0.
+/// place with cs_a == 1 (A not transposed). Requires m, n, k > 0. Returns 0,
+/// or -1 (computing nothing) when its scratch memory cannot be allocated.
 static inline __attribute__((always_inline))
-void ck_gemm_driver(const int MR, const int NR,
+int ck_gemm_driver(const int MR, const int NR,
                     ck_tile_fn packed, ck_tile_fn a_cols, ck_tile_fn a_rows,
                     int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                     float alpha, const float *a, ptrdiff_t lda,
@@ -132,7 +139,10 @@ void ck_gemm_driver(const int MR, const int NR,
     const ptrdiff_t k_blocks = (k + KCM - 1) / KCM;
     ptrdiff_t kc_max = (k + k_blocks - 1) / k_blocks;
     kc_max = (kc_max + 7) & ~(ptrdiff_t)7;
-    const ptrdiff_t nc_max = n < CK_NC_MAX ? n : CK_NC_MAX;
+    // Equal column blocks of at most CK_NC_MAX, whole panels where possible.
+    const ptrdiff_t n_blocks = (n + CK_NC_MAX - 1) / CK_NC_MAX;
+    ptrdiff_t nc_max = (n + n_blocks - 1) / n_blocks;
+    if (n_blocks > 1) nc_max = (nc_max + NR - 1) / NR * NR;
     const ptrdiff_t nc_panels = (nc_max + NR - 1) / NR;
     const ptrdiff_t m_panels = (m + MR - 1) / MR;
 
@@ -147,6 +157,7 @@ void ck_gemm_driver(const int MR, const int NR,
     const ptrdiff_t a_panels_held = small_m ? m_panels : 1;
     float *scratch = ck_scratch((size_t)(kc_max * nc_panels * NR + a_panels_held * kc_max * MR
                                          + kc_max * NR + MR * NR + 64));
+    if (!scratch) return -1;
     float *bpack = scratch;
     float *apack = bpack + kc_max * nc_panels * NR;
     float *bedge = apack + a_panels_held * kc_max * MR;
@@ -247,6 +258,7 @@ void ck_gemm_driver(const int MR, const int NR,
         }
     }
 #undef CK_PREPARE_A
+    return 0;
 }
 
 #endif

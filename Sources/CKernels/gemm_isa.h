@@ -1,5 +1,6 @@
 // Entry points of the per-instruction-set SGEMMs (same contract as ck_sgemm;
-// m, n, k > 0). Only the x86-64 ones exist on x86-64.
+// m, n, k > 0). They return 0, or -1 without touching C when out of memory.
+// The AVX ones exist only on x86-64.
 #ifndef CK_GEMM_ISA_H
 #define CK_GEMM_ISA_H
 
@@ -9,10 +10,10 @@
     float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,        \
     float beta, float *c, ptrdiff_t ldc
 
-void ck_sgemm_generic(CK_SGEMM_ARGS);
+int ck_sgemm_generic(CK_SGEMM_ARGS);
 #if defined(__x86_64__)
-void ck_sgemm_avx2(CK_SGEMM_ARGS);
-void ck_sgemm_avx512(CK_SGEMM_ARGS);
+int ck_sgemm_avx2(CK_SGEMM_ARGS);
+int ck_sgemm_avx512(CK_SGEMM_ARGS);
 #endif
 
 #endif

@@ -38,6 +38,12 @@ public enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m \(m), n \(n), k \(k)")
+        precondition(lda >= (transA ? m : k),
+                     "sgemm: lda \(lda) is shorter than a row of A (\(transA ? "k×m, m = \(m)" : "m×k, k = \(k)"))")
+        precondition(ldb >= (transB ? k : n),
+                     "sgemm: ldb \(ldb) is shorter than a row of B (\(transB ? "n×k, k = \(k)" : "k×n, n = \(n)"))")
+        precondition(ldc >= n, "sgemm: ldc \(ldc) is shorter than a row of C (n = \(n))")
         guard m > 0, n > 0 else { return }
         let threads = Parallel.threadCount
         if threads <= 1 || k <= 0 || m * n * k < parallelThreshold {
@@ -89,11 +95,13 @@ public enum GEMM {
                          bStart, ldb, 0, partials + (chunk - 1) * m * n, n)
             }
         }
-        for chunk in 1..<chunks {
-            let partial = partials + (chunk - 1) * m * n
-            for i in 0..<m {
-                let row = c + i * ldc, source = partial + i * n
-                for j in 0..<n { row[j] += source[j] }
+        Parallel.forEachChunk(m, minimumChunk: Swift.max(1, 16_384 / n)) { rows in
+            for chunk in 1..<chunks {
+                let partial = partials + (chunk - 1) * m * n
+                for i in rows {
+                    let row = c + i * ldc, source = partial + i * n
+                    for j in 0..<n { row[j] += source[j] }
+                }
             }
         }
     }
