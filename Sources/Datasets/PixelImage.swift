@@ -70,21 +70,21 @@ public struct PixelImage: Equatable, Sendable {
         precondition(channels == 1 || channels == 3, "planes(channels:) takes 1 or 3, got \(channels)")
         let plane = width * height
         let stride = colorModel.channels
-        let scale = 2 / Float(maximumValue)
+        let maximum = Float(maximumValue)
         var out = [Float](repeating: 0, count: channels * plane)
         samples.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for p in 0..<plane {
                     let base = p * stride
                     if colorModel.colorChannels == 1 {
-                        let v = Float(source[base]) * scale - 1
+                        let v = 2 * Float(source[base]) / maximum - 1
                         for c in 0..<channels { target[c * plane + p] = v }
                     } else if channels == 3 {
-                        for c in 0..<3 { target[c * plane + p] = Float(source[base + c]) * scale - 1 }
+                        for c in 0..<3 { target[c * plane + p] = 2 * Float(source[base + c]) / maximum - 1 }
                     } else {
                         let luma = 0.299 * Float(source[base]) + 0.587 * Float(source[base + 1])
                             + 0.114 * Float(source[base + 2])
-                        target[p] = luma * scale - 1
+                        target[p] = 2 * luma / maximum - 1
                     }
                 }
             }

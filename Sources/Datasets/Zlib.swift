@@ -172,28 +172,17 @@ final class Inflater {
         return written
     }
 
-    /// Appends exactly `count` inflated bytes to `array`, or throws if the stream
-    /// holds fewer. The caller bounds `count` before calling.
-    func read(_ count: Int, appendingTo array: inout [UInt8]) throws {
-        if count <= 0 { return }
-        let start = array.count
-        array.append(contentsOf: repeatElement(0, count: count))
-        let written = try array.withUnsafeMutableBytes { buffer in
-            try inflate(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + count)]))
-        }
+    /// Exactly `count` inflated bytes, or an error if the stream holds fewer.
+    /// The caller bounds `count` before calling.
+    func read(_ count: Int) throws -> [UInt8] {
+        if count <= 0 { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let written = try bytes.withUnsafeMutableBytes { try inflate(into: $0) }
         if written < count {
-            array.removeLast(count - written)
             throw DatasetError(
                 file: source,
                 problem: "\(what) is too short: it holds \(produced) bytes, expected at least \(produced - written + count)")
         }
-    }
-
-    /// Exactly `count` inflated bytes.
-    func read(_ count: Int) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
-        try read(count, appendingTo: &bytes)
         return bytes
     }
 
