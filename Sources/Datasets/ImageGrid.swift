@@ -19,15 +19,17 @@ public enum ImageGrid {
         }
         let (count, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let columns = columns ?? Int(Double(count).squareRoot().rounded(.up))
-        guard columns > 0, padding >= 0, padValue.isFinite else {
+        guard columns > 0, (0...4096).contains(padding), padValue.isFinite else {
             throw DatasetError(
-                file: "image grid", problem: "columns must be ≥ 1 and padding ≥ 0 (got \(columns), \(padding)), pad value finite")
+                file: "image grid",
+                problem: "columns must be ≥ 1 and padding 0…4096 (got \(columns), \(padding)), pad value finite")
         }
-        let rows = (count + columns - 1) / columns
         let usedColumns = min(columns, count)
+        let rows = (count + usedColumns - 1) / usedColumns
         let gridWidth = usedColumns * (width + padding) + padding
         let gridHeight = rows * (height + padding) + padding
-        guard gridWidth <= maximumPixels, gridHeight <= maximumPixels, gridWidth * gridHeight <= maximumPixels else {
+        guard gridWidth.multipliedReportingOverflow(by: gridHeight).overflow == false,
+              gridWidth * gridHeight <= maximumPixels else {
             throw DatasetError(file: "image grid", problem: "a \(gridWidth)×\(gridHeight) grid exceeds \(maximumPixels) pixels")
         }
         let fill = PixelImage.byte(padValue)
@@ -35,8 +37,8 @@ public enum ImageGrid {
         let plane = height * width
         images.scalars.withUnsafeBufferPointer { source in
             for n in 0..<count {
-                let top = padding + (n / columns) * (height + padding)
-                let left = padding + (n % columns) * (width + padding)
+                let top = padding + (n / usedColumns) * (height + padding)
+                let left = padding + (n % usedColumns) * (width + padding)
                 for c in 0..<channels {
                     for y in 0..<height {
                         for x in 0..<width {

@@ -40,6 +40,8 @@ final class ImageGridTests: XCTestCase {
         assertDatasetError(["cannot be tiled"]) { try ImageGrid.make(Tensor.zeros([2, 2, 4, 4])) }
         assertDatasetError(["cannot be tiled"]) { try ImageGrid.make(Tensor.zeros([0, 1, 4, 4])) }
         assertDatasetError(["columns must be"]) { try ImageGrid.make(Tensor.zeros([1, 1, 4, 4]), columns: 0) }
-        assertDatasetError(["exceeds"]) { try ImageGrid.make(Tensor.zeros([1, 1, 4, 4]), padding: 1 << 20) }
+        assertDatasetError(["padding 0…4096"]) { try ImageGrid.make(Tensor.zeros([1, 1, 4, 4]), padding: 1 << 62) }
+        assertDatasetError(["exceeds"]) { try ImageGrid.make(Tensor.zeros([16, 1, 1, 1]), columns: 16, padding: 4096) }
+        XCTAssertEqual(try ImageGrid.make(Tensor.zeros([2, 1, 1, 1]), columns: .max, padding: 0).width, 2)
     }
 }

@@ -109,7 +109,7 @@ public enum PNG {
     private static func decodeImage(_ header: PNGHeader, compressed: [UInt8], palette: [UInt8]?,
                                     paletteAlpha: [UInt8]?, source: String, limits: Limits) throws -> PixelImage {
         let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
-        guard !overflow, pixels <= limits.maximumPixels else {
+        guard !overflow, pixels <= min(limits.maximumPixels, 1 << 40) else {
             throw DatasetError(
                 file: source,
                 problem: "image size \(header.width)×\(header.height) exceeds the limit of \(limits.maximumPixels) pixels")
