@@ -47,30 +47,11 @@ public enum BundledDataset: String, CaseIterable, Sendable {
         let folder = try Self.resourceFolder()
         let imagePath = folder.appendingPathComponent(imageFileName).path
         let labelPath = folder.appendingPathComponent(labelFileName).path
-        let images = try IDX.readImages(contentsOfFile: imagePath)
-        let labels = try IDX.readLabels(contentsOfFile: labelPath)
-        let (count, rows, columns) = (images.dimensions[0], images.dimensions[1], images.dimensions[2])
-        guard labels.dimensions[0] == count else {
-            throw DatasetError(file: labelPath, problem: "\(labels.dimensions[0]) labels for \(count) images in \(imageFileName)")
+        let dataset = try ImageDataset.loadIDX(imagesFile: imagePath, labelsFile: labelPath, split: split)
+        guard dataset.classNames?.count == 10 else {
+            throw DatasetError(file: labelPath, problem: "labels are not the digits 0…9")
         }
-        if let bad = labels.bytes.first(where: { $0 > 9 }) {
-            throw DatasetError(file: labelPath, problem: "label \(bad) is not a digit 0…9")
-        }
-        let kept = (0..<count).filter { split.contains($0) }
-        let size = rows * columns
-        let table = (0...255).map { 2 * Float($0) / 255 - 1 }
-        var scalars = [Float](repeating: 0, count: kept.count * size)
-        images.bytes.withUnsafeBufferPointer { source in
-            scalars.withUnsafeMutableBufferPointer { target in
-                for (row, index) in kept.enumerated() {
-                    for k in 0..<size { target[row * size + k] = table[Int(source[index * size + k])] }
-                }
-            }
-        }
-        return try ImageDataset(
-            images: Tensor(shape: [kept.count, 1, rows, columns], scalars: scalars),
-            labels: kept.map { Int(labels.bytes[$0]) },
-            classNames: (0...9).map(String.init))
+        return dataset
     }
 
     /// The folder holding the bundled `.gz` files: `$DDPM_DATASETS_DIR` if set, else the

@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import Tensors
 import XCTest
 
@@ -45,6 +46,24 @@ final class BundledDatasetTests: XCTestCase {
         // Pixel counts 0…16 were rescaled as round(v·255/16): only 17 distinct bytes occur.
         XCTAssertEqual(Set(all.images.scalars).count, 17)
         XCTAssertEqual(try BundledDataset.digits.load(split: .train).count, 1618)
+        XCTAssertEqual(try BundledDataset.digits.load(split: .test).count, 179)
+    }
+
+    func testEnvironmentVariableOverridesTheBundle() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bundled-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer {
+            unsetenv(BundledDataset.folderEnvironmentVariable)
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let bundled = try BundledDataset.resourceFolder()
+        for dataset in BundledDataset.allCases {
+            for name in [dataset.imageFileName, dataset.labelFileName] {
+                try FileManager.default.copyItem(at: bundled.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            }
+        }
+        setenv(BundledDataset.folderEnvironmentVariable, folder.path, 1)
+        XCTAssertEqual(try BundledDataset.resourceFolder().standardizedFileURL.path, folder.standardizedFileURL.path)
         XCTAssertEqual(try BundledDataset.digits.load(split: .test).count, 179)
     }
 
