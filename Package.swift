@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     dependencies: [
@@ -21,6 +22,15 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .target(name: "Tensors", dependencies: ["CKernels"]),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "Datasets",
+            dependencies: ["Tensors", "CZlib"],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "ddpm",
             dependencies: [
@@ -29,6 +39,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "Tensors"],
+            resources: [.copy("Fixtures")]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )
