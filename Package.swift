@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Diffusion", targets: ["Diffusion"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     dependencies: [
@@ -18,6 +19,7 @@ let package = Package(
     targets: [
         .target(name: "CKernels"),
         .target(name: "Tensors", dependencies: ["CKernels"]),
+        .target(name: "Diffusion", dependencies: ["Tensors"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
@@ -26,6 +28,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
