@@ -44,6 +44,12 @@ def betas_f64(name, timesteps, start=1e-4, end=0.02):
     raise ValueError(name)
 
 
+def representable(x):
+    """Rounds inputs to float32 so that the float64 and float32 runs (and the
+    Swift tests, which read them as Float) start from identical values."""
+    return np.asarray(x, dtype=np.float32).astype(np.float64)
+
+
 def flat(x):
     return [float(v) for v in np.asarray(x, dtype=np.float64).reshape(-1)]
 
@@ -83,12 +89,13 @@ def ddpm_cases(rng):
     for schedule, prediction, variance, clip in configs:
         steps = []
         for t in [999, 500, 10, 1, 0]:
-            sample = rng.standard_normal(SHAPE)
+            sample = representable(rng.standard_normal(SHAPE))
             channels = SHAPE[1] * (2 if variance == "learned_range" else 1)
             model_output = rng.standard_normal((SHAPE[0], channels, SHAPE[2]))
             if variance == "learned_range":
                 model_output[:, SHAPE[1]:] = np.tanh(model_output[:, SHAPE[1]:])
-            noise = rng.standard_normal(SHAPE)
+            model_output = representable(model_output)
+            noise = representable(rng.standard_normal(SHAPE))
             record = {"t": t, "sample": flat(sample), "model_output": flat(model_output), "noise": flat(noise)}
             for precision, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
                 s = DDPMScheduler(num_train_timesteps=T, beta_schedule=schedule, prediction_type=prediction,
@@ -122,9 +129,9 @@ def ddim_cases(rng):
             records = []
             for index in [0, len(timesteps) // 2, len(timesteps) - 1]:
                 t = timesteps[index]
-                sample = rng.standard_normal(SHAPE)
-                model_output = rng.standard_normal(SHAPE)
-                noise = rng.standard_normal(SHAPE)
+                sample = representable(rng.standard_normal(SHAPE))
+                model_output = representable(rng.standard_normal(SHAPE))
+                noise = representable(rng.standard_normal(SHAPE))
                 record = {"index": index, "t": t, "prev_t_diffusers": t - T // steps_count,
                           "sample": flat(sample), "model_output": flat(model_output), "noise": flat(noise)}
                 for precision, dtype in [("f32", torch.float32), ("f64", torch.float64)]:
@@ -150,8 +157,8 @@ def dpm_cases(rng):
         probe = DPMSolverMultistepScheduler(num_train_timesteps=T, beta_schedule=schedule, timestep_spacing=spacing)
         probe.set_timesteps(steps_count)
         timesteps = [int(v) for v in probe.timesteps]
-        initial = rng.standard_normal(SHAPE)
-        outputs = [rng.standard_normal(SHAPE) for _ in timesteps]
+        initial = representable(rng.standard_normal(SHAPE))
+        outputs = [representable(rng.standard_normal(SHAPE)) for _ in timesteps]
         record = {"schedule": schedule, "num_inference_steps": steps_count, "spacing": spacing, "T": T,
                   "algorithm_type": "dpmsolver++", "solver_order": 2, "prediction_type": "epsilon",
                   "timesteps": timesteps, "initial_sample": flat(initial), "model_outputs": [flat(o) for o in outputs]}
