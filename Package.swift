@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Diffusion", targets: ["Diffusion"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: ["Tensors", "CZlib"],
             resources: [.copy("Resources")]
         ),
+        .target(name: "Diffusion", dependencies: ["Tensors"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
@@ -44,6 +46,7 @@ let package = Package(
             dependencies: ["Datasets", "Tensors"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
