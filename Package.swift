@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
@@ -17,8 +18,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "CKernels"),
+        .target(
+            name: "CKernels",
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
         .target(name: "Tensors", dependencies: ["CKernels"]),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "Datasets",
+            dependencies: ["Tensors", "CZlib"],
+            resources: [.copy("Resources")]
+        ),
         .target(name: "Diffusion", dependencies: ["Tensors"]),
         .executableTarget(
             name: "ddpm",
@@ -28,6 +41,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "Tensors"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
