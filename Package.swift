@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors",
+                "Tensors", "Diffusion", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
