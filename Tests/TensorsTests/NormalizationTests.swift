@@ -89,6 +89,26 @@ final class NormalizationTests: XCTestCase {
         GradientCheck.check([sequence, w6], epsilon: 3e-3) { $0[0].groupNorm(groups: 3, weight: $0[1], bias: nil) }
     }
 
+    func testAffineGradientsWithoutInputGradient() {
+        let x = GradientCheck.random([2, 4, 3], seed: 69)
+        let w = GradientCheck.random([4], seed: 70), b = GradientCheck.random([4], seed: 71)
+        let g = GradientCheck.random(x.shape, seed: 72)
+        for (name, op) in [("groupNorm", { (t: Tensor) in t.groupNorm(groups: 2, weight: w, bias: b) }),
+                           ("layerNorm", { (t: Tensor) in t.transposed(1, 2).layerNorm(weight: w, bias: b).transposed(1, 2) })] {
+            for t in [x, w, b] { t.requiresGrad = true; t.grad = nil }
+            op(x).backward(g)
+            let full = (w.grad!.scalars, b.grad!.scalars)
+            x.requiresGrad = false
+            x.grad = nil
+            w.grad = nil
+            b.grad = nil
+            op(x).backward(g)
+            XCTAssertNil(x.grad, name)
+            XCTAssertEqual(w.grad?.scalars, full.0, name)
+            XCTAssertEqual(b.grad?.scalars, full.1, name)
+        }
+    }
+
     func testGroupNormThreadedGradients() {
         let saved = Parallel.threadCount
         Parallel.threadCount = 2
