@@ -105,13 +105,22 @@ final class Conv2DTests: XCTestCase {
         }
     }
 
-    func testGradientOnlyForWeight() {
-        let x = GradientCheck.random([1, 2, 4, 4], seed: 1)
-        let w = GradientCheck.random([2, 2, 3, 3], seed: 2)
-        w.requiresGrad = true
-        x.conv2d(w, padding: 1).sum().backward()
+    func testGradientOnlyForWeightMatchesFullBackward() {
+        let x = GradientCheck.random([2, 2, 4, 4], seed: 1)
+        let w = GradientCheck.random([3, 2, 3, 3], seed: 2)
+        let b = GradientCheck.random([3], seed: 3)
+        let g = GradientCheck.random([2, 3, 2, 2], seed: 4)
+        for t in [x, w, b] { t.requiresGrad = true }
+        x.conv2d(w, bias: b, stride: 2, padding: 1).backward(g)
+        let full = (w.grad!.scalars, b.grad!.scalars)
+        x.requiresGrad = false
+        x.grad = nil
+        w.grad = nil
+        b.grad = nil
+        x.conv2d(w, bias: b, stride: 2, padding: 1).backward(g)
         XCTAssertNil(x.grad)
-        XCTAssertEqual(w.grad?.shape, [2, 2, 3, 3])
+        XCTAssertEqual(w.grad?.scalars, full.0)
+        XCTAssertEqual(b.grad?.scalars, full.1)
     }
 
     /// A batch large enough to be split over threads; every gradient is compared
