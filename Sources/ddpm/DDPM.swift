@@ -11,7 +11,7 @@ struct DDPM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddpm",
         abstract: "Denoising diffusion probabilistic models in Swift.",
-        subcommands: [Bench.self, Schedule.self]
+        subcommands: [Demo.self, Train.self, Sample.self, Eval.self, Schedule.self, Bench.self]
     )
 
     static func main() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diffusion
 import Foundation
+import NN
 
 /// `ddpm schedule`: prints a noise schedule as a table (t, β_t, ᾱ_t, log-SNR)
 /// and optionally plots ᾱ_t, β_t and log-SNR(t) = log(ᾱ_t / (1 − ᾱ_t)) as SVG.
@@ -53,7 +54,7 @@ struct Schedule: ParsableCommand {
                 .init(title: "log-SNR(t) = log ᾱ_t/(1 − ᾱ_t)", yLabel: "log-SNR",
                       series: [.init(name: "log-SNR", x: t, y: logSNR, color: "#2ca02c")]),
             ])
-            try AtomicFile.write(plot.render(), toPath: svg)
+            try AtomicFile.write(Data(plot.render().utf8), to: URL(fileURLWithPath: svg))
             Terminal.printNote("wrote \(svg)")
         }
     }
