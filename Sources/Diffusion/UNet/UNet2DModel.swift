@@ -94,21 +94,25 @@ public final class UNet2DModel: Module, DenoisingModel {
         let factor = 1 << (config.blockOutChannels.count - 1)
         guard x.rank == 4, x.shape[1] == config.inChannels, x.shape[0] > 0,
               x.shape[2] % factor == 0, x.shape[3] % factor == 0, x.shape[2] > 0, x.shape[3] > 0 else {
-            throw DiffusionError.invalidArgument(
-                "U-Net input has shape \(x.shape); expected [batch, \(config.inChannels), H, W] with H and W divisible by \(factor)")
+            throw DiffusionError.shapeMismatch(
+                operation: "UNet2DModel", expected: "[batch, \(config.inChannels), H, W] with H and W divisible by \(factor)", got: x.shape)
         }
         guard timesteps.count == 1 || timesteps.count == x.shape[0] else {
-            throw DiffusionError.invalidArgument("U-Net got \(timesteps.count) timesteps for a batch of \(x.shape[0])")
+            throw DiffusionError.invalidTimesteps(
+                operation: "UNet2DModel", reason: "\(timesteps.count) timesteps for a batch of \(x.shape[0]); give one per example or one for all")
         }
         if let count = config.numClassEmbeds {
             guard let labels = classLabels else {
-                throw DiffusionError.invalidArgument("this U-Net is class-conditional (\(count) classes); class labels are required")
+                throw DiffusionError.invalidParameter(
+                    name: "class labels", value: "none", accepted: "one label per example in 0..<\(count) (this U-Net is class-conditional)")
             }
             guard labels.count == x.shape[0], labels.allSatisfy({ (0..<count).contains($0) }) else {
-                throw DiffusionError.invalidArgument("class labels must be \(x.shape[0]) values in 0..<\(count), got \(labels)")
+                throw DiffusionError.invalidParameter(
+                    name: "class labels", value: "\(labels)", accepted: "\(x.shape[0]) values in 0..<\(count)")
             }
         } else if classLabels != nil {
-            throw DiffusionError.invalidArgument("this U-Net is unconditional; it takes no class labels")
+            throw DiffusionError.invalidParameter(
+                name: "class labels", value: "given", accepted: "none (this U-Net is unconditional)")
         }
     }
 }
