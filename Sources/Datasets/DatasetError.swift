@@ -6,7 +6,8 @@ import Foundation
 /// trapping; its `description` is one line such as
 /// `digits.png: bad CRC in chunk IDAT (stored 0x1234abcd, computed 0x…)`.
 public struct DatasetError: Error, CustomStringConvertible, LocalizedError, Equatable {
-    /// The file or folder concerned (a path, or a name given by the caller for in-memory data).
+    /// The file or folder concerned: a path, or for in-memory data and settings the name
+    /// of what was being read or built (e.g. "data loader", "image grid").
     public let file: String
     /// What is wrong, and where useful what is accepted.
     public let problem: String

@@ -92,6 +92,11 @@ public struct PixelImage: Equatable, Sendable {
         return out
     }
 
+    /// The image as a `[channels, height, width]` tensor in [-1, 1] (see `planes(channels:)`).
+    public func tensor(channels: Int) -> Tensor {
+        Tensor(shape: [channels, height, width], scalars: planes(channels: channels))
+    }
+
     /// An 8-bit gray (1 channel) or RGB (3 channels) image from a tensor of shape
     /// `[C, H, W]` or `[H, W]` holding values in [-1, 1]; values outside are clamped,
     /// NaN becomes 0 (black). Byte = round((x + 1) / 2 · 255).

@@ -31,6 +31,19 @@ final class ImageGridTests: XCTestCase {
         XCTAssertEqual(try PNG.decode(PNG.encode(grid)), grid)
     }
 
+    func testTensorRoundTripThroughPixelImage() throws {
+        let values: [Float] = (0..<24).map { Float($0 * 11 % 256) * 2 / 255 - 1 }
+        let tensor = Tensor(shape: [3, 2, 4], scalars: values)
+        let image = try PixelImage(tensor: tensor)
+        XCTAssertEqual(image.colorModel, .rgb)
+        XCTAssertEqual(image.sample(x: 1, y: 0, channel: 2), UInt16((16 + 1) * 11 % 256))
+        let back = image.tensor(channels: 3)
+        XCTAssertEqual(back.shape, [3, 2, 4])
+        for (a, b) in zip(back.scalars, values) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertEqual(try PixelImage(tensor: Tensor.zeros([2, 2])).colorModel, .gray)
+        assertDatasetError(["not an image"]) { try PixelImage(tensor: Tensor.zeros([2, 2, 2])) }
+    }
+
     func testClampsAndNaN() throws {
         let grid = try ImageGrid.make(Tensor(shape: [1, 1, 1, 3], scalars: [-5, .nan, 7]), padding: 0)
         XCTAssertEqual(grid.samples, [0, 0, 255])
