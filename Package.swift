@@ -10,14 +10,31 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Diffusion", targets: ["Diffusion"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "CKernels"),
+        .target(
+            name: "CKernels",
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
         .target(name: "Tensors", dependencies: ["CKernels"]),
+        .target(name: "NN", dependencies: ["Tensors"]),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "Datasets",
+            dependencies: ["Tensors", "CZlib"],
+            resources: [.copy("Resources")]
+        ),
+        .target(name: "Diffusion", dependencies: ["Tensors"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
@@ -26,6 +43,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "Tensors"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

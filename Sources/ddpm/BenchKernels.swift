@@ -2,9 +2,14 @@ import ArgumentParser
 import Foundation
 import Tensors
 
-/// `ddpm bench kernels`: SGEMM GFLOP/s on square and U-Net shapes.
+/// `ddpm bench kernels`: SGEMM GFLOP/s on square and U-Net shapes, and the
+/// bandwidth of an elementwise add, printed as one JSON line.
+///
+/// Each figure is the median of several timed runs after a warm-up run. The
+/// `conv` list stays empty until convolution lands in the engine.
 struct BenchKernels: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kernels", abstract: "Benchmark the SGEMM kernels.")
+    static let configuration = CommandConfiguration(
+        commandName: "kernels", abstract: "Benchmark the SGEMM and elementwise kernels.")
 
     @Option(help: "Threads the kernels may use.")
     var threads: Int = Parallel.threadCount
@@ -13,26 +18,77 @@ struct BenchKernels: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    func run() throws {
-        Parallel.threadCount = threads
-        var rows: [String] = []
-        for (m, n, k) in [(512, 512, 512), (1024, 1024, 1024)] {
-            rows.append(#"{"m":\#(m),"n":\#(n),"k":\#(k),"trans_a":false,"trans_b":false,"gflops":\#(String(format: "%.1f", measure(m, n, k)))}"#)
-        }
-        print(#"{"isa":"\#(GEMM.instructionSet)","threads":\#(threads),"sgemm":[\#(rows.joined(separator: ","))]}"#)
+    /// One product to time: C (m×n) = op(A) (m×k) · op(B) (k×n).
+    struct Shape {
+        let m: Int, n: Int, k: Int, transA: Bool, transB: Bool
     }
 
-    private func measure(_ m: Int, _ n: Int, _ k: Int) -> Double {
-        let a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 1, count: k * n)
-        var c = [Float](repeating: 0, count: m * n)
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            c.withUnsafeMutableBufferPointer { pc in
-                GEMM.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: pc.baseAddress!, ldc: n)
-            }
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    /// 512², 1024², and for each U-Net convolution as a GEMM (pixels M, output
+    /// channels N, patch size K) the forward product, the input gradient
+    /// (M×K = G·Wᵀ) and the weight gradient (N×K = Gᵀ·X, reducing over M).
+    static let shapes: [Shape] = {
+        var shapes = [Shape(m: 512, n: 512, k: 512, transA: false, transB: false),
+                      Shape(m: 1024, n: 1024, k: 1024, transA: false, transB: false)]
+        for (m, n, k) in [(50176, 32, 288), (12544, 64, 576), (3136, 128, 1152)] {
+            shapes.append(Shape(m: m, n: n, k: k, transA: false, transB: false))
+            shapes.append(Shape(m: m, n: k, k: n, transA: false, transB: true))
+            shapes.append(Shape(m: n, n: k, k: m, transA: true, transB: false))
         }
-        return 2 * Double(m * n * k) / best / 1e9
+        return shapes
+    }()
+
+    func run() throws {
+        Parallel.threadCount = threads
+        let sgemm = Self.shapes.map { shape in
+            #"{"m":\#(shape.m),"n":\#(shape.n),"k":\#(shape.k),"trans_a":\#(shape.transA),"#
+                + #""trans_b":\#(shape.transB),"gflops":\#(format(gflops(shape)))}"#
+        }
+        print(#"{"isa":"\#(GEMM.instructionSet)","threads":\#(threads),"#
+              + #""sgemm":[\#(sgemm.joined(separator: ","))],"conv":[],"#
+              + #""elementwise_gbps":\#(format(elementwiseGBps()))}"#)
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// GFLOP/s of one product with random operands.
+    private func gflops(_ shape: Shape) -> Double {
+        var generator = RandomGenerator(seed: 1)
+        let a = generator.normals(shape.m * shape.k), b = generator.normals(shape.k * shape.n)
+        var c = [Float](repeating: 0, count: shape.m * shape.n)
+        let seconds = c.withUnsafeMutableBufferPointer { pc in
+            // About half a second of runs at ~100 GFLOP/s, at least five.
+            let runs = Swift.max(5, Swift.min(31, Int(0.5 / (2 * Double(shape.m * shape.n * shape.k) / 100e9))))
+            return medianSeconds(runs: runs) {
+                GEMM.sgemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                           a: a, lda: shape.transA ? shape.m : shape.k,
+                           b: b, ldb: shape.transB ? shape.k : shape.n,
+                           c: pc.baseAddress!, ldc: shape.n)
+            }
+        }
+        return 2 * Double(shape.m * shape.n * shape.k) / seconds / 1e9
+    }
+
+    /// GB/s of `a + b` on 16M floats, counting two reads and one write per element.
+    private func elementwiseGBps() -> Double {
+        let count = 16 << 20
+        var generator = RandomGenerator(seed: 2)
+        let a = Tensor(shape: [count], scalars: generator.normals(count))
+        let b = Tensor(shape: [count], scalars: generator.normals(count))
+        let seconds = GradMode.withoutGradient {
+            medianSeconds(runs: 11) { _ = a + b }
+        }
+        return 3 * 4 * Double(count) / seconds / 1e9
+    }
+
+    /// The median wall time of `runs` runs of `body` after one warm-up run.
+    private func medianSeconds(runs: Int, _ body: () -> Void) -> Double {
+        body()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[runs / 2]
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a `--data` argument names: `mnist` or `digits` (bundled), `toy:NAME` (a 2-D toy
+/// distribution), a folder of PNG images, or an IDX image file (its label file is used
+/// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name).
+public enum DataSource: Equatable, CustomStringConvertible {
+    case bundled(BundledDataset)
+    case toy(ToyDistribution)
+    case imageFolder(path: String)
+    case idx(images: String, labels: String?)
+
+    /// The accepted forms, for error messages and help text.
+    public static let acceptedForms = "mnist, digits, toy:NAME (\(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))), "
+        + "a folder of PNG images, or an IDX image file"
+
+    /// Parses a `--data` argument; paths must exist.
+    public init(parsing argument: String) throws {
+        if let bundled = BundledDataset(rawValue: argument.lowercased()) {
+            self = .bundled(bundled)
+            return
+        }
+        if argument.lowercased().hasPrefix("toy:") {
+            let name = String(argument.dropFirst(4))
+            guard let toy = ToyDistribution(name: name) else {
+                throw DatasetError(
+                    file: argument,
+                    problem: "unknown toy distribution '\(name)'; choose one of \(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self = .toy(toy)
+            return
+        }
+        var isDirectory: ObjCBool = false
+        guard !argument.isEmpty, FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+            throw DatasetError(file: argument, problem: "no such file or folder; expected \(Self.acceptedForms)")
+        }
+        if isDirectory.boolValue {
+            self = .imageFolder(path: argument)
+            return
+        }
+        let url = URL(fileURLWithPath: argument)
+        let name = url.lastPathComponent
+        let labelName = name.replacingOccurrences(of: "images", with: "labels").replacingOccurrences(of: "idx3", with: "idx1")
+        let labelPath = url.deletingLastPathComponent().appendingPathComponent(labelName).path
+        let hasLabels = labelName != name && FileManager.default.fileExists(atPath: labelPath)
+        self = .idx(images: argument, labels: hasLabels ? labelPath : nil)
+    }
+
+    public var description: String {
+        switch self {
+        case .bundled(let dataset): return dataset.rawValue
+        case .toy(let toy): return "toy:\(toy.rawValue)"
+        case .imageFolder(let path): return path
+        case .idx(let images, _): return images
+        }
+    }
+
+    /// Loads the images of an image source (not a toy distribution, which is sampled instead).
+    /// - Parameters:
+    ///   - split: the fixed split (index % 10 == 9 is test; file order, or sorted path order for folders).
+    ///   - folderOptions: how to read an image folder (size, channels, non-image files).
+    /// - Returns: the dataset, and the files an image folder skipped (empty otherwise).
+    public func loadImages(split: DataSplit = .all, folderOptions: ImageFolder.Options = ImageFolder.Options())
+        throws -> (dataset: ImageDataset, skippedFiles: [String]) {
+        switch self {
+        case .bundled(let dataset):
+            return (try dataset.load(split: split), [])
+        case .toy(let toy):
+            throw DatasetError(file: "toy:\(toy.rawValue)", problem: "a toy distribution holds 2-D points, not images")
+        case .imageFolder(let path):
+            let folder = try ImageFolder(path: path, options: folderOptions)
+            return (try folder.dataset.split(split), folder.skippedFiles)
+        case .idx(let images, let labels):
+            return (try ImageDataset.loadIDX(imagesFile: images, labelsFile: labels, split: split), [])
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Tensors
+
+/// A folder of PNG images read (recursively) into an `ImageDataset`.
+///
+/// - Files are read in sorted order of their path relative to the folder; hidden
+///   files and folders (names starting with ".") are ignored.
+/// - Labels: when every image lies in a sub-folder, the first sub-folder under the
+///   root is its class; class names are those sub-folder names, sorted, and label k is
+///   `classNames[k]`. When every image lies directly in the folder, there are no labels.
+///   A mix of both is refused.
+/// - Channels: gray, RGB, or (by default) RGB if any image has colour, else gray.
+///   Alpha is dropped. Values are scaled to [-1, 1] (x = 2·v/max − 1).
+/// - Sizes: all images must share one size unless `imageSize` is given, in which case each
+///   is scaled so its shorter side is `imageSize` (area averaging / bilinear) and centre-cropped.
+/// - Files whose name does not end in ".png" are skipped and listed in `skippedFiles`
+///   (or refused, with `NonImagePolicy.refuse`); a ".png" file that does not decode is an error.
+public struct ImageFolder {
+    /// Which colour channels to produce.
+    public enum ChannelMode: String, Sendable {
+        case automatic, gray, rgb
+    }
+
+    /// What to do with files that are not PNG images.
+    public enum NonImagePolicy: Sendable {
+        /// Skip them and list them in `skippedFiles`.
+        case skip
+        /// Refuse the folder, naming the first such file.
+        case refuse
+    }
+
+    /// How to read the folder.
+    public struct Options: Sendable {
+        /// When set, every image is resized and centre-cropped to `imageSize × imageSize`.
+        public var imageSize: Int?
+        public var channels: ChannelMode
+        public var nonImageFiles: NonImagePolicy
+        public var limits: PNG.Limits
+        /// The most values (N·C·H·W) the dataset may hold; 2^30 by default (4 GiB of Float).
+        public var maximumValues: Int
+
+        public init(imageSize: Int? = nil, channels: ChannelMode = .automatic, nonImageFiles: NonImagePolicy = .skip,
+                    limits: PNG.Limits = PNG.Limits(), maximumValues: Int = 1 << 30) {
+            self.imageSize = imageSize
+            self.channels = channels
+            self.nonImageFiles = nonImageFiles
+            self.limits = limits
+            self.maximumValues = maximumValues
+        }
+    }
+
+    /// The images, labels and class names.
+    public let dataset: ImageDataset
+    /// The image files read, relative to the folder, in dataset order.
+    public let files: [String]
+    /// Files that were not read because they are not PNG images, relative to the folder.
+    public let skippedFiles: [String]
+
+    /// Reads the folder at `path`.
+    public init(path: String, options: Options = Options()) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DatasetError(file: path, problem: "no such folder")
+        }
+        guard isDirectory.boolValue else {
+            throw DatasetError(file: path, problem: "is a file, expected a folder of PNG images")
+        }
+        if let size = options.imageSize, size < 1 || size > 1 << 14 {
+            throw DatasetError(file: path, problem: "image size \(size) is out of range (1 to 16384)")
+        }
+        let (images, skipped) = try Self.listFiles(in: path)
+        if options.nonImageFiles == .refuse, let first = skipped.first {
+            throw DatasetError(
+                file: path + "/" + first,
+                problem: "not a PNG image (only .png files are read; remove it or skip non-image files)")
+        }
+        guard !images.isEmpty else {
+            let note = skipped.isEmpty ? "" : " (\(skipped.count) other files skipped, e.g. \(skipped[0]))"
+            throw DatasetError(file: path, problem: "no PNG images in this folder or its sub-folders\(note)")
+        }
+        let (labels, classNames) = try Self.labels(for: images, root: path)
+
+        var decoded: [(planes: [Float], channels: Int, height: Int, width: Int)] = []
+        var total = 0
+        for relative in images {
+            let file = path + "/" + relative
+            let image = try PNG.read(contentsOfFile: file, limits: options.limits)
+            let channels = image.colorModel.colorChannels
+            var planes = image.planes(channels: channels)
+            var (height, width) = (image.height, image.width)
+            if let size = options.imageSize {
+                planes = ImageResize.resizeAndCenterCrop(planes, channels: channels, height: height, width: width, size: size)
+                (height, width) = (size, size)
+            } else if let first = decoded.first, first.height != height || first.width != width {
+                throw DatasetError(
+                    file: file,
+                    problem: "is \(width)×\(height) but \(images[0]) is \(first.width)×\(first.height); "
+                        + "images of mixed sizes need an image size to resize and centre-crop to")
+            }
+            total += 3 * height * width
+            if total > options.maximumValues {
+                throw DatasetError(file: path, problem: "the images exceed the limit of \(options.maximumValues) values")
+            }
+            decoded.append((planes, channels, height, width))
+        }
+
+        let anyColor = decoded.contains { $0.channels == 3 }
+        let channels: Int
+        switch options.channels {
+        case .gray: channels = 1
+        case .rgb: channels = 3
+        case .automatic: channels = anyColor ? 3 : 1
+        }
+        let (height, width) = (decoded[0].height, decoded[0].width)
+        let plane = height * width
+        var scalars: [Float] = []
+        scalars.reserveCapacity(decoded.count * channels * plane)
+        for item in decoded {
+            if item.channels == channels {
+                scalars += item.planes
+            } else if channels == 3 {
+                for _ in 0..<3 { scalars += item.planes }
+            } else {
+                for p in 0..<plane {
+                    scalars.append(0.299 * item.planes[p] + 0.587 * item.planes[plane + p] + 0.114 * item.planes[2 * plane + p])
+                }
+            }
+        }
+        dataset = try ImageDataset(images: Tensor(shape: [decoded.count, channels, height, width], scalars: scalars),
+                                   labels: labels, classNames: classNames)
+        files = images
+        skippedFiles = skipped
+    }
+
+    /// The PNG files and the other files under `root`, relative to it, sorted.
+    private static func listFiles(in root: String) throws -> (images: [String], skipped: [String]) {
+        let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
+        let keys: [URLResourceKey] = [.isSymbolicLinkKey]
+        var failure: (URL, Error)?
+        guard let enumerator = FileManager.default.enumerator(
+            at: rootURL, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles],
+            errorHandler: { url, error in
+                failure = (url, error)
+                return false
+            })
+        else {
+            throw DatasetError(file: root, problem: "cannot list the folder")
+        }
+        var images: [String] = [], skipped: [String] = []
+        let rootComponents = rootURL.pathComponents
+        for case let url as URL in enumerator {
+            let parent = url.deletingLastPathComponent().resolvingSymlinksInPath().pathComponents
+            let inside = parent.starts(with: rootComponents) ? Array(parent.dropFirst(rootComponents.count)) : []
+            let relative = (inside + [url.lastPathComponent]).joined(separator: "/")
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            if exists && isDirectory.boolValue {
+                // Real sub-folders are descended into; symbolic links to folders are not followed.
+                if (try? url.resourceValues(forKeys: Set(keys)))?.isSymbolicLink == true { skipped.append(relative + "/") }
+                continue
+            }
+            if exists && url.pathExtension.lowercased() == "png" {
+                images.append(relative)
+            } else {
+                skipped.append(relative)
+            }
+        }
+        if let (url, error) = failure {
+            throw DatasetError(file: url.path, problem: "cannot read: \(error.localizedDescription)")
+        }
+        return (images.sorted(), skipped.sorted())
+    }
+
+    /// Class labels from the first sub-folder of each image, or none if all are at the top.
+    private static func labels(for images: [String], root: String) throws -> ([Int]?, [String]?) {
+        let classOf = images.map { $0.split(separator: "/", maxSplits: 1).count > 1 ? String($0.split(separator: "/")[0]) : nil }
+        if classOf.allSatisfy({ $0 == nil }) { return (nil, nil) }
+        if let top = images.indices.first(where: { classOf[$0] == nil }) {
+            let nested = images.indices.first(where: { classOf[$0] != nil })!
+            throw DatasetError(
+                file: root,
+                problem: "images both at the top level (\(images[top])) and in sub-folders (\(images[nested])); "
+                    + "put every image in a class sub-folder, or none")
+        }
+        let names = Array(Set(classOf.compactMap { $0 })).sorted()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        return (classOf.map { index[$0!]! }, names)
+    }
+}

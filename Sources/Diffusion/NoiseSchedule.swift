@@ -1,0 +1,111 @@
+import Foundation
+
+/// A validated noise schedule: T values of β and every array derived from
+/// them (reference "Noise schedules" and eq. 52–53), computed in Double and
+/// also stored rounded to Float.
+///
+/// Index `i = 0..<T` is the paper's `t = i + 1`, as in diffusers: the network
+/// is fed `i`. `double` holds the exact values (for coefficients and
+/// likelihoods), `float` the same values as Float (for tensors).
+public struct NoiseSchedule: Sendable {
+    /// The number of diffusion steps T.
+    public let count: Int
+    /// The derived arrays in Double.
+    public let double: ScheduleArrays<Double>
+    /// The derived arrays rounded to Float.
+    public let float: ScheduleArrays<Float>
+
+    /// The schedule of a named rule with `timesteps` steps.
+    public init(_ rule: BetaSchedule, timesteps: Int) throws {
+        try self.init(betas: try rule.betas(timesteps: timesteps))
+    }
+
+    /// The schedule of an explicit β array; every β must lie in (0, 1).
+    public init(betas: [Double]) throws {
+        guard !betas.isEmpty else {
+            throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty beta array)")
+        }
+        for (i, beta) in betas.enumerated() where !(beta > 0 && beta < 1) {
+            throw DiffusionError.betaOutOfRange(index: i, value: beta)
+        }
+        count = betas.count
+        double = try Self.derive(betas: betas)
+        float = ScheduleArrays(rounding: double)
+    }
+
+    /// The schedule whose ᾱ array is given (ᾱ must lie in (0, 1) and strictly
+    /// decrease); `β_i = 1 − ᾱ_i/ᾱ_{i−1}` with ᾱ before the first step equal to 1.
+    public init(alphaBar: [Double]) throws {
+        guard !alphaBar.isEmpty else {
+            throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty alpha_bar array)")
+        }
+        var betas: [Double] = []
+        var previous = 1.0
+        for (i, value) in alphaBar.enumerated() {
+            guard value > 0, value < 1 else {
+                throw DiffusionError.invalidParameter(name: "alpha_bar[\(i)]", value: "\(value)", accepted: "a value in (0, 1)")
+            }
+            guard value < previous else {
+                throw DiffusionError.nonMonotoneAlphaBar(index: i, previous: previous, value: value)
+            }
+            betas.append(1 - value / previous)
+            previous = value
+        }
+        try self.init(betas: betas)
+    }
+
+    /// Derives every array from β in Double. 1 − ᾱ is formed as −expm1(Σ log1p(−β))
+    /// so that it keeps full relative precision at small t.
+    private static func derive(betas: [Double]) throws -> ScheduleArrays<Double> {
+        let n = betas.count
+        var logAlphaBar = 0.0
+        var alphaBar = [Double](repeating: 0, count: n)
+        var oneMinusAlphaBar = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            logAlphaBar += Foundation.log1p(-betas[i])
+            alphaBar[i] = Foundation.exp(logAlphaBar)
+            oneMinusAlphaBar[i] = -Foundation.expm1(logAlphaBar)
+            if i > 0, !(alphaBar[i] < alphaBar[i - 1]) {
+                throw DiffusionError.nonMonotoneAlphaBar(index: i, previous: alphaBar[i - 1], value: alphaBar[i])
+            }
+        }
+        let alphaBarPrevious = [1.0] + alphaBar.dropLast()
+        let oneMinusPrevious = [0.0] + oneMinusAlphaBar.dropLast()
+        let posteriorVariance = (0..<n).map { oneMinusPrevious[$0] / oneMinusAlphaBar[$0] * betas[$0] }
+        let logPosterior = posteriorVariance.map { Foundation.log($0) }
+        var clipped = logPosterior
+        clipped[0] = n > 1 ? logPosterior[1] : Foundation.log(betas[0])
+        return ScheduleArrays(
+            betas: betas,
+            logBetas: betas.map { Foundation.log($0) },
+            alphas: betas.map { 1 - $0 },
+            alphaBar: alphaBar,
+            oneMinusAlphaBar: oneMinusAlphaBar,
+            alphaBarPrevious: alphaBarPrevious,
+            sqrtAlphaBar: alphaBar.map { $0.squareRoot() },
+            sqrtOneMinusAlphaBar: oneMinusAlphaBar.map { $0.squareRoot() },
+            reciprocalSqrtAlpha: betas.map { 1 / (1 - $0).squareRoot() },
+            posteriorVariance: posteriorVariance,
+            posteriorLogVarianceClipped: clipped,
+            posteriorMeanCoefficientX0: (0..<n).map { alphaBarPrevious[$0].squareRoot() * betas[$0] / oneMinusAlphaBar[$0] },
+            posteriorMeanCoefficientXt: (0..<n).map { (1 - betas[$0]).squareRoot() * oneMinusPrevious[$0] / oneMinusAlphaBar[$0] },
+            signalToNoise: (0..<n).map { alphaBar[$0] / oneMinusAlphaBar[$0] })
+    }
+
+    /// The schedule restricted to an increasing subsequence τ of its timesteps
+    /// (Nichol & Dhariwal's respacing): `β'_i = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}`.
+    /// Step `i` of the result corresponds to timestep `τ_i` of this schedule.
+    public func respaced(to subsequence: [Int]) throws -> NoiseSchedule {
+        guard !subsequence.isEmpty else {
+            throw DiffusionError.invalidTimesteps(operation: "respaced(to:)", reason: "the subsequence is empty; give at least one timestep in 0..<\(count)")
+        }
+        var previous = -1
+        for t in subsequence {
+            guard t > previous, t < count else {
+                throw DiffusionError.invalidTimesteps(operation: "respaced(to:)", reason: "timesteps must strictly increase within 0..<\(count), got \(subsequence)")
+            }
+            previous = t
+        }
+        return try NoiseSchedule(alphaBar: subsequence.map { double.alphaBar[$0] })
+    }
+}

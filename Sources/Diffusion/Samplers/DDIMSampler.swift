@@ -1,0 +1,98 @@
+import Foundation
+import Tensors
+
+/// DDIM (Song et al. 2021) on a subsequence τ of timesteps:
+/// `x_prev = √ᾱ_prev x̂0 + √(1 − ᾱ_prev − σ²) ε̂ + σ z`,
+/// `σ = η √((1−ᾱ_prev)/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_prev)`; η = 0 is deterministic.
+///
+/// As diffusers' `DDIMScheduler`, except that the previous timestep is always
+/// the next entry of the actual list (diffusers uses t − T/N, wrong for the
+/// linspace and trailing spacings). After the last entry ᾱ_prev is 1
+/// (`setAlphaToOne`, diffusers' default) or ᾱ at index 0.
+public struct DDIMSampler: Sampler {
+    public let diffusion: GaussianDiffusion
+    public let timesteps: [Int]
+    public let eta: Double
+    /// Re-derive ε̂ from the clipped x̂0 (diffusers' `use_clipped_model_output`).
+    public let useClippedModelOutput: Bool
+    public let setAlphaToOne: Bool
+
+    /// A sampler on `steps` timesteps picked by `spacing` (diffusers' `steps_offset` is `offset`).
+    public init(diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .leading, offset: Int = 0,
+                eta: Double = 0, useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true) throws {
+        try self.init(diffusion: diffusion,
+                      timesteps: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count, offset: offset),
+                      eta: eta, useClippedModelOutput: useClippedModelOutput, setAlphaToOne: setAlphaToOne)
+    }
+
+    /// A sampler on an explicit strictly decreasing list of timesteps.
+    public init(diffusion: GaussianDiffusion, timesteps: [Int], eta: Double = 0,
+                useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true) throws {
+        guard eta >= 0, eta.isFinite else {
+            throw DiffusionError.invalidParameter(name: "eta", value: "\(eta)", accepted: "a finite value ≥ 0 (0 = deterministic, 1 = DDPM-like)")
+        }
+        guard !timesteps.isEmpty, zip(timesteps, timesteps.dropFirst()).allSatisfy({ $0 > $1 }),
+              timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count }) else {
+            throw DiffusionError.invalidTimesteps(operation: "DDIMSampler", reason: "timesteps must be a non-empty strictly decreasing list within 0..<\(diffusion.schedule.count), got \(timesteps)")
+        }
+        self.diffusion = diffusion
+        self.timesteps = timesteps
+        self.eta = eta
+        self.useClippedModelOutput = useClippedModelOutput
+        self.setAlphaToOne = setAlphaToOne
+    }
+
+    /// One DDIM step from timestep `t` to `previous` (nil = past the end of the
+    /// list); returns x_prev and x̂0. `noise` is used only when η > 0.
+    public func step(modelOutput: Tensor, timestep t: Int, previous: Int?, sample: Tensor, noise: Tensor) throws -> (previous: Tensor, predictedX0: Tensor) {
+        let s = diffusion.schedule
+        let batch = sample.shape.first ?? 0
+        let indices = [Int](repeating: t, count: batch)
+        try s.validate(timesteps: indices, for: sample, operation: "DDIMSampler.step")
+        if let previous, previous < 0 || previous >= s.count {
+            throw DiffusionError.invalidTimesteps(operation: "DDIMSampler.step", reason: "previous timestep \(previous) is outside 0..<\(s.count)")
+        }
+        let prediction = try diffusion.split(output: modelOutput, for: sample).prediction
+        var (x0, epsilon) = try s.interpret(prediction, as: diffusion.prediction, xt: sample, timesteps: indices)
+        if diffusion.clipDenoised {
+            x0 = x0.clamped(-1, 1)
+            if useClippedModelOutput { epsilon = try s.epsilon(fromX0: x0, xt: sample, timesteps: indices) }
+        }
+        let alphaBar = s.double.alphaBar[t], oneMinusAlphaBar = s.double.oneMinusAlphaBar[t]
+        let alphaBarPrevious: Double, oneMinusPrevious: Double
+        if let previous {
+            (alphaBarPrevious, oneMinusPrevious) = (s.double.alphaBar[previous], s.double.oneMinusAlphaBar[previous])
+        } else if setAlphaToOne {
+            (alphaBarPrevious, oneMinusPrevious) = (1, 0)
+        } else {
+            (alphaBarPrevious, oneMinusPrevious) = (s.double.alphaBar[0], s.double.oneMinusAlphaBar[0])
+        }
+        let variance = oneMinusPrevious / oneMinusAlphaBar * (1 - alphaBar / alphaBarPrevious)
+        let sigma = eta * Swift.max(variance, 0).squareRoot()
+        let direction = Swift.max(oneMinusPrevious - sigma * sigma, 0).squareRoot()
+        var result = x0 * Float(alphaBarPrevious.squareRoot()) + epsilon * Float(direction)
+        if eta > 0 {
+            try s.validateSameShape(sample, noise, operation: "DDIMSampler.step noise")
+            result = result + noise * Float(sigma)
+        }
+        return (result, x0)
+    }
+
+    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let batch = initialNoise.shape.first ?? 0
+        try validate(classLabels: classLabels, batch: batch)
+        return try GradMode.withoutGradient {
+            var x = initialNoise
+            for (i, t) in timesteps.enumerated() {
+                let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
+                let previous = i + 1 < timesteps.count ? timesteps[i + 1] : nil
+                let noise = eta > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)
+                let (next, x0) = try step(modelOutput: output, timestep: t, previous: previous, sample: x, noise: noise)
+                x = next
+                callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
+            }
+            return x
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Tensors
+
+/// Ancestral sampling (DDPM Algorithm 2): for each step, x_{t−1} = μ_θ(x_t, t)
+/// + σ_t z with z ~ N(0, I) except at the last step, for any variance type.
+///
+/// Built on a respaced schedule (Nichol & Dhariwal) it samples on an
+/// increasing subsequence τ of the training timesteps with
+/// `β'_i = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}`; the model is still fed τ_i.
+public struct DDPMSampler: Sampler {
+    /// The process the steps follow (the respaced one when respacing).
+    public let diffusion: GaussianDiffusion
+    /// The training timestep of each schedule index (the identity without respacing).
+    public let modelTimesteps: [Int]
+
+    public var timesteps: [Int] { modelTimesteps.reversed() }
+
+    /// All T steps of `diffusion`.
+    public init(diffusion: GaussianDiffusion) {
+        self.diffusion = diffusion
+        self.modelTimesteps = Array(0..<diffusion.schedule.count)
+    }
+
+    /// The steps of `diffusion` respaced onto `subsequence` (any order; duplicates are an error).
+    public init(respacing diffusion: GaussianDiffusion, to subsequence: [Int]) throws {
+        let ascending = subsequence.sorted()
+        var respaced = diffusion
+        respaced = GaussianDiffusion(schedule: try diffusion.schedule.respaced(to: ascending), prediction: diffusion.prediction,
+                                     variance: diffusion.variance, clipDenoised: diffusion.clipDenoised)
+        self.diffusion = respaced
+        self.modelTimesteps = ascending
+    }
+
+    /// The steps of `diffusion` respaced onto `steps` timesteps picked by `spacing`.
+    public init(respacing diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace) throws {
+        try self.init(respacing: diffusion, to: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count))
+    }
+
+    /// One ancestral step at schedule index `index` (model timestep
+    /// `modelTimesteps[index]`): returns x_{t−1} and x̂0. `noise` is ignored at index 0.
+    public func step(modelOutput: Tensor, index: Int, sample: Tensor, noise: Tensor) throws -> (previous: Tensor, predictedX0: Tensor) {
+        let indices = [Int](repeating: index, count: sample.shape.first ?? 0)
+        let reverse = try diffusion.reverseStep(modelOutput: modelOutput, xt: sample, timesteps: indices)
+        guard index > 0 else { return (reverse.distribution.mean, reverse.predictedX0) }
+        try diffusion.schedule.validateSameShape(sample, noise, operation: "DDPMSampler.step noise")
+        let scale = (reverse.distribution.logVariance * 0.5).exp()
+        return (reverse.distribution.mean + noise * scale, reverse.predictedX0)
+    }
+
+    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let batch = initialNoise.shape.first ?? 0
+        try validate(classLabels: classLabels, batch: batch)
+        return try GradMode.withoutGradient {
+            var x = initialNoise
+            let n = modelTimesteps.count
+            for (step, index) in (0..<n).reversed().enumerated() {
+                let t = modelTimesteps[index]
+                let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
+                let noise = index > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)
+                let (previous, x0) = try self.step(modelOutput: output, index: index, sample: x, noise: noise)
+                x = previous
+                callback?(SamplingStep(step: step, totalSteps: n, timestep: t, sample: x, predictedX0: x0))
+            }
+            return x
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Tensors
+
+/// The training objective.
+public enum LossKind: Equatable, Sendable {
+    /// L_simple (DDPM eq. 14): the MSE between the network's prediction and its
+    /// target (ε, x0 or v, by the prediction type).
+    case simple
+    /// Improved DDPM's hybrid `L_simple + λ L_vlb` with the stop-gradient on the
+    /// mean inside L_vlb; L_vlb is estimated per example as `T · L_t` (bits/dim),
+    /// so λ = 0.001 at T = 1000 equals improved-diffusion's hybrid loss.
+    case hybrid(lambda: Double = 0.001)
+    /// The bound alone, `T · L_t` per example (bits/dim), gradients through the mean too.
+    case variationalBound
+}
+
+/// One evaluation of the training loss over a batch.
+public struct TrainingLoss {
+    /// The scalar loss to back-propagate (the batch mean of `perExample`).
+    public let loss: Tensor
+    /// Each example's loss.
+    public let perExample: [Float]
+    /// Each example's MSE term (absent for `.variationalBound`).
+    public let meanSquaredError: [Float]?
+    /// Each example's bound term `L_t` in bits/dim (absent for `.simple`).
+    public let boundTerm: [Float]?
+    /// The timesteps drawn.
+    public let timesteps: [Int]
+}
+
+/// Draws training timesteps uniformly from `0..<T` (DDPM Algorithm 1).
+public enum UniformTimesteps {
+    public static func draw(batch: Int, timesteps: Int, generator: inout RandomGenerator) -> [Int] {
+        (0..<batch).map { _ in generator.nextInt(below: timesteps) }
+    }
+}
+
+extension GaussianDiffusion {
+    /// Algorithm 1 for one batch: draws t uniformly and ε ~ N(0, I) from
+    /// `generator`, forms x_t, runs the model and builds the loss.
+    public func trainingLoss(model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple, classLabels: [Int]? = nil,
+                             generator: inout RandomGenerator) throws -> TrainingLoss {
+        guard x0.rank >= 2 else {
+            throw DiffusionError.shapeMismatch(operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D]", got: x0.shape)
+        }
+        let timesteps = UniformTimesteps.draw(batch: x0.shape[0], timesteps: schedule.count, generator: &generator)
+        let (xt, noise) = try schedule.marginalSample(x0: x0, timesteps: timesteps, generator: &generator)
+        let output = try model(xt, timesteps: timesteps, classLabels: classLabels)
+        return try trainingLoss(modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind)
+    }
+
+    /// The loss for a given network output at `x_t = √ᾱ_t x0 + √(1−ᾱ_t) noise`.
+    public func trainingLoss(modelOutput: Tensor, x0: Tensor, noise: Tensor, xt: Tensor, timesteps: [Int],
+                             kind: LossKind = .simple) throws -> TrainingLoss {
+        try schedule.validate(timesteps: timesteps, for: xt, operation: "trainingLoss")
+        try schedule.validateSameShape(xt, x0, operation: "trainingLoss")
+        try schedule.validateSameShape(xt, noise, operation: "trainingLoss")
+        let axes = Array(1..<xt.rank)
+        let (prediction, _) = try split(output: modelOutput, for: xt)
+        var mse: Tensor? = nil
+        var bound: Tensor? = nil
+        if kind != .variationalBound {
+            let target = try schedule.target(for: self.prediction, x0: x0, epsilon: noise, timesteps: timesteps)
+            mse = (prediction - target).square().mean(axes: axes)
+        }
+        if kind != .simple {
+            bound = try variationalBoundTerm(modelOutput: modelOutput, x0: x0, xt: xt, timesteps: timesteps,
+                                             detachMean: kind != .variationalBound)
+        }
+        let perExample: Tensor
+        switch kind {
+        case .simple: perExample = mse!
+        case let .hybrid(lambda): perExample = mse! + bound! * Float(lambda * Double(schedule.count))
+        case .variationalBound: perExample = bound! * Float(schedule.count)
+        }
+        return TrainingLoss(loss: perExample.mean(), perExample: perExample.scalars,
+                            meanSquaredError: mse?.scalars, boundTerm: bound?.scalars, timesteps: timesteps)
+    }
+}

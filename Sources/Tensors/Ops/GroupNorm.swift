@@ -1,0 +1,170 @@
+import Foundation
+
+/// Group normalisation (Wu & He, 2018), as PyTorch's `F.group_norm`: the
+/// channels of an `[N, C, *]` tensor are split into `groups` consecutive
+/// groups, and each (sample, group) is normalised by its own mean and biased
+/// variance, `x̂ = (x − μ) / √(σ² + ε)`, then scaled and shifted per channel,
+/// `y = γ_c · x̂ + β_c`.
+///
+/// Fused: one pass (in Double) for the statistics, one for the output; the
+/// backward is the closed form
+/// `dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))` with `dx̂ = γ_c · dy`,
+/// from per-channel sums of `dy` and `dy · x` and the saved mean and rstd.
+extension Tensor {
+    /// Normalises this `[N, C, *]` tensor over `groups` groups of channels;
+    /// `weight` (γ) and `bias` (β) are `[C]` or nil (γ = 1, β = 0).
+    public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        precondition(rank >= 2, "groupNorm: input must be [N, C, *] (rank ≥ 2), got shape \(shape)")
+        let batch = shape[0], channels = shape[1]
+        precondition(groups > 0 && channels % groups == 0,
+                     "groupNorm: \(channels) channels of input \(shape) do not split into \(groups) groups")
+        if let weight {
+            precondition(weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input \(shape); expected [\(channels)]")
+        }
+        if let bias {
+            precondition(bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input \(shape); expected [\(channels)]")
+        }
+        precondition(eps >= 0, "groupNorm: eps must be non-negative, got \(eps)")
+        let layout = GroupNormLayout(batch: batch, channels: channels, groups: groups,
+                                     spatial: shape[2...].reduce(1, *))
+        let gamma = weight?.scalars, beta = bias?.scalars
+        var mean = [Double](repeating: 0, count: layout.units)
+        var rstd = [Double](repeating: 0, count: layout.units)
+        var output = [Float](repeating: 0, count: count)
+        scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                mean.withUnsafeMutableBufferPointer { means in
+                    rstd.withUnsafeMutableBufferPointer { rstds in
+                        layout.forEachUnitChunk { units in
+                            for unit in units {
+                                let base = unit * layout.groupSize
+                                var total = 0.0, totalSquares = 0.0
+                                for i in base ..< base + layout.groupSize {
+                                    let v = Double(x[i])
+                                    total += v
+                                    totalSquares += v * v
+                                }
+                                let m = total / Double(layout.groupSize)
+                                let variance = Swift.max(totalSquares / Double(layout.groupSize) - m * m, 0)
+                                let r = 1 / (variance + Double(eps)).squareRoot()
+                                means[unit] = m
+                                rstds[unit] = r
+                                // y = (x − μ_f)·a + b with μ_f = Float(μ): subtracting first keeps
+                                // precision when the mean is large next to the spread.
+                                let meanFloat = Float(m), residual = m - Double(meanFloat)
+                                let firstChannel = (unit % groups) * layout.channelsPerGroup
+                                for offset in 0..<layout.channelsPerGroup {
+                                    let channel = firstChannel + offset
+                                    let scale = r * Double(gamma?[channel] ?? 1)
+                                    let a = Float(scale), b = Float(Double(beta?[channel] ?? 0) - residual * scale)
+                                    let start = base + offset * layout.spatial
+                                    for i in start ..< start + layout.spatial { y[i] = (x[i] - meanFloat) * a + b }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let input = self
+        let inputs = [input] + [weight, bias].compactMap { $0 }
+        return .result(shape: shape, scalars: output, inputs: inputs) { g in
+            let grads = layout.backward(outputGradient: g.scalars, input: input.scalars, gamma: gamma,
+                                        mean: mean, rstd: rstd, needInput: input.requiresGrad)
+            var result: [Tensor?] = [grads.input.map { Tensor(shape: input.shape, scalars: $0) }]
+            if let weight { result.append(weight.requiresGrad ? Tensor(shape: weight.shape, scalars: grads.gamma) : nil) }
+            if let bias { result.append(bias.requiresGrad ? Tensor(shape: bias.shape, scalars: grads.beta) : nil) }
+            return result
+        }
+    }
+}
+
+/// How an `[N, C, *]` tensor splits into (sample, group) units of contiguous elements.
+private struct GroupNormLayout {
+    let batch: Int
+    let channels: Int
+    let groups: Int
+    let spatial: Int
+
+    var channelsPerGroup: Int { channels / groups }
+    /// Elements normalised together.
+    var groupSize: Int { channelsPerGroup * spatial }
+    /// The number of (sample, group) pairs.
+    var units: Int { batch * groups }
+
+    /// Runs `body` over chunks of units, in parallel when there are enough elements.
+    func forEachUnitChunk(_ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(units, minimumChunk: Swift.max(1, 65_536 / Swift.max(groupSize, 1)), body)
+    }
+
+    /// The gradients of the input (when `needInput`), of γ and of β.
+    func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, mean: [Double], rstd: [Double],
+                  needInput: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
+        // Σ_s dy and Σ_s dy·(x − μ_f) for every (sample, channel).
+        var sumDy = [Double](repeating: 0, count: batch * channels)
+        var sumDyX = [Double](repeating: 0, count: batch * channels)
+        var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
+        outputGradient.withUnsafeBufferPointer { dy in
+            input.withUnsafeBufferPointer { x in
+                sumDy.withUnsafeMutableBufferPointer { sdy in
+                    sumDyX.withUnsafeMutableBufferPointer { sdyx in
+                        inputGradient.withUnsafeMutableBufferPointer { dx in
+                            forEachUnitChunk { units in
+                                for unit in units {
+                                    let sample = unit / groups
+                                    let firstChannel = (unit % groups) * channelsPerGroup
+                                    let base = unit * groupSize
+                                    // Sums over x' = x − μ_f (μ_f = Float(μ)); then x̂ = (x' − δ)·rstd with δ = μ − μ_f.
+                                    let meanFloat = Float(mean[unit])
+                                    var a = 0.0, b = 0.0
+                                    for offset in 0..<channelsPerGroup {
+                                        let channel = firstChannel + offset
+                                        let start = base + offset * spatial
+                                        var s = 0.0, sx = 0.0
+                                        for i in start ..< start + spatial {
+                                            let d = Double(dy[i])
+                                            s += d
+                                            sx += d * Double(x[i] - meanFloat)
+                                        }
+                                        sdy[sample * channels + channel] = s
+                                        sdyx[sample * channels + channel] = sx
+                                        let w = Double(gamma?[channel] ?? 1)
+                                        a += w * s
+                                        b += w * sx
+                                    }
+                                    guard needInput else { continue }
+                                    // dx = dy·(rstd·γ) + x'·c2 + c3 (the closed form, expanded).
+                                    let delta = mean[unit] - Double(meanFloat), r = rstd[unit], size = Double(groupSize)
+                                    let c2 = -r * r * r * (b - delta * a) / size
+                                    let c3 = -r * a / size - delta * c2
+                                    let c2f = Float(c2), c3f = Float(c3)
+                                    for offset in 0..<channelsPerGroup {
+                                        let channel = firstChannel + offset
+                                        let scale = Float(r * Double(gamma?[channel] ?? 1))
+                                        let start = base + offset * spatial
+                                        for i in start ..< start + spatial { dx[i] = dy[i] * scale + (x[i] - meanFloat) * c2f + c3f }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var gammaGradient = [Float](repeating: 0, count: channels)
+        var betaGradient = [Float](repeating: 0, count: channels)
+        for channel in 0..<channels {
+            var dGamma = 0.0, dBeta = 0.0
+            for sample in 0..<batch {
+                let unit = sample * groups + channel / channelsPerGroup
+                let s = sumDy[sample * channels + channel], sx = sumDyX[sample * channels + channel]
+                let delta = mean[unit] - Double(Float(mean[unit]))
+                dGamma += rstd[unit] * (sx - delta * s)
+                dBeta += s
+            }
+            gammaGradient[channel] = Float(dGamma)
+            betaGradient[channel] = Float(dBeta)
+        }
+        return (needInput ? inputGradient : nil, gammaGradient, betaGradient)
+    }
+}
