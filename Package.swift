@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
@@ -23,6 +24,7 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .target(name: "Tensors", dependencies: ["CKernels"]),
+        .target(name: "NN", dependencies: ["Tensors"]),
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
@@ -41,6 +43,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DatasetsTests",
             dependencies: ["Datasets", "Tensors"],

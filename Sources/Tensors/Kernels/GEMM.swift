@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// Single-precision matrix multiplication, the kernel under matmul and convolution.
 ///
@@ -53,7 +54,7 @@ public enum GEMM {
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
         } else if m >= n {
             // Row blocks of C: rows of op(A) with the whole of op(B).
-            Parallel.forEachChunk((m + rowQuantum - 1) / rowQuantum) { blocks in
+            forEachPiece((m + rowQuantum - 1) / rowQuantum, threads: threads) { blocks in
                 let start = blocks.lowerBound * rowQuantum
                 let rows = Swift.min(m, blocks.upperBound * rowQuantum) - start
                 let aStart = transA ? a + start : a + start * lda
@@ -62,7 +63,7 @@ public enum GEMM {
             }
         } else {
             // Column blocks of C: columns of op(B) with the whole of op(A).
-            Parallel.forEachChunk((n + columnQuantum - 1) / columnQuantum) { blocks in
+            forEachPiece((n + columnQuantum - 1) / columnQuantum, threads: threads) { blocks in
                 let start = blocks.lowerBound * columnQuantum
                 let columns = Swift.min(n, blocks.upperBound * columnQuantum) - start
                 let bStart = transB ? b + start * ldb : b + start
@@ -71,6 +72,23 @@ public enum GEMM {
             }
         }
     }
+
+    /// Runs `body` over `0..<count` cut into a few contiguous pieces per thread
+    /// that the threads claim one at a time, so that a thread slowed down by
+    /// other processes on a shared machine ends up doing less of the work.
+    private static func forEachPiece(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = Swift.min(count, threads * piecesPerThread)
+        let claims = PieceCounter()
+        Parallel.forEachChunk(threads) { _ in
+            while let piece = claims.next(below: pieces) {
+                body(count * piece / pieces ..< count * (piece + 1) / pieces)
+            }
+        }
+    }
+
+    /// Pieces per thread for row and column splits: more balance each piece
+    /// costs one more packing of the shared operand.
+    static let piecesPerThread = 3
 
     /// Splits a long reduction (weight gradients: k in the tens of thousands,
     /// m and n small) over threads: the first chunk accumulates into C, the
@@ -117,5 +135,20 @@ public enum GEMM {
     @discardableResult
     public static func force(_ set: InstructionSet?) -> Bool {
         ck_force_isa(set?.cValue ?? CK_ISA_AUTO) == 0
+    }
+}
+
+/// Hands out piece numbers 0, 1, 2, … to concurrent callers.
+private final class PieceCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = 0
+
+    /// The next unclaimed piece, or nil once all `count` are claimed.
+    func next(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
     }
 }

@@ -1,0 +1,48 @@
+import NN
+import Tensors
+
+/// The residual block of the DDPM U-Net (diffusers' `ResnetBlock2D`, default
+/// time-scale shift): GN → SiLU → conv3×3 → + W·SiLU(t_emb) → GN → SiLU →
+/// dropout → conv3×3, added to the input (through a 1×1 conv when the width changes).
+public final class ResnetBlock2D: Module {
+    public let norm1: GroupNorm
+    public let conv1: Conv2d
+    public let timeProjection: Linear
+    public let norm2: GroupNorm
+    public let dropout: Dropout
+    public let conv2: Conv2d
+    public let shortcut: Conv2d?
+    public let outputScale: Float
+
+    public init(inChannels: Int, outChannels: Int, timeWidth: Int, groups: Int, eps: Float,
+                dropout: Float, outputScale: Float = 1, generator: inout RandomGenerator) {
+        norm1 = GroupNorm(groups: groups, channels: inChannels, eps: eps)
+        conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
+        timeProjection = Linear(timeWidth, outChannels, generator: &generator)
+        norm2 = GroupNorm(groups: groups, channels: outChannels, eps: eps)
+        self.dropout = Dropout(probability: dropout)
+        conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
+        shortcut = inChannels == outChannels ? nil : Conv2d(inChannels, outChannels, kernelSize: 1, generator: &generator)
+        self.outputScale = outputScale
+    }
+
+    public var children: [(name: String, module: any Module)] {
+        var list: [(name: String, module: any Module)] = [
+            ("norm1", norm1), ("conv1", conv1), ("time_emb_proj", timeProjection),
+            ("norm2", norm2), ("dropout", dropout), ("conv2", conv2),
+        ]
+        if let shortcut { list.append(("conv_shortcut", shortcut)) }
+        return list
+    }
+
+    /// `x` is [B, C, H, W]; `timeEmbedding` is [B, timeWidth].
+    public func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
+        var h = conv1(norm1(x).silu())
+        let t = timeProjection(timeEmbedding.silu())
+        h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])
+        h = conv2(dropout(norm2(h).silu()))
+        let residual = shortcut.map { $0(x) } ?? x
+        let sum = residual + h
+        return outputScale == 1 ? sum : sum / outputScale
+    }
+}

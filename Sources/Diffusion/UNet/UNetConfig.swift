@@ -1,0 +1,118 @@
+import Foundation
+
+/// The configuration of a `UNet2DModel`, read from and written to the same
+/// `config.json` keys as huggingface diffusers' `UNet2DModel`, with the same
+/// defaults for absent keys.
+public struct UNetConfig: Equatable, Sendable {
+    /// Down-path block kinds.
+    public enum DownBlock: String, Sendable, CaseIterable { case plain = "DownBlock2D", attention = "AttnDownBlock2D" }
+    /// Up-path block kinds.
+    public enum UpBlock: String, Sendable, CaseIterable { case plain = "UpBlock2D", attention = "AttnUpBlock2D" }
+
+    public var sampleHeight: Int
+    public var sampleWidth: Int
+    public var inChannels: Int
+    public var outChannels: Int
+    public var blockOutChannels: [Int]
+    public var layersPerBlock: Int
+    public var downBlockTypes: [DownBlock]
+    public var upBlockTypes: [UpBlock]
+    /// Whether there is a middle block (`mid_block_type` "UNetMidBlock2D" or null).
+    public var hasMidBlock: Bool
+    /// Whether the middle block has attention.
+    public var addAttention: Bool
+    /// Width of one attention head; `nil` means one head spanning all channels.
+    public var attentionHeadDim: Int?
+    public var normNumGroups: Int
+    public var normEps: Float
+    public var flipSinToCos: Bool
+    public var freqShift: Float
+    public var downsamplePadding: Int
+    public var dropout: Float
+    public var centerInputSample: Bool
+    public var midBlockScaleFactor: Float
+    /// Width of the time embedding; `nil` means 4 × the first block's channels.
+    public var timeEmbeddingDim: Int?
+    /// Number of class-embedding rows (class-conditional models), or `nil`.
+    public var numClassEmbeds: Int?
+
+    /// The time-embedding width actually used.
+    public var timeEmbedWidth: Int { timeEmbeddingDim ?? blockOutChannels[0] * 4 }
+
+    /// A configuration with diffusers' defaults for everything not given.
+    public init(sampleSize: Int = 32, inChannels: Int = 3, outChannels: Int = 3,
+                blockOutChannels: [Int] = [224, 448, 672, 896], layersPerBlock: Int = 2,
+                downBlockTypes: [DownBlock] = [.plain, .attention, .attention, .attention],
+                upBlockTypes: [UpBlock] = [.attention, .attention, .attention, .plain],
+                hasMidBlock: Bool = true, addAttention: Bool = true, attentionHeadDim: Int? = 8,
+                normNumGroups: Int = 32, normEps: Float = 1e-5, flipSinToCos: Bool = true,
+                freqShift: Float = 0, downsamplePadding: Int = 1, dropout: Float = 0,
+                centerInputSample: Bool = false, midBlockScaleFactor: Float = 1,
+                timeEmbeddingDim: Int? = nil, numClassEmbeds: Int? = nil) {
+        self.sampleHeight = sampleSize
+        self.sampleWidth = sampleSize
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.blockOutChannels = blockOutChannels
+        self.layersPerBlock = layersPerBlock
+        self.downBlockTypes = downBlockTypes
+        self.upBlockTypes = upBlockTypes
+        self.hasMidBlock = hasMidBlock
+        self.addAttention = addAttention
+        self.attentionHeadDim = attentionHeadDim
+        self.normNumGroups = normNumGroups
+        self.normEps = normEps
+        self.flipSinToCos = flipSinToCos
+        self.freqShift = freqShift
+        self.downsamplePadding = downsamplePadding
+        self.dropout = dropout
+        self.centerInputSample = centerInputSample
+        self.midBlockScaleFactor = midBlockScaleFactor
+        self.timeEmbeddingDim = timeEmbeddingDim
+        self.numClassEmbeds = numClassEmbeds
+    }
+
+    /// Checks that the blocks fit together; throws a `UNetConfigError` naming the problem.
+    public func validate() throws {
+        func fail(_ message: String) -> UNetConfigError { UNetConfigError(message: message) }
+        guard sampleHeight > 0, sampleWidth > 0 else { throw fail("sample_size must be positive, got \(sampleHeight)×\(sampleWidth)") }
+        guard inChannels > 0, outChannels > 0 else { throw fail("in_channels and out_channels must be positive") }
+        guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
+            throw fail("block_out_channels must be a non-empty list of positive widths, got \(blockOutChannels)")
+        }
+        guard downBlockTypes.count == blockOutChannels.count, upBlockTypes.count == blockOutChannels.count else {
+            throw fail("down_block_types (\(downBlockTypes.count)) and up_block_types (\(upBlockTypes.count)) must have one entry per block_out_channels entry (\(blockOutChannels.count))")
+        }
+        guard layersPerBlock > 0 else { throw fail("layers_per_block must be positive, got \(layersPerBlock)") }
+        guard normNumGroups > 0 else { throw fail("norm_num_groups must be positive, got \(normNumGroups)") }
+        for width in blockOutChannels where width % normNumGroups != 0 {
+            throw fail("block width \(width) is not divisible by norm_num_groups \(normNumGroups)")
+        }
+        guard normEps > 0, normEps.isFinite else { throw fail("norm_eps must be positive, got \(normEps)") }
+        guard dropout >= 0, dropout < 1 else { throw fail("dropout must be in [0, 1), got \(dropout)") }
+        guard downsamplePadding >= 0 else { throw fail("downsample_padding must be ≥ 0, got \(downsamplePadding)") }
+        if let d = timeEmbeddingDim, d <= 0 { throw fail("time_embedding_dim must be positive, got \(d)") }
+        if let n = numClassEmbeds, n <= 0 { throw fail("num_class_embeds must be positive, got \(n)") }
+        if let head = attentionHeadDim {
+            guard head > 0 else { throw fail("attention_head_dim must be positive, got \(head)") }
+            var attended: [Int] = []
+            for (i, kind) in downBlockTypes.enumerated() where kind == .attention { attended.append(blockOutChannels[i]) }
+            for (i, kind) in upBlockTypes.enumerated() where kind == .attention { attended.append(blockOutChannels.reversed()[i]) }
+            if hasMidBlock && addAttention { attended.append(blockOutChannels.last!) }
+            for width in attended where width % head != 0 {
+                throw fail("attention width \(width) is not divisible by attention_head_dim \(head)")
+            }
+        }
+        let factor = 1 << (blockOutChannels.count - 1)
+        guard sampleHeight % factor == 0, sampleWidth % factor == 0 else {
+            throw fail("sample_size \(sampleHeight)×\(sampleWidth) must be divisible by \(factor) (2 to the number of downsamplings)")
+        }
+    }
+}
+
+/// A `config.json` that cannot describe a supported `UNet2DModel`.
+public struct UNetConfigError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

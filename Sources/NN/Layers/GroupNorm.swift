@@ -1,0 +1,34 @@
+import Tensors
+
+/// Group normalisation (PyTorch's `nn.GroupNorm`): the channels of an
+/// `[N, C, *]` input are split into `groupCount` groups, each (sample, group)
+/// is normalised to zero mean and unit variance, `x̂ = (x − μ)/√(σ² + ε)`,
+/// then `y = γ_c·x̂ + β_c`. γ starts at 1 and β at 0.
+public final class GroupNorm: UnaryLayer {
+    public let groupCount: Int
+    public let channelCount: Int
+    public let epsilon: Float
+    /// γ, `[channelCount]`, or nil without affine parameters.
+    public let weight: Tensor?
+    /// β, `[channelCount]`, or nil without affine parameters.
+    public let bias: Tensor?
+
+    public init(groupCount: Int, channelCount: Int, epsilon: Float = 1e-5, affine: Bool = true) {
+        precondition(groupCount > 0 && channelCount % groupCount == 0,
+                     "GroupNorm: \(channelCount) channels cannot be split into \(groupCount) groups")
+        self.groupCount = groupCount
+        self.channelCount = channelCount
+        self.epsilon = epsilon
+        weight = affine ? Initialization.constantParameter([channelCount], 1) : nil
+        bias = affine ? Initialization.constantParameter([channelCount], 0) : nil
+    }
+
+    public var parameters: [(name: String, tensor: Tensor)] {
+        guard let weight, let bias else { return [] }
+        return [("weight", weight), ("bias", bias)]
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        input.groupNorm(groups: groupCount, weight: weight, bias: bias, eps: epsilon)
+    }
+}

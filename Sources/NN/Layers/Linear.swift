@@ -1,0 +1,41 @@
+import Tensors
+
+/// A fully connected layer `y = x·Wᵀ + b` (PyTorch's `nn.Linear`), applied to
+/// the last axis of an input of any rank.
+///
+/// `weight` has shape `[outFeatures, inFeatures]` and `bias` `[outFeatures]`,
+/// both initialised from U(−1/√in, 1/√in) as PyTorch does.
+public final class Linear: UnaryLayer {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    /// `[outFeatures, inFeatures]`.
+    public let weight: Tensor
+    /// `[outFeatures]`, or nil for a layer without bias.
+    public let bias: Tensor?
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+                generator: inout RandomGenerator) {
+        precondition(inFeatures >= 0 && outFeatures >= 0,
+                     "Linear: feature counts must be non-negative, got \(inFeatures) → \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        let bound = Initialization.defaultBound(fanIn: inFeatures)
+        weight = Initialization.uniformParameter([outFeatures, inFeatures], bound: bound, generator: &generator)
+        self.bias = bias
+            ? Initialization.uniformParameter([outFeatures], bound: bound, generator: &generator) : nil
+    }
+
+    public var parameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inFeatures,
+                     "Linear: input of shape \(input.shape) does not end in \(inFeatures) features")
+        let leading = Array(input.shape.dropLast())
+        let rows = input.reshaped([leading.reduce(1, *), inFeatures])
+        var output = Tensor.matmul(rows, weight, transposeA: false, transposeB: true)
+        if let bias { output = output + bias }
+        return output.reshaped(leading + [outFeatures])
+    }
+}
