@@ -34,11 +34,11 @@ let package = Package(
             dependencies: ["Tensors", "CZlib"],
             resources: [.copy("Resources")]
         ),
-        .target(name: "Diffusion", dependencies: ["Tensors"]),
+        .target(name: "Diffusion", dependencies: ["Tensors", "NN"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors", "Diffusion", "Datasets",
+                "Tensors", "NN", "Diffusion", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,7 +49,8 @@ let package = Package(
             dependencies: ["Datasets", "Tensors"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

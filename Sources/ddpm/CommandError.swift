@@ -12,9 +12,7 @@ struct CommandError: Error, CustomStringConvertible {
     /// One line for any error: its description with line breaks folded.
     static func describe(_ error: Error) -> String {
         let text: String
-        if let error = error as? CustomStringConvertible {
-            text = error.description
-        } else if let error = error as? LocalizedError, let description = error.errorDescription {
+        if let error = error as? LocalizedError, let description = error.errorDescription {
             text = description
         } else {
             text = String(describing: error)
