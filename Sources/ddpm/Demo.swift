@@ -23,7 +23,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
-    static let defaultSteps = 2000
+    static let defaultSteps = 600
     static let defaultBatchSize = 32
 
     func validate() throws {

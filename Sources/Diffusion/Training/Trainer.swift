@@ -133,6 +133,8 @@ public final class Trainer {
                     onStep: (TrainingStepReport) -> Void = { _ in }) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if log == nil { log = try TrainingLog(url: logURL, continuingAfter: step) }
+        model.setTraining(true)
+        defer { model.setTraining(false) }
         let start = Date()
         while step < configuration.steps {
             if shouldStop() {
