@@ -54,6 +54,15 @@ final class ExponentialMovingAverageTests: XCTestCase {
         XCTAssertEqual(ema.averagedStateDict()["p"]!.scalars, [5])
     }
 
+    func testFrozenParametersAreCopiedNotAveraged() throws {
+        let frozen = Tensor(shape: [1], scalars: [1])
+        let ema = try ExponentialMovingAverage(parameters: [("frozen", frozen)], decay: 0.9, warmup: .none)
+        ema.update()
+        frozen.assign([3])
+        ema.update()
+        XCTAssertEqual(ema.averagedStateDict()["frozen"]!.scalars, [3])
+    }
+
     func testStateRoundTripAndValidation() throws {
         let p = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
         let ema = try ExponentialMovingAverage(parameters: [("p", p)], decay: 0.9)
