@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["Tensors", "CZlib"],
             resources: [.copy("Resources")]
         ),
-        .target(name: "Diffusion", dependencies: ["Tensors"]),
+        .target(name: "Diffusion", dependencies: ["Tensors", "NN"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
@@ -49,7 +49,7 @@ let package = Package(
             dependencies: ["Datasets", "Tensors"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -85,7 +85,7 @@ public enum ModelFolder {
 
     /// The current diffusers name of a parameter, mapping the legacy attention
     /// names (`query`, `key`, `value`, `proj_attn`) of older checkpoints.
-    static func canonicalName(_ name: String) -> String {
+    public static func canonicalName(_ name: String) -> String {
         var parts = name.split(separator: ".").map(String.init)
         guard parts.count >= 3, let index = parts.firstIndex(where: { $0 == "attentions" }), index + 2 < parts.count else {
             return name
