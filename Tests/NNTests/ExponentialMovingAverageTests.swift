@@ -54,11 +54,25 @@ final class ExponentialMovingAverageTests: XCTestCase {
         XCTAssertEqual(ema.averagedStateDict()["p"]!.scalars, [5])
     }
 
+    func testFrozenParametersAreCopiedNotAveraged() throws {
+        let frozen = Tensor(shape: [1], scalars: [1])
+        let ema = try ExponentialMovingAverage(parameters: [("frozen", frozen)], decay: 0.9, warmup: .none)
+        ema.update()
+        frozen.assign([3])
+        ema.update()
+        XCTAssertEqual(ema.averagedStateDict()["frozen"]!.scalars, [3])
+    }
+
     func testStateRoundTripAndValidation() throws {
         let p = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
         let ema = try ExponentialMovingAverage(parameters: [("p", p)], decay: 0.9)
         for value: Float in [3, 4, 5] { p.assign([value, -value]); ema.update() }
-        let state = try JSONDecoder().decode(ExponentialMovingAverage.State.self, from: JSONEncoder().encode(ema.state()))
+        let decoded = try JSONDecoder().decode(ExponentialMovingAverage.State.self, from: JSONEncoder().encode(ema.state()))
+        let (tensors, metadata) = decoded.archived()
+        XCTAssertEqual(metadata, ["update_count": "3"])
+        let state = try ExponentialMovingAverage.State(archivedTensors: tensors, metadata: metadata)
+        XCTAssertEqual(state, ema.state())
+        XCTAssertThrowsError(try ExponentialMovingAverage.State(archivedTensors: tensors, metadata: [:]))
         let copy = try ExponentialMovingAverage(parameters: [("p", p)], decay: 0.9)
         try copy.load(state: state)
         p.assign([6, -6]); ema.update(); copy.update()

@@ -117,6 +117,27 @@ final class ModuleTests: XCTestCase {
         }
     }
 
+    func testSaveAndLoadSafetensorsFileWithRenaming() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("diffusion_pytorch_model.safetensors")
+        let source = Network(seed: 5), target = Network(seed: 6)
+        try source.saveSafetensors(to: url, metadata: ["format": "pt"])
+        XCTAssertEqual(try SafetensorsFile(contentsOf: url).metadata, ["format": "pt"])
+        try target.loadSafetensors(from: url)
+        XCTAssertEqual(target.stateDict()["head.2.bias"]!.scalars, source.stateDict()["head.2.bias"]!.scalars)
+
+        // A file with a legacy name loads once the name is mapped, and fails naming it otherwise.
+        var legacy = source.stateDict()
+        legacy["head.2.legacy_bias"] = legacy.removeValue(forKey: "head.2.bias")
+        try SafetensorsWriter.write(legacy, to: url)
+        XCTAssertThrowsError(try target.loadSafetensors(from: url)) { error in
+            XCTAssertEqual((error as? StateDictError)?.missing, ["head.2.bias"])
+            XCTAssertEqual((error as? StateDictError)?.unexpected, ["head.2.legacy_bias"])
+        }
+        try target.loadSafetensors(from: url) { $0.replacingOccurrences(of: "legacy_bias", with: "bias") }
+    }
+
     func testSetTrainingReachesNestedModulesAndZeroGradClearsEveryGradient() {
         let network = Network(seed: 1)
         network.setTraining(false)

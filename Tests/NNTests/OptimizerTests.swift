@@ -165,6 +165,8 @@ final class OptimizerTests: XCTestCase {
         XCTAssertThrowsError(try Adam(parameters: [("p", p)], betas: (1, 0.9)))
         XCTAssertThrowsError(try AdamW(parameters: [("p", p)], learningRate: .nan))
         XCTAssertThrowsError(try AdamW(parameters: [("p", p)], weightDecay: -0.1))
+        XCTAssertThrowsError(try AdamW(parameters: [("p", p), ("q", p)]))
+        XCTAssertThrowsError(try SGD(parameters: [("p", p), ("p", makeParameter())], learningRate: 0.1))
     }
 }
 

@@ -21,6 +21,7 @@ public enum ModelFolder {
     public static let schedulerName = "scheduler_config.json"
 
     /// Loads the model in `folder`, checking every tensor's name and shape.
+    /// The model comes back in evaluation mode (dropout off), as diffusers' `from_pretrained`.
     public static func load(from folder: URL) throws -> Loaded {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -68,6 +69,7 @@ public enum ModelFolder {
         } catch {
             throw ModelFolderError("\(weightsURL.path): \(error)")
         }
+        model.setTraining(false)
         return Loaded(model: model, scheduler: scheduler, warnings: notes)
     }
 
@@ -85,7 +87,7 @@ public enum ModelFolder {
 
     /// The current diffusers name of a parameter, mapping the legacy attention
     /// names (`query`, `key`, `value`, `proj_attn`) of older checkpoints.
-    static func canonicalName(_ name: String) -> String {
+    public static func canonicalName(_ name: String) -> String {
         var parts = name.split(separator: ".").map(String.init)
         guard parts.count >= 3, let index = parts.firstIndex(where: { $0 == "attentions" }), index + 2 < parts.count else {
             return name

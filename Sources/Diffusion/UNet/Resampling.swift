@@ -11,7 +11,7 @@ public final class Downsample2D: Module {
         let pad = padding == 0
             ? Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1)
             : Conv2DPadding(top: padding, bottom: padding, left: padding, right: padding)
-        conv = Conv2d(channels, channels, kernelSize: 3, stride: 2, padding: pad, generator: &generator)
+        conv = Conv2d(channels, channels, kernelSize: (3, 3), stride: (2, 2), padding: pad, generator: &generator)
     }
 
     public var children: [(name: String, module: any Module)] { [("conv", conv)] }

@@ -16,11 +16,11 @@ public final class ResnetBlock2D: Module {
 
     public init(inChannels: Int, outChannels: Int, timeWidth: Int, groups: Int, eps: Float,
                 dropout: Float, outputScale: Float = 1, generator: inout RandomGenerator) {
-        norm1 = GroupNorm(groups: groups, channels: inChannels, eps: eps)
+        norm1 = GroupNorm(groupCount: groups, channelCount: inChannels, epsilon: eps)
         conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
         timeProjection = Linear(timeWidth, outChannels, generator: &generator)
-        norm2 = GroupNorm(groups: groups, channels: outChannels, eps: eps)
-        self.dropout = Dropout(probability: dropout)
+        norm2 = GroupNorm(groupCount: groups, channelCount: outChannels, epsilon: eps)
+        self.dropout = Dropout(probability: dropout, generator: &generator)
         conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
         shortcut = inChannels == outChannels ? nil : Conv2d(inChannels, outChannels, kernelSize: 1, generator: &generator)
         self.outputScale = outputScale

@@ -16,7 +16,7 @@ public final class SpatialSelfAttention: Module {
 
     public init(channels: Int, headWidth: Int?, groups: Int, eps: Float, outputScale: Float = 1,
                 generator: inout RandomGenerator) {
-        groupNorm = GroupNorm(groups: groups, channels: channels, eps: eps)
+        groupNorm = GroupNorm(groupCount: groups, channelCount: channels, epsilon: eps)
         query = Linear(channels, channels, generator: &generator)
         key = Linear(channels, channels, generator: &generator)
         value = Linear(channels, channels, generator: &generator)

@@ -52,7 +52,7 @@ public final class UNet2DModel: Module, DenoisingModel {
             previous = width
         }
         self.upBlocks = upBlocks
-        normOut = GroupNorm(groups: config.normNumGroups, channels: widths[0], eps: config.normEps)
+        normOut = GroupNorm(groupCount: config.normNumGroups, channelCount: widths[0], epsilon: config.normEps)
         convOut = Conv2d(widths[0], config.outChannels, kernelSize: 3, padding: 1, generator: &generator)
     }
 

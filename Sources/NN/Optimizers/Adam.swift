@@ -37,6 +37,7 @@ public class Adam: Optimizer {
         guard epsilon >= 0, epsilon.isFinite, weightDecay >= 0, weightDecay.isFinite else {
             throw OptimizerConfigurationError("\(name): ε and weight decay must be finite and ≥ 0, got \(epsilon), \(weightDecay)")
         }
+        try checkDistinct(parameters, optimizer: name)
         self.parameters = parameters
         self.learningRate = learningRate
         (beta1, beta2) = betas
@@ -50,8 +51,9 @@ public class Adam: Optimizer {
 
     public func step() {
         stepCount += 1
-        for (index, (_, parameter)) in parameters.enumerated() {
+        for (index, (path, parameter)) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
+            checkGradient(grad, of: parameter, path: path)
             if steps[index] == 0 {
                 firstMoments[index] = Array(repeating: 0, count: parameter.count)
                 secondMoments[index] = Array(repeating: 0, count: parameter.count)

@@ -166,5 +166,20 @@ public final class ExponentialMovingAverage {
             self.updateCount = updateCount
             self.shadow = shadow
         }
+
+        /// The state as tensors plus metadata for a safetensors file: the
+        /// shadow values as flat tensors keyed by path, the counter as
+        /// metadata `update_count`.
+        public func archived() -> (tensors: [String: Tensor], metadata: [String: String]) {
+            (shadow.mapValues { Tensor(shape: [$0.count], scalars: $0) }, ["update_count": String(updateCount)])
+        }
+
+        /// Rebuilds a state from `archived()` output.
+        public init(archivedTensors tensors: [String: Tensor], metadata: [String: String]) throws {
+            guard let text = metadata["update_count"], let count = Int(text), count >= 0 else {
+                throw OptimizerStateError(problems: ["metadata 'update_count' is missing or not a non-negative integer"])
+            }
+            self.init(updateCount: count, shadow: tensors.mapValues(\.scalars))
+        }
     }
 }

@@ -155,3 +155,23 @@ func validate(_ state: OptimizerState, parameters: [(path: String, tensor: Tenso
     }
     if !problems.isEmpty { throw OptimizerStateError(problems: problems) }
 }
+
+/// Refuses a parameter list naming a path or a tensor twice (it would be
+/// updated twice per step).
+func checkDistinct(_ parameters: [(path: String, tensor: Tensor)], optimizer: String) throws {
+    var paths = Set<String>(), tensors = Set<ObjectIdentifier>()
+    for (path, tensor) in parameters {
+        guard paths.insert(path).inserted else {
+            throw OptimizerConfigurationError("\(optimizer): parameter path '\(path)' appears twice")
+        }
+        guard tensors.insert(ObjectIdentifier(tensor)).inserted else {
+            throw OptimizerConfigurationError("\(optimizer): the tensor at '\(path)' is listed twice")
+        }
+    }
+}
+
+/// Stops with a message when a gradient does not match its parameter.
+func checkGradient(_ grad: Tensor, of parameter: Tensor, path: String) {
+    precondition(grad.shape == parameter.shape,
+                 "optimiser: gradient of '\(path)' has shape \(grad.shape), parameter has \(parameter.shape)")
+}

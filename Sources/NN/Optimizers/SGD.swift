@@ -32,6 +32,7 @@ public final class SGD: Optimizer {
         if nesterov, momentum <= 0 || dampening != 0 {
             throw OptimizerConfigurationError("SGD: Nesterov momentum needs momentum > 0 and dampening 0")
         }
+        try checkDistinct(parameters, optimizer: "SGD")
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
@@ -45,8 +46,9 @@ public final class SGD: Optimizer {
     public func step() {
         stepCount += 1
         let (eta, mu, lambda, keep) = (learningRate, momentum, weightDecay, 1 - dampening)
-        for (index, (_, parameter)) in parameters.enumerated() {
+        for (index, (path, parameter)) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
+            checkGradient(grad, of: parameter, path: path)
             let first = steps[index] == 0
             steps[index] += 1
             if mu != 0 && first {

@@ -53,8 +53,11 @@ final class UNetCompatibilityTests: XCTestCase {
     func testSavedFolderLoadsBackWithEqualOutputs() throws {
         let folder = Self.fixtures.appendingPathComponent("tiny-cifar-options")
         let (ours, _, loaded) = try run(folder)
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("unet-roundtrip-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: copy) }
+        // DDPM_ROUNDTRIP_DIR keeps the saved folder for tools/check_diffusers_roundtrip.py.
+        let keep = ProcessInfo.processInfo.environment["DDPM_ROUNDTRIP_DIR"]
+        let copy = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("unet-roundtrip-\(UUID().uuidString)")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: copy) } }
         try ModelFolder.save(loaded.model, scheduler: loaded.scheduler, to: copy)
         let reloaded = try ModelFolder.load(from: copy)
         XCTAssertEqual(reloaded.model.config, loaded.model.config)
@@ -64,6 +67,10 @@ final class UNetCompatibilityTests: XCTestCase {
             try reloaded.model(io.tensor(named: "x"), timesteps: io.tensor(named: "timesteps").scalars.map { Int($0) })
         }
         XCTAssertEqual(again.scalars, ours.scalars)
+        if keep != nil {
+            try SafetensorsWriter.write(["x": io.tensor(named: "x"), "timesteps": io.tensor(named: "timesteps"), "output": again],
+                                        to: copy.appendingPathComponent("io.safetensors"))
+        }
     }
 
     func testLegacyAttentionNamesAreAccepted() {
