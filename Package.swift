@@ -39,6 +39,8 @@ let package = Package(
             name: "ddpm",
             dependencies: [
                 "Tensors",
+                "NN",
+                "Diffusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
