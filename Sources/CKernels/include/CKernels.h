@@ -2,6 +2,7 @@
 #define CKERNELS_H
 
 #include <stddef.h>
+#include "CKScratch.h"
 
 #ifdef __cplusplus
 extern "C" {
