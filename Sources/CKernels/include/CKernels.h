@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include "CKScratch.h"
+#include "CKElementwise.h"
 
 #ifdef __cplusplus
 extern "C" {
