@@ -172,20 +172,20 @@ private enum Conv2DKernels {
                                                     patches = UnsafePointer(colBuffer.baseAddress!)
                                                 }
                                                 multiply(blocks: blocks, transA: false, transB: true, m: cout, n: k, k: p,
-                                                           a: gradient, lda: p, b: patches, ldb: p,
-                                                           beta: position == 0 ? 0 : 1,
-                                                           c: dwPartials.baseAddress! + block * weightSize, ldc: k)
+                                                         a: gradient, lda: p, b: patches, ldb: p,
+                                                         beta: position == 0 ? 0 : 1,
+                                                         c: dwPartials.baseAddress! + block * weightSize, ldc: k)
                                             }
                                             if needInput {
                                                 let target = dx.baseAddress! + image * geometry.inputImageSize
                                                 if geometry.isPointwise {
                                                     multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
-                                                               a: w.baseAddress!, lda: k, b: gradient, ldb: p,
-                                                               c: target, ldc: p)
+                                                             a: w.baseAddress!, lda: k, b: gradient, ldb: p,
+                                                             c: target, ldc: p)
                                                 } else {
                                                     multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
-                                                               a: w.baseAddress!, lda: k, b: gradient, ldb: p,
-                                                               c: colBuffer.baseAddress!, ldc: p)
+                                                             a: w.baseAddress!, lda: k, b: gradient, ldb: p,
+                                                             c: colBuffer.baseAddress!, ldc: p)
                                                     geometry.col2im(UnsafePointer(colBuffer.baseAddress!), addingInto: target)
                                                 }
                                             }
