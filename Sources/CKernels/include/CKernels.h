@@ -2,6 +2,8 @@
 #define CKERNELS_H
 
 #include <stddef.h>
+#include "CKScratch.h"
+#include "CKElementwise.h"
 
 #ifdef __cplusplus
 extern "C" {
