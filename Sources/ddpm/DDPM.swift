@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensors
 
 /// The `ddpm` command: train, sample, evaluate and benchmark diffusion models.
 ///
@@ -15,6 +16,7 @@ struct DDPM: ParsableCommand {
     )
 
     static func main() {
+        AllocatorTuning.keepFreedMemoryForReuse()
         main(Array(CommandLine.arguments.dropFirst()))
     }
 
