@@ -67,8 +67,9 @@ struct Eval: ParsableCommand {
         for start in Swift.stride(from: 0, to: count, by: batchSize) {
             let end = min(start + batchSize, count)
             let batch = try dataset.subset(Array(start..<end))
-            let bpd = try diffusion.bitsPerDimension(model: loaded.model, x0: batch.images, stride: blockStride,
-                                                     generator: &generator)
+            let bpd = try diffusion.bitsPerDimension(model: loaded.model, x0: batch.images,
+                                                     classLabels: loaded.classCount == nil ? nil : batch.labels,
+                                                     stride: blockStride, generator: &generator)
             prior += bpd.prior.reduce(0, +)
             kl += bpd.klTerms.reduce(0, +)
             decoder += bpd.decoder.reduce(0, +)
@@ -83,7 +84,8 @@ struct Eval: ParsableCommand {
 
         let sampler = try DPMSolverPlusPlus(diffusion: diffusion, steps: min(steps, T))
         let samples = try Sample.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
-                                      batchSize: batchSize, seed: seed &+ 1, classLabel: nil).samples
+                                      batchSize: batchSize, seed: seed &+ 1,
+                                      labels: try Sample.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels).samples
         let held = try dataset.subset(Array(0..<count)).images
         let sampleDistances = Self.nearestDistances(samples, to: training.images)
         let heldDistances = Self.nearestDistances(held, to: training.images, excludeIdentical: split != "test")

@@ -77,6 +77,12 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (default 500).")
     var checkpointEvery: Int?
 
+    @Flag(help: "Train a class-conditional U-Net on the data's labels (sub-folder names for an image folder), with a null class for classifier-free guidance.")
+    var conditional = false
+
+    @Option(name: .customLong("class-dropout"), help: "With --conditional: probability of replacing a label by the null class (default 0.1).")
+    var classDropout: Double?
+
     @Flag(help: "Continue the run saved in --out.")
     var resume = false
 
@@ -87,7 +93,8 @@ struct Train: ParsableCommand {
          ("--ema-decay", emaDecay != nil), ("--schedule", schedule != nil), ("--timesteps", timesteps != nil),
          ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
          ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
-         ("--image-size", imageSize != nil), ("--seed", seed != nil)]
+         ("--image-size", imageSize != nil), ("--seed", seed != nil), ("--conditional", conditional),
+         ("--class-dropout", classDropout != nil)]
     }
 
     func validate() throws {
@@ -120,6 +127,10 @@ struct Train: ParsableCommand {
         if let weightDecay { try Check.finite(weightDecay, flag: "--weight-decay", atLeast: 0) }
         if let imageSize { try Check.within(imageSize, 1...4096, flag: "--image-size") }
         if let checkpointEvery { try Check.atLeast(checkpointEvery, 1, flag: "--checkpoint-every") }
+        if let classDropout {
+            guard conditional else { throw ValidationError("--class-dropout applies to --conditional training only") }
+            try Check.finite(classDropout, flag: "--class-dropout", atLeast: 0, atMost: 1)
+        }
         if modelConfig != nil, preset != nil {
             throw ValidationError("give either --model-config or --preset, not both")
         }
@@ -151,6 +162,11 @@ struct Train: ParsableCommand {
             }
             let (run, configuration) = try makeRun()
             trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: outURL)
+            if let conditioning = run.conditioning {
+                Terminal.printNote("class-conditional on \(conditioning.classCount) classes from \(run.data): "
+                    + Self.listing(conditioning.classNames) + "; null class \(conditioning.nullClass), "
+                    + "label dropout \(conditioning.classDropout)")
+            }
             Terminal.printNote("training \(run.modelClass) (\(trainer.model.parameterCount) parameters) on \(run.data) "
                 + "for \(configuration.steps) steps, batch \(run.batchSize) → \(out)")
         }
@@ -171,6 +187,9 @@ struct Train: ParsableCommand {
         let source = try DataSource(parsing: dataArgument)
         let isToy: Bool
         if case .toy = source { isToy = true } else { isToy = false }
+        if conditional, isToy { throw CommandError("--conditional needs labelled images; toy data has no classes") }
+        let conditioning = conditional ? try Self.conditioning(of: source, data: dataArgument, imageSize: imageSize,
+                                                                dropout: classDropout ?? 0.1) : nil
         let varianceType = try VarianceType(name: variance ?? VarianceType.fixedSmall.rawValue)
         let modelClass: String
         let modelConfigText: String
@@ -191,6 +210,15 @@ struct Train: ParsableCommand {
                 config = try UNetConfig.preset(named: name)
                 config.outChannels = config.inChannels * varianceType.outputChannelFactor
             }
+            if let conditioning {
+                if let rows = config.numClassEmbeds, rows != conditioning.embeddingCount {
+                    throw CommandError("\(modelConfig ?? "the network"): num_class_embeds is \(rows), but \(conditioning.classCount) "
+                        + "classes and the null class need \(conditioning.embeddingCount)")
+                }
+                config.numClassEmbeds = conditioning.embeddingCount
+            } else if let rows = config.numClassEmbeds {
+                throw CommandError("\(modelConfig ?? "the network") is class-conditional (num_class_embeds \(rows)); train it with --conditional")
+            }
             guard config.outChannels == config.inChannels * varianceType.outputChannelFactor else {
                 throw CommandError("the network has \(config.outChannels) output channels for \(config.inChannels) input channels; "
                     + "--variance \(varianceType.rawValue) needs \(config.inChannels * varianceType.outputChannelFactor)")
@@ -204,14 +232,30 @@ struct Train: ParsableCommand {
         let run = RunDescription(data: dataArgument, batchSize: batchSize ?? (isToy ? 256 : 32), horizontalFlip: flip,
                                  imageSize: imageSize, toySamples: 16384, modelClass: modelClass,
                                  modelConfig: modelConfigText, scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self),
-                                 seed: seed ?? 0)
+                                 seed: seed ?? 0, conditioning: conditioning)
         let configuration = TrainingConfiguration(
             steps: steps ?? 2000, learningRate: lr ?? 5e-4, warmupSteps: warmup ?? 100, weightDecay: weightDecay ?? 0,
             gradientClip: gradClip ?? 1, emaDecay: emaDecay ?? 0.999,
             loss: TrainingConfiguration.Loss(rawValue: loss ?? "simple")!, seed: seed ?? 0,
-            checkpointEvery: checkpointEvery ?? 500)
+            checkpointEvery: checkpointEvery ?? 500, classConditional: conditioning != nil,
+            classDropout: conditioning?.classDropout ?? 0, nullClass: conditioning?.nullClass)
         try configuration.validate()
         return (run, configuration)
+    }
+
+    /// The classes of the training data (its class names, or "0"… for numeric labels) and the null class after them.
+    static func conditioning(of source: DataSource, data: String, imageSize: Int?, dropout: Double) throws -> ClassConditioning {
+        let (dataset, _) = try source.loadImages(split: .train, folderOptions: ImageFolder.Options(imageSize: imageSize))
+        guard dataset.labels != nil, let count = dataset.classCount, count >= 1 else {
+            throw CommandError("--conditional: \(data) has no class labels (an image folder needs one sub-folder per class; "
+                + "an IDX file needs its labels file beside it)")
+        }
+        return ClassConditioning(classNames: dataset.classNames ?? (0..<count).map(String.init), classDropout: dropout)
+    }
+
+    /// "a, b, c" or, for many names, the first few and a count.
+    static func listing(_ names: [String]) -> String {
+        names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", … (\(names.count))"
     }
 
     private func readFile(_ path: String) throws -> Data {

@@ -23,6 +23,8 @@ struct RunDescription: Codable, Equatable {
     var scheduler: String
     /// Seeds the weights, the data order and the toy points (the trainer's draws use it too).
     var seed: UInt64
+    /// The classes and null class of a class-conditional run (nil: unconditional).
+    var conditioning: ClassConditioning?
 
     static let extraKey = "run"
 }
@@ -88,7 +90,7 @@ enum TrainingRun {
             trainer.ema.storeParameters()
             trainer.ema.copyToParameters()
             defer { trainer.ema.restoreParameters() }
-            try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: out)
+            try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: out, conditioning: run.conditioning)
         }
         return trainer
     }

@@ -13,8 +13,11 @@ public enum DenoiserFolder {
         public let scheduler: SchedulerConfig
         /// `[C, H, W]` for a U-Net, `[D]` for an MLP.
         public let exampleShape: [Int]
-        /// The number of classes of a class-conditional U-Net.
+        /// The number of real classes of a class-conditional U-Net (the embedding
+        /// rows less the null class when the folder records one).
         public let classCount: Int?
+        /// The meaning of the labels and the null class, for a model trained with label dropout.
+        public let conditioning: ClassConditioning?
         public let warnings: [String]
     }
 
@@ -33,7 +36,8 @@ public enum DenoiserFolder {
             let config = loaded.model.config
             return Loaded(model: loaded.model, scheduler: loaded.scheduler,
                           exampleShape: [config.inChannels, config.sampleHeight, config.sampleWidth],
-                          classCount: config.numClassEmbeds, warnings: loaded.warnings)
+                          classCount: loaded.conditioning?.classCount ?? config.numClassEmbeds,
+                          conditioning: loaded.conditioning, warnings: loaded.warnings)
         }
         let configURL = folder.appendingPathComponent(ModelFolder.configName)
         let config = try MLPDenoiserConfig.parse(try readFile(configURL), source: configURL.path)
@@ -51,14 +55,18 @@ public enum DenoiserFolder {
             throw ModelFolderError("\(weightsURL.path): \(error)")
         }
         return Loaded(model: model, scheduler: scheduler, exampleShape: [config.dataDimension], classCount: nil,
-                      warnings: [])
+                      conditioning: nil, warnings: [])
     }
 
     /// Writes `model` (with its current weights) and `scheduler` into `folder`, each file atomically.
-    public static func save(_ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL) throws {
+    public static func save(_ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL,
+                            conditioning: ClassConditioning? = nil) throws {
         if let unet = model as? UNet2DModel {
-            try ModelFolder.save(unet, scheduler: scheduler, to: folder)
+            try ModelFolder.save(unet, scheduler: scheduler, to: folder, conditioning: conditioning)
             return
+        }
+        if conditioning != nil {
+            throw ModelFolderError("\(folder.path): only a UNet2DModel can be class-conditional")
         }
         guard let mlp = model as? MLPDenoiser else {
             throw ModelFolderError("\(folder.path): cannot save a \(type(of: model)); only UNet2DModel and MLPDenoiser have a folder layout")

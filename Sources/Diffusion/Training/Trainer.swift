@@ -162,10 +162,11 @@ public final class Trainer {
     private func trainStep() throws -> (loss: Float, perExample: [Float], timesteps: [Int], learningRate: Float,
                                         gradientNorm: Float) {
         let batch = data.nextTrainingBatch()
+        let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
         let loss = try diffusion.trainingLoss(
             model: model, x0: batch.samples, kind: configuration.loss.kind,
-            classLabels: configuration.classConditional ? batch.labels : nil, generator: &generator)
+            classLabels: labels, generator: &generator)
         let value = loss.loss.item
         guard value.isFinite else {
             throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)
@@ -183,6 +184,22 @@ public final class Trainer {
         ema.update()
         step += 1
         return (value, loss.perExample, loss.timesteps, rate, norm)
+    }
+
+    /// The labels the model sees: none for an unconditional run; otherwise the
+    /// batch's labels, each replaced by the null class with probability
+    /// `classDropout`, one uniform draw per example from the trainer's
+    /// generator (so the choice is checkpointed with it).
+    private func trainingLabels(_ labels: [Int]?, batch: Int) throws -> [Int]? {
+        guard configuration.classConditional else { return nil }
+        guard let labels, labels.count == batch else {
+            throw TrainingError.invalidSetting(
+                name: "class-conditional training data", value: labels == nil ? "no labels" : "\(labels?.count ?? 0) labels for \(batch) examples",
+                accepted: "one class label per example (bundled MNIST/digits, an IDX file with labels, or an image folder with one sub-folder per class)")
+        }
+        guard configuration.classDropout > 0, let nullClass = configuration.nullClass else { return labels }
+        let p = Float(configuration.classDropout)
+        return labels.map { label in generator.nextUniform() < p ? nullClass : label }
     }
 
     /// "learningRate 0.001 vs 0.0002, …" for the fields that differ.

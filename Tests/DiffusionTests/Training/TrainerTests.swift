@@ -29,6 +29,48 @@ private struct PointBatches: TrainingBatchSource {
     }
 }
 
+/// Seeded 4×4 one-channel images with labels 0..<3 (or without labels).
+private struct LabelledBatches: TrainingBatchSource {
+    let batchSize: Int
+    var withLabels = true
+    var next = 0
+
+    mutating func nextTrainingBatch() -> (samples: Tensor, labels: [Int]?) {
+        var generator = RandomGenerator(seed: 77).substream(UInt64(next))
+        next += 1
+        let labels = (0..<batchSize).map { _ in generator.nextInt(below: 3) }
+        var values: [Float] = []
+        for label in labels {
+            for _ in 0..<16 { values.append(Float(label) - 1 + 0.1 * generator.nextNormal()) }
+        }
+        return (Tensor(shape: [batchSize, 1, 4, 4], scalars: values), withLabels ? labels : nil)
+    }
+
+    var checkpointPosition: [Int] { [next] }
+
+    mutating func restore(checkpointPosition: [Int]) throws {
+        guard checkpointPosition.count == 1 else {
+            throw TrainingError.invalidState(file: "test", problem: "bad position \(checkpointPosition)")
+        }
+        next = checkpointPosition[0]
+    }
+}
+
+/// A U-Net that remembers the labels of each training forward pass.
+private final class LabelRecordingUNet: DenoisingModel, Module {
+    let unet: UNet2DModel
+    var seenLabels: [[Int]?] = []
+
+    init(_ unet: UNet2DModel) { self.unet = unet }
+
+    var children: [(name: String, module: any Module)] { [("unet", unet)] }
+
+    func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
+        seenLabels.append(classLabels)
+        return try unet(x, timesteps: timesteps, classLabels: classLabels)
+    }
+}
+
 final class TrainerTests: XCTestCase {
     private var folder: URL!
 
@@ -97,6 +139,86 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(strip(try TrainingLog.read(url: straight.logURL)), strip(try TrainingLog.read(url: second.logURL)))
             XCTAssertEqual(try TrainingLog.read(url: second.logURL).map(\.step), Array(1...6))
         }
+    }
+
+    /// A class-conditional U-Net (3 classes and null class 3) trained with label dropout p.
+    private func makeConditionalTrainer(steps: Int, folder: URL, dropout: Double = 0.3, withLabels: Bool = true)
+        throws -> (Trainer, LabelRecordingUNet) {
+        var generator = RandomGenerator(seed: 4)
+        let config = UNetConfig(sampleSize: 4, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], attentionHeadDim: nil,
+                                normNumGroups: 4, numClassEmbeds: 4)
+        let model = LabelRecordingUNet(try UNet2DModel(config: config, generator: &generator))
+        let configuration = TrainingConfiguration(steps: steps, learningRate: 1e-2, warmupSteps: 1, gradientClip: 1,
+                                                  emaDecay: 0.9, seed: 13, checkpointEvery: 100, classConditional: true,
+                                                  classDropout: dropout, nullClass: 3)
+        let trainer = try Trainer(model: model, diffusion: GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50)),
+                                  data: LabelledBatches(batchSize: 4, withLabels: withLabels),
+                                  configuration: configuration, folder: folder)
+        return (trainer, model)
+    }
+
+    /// Conditional training with label dropout resumes bit for bit too, and the resumed run drops the same labels.
+    func testConditionalResumeWithLabelDropoutIsBitIdentical() throws {
+        let (straight, straightModel) = try makeConditionalTrainer(steps: 6, folder: folder.appendingPathComponent("straight"))
+        XCTAssertEqual(try straight.run(), .finished(step: 6))
+        let splitFolder = folder.appendingPathComponent("split")
+        let (first, firstModel) = try makeConditionalTrainer(steps: 6, folder: splitFolder)
+        var calls = 0
+        XCTAssertEqual(try first.run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+        let (second, secondModel) = try makeConditionalTrainer(steps: 6, folder: splitFolder)
+        try second.resume()
+        XCTAssertEqual(try second.run(), .finished(step: 6))
+
+        XCTAssertEqual(weights(straight), weights(second))
+        XCTAssertEqual(straight.ema.state(), second.ema.state())
+        XCTAssertEqual(straight.optimizer.state(), second.optimizer.state())
+        XCTAssertEqual(straightModel.seenLabels.map { $0 ?? [] }, (firstModel.seenLabels + secondModel.seenLabels).map { $0 ?? [] })
+        XCTAssertTrue(straightModel.seenLabels.allSatisfy { $0?.count == 4 })
+    }
+
+    /// Each label becomes the null class with probability p: never at p = 0, always at p = 1, about p·n times between.
+    func testLabelDropoutReplacesLabelsWithTheNullClass() throws {
+        func nullFraction(_ dropout: Double, steps: Int) throws -> Double {
+            let (trainer, model) = try makeConditionalTrainer(steps: steps, folder: folder.appendingPathComponent("p\(dropout)"),
+                                                              dropout: dropout)
+            _ = try trainer.run()
+            let labels = model.seenLabels.flatMap { $0 ?? [] }
+            XCTAssertEqual(labels.count, 4 * steps)
+            XCTAssertTrue(labels.allSatisfy { (0...3).contains($0) })
+            return Double(labels.filter { $0 == 3 }.count) / Double(labels.count)
+        }
+        XCTAssertEqual(try nullFraction(0, steps: 5), 0)
+        XCTAssertEqual(try nullFraction(1, steps: 5), 1)
+        let half = try nullFraction(0.5, steps: 25)
+        XCTAssertGreaterThan(half, 0.3)
+        XCTAssertLessThan(half, 0.7)
+    }
+
+    /// Conditional training on data without labels, or with dropout but no null class, is refused with a message.
+    func testConditionalTrainingNeedsLabelsAndANullClass() throws {
+        let (trainer, _) = try makeConditionalTrainer(steps: 2, folder: folder, withLabels: false)
+        XCTAssertThrowsError(try trainer.run()) { XCTAssertTrue("\($0)".contains("no labels"), "\($0)") }
+        let noNull = TrainingConfiguration(steps: 2, classConditional: true, classDropout: 0.1)
+        XCTAssertThrowsError(try noNull.validate()) { XCTAssertTrue("\($0)".contains("null class"), "\($0)") }
+        let unconditional = TrainingConfiguration(steps: 2, classDropout: 0.1, nullClass: 3)
+        XCTAssertThrowsError(try unconditional.validate()) { XCTAssertTrue("\($0)".contains("class dropout"), "\($0)") }
+        let tooLarge = TrainingConfiguration(steps: 2, classConditional: true, classDropout: 1.5, nullClass: 3)
+        XCTAssertThrowsError(try tooLarge.validate()) { XCTAssertTrue("\($0)".contains("[0, 1]"), "\($0)") }
+    }
+
+    /// A checkpoint written before label dropout existed (no classDropout / nullClass keys) still reads, as p = 0.
+    func testConfigurationWithoutDropoutKeysDecodes() throws {
+        let old = #"{"checkpointEvery":5,"classConditional":false,"emaDecay":0.9,"gradientClip":1,"learningRate":0.001,"loss":"simple","seed":3,"steps":10,"warmupSteps":0,"weightDecay":0}"#
+        let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
+        XCTAssertEqual(configuration.classDropout, 0)
+        XCTAssertNil(configuration.nullClass)
+        XCTAssertEqual(configuration, TrainingConfiguration(steps: 10, learningRate: 0.001, gradientClip: 1, emaDecay: 0.9,
+                                                            seed: 3, checkpointEvery: 5))
+        let round = try JSONDecoder().decode(TrainingConfiguration.self, from: try TrainingConfiguration(
+            steps: 3, classConditional: true, classDropout: 0.2, nullClass: 10).jsonData())
+        XCTAssertEqual(round.classDropout, 0.2)
+        XCTAssertEqual(round.nullClass, 10)
     }
 
     /// The checkpoint file round-trips every part exactly.
