@@ -54,7 +54,7 @@ public enum GEMM {
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
         } else if m >= n {
             // Row blocks of C: rows of op(A) with the whole of op(B).
-            forEachPiece((m + rowQuantum - 1) / rowQuantum, threads: threads) { blocks in
+            forEachPiece((m + rowQuantum - 1) / rowQuantum, threads: threads, work: m * n * k) { blocks in
                 let start = blocks.lowerBound * rowQuantum
                 let rows = Swift.min(m, blocks.upperBound * rowQuantum) - start
                 let aStart = transA ? a + start : a + start * lda
@@ -63,7 +63,7 @@ public enum GEMM {
             }
         } else {
             // Column blocks of C: columns of op(B) with the whole of op(A).
-            forEachPiece((n + columnQuantum - 1) / columnQuantum, threads: threads) { blocks in
+            forEachPiece((n + columnQuantum - 1) / columnQuantum, threads: threads, work: m * n * k) { blocks in
                 let start = blocks.lowerBound * columnQuantum
                 let columns = Swift.min(n, blocks.upperBound * columnQuantum) - start
                 let bStart = transB ? b + start * ldb : b + start
@@ -76,8 +76,9 @@ public enum GEMM {
     /// Runs `body` over `0..<count` cut into a few contiguous pieces per thread
     /// that the threads claim one at a time, so that a thread slowed down by
     /// other processes on a shared machine ends up doing less of the work.
-    private static func forEachPiece(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = Swift.min(count, threads * piecesPerThread)
+    /// Each piece keeps at least `parallelThreshold` of the `work`.
+    private static func forEachPiece(_ count: Int, threads: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = Swift.min(count, threads * piecesPerThread, Swift.max(threads, work / parallelThreshold))
         let claims = PieceCounter()
         Parallel.forEachChunk(threads) { _ in
             while let piece = claims.next(below: pieces) {
