@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""numpy `A @ B` GFLOP/s on the shapes of `ddpm bench kernels`, as one JSON line.
+"""numpy `A @ B` GFLOP/s on the shapes of `ddpm bench kernels` (and `a + b`
+bandwidth), as one JSON line.
 
 A comparison tool only: never run by the tests or CI. It measures numpy's
 bundled OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the
@@ -42,6 +43,22 @@ def measure(np, m, n, k, trans_a, trans_b):
     return 2 * m * n * k / sorted(times)[runs // 2] / 1e9
 
 
+def elementwise_gbps(np):
+    """GB/s of a + b on 16M floats (a fresh result each time, like a Tensor add),
+    counting two reads and one write per element."""
+    count = 16 << 20
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(count, dtype=np.float32)
+    b = rng.standard_normal(count, dtype=np.float32)
+    a + b
+    times = []
+    for _ in range(11):
+        start = time.perf_counter()
+        a + b
+        times.append(time.perf_counter() - start)
+    return 3 * 4 * count / sorted(times)[5] / 1e9
+
+
 def corename(np):
     """OpenBLAS's name for the kernel it chose, if its library can be found."""
     import ctypes
@@ -76,7 +93,7 @@ def ratio(ours_path, numpy_path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description="numpy A @ B GFLOP/s on the shapes of ddpm bench kernels.")
     parser.add_argument("--threads", type=int, default=1, help="OPENBLAS_NUM_THREADS (default 1)")
     parser.add_argument("--ratio", nargs=2, metavar=("OURS", "NUMPY"),
                         help="print the geomean ratio of two JSON lines instead of measuring")
@@ -94,7 +111,7 @@ def main():
     rows = [{"m": m, "n": n, "k": k, "trans_a": ta, "trans_b": tb,
              "gflops": round(measure(np, m, n, k, ta, tb), 1)} for (m, n, k, ta, tb) in SHAPES]
     print(json.dumps({"isa": "numpy-openblas-" + corename(np).lower(), "threads": args.threads,
-                      "sgemm": rows, "conv": [], "elementwise_gbps": None}, separators=(",", ":")))
+                      "sgemm": rows, "conv": [], "elementwise_gbps": round(elementwise_gbps(np), 1)}, separators=(",", ":")))
 
 
 if __name__ == "__main__":

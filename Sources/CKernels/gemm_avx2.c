@@ -14,7 +14,6 @@
 static inline CK_AVX2 __attribute__((always_inline))
 void tile_6x16(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
                const float *b, ptrdiff_t rs_b, ptrdiff_t pf_rows, float *c, ptrdiff_t ldc, float alpha, float beta) {
-    (void)pf_rows;
     __m256 c0[MR], c1[MR];
 #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) {
@@ -22,8 +21,21 @@ void tile_6x16(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
         c1[i] = _mm256_setzero_ps();
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
     }
+    // Prefetch as the AVX-512 kernel does: the next A panel when A is read
+    // in place row by row (cs_a == 1), else B pf_rows rows ahead.
+    const float *next_a = a + MR * rs_a;
+    const ptrdiff_t b_ahead = pf_rows * rs_b;
+    ptrdiff_t pf_row = 0, pf_column = 0;
 #pragma clang loop unroll_count(4)
     for (ptrdiff_t p = 0; p < kc; p++) {
+        if (pf_rows) {
+            if (cs_a == 1) {
+                _mm_prefetch((const char *)(next_a + pf_row * rs_a + pf_column), _MM_HINT_T0);
+                if (++pf_row == MR) { pf_row = 0; pf_column += 16; }
+            } else {
+                _mm_prefetch((const char *)(b + b_ahead), _MM_HINT_T1);
+            }
+        }
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma clang loop unroll(full)

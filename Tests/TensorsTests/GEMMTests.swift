@@ -79,9 +79,10 @@ final class GEMMTests: XCTestCase {
     }
 
     func testThreadedMatchesSingleThread() {
-        // Row split, column split and split reduction (with alpha and beta).
+        // Row split, column split and split reduction, in one or several pieces
+        // per thread (with alpha and beta).
         let shapes = [(300, 40, 100, false, false), (40, 300, 100, false, true),
-                      (24, 40, 2000, true, false), (20, 30, 3000, false, false)]
+                      (24, 40, 2000, true, false), (20, 30, 3000, false, false), (8, 16, 10_000, true, false)]
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         for (m, n, k, transA, transB) in shapes {

@@ -54,7 +54,7 @@ public enum GEMM {
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
         } else if m >= n {
             // Row blocks of C: rows of op(A) with the whole of op(B).
-            forEachPiece((m + rowQuantum - 1) / rowQuantum, threads: threads) { blocks in
+            forEachPiece((m + rowQuantum - 1) / rowQuantum, threads: threads, work: m * n * k) { blocks in
                 let start = blocks.lowerBound * rowQuantum
                 let rows = Swift.min(m, blocks.upperBound * rowQuantum) - start
                 let aStart = transA ? a + start : a + start * lda
@@ -63,7 +63,7 @@ public enum GEMM {
             }
         } else {
             // Column blocks of C: columns of op(B) with the whole of op(A).
-            forEachPiece((n + columnQuantum - 1) / columnQuantum, threads: threads) { blocks in
+            forEachPiece((n + columnQuantum - 1) / columnQuantum, threads: threads, work: m * n * k) { blocks in
                 let start = blocks.lowerBound * columnQuantum
                 let columns = Swift.min(n, blocks.upperBound * columnQuantum) - start
                 let bStart = transB ? b + start * ldb : b + start
@@ -76,8 +76,9 @@ public enum GEMM {
     /// Runs `body` over `0..<count` cut into a few contiguous pieces per thread
     /// that the threads claim one at a time, so that a thread slowed down by
     /// other processes on a shared machine ends up doing less of the work.
-    private static func forEachPiece(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = Swift.min(count, threads * piecesPerThread)
+    /// Each piece keeps at least `parallelThreshold` of the `work`.
+    private static func forEachPiece(_ count: Int, threads: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = Swift.min(count, threads * piecesPerThread, Swift.max(threads, work / parallelThreshold))
         let claims = PieceCounter()
         Parallel.forEachChunk(threads) { _ in
             while let piece = claims.next(below: pieces) {
@@ -91,31 +92,43 @@ public enum GEMM {
     static let piecesPerThread = 3
 
     /// Splits a long reduction (weight gradients: k in the tens of thousands,
-    /// m and n small) over threads: the first chunk accumulates into C, the
-    /// others into private partial products that are then added to C.
+    /// m and n small) over threads. The threads claim pieces of k one at a
+    /// time; the first thread accumulates its pieces into C, each other thread
+    /// into a private partial product, and the partials are then added to C.
     private static func splitReduction(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
     ) {
-        let chunks = Swift.min(threads, Swift.max(1, k / 64))
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: (chunks - 1) * m * n)
+        let workers = Swift.min(threads, Swift.max(1, k / 64))
+        // Pieces at least ~1500 deep, so re-reading C per piece stays cheap.
+        let pieces = Swift.min(workers * piecesPerThread, Swift.max(workers, k / 1536))
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: (workers - 1) * m * n)
         defer { partials.deallocate() }
-        Parallel.forEach(chunks) { chunk in
-            let start = k * chunk / chunks, end = k * (chunk + 1) / chunks
-            let aStart = transA ? a + start * lda : a + start
-            let bStart = transB ? b + start : b + start * ldb
-            if chunk == 0 {
+        let claims = PieceCounter()
+        Parallel.forEach(workers) { worker in
+            let target = worker == 0 ? c : partials + (worker - 1) * m * n
+            let ldt = worker == 0 ? ldc : n
+            // The first piece a worker does sets its target (C with the
+            // caller's beta, a partial from zero); later pieces add to it.
+            let initialBeta: Float = worker == 0 ? beta : 0
+            var claimedAny = false
+            while let piece = claims.next(below: pieces) {
+                let start = k * piece / pieces, end = k * (piece + 1) / pieces
+                let aStart = transA ? a + start * lda : a + start
+                let bStart = transB ? b + start : b + start * ldb
                 ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, end - start, alpha, aStart, lda,
-                         bStart, ldb, beta, c, ldc)
-            } else {
-                ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, end - start, alpha, aStart, lda,
-                         bStart, ldb, 0, partials + (chunk - 1) * m * n, n)
+                         bStart, ldb, claimedAny ? 1 : initialBeta, target, ldt)
+                claimedAny = true
+            }
+            if !claimedAny {
+                // No piece left for this worker: a product of depth 0 applies beta.
+                ck_sgemm(0, 0, m, n, 0, alpha, a, 1, b, n, initialBeta, target, ldt)
             }
         }
         Parallel.forEachChunk(m, minimumChunk: Swift.max(1, 16_384 / n)) { rows in
-            for chunk in 1..<chunks {
-                let partial = partials + (chunk - 1) * m * n
+            for worker in 1..<workers {
+                let partial = partials + (worker - 1) * m * n
                 for i in rows {
                     let row = c + i * ldc, source = partial + i * n
                     for j in 0..<n { row[j] += source[j] }
