@@ -69,7 +69,7 @@ extension Tensor {
     @inline(__always)
     static func broadcastMap(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> (shape: [Int], scalars: [Float]) {
         if a.shape == b.shape {
-            var out = [Float](repeating: 0, count: a.count)
+            var out = [Float].unfilled(a.count)
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { po in
@@ -80,7 +80,7 @@ extension Tensor {
             return (a.shape, out)
         }
         let plan = BroadcastPlan(a.shape, b.shape, op: op)
-        var out = [Float](repeating: 0, count: plan.outputShape.elementCount)
+        var out = [Float].unfilled(plan.outputShape.elementCount)
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in

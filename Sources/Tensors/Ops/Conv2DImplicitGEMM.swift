@@ -130,7 +130,7 @@ enum ImplicitConv2D {
 
     static func forward(_ g: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
         let n = g.batch
-        var output = [Float](repeating: 0, count: n * g.outputImageSize)
+        var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
         let paddedWidth = g.width + g.padding.left + g.padding.right
         let paddedHeight = g.height + g.padding.top + g.padding.bottom

@@ -30,7 +30,7 @@ extension Tensor {
         let gamma = weight?.scalars, beta = bias?.scalars
         var mean = [Double](repeating: 0, count: layout.units)
         var rstd = [Double](repeating: 0, count: layout.units)
-        var output = [Float](repeating: 0, count: count)
+        var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 mean.withUnsafeMutableBufferPointer { means in

@@ -24,7 +24,7 @@ extension Tensor {
         let outShape = order.map { shape[$0] }
         let inStrides = strides
         let srcStrides = order.map { inStrides[$0] }
-        var out = [Float](repeating: 0, count: count)
+        var out = [Float].unfilled(count)
         let inner = outShape.last ?? 1
         let innerStride = srcStrides.last ?? 1
         let outerShape = Array(outShape.dropLast())
@@ -81,7 +81,7 @@ extension Tensor {
         let outer = first.shape[..<a].reduce(1, *)
         let inner = first.shape[(a + 1)...].reduce(1, *)
         let total = outShape[a]
-        var out = [Float](repeating: 0, count: outShape.elementCount)
+        var out = [Float].unfilled(outShape.elementCount)
         out.withUnsafeMutableBufferPointer { dst in
             var position = 0
             for t in tensors {
@@ -121,7 +121,7 @@ extension Tensor {
         let (outer, extent, inner) = Tensor.split(shape, at: a)
         var outShape = shape
         outShape[a] = range.count
-        var out = [Float](repeating: 0, count: outShape.elementCount)
+        var out = [Float].unfilled(outShape.elementCount)
         let run = range.count * inner
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in

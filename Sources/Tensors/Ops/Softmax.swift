@@ -12,7 +12,7 @@ extension Tensor {
     /// The softmax over `axis` (negative counts from the end).
     public func softmax(axis: Int) -> Tensor {
         let lines = SoftmaxLines(shape: shape, axis: axis, op: "softmax")
-        var output = [Float](repeating: 0, count: count)
+        var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 lines.forEach { start, stride, extent in
@@ -36,7 +36,7 @@ extension Tensor {
         }
         let inputShape = shape
         return .result(shape: shape, scalars: output, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: output.count)
+            var gradient = [Float].unfilled(output.count)
             g.scalars.withUnsafeBufferPointer { dy in
                 output.withUnsafeBufferPointer { y in
                     gradient.withUnsafeMutableBufferPointer { dx in
@@ -58,7 +58,7 @@ extension Tensor {
     /// The logarithm of the softmax over `axis`, computed without forming the softmax.
     public func logSoftmax(axis: Int) -> Tensor {
         let lines = SoftmaxLines(shape: shape, axis: axis, op: "logSoftmax")
-        var output = [Float](repeating: 0, count: count)
+        var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 lines.forEach { start, stride, extent in
@@ -74,7 +74,7 @@ extension Tensor {
         }
         let inputShape = shape
         return .result(shape: shape, scalars: output, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: output.count)
+            var gradient = [Float].unfilled(output.count)
             g.scalars.withUnsafeBufferPointer { dy in
                 output.withUnsafeBufferPointer { y in
                     gradient.withUnsafeMutableBufferPointer { dx in

@@ -7,7 +7,7 @@ extension Tensor {
     /// gradient by `derivative(x, y)` where `y = f(x)`.
     @inline(__always)
     func map(op: String, _ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
-        var out = [Float](repeating: 0, count: count)
+        var out = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 let base = dst.baseAddress!
@@ -18,7 +18,7 @@ extension Tensor {
         }
         let input = self
         let result = Tensor.result(shape: shape, scalars: out, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: input.count)
+            var gradient = [Float].unfilled(input.count)
             g.scalars.withUnsafeBufferPointer { pg in
                 input.scalars.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in
@@ -73,7 +73,7 @@ extension Tensor {
         backward: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
                              UnsafeMutablePointer<Float>, Range<Int>) -> Void
     ) -> Tensor {
-        var out = [Float](repeating: 0, count: count)
+        var out = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 let source = src.baseAddress, destination = dst.baseAddress
@@ -84,7 +84,7 @@ extension Tensor {
         }
         let input = self
         return Tensor.result(shape: shape, scalars: out, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: input.count)
+            var gradient = [Float].unfilled(input.count)
             g.scalars.withUnsafeBufferPointer { pg in
                 input.scalars.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in

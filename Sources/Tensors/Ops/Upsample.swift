@@ -11,7 +11,7 @@ extension Tensor {
         var outShape = shape
         outShape[rank - 2] = 2 * height
         outShape[rank - 1] = 2 * width
-        var output = [Float](repeating: 0, count: 4 * count)
+        var output = [Float].unfilled(4 * count)
         let rows = planes * height
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
