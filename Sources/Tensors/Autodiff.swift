@@ -61,10 +61,12 @@ extension Tensor {
                     guard input.requiresGrad, let gradient else { continue }
                     precondition(gradient.shape == input.shape, "backward: gradient \(gradient.shape) for input \(input.shape)")
                     let key = ObjectIdentifier(input)
+                    // Pending gradients may be shared between inputs (an add hands the same
+                    // tensor to both), so they are summed into a new tensor, never in place.
                     if let existing = pending[key] {
-                        existing.accumulate(gradient)
+                        pending[key] = existing.summed(with: gradient)
                     } else {
-                        pending[key] = gradient.isolatedCopy()
+                        pending[key] = gradient
                     }
                 }
             }
@@ -91,10 +93,25 @@ extension Tensor {
         return order
     }
 
-    /// A tensor with its own storage: gradients handed back by ops may alias
-    /// other tensors, and accumulation writes in place.
+    /// A tensor with its own storage, for a leaf's `grad`: gradients handed
+    /// back by ops may be shared between inputs, and `grad` is accumulated and
+    /// clipped in place.
     func isolatedCopy() -> Tensor {
         Tensor(shape: shape, scalars: Array(scalars[...]))
+    }
+
+    /// The elementwise sum with `other` (same shape) as a new tensor, off the tape.
+    func summed(with other: Tensor) -> Tensor {
+        precondition(other.shape == shape, "summed(with:): \(other.shape) and \(shape)")
+        let sum = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            scalars.withUnsafeBufferPointer { a in
+                other.scalars.withUnsafeBufferPointer { b in
+                    for i in 0..<a.count { buffer[i] = a[i] + b[i] }
+                }
+            }
+            initialized = count
+        }
+        return Tensor(shape: shape, scalars: sum)
     }
 
     /// Adds `other` (same shape) into this tensor's storage.
