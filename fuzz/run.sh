@@ -9,9 +9,9 @@
 # AddressSanitizer instrumentation into .build-fuzz (flags on the command line,
 # never in Package.swift); fuzz/Targets/TARGET/main.swift is then compiled and
 # linked against their object files with libFuzzer's driver.
-# New corpus entries go to .build-fuzz/corpus/TARGET (the committed seeds in
+# New corpus entries go to .build-fuzz/fuzz-work/corpus/TARGET (the committed seeds in
 # fuzz/corpus/TARGET are read, never written); crashes, hangs and OOMs go to
-# .build-fuzz/artifacts/TARGET/.
+# .build-fuzz/fuzz-work/findings/TARGET/.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,6 +41,9 @@ else
 fi
 
 sanitizers="fuzzer,address"
+# Let libFuzzer and AddressSanitizer report a Swift trap themselves; the Swift
+# backtracer's memory reader otherwise trips AddressSanitizer first.
+export SWIFT_BACKTRACE=enable=no
 swift build -c release --scratch-path "$scratch" --target "$top" \
     -Xswiftc "-sanitize=$sanitizers" -Xswiftc -g -Xcc -g
 
@@ -60,8 +63,9 @@ swiftc -O -g -parse-as-library "-sanitize=$sanitizers" \
 
 [[ "$seconds" == "build" ]] && { echo "built $binary"; exit 0; }
 
-corpus="$scratch/corpus/$target"
-artifacts="$scratch/artifacts/$target"
+corpus="$scratch/fuzz-work/corpus/$target"
+# (not .build-fuzz/artifacts: SwiftPM owns that folder and empties it on every build)
+artifacts="$scratch/fuzz-work/findings/$target"
 mkdir -p "$corpus" "$artifacts" "fuzz/corpus/$target"
 # One process on one core (what -workers=1 -jobs=1 would give, without the log-file indirection).
 # max_len is guessed by libFuzzer from the seeds; rss/malloc limits catch absurd allocations

@@ -18,6 +18,7 @@ let folder: URL = {
     let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
     let url = URL(fileURLWithPath: base).appendingPathComponent("ddpm-fuzz-modelfolder-\(getpid())")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: folder) }
     return url
 }()
 
