@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors",
+                "Tensors", "NN", "Diffusion", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +50,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,7 +6,8 @@
 
 The Swift test saves the folder with ModelFolder.save plus io.safetensors
 (input, timesteps and the Swift output); this script loads the folder with
-UNet2DModel.from_pretrained and compares. Needs: pip install torch diffusers.
+UNet2DModel.from_pretrained and compares (with the class labels, for the
+class-conditional folder the test saves in /tmp/rt-class). Needs: pip install torch diffusers.
 """
 import sys
 
@@ -19,7 +20,8 @@ model = UNet2DModel.from_pretrained(folder).eval()
 DDPMScheduler.from_pretrained(folder)
 io = load_file(f"{folder}/io.safetensors")
 with torch.no_grad():
-    y = model(io["x"], io["timesteps"].long()).sample
+    labels = io["class_labels"].long() if "class_labels" in io else None
+    y = model(io["x"], io["timesteps"].long(), class_labels=labels).sample
 error = (y - io["output"]).abs().max().item()
 print(f"diffusers vs Swift on the Swift-saved folder: max |difference| = {error:.3g}")
 sys.exit(0 if error < 1e-4 else 1)

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of the kernels or the model.",
-        subcommands: [BenchKernels.self]
+        subcommands: [BenchKernels.self, BenchModel.self]
     )
 }

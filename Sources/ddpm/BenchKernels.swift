@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import Tensors
 
-/// `ddpm bench kernels`: SGEMM GFLOP/s on square and U-Net shapes, and the
+/// `ddpm bench kernels`: SGEMM GFLOP/s on square and U-Net shapes, forward and
+/// backward times of the U-Net's three 3×3 convolutions at batch 64, and the
 /// bandwidth of an elementwise add, printed as one JSON line.
 ///
-/// Each figure is the median of several timed runs after a warm-up run. The
-/// `conv` list stays empty until convolution lands in the engine.
+/// Each figure is the median of several timed runs after a warm-up run.
 struct BenchKernels: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels", abstract: "Benchmark the SGEMM and elementwise kernels.")
@@ -44,8 +44,51 @@ struct BenchKernels: ParsableCommand {
                 + #""trans_b":\#(shape.transB),"gflops":\#(format(gflops(shape)))}"#
         }
         print(#"{"isa":"\#(GEMM.instructionSet)","threads":\#(threads),"#
-              + #""sgemm":[\#(sgemm.joined(separator: ","))],"conv":[],"#
+              + #""sgemm":[\#(sgemm.joined(separator: ","))],"#
+              + #""conv":[\#(Self.convolutions.map(convolutionTimes).joined(separator: ","))],"#
               + #""elementwise_gbps":\#(format(elementwiseGBps()))}"#)
+    }
+
+    /// One convolution layer to time: 3×3, padding 1, stride 1, with bias.
+    struct Convolution {
+        let name: String, batch: Int, inChannels: Int, outChannels: Int, size: Int
+    }
+
+    /// The U-Net's 3×3 convolutions at each level (widths 32/64/128 on 28², 14², 7²), batch 64.
+    static let convolutions = [
+        Convolution(name: "conv3x3_32x32_28", batch: 64, inChannels: 32, outChannels: 32, size: 28),
+        Convolution(name: "conv3x3_64x64_14", batch: 64, inChannels: 64, outChannels: 64, size: 14),
+        Convolution(name: "conv3x3_128x128_7", batch: 64, inChannels: 128, outChannels: 128, size: 7),
+    ]
+
+    /// `{name, forward_ms, backward_ms}` of one layer: the median of a recorded
+    /// forward, and of the backward that yields input, weight and bias gradients.
+    func convolutionTimes(_ layer: Convolution) -> String {
+        var generator = RandomGenerator(seed: 3)
+        let input = Tensor(shape: [layer.batch, layer.inChannels, layer.size, layer.size],
+                           scalars: generator.normals(layer.batch * layer.inChannels * layer.size * layer.size),
+                           requiresGrad: true)
+        let weight = Tensor(shape: [layer.outChannels, layer.inChannels, 3, 3],
+                            scalars: generator.normals(layer.outChannels * layer.inChannels * 9).map { $0 * 0.05 },
+                            requiresGrad: true)
+        let bias = Tensor(shape: [layer.outChannels], scalars: generator.normals(layer.outChannels), requiresGrad: true)
+        let outputShape = [layer.batch, layer.outChannels, layer.size, layer.size]
+        let seed = Tensor(shape: outputShape, scalars: generator.normals(outputShape.reduce(1, *)))
+        let runs = 11
+        let forward = medianSeconds(runs: runs) {
+            _ = input.conv2d(weight, bias: bias, padding: 1)
+        }
+        var backwardTimes: [Double] = []
+        for run in 0...runs {
+            let output = input.conv2d(weight, bias: bias, padding: 1)
+            for tensor in [input, weight, bias] { tensor.zeroGrad() }
+            let start = DispatchTime.now().uptimeNanoseconds
+            output.backward(seed)
+            if run > 0 { backwardTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        let backward = backwardTimes.sorted()[runs / 2]
+        return #"{"name":"\#(layer.name)","forward_ms":\#(String(format: "%.2f", forward * 1e3)),"#
+            + #""backward_ms":\#(String(format: "%.2f", backward * 1e3))}"#
     }
 
     private func format(_ value: Double) -> String { String(format: "%.1f", value) }
@@ -81,7 +124,7 @@ struct BenchKernels: ParsableCommand {
     }
 
     /// The median wall time of `runs` runs of `body` after one warm-up run.
-    private func medianSeconds(runs: Int, _ body: () -> Void) -> Double {
+    func medianSeconds(runs: Int, _ body: () -> Void) -> Double {
         body()
         var times: [Double] = []
         for _ in 0..<runs {

@@ -2,6 +2,8 @@
 #define CKERNELS_H
 
 #include <stddef.h>
+#include "CKScratch.h"
+#include "CKElementwise.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +37,10 @@ int ck_force_isa(ck_isa isa);
 
 /// A short name of an instruction set: "generic", "avx2", "avx512", "accelerate".
 const char *ck_isa_name(ck_isa isa);
+
+/// Serves blocks up to 32 MB from the heap and keeps freed memory for reuse
+/// (glibc only; a no-op elsewhere).
+void ck_keep_freed_memory_for_reuse(void);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@ public enum ModelFolder {
     public struct Loaded {
         public let model: UNet2DModel
         public let scheduler: SchedulerConfig
+        /// The meaning of the class labels, when the folder has `class_conditioning.json`.
+        public let conditioning: ClassConditioning?
         public let warnings: [String]
     }
 
@@ -70,19 +72,37 @@ public enum ModelFolder {
             throw ModelFolderError("\(weightsURL.path): \(error)")
         }
         model.setTraining(false)
-        return Loaded(model: model, scheduler: scheduler, warnings: notes)
+        var conditioning: ClassConditioning?
+        let conditioningURL = unetFolder.appendingPathComponent(ClassConditioning.fileName)
+        if fm.fileExists(atPath: conditioningURL.path) {
+            guard let data = fm.contents(atPath: conditioningURL.path) else { throw ModelFolderError("\(conditioningURL.path): unreadable") }
+            let record = try ClassConditioning.parse(data, source: conditioningURL.path)
+            try record.validate(numClassEmbeds: config.numClassEmbeds, source: conditioningURL.path)
+            conditioning = record
+        }
+        return Loaded(model: model, scheduler: scheduler, conditioning: conditioning, warnings: notes)
     }
 
     /// Writes `model` and `scheduler` into `folder` (created if needed) so
-    /// that diffusers' `UNet2DModel.from_pretrained(folder)` loads it. Each
+    /// that diffusers' `UNet2DModel.from_pretrained(folder)` loads it, plus
+    /// `class_conditioning.json` for a model trained with a null class. Each
     /// file is written atomically.
     public static func save(_ model: UNet2DModel, scheduler: SchedulerConfig, to folder: URL,
-                            metadata: [String: String] = [:]) throws {
+                            conditioning: ClassConditioning? = nil, metadata: [String: String] = [:]) throws {
+        if let conditioning {
+            try conditioning.validate(numClassEmbeds: model.config.numClassEmbeds, source: folder.path)
+        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try SafetensorsWriter.write(model.stateDict(), metadata: metadata.merging(["format": "pt"]) { a, _ in a },
                                   to: folder.appendingPathComponent(weightsName))
         try AtomicFile.write(model.config.jsonData(), to: folder.appendingPathComponent(configName))
         try AtomicFile.write(scheduler.jsonData(), to: folder.appendingPathComponent(schedulerName))
+        let conditioningURL = folder.appendingPathComponent(ClassConditioning.fileName)
+        if let conditioning {
+            try AtomicFile.write(try conditioning.jsonData(), to: conditioningURL)
+        } else if FileManager.default.fileExists(atPath: conditioningURL.path) {
+            try FileManager.default.removeItem(at: conditioningURL)
+        }
     }
 
     /// The current diffusers name of a parameter, mapping the legacy attention

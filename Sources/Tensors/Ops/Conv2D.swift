@@ -1,3 +1,5 @@
+import CKernels
+
 /// 2-D convolution of NCHW images with an OIHW kernel (groups = 1), as
 /// PyTorch's `F.conv2d`: `out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] ·
 /// in[n, c, y·sH − top + i, x·sW − left + j]` (cross-correlation, zero padding).
@@ -7,6 +9,8 @@
 /// a 1×1 kernel with unit stride and no padding multiplies the image directly.
 /// The backward is GEMMs too: the weight gradient `G[n] · col[n]ᵀ` summed over
 /// the batch, the input gradient `col2im(Wᵀ · G[n])`, the bias gradient `Σ G`.
+/// Stride-1 shapes with a batch of at least one image per thread take the
+/// implicit GEMM of `ImplicitConv2D` instead (no patch matrix).
 extension Tensor {
     /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
     /// `bias` `[Cout]` if given, with the same stride and zero padding on both axes.
@@ -22,11 +26,19 @@ extension Tensor {
         precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
                      "conv2d: padding must be non-negative, got \(padding)")
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
-        let output = Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
+        let implicit = ImplicitConv2D.applies(geometry)
+        let output = implicit
+            ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
+            : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
         let input = self
         let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
-            let grads = Conv2DKernels.backward(
+            let grads = implicit
+                ? ImplicitConv2D.backward(
+                    geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
+                    needInput: input.requiresGrad, needWeight: weight.requiresGrad,
+                    needBias: bias?.requiresGrad ?? false)
+                : Conv2DKernels.backward(
                 geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
                 needInput: input.requiresGrad, needWeight: weight.requiresGrad,
                 needBias: bias?.requiresGrad ?? false)
@@ -60,6 +72,21 @@ private enum Conv2DKernels {
         }
     }
 
+    /// One product: spread over the threads when the batch is not (`blocks == 1`),
+    /// else single-threaded inside its block, so the two levels never nest.
+    static func multiply(
+        blocks: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if blocks == 1 {
+            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc)
+        } else {
+            ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+        }
+    }
+
     static func forward(_ geometry: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
         let n = geometry.batch
         var output = [Float](repeating: 0, count: n * geometry.outputImageSize)
@@ -88,9 +115,9 @@ private enum Conv2DKernels {
                                     for o in 0..<cout { (destination + o * p).update(repeating: bias[o], count: p) }
                                     beta = 1
                                 }
-                                GEMM.sgemm(transA: false, transB: false, m: cout, n: p, k: k,
-                                           a: wBase, lda: k, b: patches, ldb: p,
-                                           beta: beta, c: destination, ldc: p)
+                                multiply(blocks: blocks, transA: false, transB: false, m: cout, n: p, k: k,
+                                         a: wBase, lda: k, b: patches, ldb: p,
+                                         beta: beta, c: destination, ldc: p)
                             }
                         }
                     }
@@ -144,21 +171,21 @@ private enum Conv2DKernels {
                                                     geometry.im2col(source, into: colBuffer.baseAddress!)
                                                     patches = UnsafePointer(colBuffer.baseAddress!)
                                                 }
-                                                GEMM.sgemm(transA: false, transB: true, m: cout, n: k, k: p,
-                                                           a: gradient, lda: p, b: patches, ldb: p,
-                                                           beta: position == 0 ? 0 : 1,
-                                                           c: dwPartials.baseAddress! + block * weightSize, ldc: k)
+                                                multiply(blocks: blocks, transA: false, transB: true, m: cout, n: k, k: p,
+                                                         a: gradient, lda: p, b: patches, ldb: p,
+                                                         beta: position == 0 ? 0 : 1,
+                                                         c: dwPartials.baseAddress! + block * weightSize, ldc: k)
                                             }
                                             if needInput {
                                                 let target = dx.baseAddress! + image * geometry.inputImageSize
                                                 if geometry.isPointwise {
-                                                    GEMM.sgemm(transA: true, transB: false, m: k, n: p, k: cout,
-                                                               a: w.baseAddress!, lda: k, b: gradient, ldb: p,
-                                                               c: target, ldc: p)
+                                                    multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
+                                                             a: w.baseAddress!, lda: k, b: gradient, ldb: p,
+                                                             c: target, ldc: p)
                                                 } else {
-                                                    GEMM.sgemm(transA: true, transB: false, m: k, n: p, k: cout,
-                                                               a: w.baseAddress!, lda: k, b: gradient, ldb: p,
-                                                               c: colBuffer.baseAddress!, ldc: p)
+                                                    multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
+                                                             a: w.baseAddress!, lda: k, b: gradient, ldb: p,
+                                                             c: colBuffer.baseAddress!, ldc: p)
                                                     geometry.col2im(UnsafePointer(colBuffer.baseAddress!), addingInto: target)
                                                 }
                                             }

@@ -1,9 +1,11 @@
+import CKernels
 import Foundation
 
 /// Softmax and log-softmax along one axis, stabilised by subtracting the
 /// maximum: `softmax(x)_i = exp(x_i − m) / Σ_j exp(x_j − m)` and
 /// `logSoftmax(x)_i = x_i − m − log Σ_j exp(x_j − m)` with `m = max_j x_j`.
 ///
+/// Softmax over the last axis runs the vectorised `ck_softmax_row`.
 /// Fused backwards: `dx = y ⊙ (dy − Σ dy ⊙ y)` for softmax and
 /// `dx = dy − softmax(x) · Σ dy` for log-softmax.
 extension Tensor {
@@ -14,6 +16,11 @@ extension Tensor {
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 lines.forEach { start, stride, extent in
+                    if stride == 1 {
+                        // Contiguous lines (the last axis): the vectorised kernel.
+                        ck_softmax_row(x.baseAddress! + start, y.baseAddress! + start, extent)
+                        return
+                    }
                     var maximum = -Float.infinity
                     for k in 0..<extent { maximum = Swift.max(maximum, x[start + k * stride]) }
                     var total: Float = 0

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Elementwise functions, each with its derivative.
@@ -32,7 +33,12 @@ extension Tensor {
         return result
     }
 
-    public func exp() -> Tensor { map(op: "exp", { Foundation.exp($0) }, derivative: { _, y in y }) }
+    /// `eˣ` elementwise, by the vectorised kernel `ck_exp`.
+    public func exp() -> Tensor {
+        mapKernel(ck_exp) { x, y, g, dx, range in
+            for i in range { dx[i] = g[i] * y[i] }
+        }
+    }
     public func log() -> Tensor { map(op: "log", { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
     public func sqrt() -> Tensor { map(op: "sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
     public func rsqrt() -> Tensor {
@@ -43,17 +49,57 @@ extension Tensor {
         map(op: "abs", { Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) })
     }
     public func tanh() -> Tensor { map(op: "tanh", { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
+    /// `σ(x) = 1 / (1 + e⁻ˣ)` elementwise, by the vectorised kernel `ck_sigmoid`.
     public func sigmoid() -> Tensor {
-        map(op: "sigmoid", { 1 / (1 + Foundation.exp(-$0)) }, derivative: { _, y in y * (1 - y) })
+        mapKernel(ck_sigmoid) { _, y, g, dx, range in
+            for i in range { dx[i] = g[i] * y[i] * (1 - y[i]) }
+        }
     }
     public func relu() -> Tensor { map(op: "relu", { Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
 
-    /// SiLU (swish): `x · σ(x)`.
+    /// SiLU (swish): `x · σ(x)`, by the vectorised kernels `ck_silu` and
+    /// `ck_silu_backward` (`σ(x) · (1 + x · (1 − σ(x)))`).
     public func silu() -> Tensor {
-        map(op: "silu", { $0 / (1 + Foundation.exp(-$0)) }, derivative: { x, _ in
-            let s = 1 / (1 + Foundation.exp(-x))
-            return s * (1 + x * (1 - s))
-        })
+        mapKernel(ck_silu) { x, _, g, dx, range in
+            ck_silu_backward(x + range.lowerBound, g + range.lowerBound, dx + range.lowerBound, range.count)
+        }
+    }
+
+    /// Applies a C kernel `forward(x, y, n)` to every element, spread over the
+    /// threads in chunks of at least 32k (transcendental work). The backward
+    /// calls `backward(x, y, g, dx, range)` on chunks of the same size.
+    func mapKernel(
+        _ forward: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void,
+        backward: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                             UnsafeMutablePointer<Float>, Range<Int>) -> Void
+    ) -> Tensor {
+        var out = [Float](repeating: 0, count: count)
+        scalars.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let source = src.baseAddress, destination = dst.baseAddress
+                Parallel.forEachChunk(src.count, minimumChunk: 32_768) { range in
+                    forward(source! + range.lowerBound, destination! + range.lowerBound, range.count)
+                }
+            }
+        }
+        let input = self
+        return Tensor.result(shape: shape, scalars: out, inputs: [self]) { g in
+            var gradient = [Float](repeating: 0, count: input.count)
+            g.scalars.withUnsafeBufferPointer { pg in
+                input.scalars.withUnsafeBufferPointer { px in
+                    out.withUnsafeBufferPointer { py in
+                        gradient.withUnsafeMutableBufferPointer { pd in
+                            guard let x = px.baseAddress, let y = py.baseAddress, let gb = pg.baseAddress,
+                                  let d = pd.baseAddress else { return }
+                            Parallel.forEachChunk(pd.count, minimumChunk: 32_768) { range in
+                                backward(x, y, gb, d, range)
+                            }
+                        }
+                    }
+                }
+            }
+            return [Tensor(shape: input.shape, scalars: gradient)]
+        }
     }
 
     /// GELU with the exact error function, as PyTorch's default `F.gelu`.

@@ -73,6 +73,49 @@ final class UNetCompatibilityTests: XCTestCase {
         }
     }
 
+    /// A class-conditional model saved with its null class reloads with the record and equal outputs for the same
+    /// labels (plain and guided); `DDPM_ROUNDTRIP_DIR` keeps the folder for tools/check_diffusers_roundtrip.py.
+    func testConditionalFolderRoundTripsWithEqualOutputs() throws {
+        let folder = Self.fixtures.appendingPathComponent("tiny-class")
+        let (ours, _, loaded) = try run(folder)
+        let keep = ProcessInfo.processInfo.environment["DDPM_ROUNDTRIP_DIR"].map { $0 + "-class" }
+        let copy = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("unet-class-roundtrip-\(UUID().uuidString)")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: copy) } }
+        let conditioning = ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.1)
+        try ModelFolder.save(loaded.model, scheduler: loaded.scheduler, to: copy, conditioning: conditioning)
+        let reloaded = try ModelFolder.load(from: copy)
+        XCTAssertEqual(reloaded.conditioning, conditioning)
+        XCTAssertEqual(reloaded.model.config.numClassEmbeds, 11)
+        XCTAssertEqual(reloaded.conditioning?.nullClass, 10)
+        let io = try SafetensorsFile(contentsOf: folder.appendingPathComponent("io.safetensors"))
+        let x = try io.tensor(named: "x")
+        let timesteps = try io.tensor(named: "timesteps").scalars.map { Int($0) }
+        let labels = try io.tensor(named: "class_labels").scalars.map { Int($0) }
+        let again = try GradMode.withoutGradient { try reloaded.model(x, timesteps: timesteps, classLabels: labels) }
+        XCTAssertEqual(again.scalars, ours.scalars)
+        let realLabels = labels.map { $0 % 10 }
+        let before = try ClassifierFreeGuidance(model: loaded.model, scale: 3, classCount: 10, nullClass: 10)
+        let after = try ClassifierFreeGuidance(model: reloaded.model, scale: 3, classCount: 10, nullClass: 10)
+        XCTAssertEqual(try after(x, timesteps: timesteps, classLabels: realLabels).scalars,
+                       try before(x, timesteps: timesteps, classLabels: realLabels).scalars)
+        if keep != nil {
+            try SafetensorsWriter.write(["x": x, "timesteps": io.tensor(named: "timesteps"),
+                                         "class_labels": io.tensor(named: "class_labels"), "output": again],
+                                        to: copy.appendingPathComponent("io.safetensors"))
+        }
+
+        // Saving over it without a record removes the stale file; a record that does not fit the network is refused.
+        try ModelFolder.save(loaded.model, scheduler: loaded.scheduler, to: copy)
+        XCTAssertNil(try ModelFolder.load(from: copy).conditioning)
+        let wrong = ClassConditioning(classNames: ["a", "b"], classDropout: 0.1)
+        XCTAssertThrowsError(try ModelFolder.save(loaded.model, scheduler: loaded.scheduler, to: copy, conditioning: wrong)) {
+            XCTAssertTrue("\($0)".contains("num_class_embeds = 3"), "\($0)")
+        }
+        try wrong.jsonData().write(to: copy.appendingPathComponent(ClassConditioning.fileName))
+        XCTAssertThrowsError(try ModelFolder.load(from: copy)) { XCTAssertTrue("\($0)".contains("has 11"), "\($0)") }
+    }
+
     func testLegacyAttentionNamesAreAccepted() {
         XCTAssertEqual(ModelFolder.canonicalName("down_blocks.1.attentions.0.query.weight"), "down_blocks.1.attentions.0.to_q.weight")
         XCTAssertEqual(ModelFolder.canonicalName("mid_block.attentions.0.proj_attn.bias"), "mid_block.attentions.0.to_out.0.bias")

@@ -1,0 +1,215 @@
+import Foundation
+import NN
+import Tensors
+
+/// What a trainer reports after each step.
+public struct TrainingStepReport {
+    /// Completed steps (1 after the first update).
+    public let step: Int
+    public let totalSteps: Int
+    public let loss: Float
+    public let learningRate: Float
+    /// The global gradient norm before clipping.
+    public let gradientNorm: Float
+}
+
+/// How a `Trainer.run` call ended.
+public enum TrainingOutcome: Equatable {
+    /// All configured steps are done and saved.
+    case finished(step: Int)
+    /// `shouldStop` returned true; the state at `step` is saved.
+    case interrupted(step: Int)
+}
+
+/// The training loop (DDPM Algorithm 1 with Improved DDPM's options): for each
+/// batch it draws t and ε, builds the loss, back-propagates, clips the global
+/// gradient norm, takes an AdamW step at the warmup-scheduled learning rate and
+/// updates the EMA of the weights.
+///
+/// It checkpoints atomically every `checkpointEvery` steps, at the end, and when
+/// asked to stop. A checkpoint holds everything that decides the rest of the run
+/// (weights, EMA, optimiser moments, step, random generator, data position), so
+/// `resume()` followed by `run` gives bit-identical weights to a run that was
+/// never interrupted. A non-finite loss or gradient stops the run before the
+/// step changes anything, leaving the last checkpoint as it was.
+public final class Trainer {
+    public let model: any DenoisingModel & Module
+    public let diffusion: GaussianDiffusion
+    public let configuration: TrainingConfiguration
+    /// The folder of the training state and log (`<run>/training`).
+    public let folder: URL
+    /// Strings stored with every checkpoint (a description of the run).
+    public var checkpointExtra: [String: String] = [:]
+    /// Called after each checkpoint with the trainer (to export the EMA weights as a model folder).
+    public var onCheckpoint: ((Trainer) throws -> Void)?
+
+    public private(set) var step = 0
+    /// The step of the last checkpoint written or loaded.
+    public private(set) var checkpointStep: Int?
+    public let optimizer: AdamW
+    public let ema: ExponentialMovingAverage
+    private let schedule: LearningRateSchedule
+    private var data: any TrainingBatchSource
+    private var generator: RandomGenerator
+    private var log: TrainingLog?
+    private let parameters: [(path: String, tensor: Tensor)]
+
+    public var checkpointURL: URL { folder.appendingPathComponent(TrainingCheckpoint.fileName) }
+    public var logURL: URL { folder.appendingPathComponent(TrainingLog.fileName) }
+
+    /// A trainer at step 0 with the model's current weights.
+    public init(model: any DenoisingModel & Module, diffusion: GaussianDiffusion, data: any TrainingBatchSource,
+                configuration: TrainingConfiguration, folder: URL) throws {
+        try configuration.validate()
+        self.model = model
+        self.diffusion = diffusion
+        self.data = data
+        self.configuration = configuration
+        self.folder = folder
+        parameters = model.namedParameters()
+        optimizer = try AdamW(parameters: parameters, learningRate: Float(configuration.learningRate),
+                              weightDecay: Float(configuration.weightDecay))
+        ema = try ExponentialMovingAverage(parameters: parameters, decay: configuration.emaDecay)
+        schedule = try LearningRateSchedule(baseRate: Float(configuration.learningRate),
+                                            warmupSteps: configuration.warmupSteps)
+        // The timestep/noise stream is independent of the streams that initialise weights or order data.
+        generator = RandomGenerator(seed: configuration.seed).substream(0x7472_6169_6E)
+    }
+
+    /// The current state as a checkpoint.
+    public func makeCheckpoint() -> TrainingCheckpoint {
+        var weights: [String: Tensor] = [:]
+        for (path, tensor) in parameters { weights[path] = Tensor(shape: tensor.shape, scalars: tensor.scalars) }
+        return TrainingCheckpoint(step: step, configuration: configuration, modelWeights: weights, ema: ema.state(),
+                                  optimizer: optimizer.state(), generator: generator,
+                                  dataPosition: data.checkpointPosition, extra: checkpointExtra)
+    }
+
+    /// Writes the checkpoint atomically, then calls `onCheckpoint`.
+    public func saveCheckpoint() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try makeCheckpoint().write(to: checkpointURL)
+        checkpointStep = step
+        try onCheckpoint?(self)
+    }
+
+    /// Restores the state saved in the training folder. Steps may differ from the
+    /// saved run's (to train longer); every other setting must match.
+    public func resume() throws {
+        let checkpoint = try TrainingCheckpoint.read(from: checkpointURL)
+        try restore(checkpoint, source: checkpointURL.path)
+    }
+
+    /// Restores a checkpoint's state into this trainer.
+    public func restore(_ checkpoint: TrainingCheckpoint, source: String) throws {
+        var saved = checkpoint.configuration
+        saved.steps = configuration.steps
+        saved.checkpointEvery = configuration.checkpointEvery
+        guard saved == configuration else {
+            throw TrainingError.invalidState(
+                file: source, problem: "it was trained with different settings (\(Self.differences(saved, configuration))); "
+                    + "resume with the same settings or start a new run")
+        }
+        guard checkpoint.step <= configuration.steps else {
+            throw TrainingError.invalidState(
+                file: source, problem: "it is already at step \(checkpoint.step), past the \(configuration.steps) steps asked for")
+        }
+        do {
+            try model.load(stateDict: checkpoint.modelWeights)
+            try optimizer.load(state: checkpoint.optimizer)
+            try ema.load(state: checkpoint.ema)
+            try data.restore(checkpointPosition: checkpoint.dataPosition)
+        } catch {
+            throw TrainingError.invalidState(file: source, problem: "it does not fit this model: \(error)")
+        }
+        generator = checkpoint.generator
+        step = checkpoint.step
+        checkpointStep = checkpoint.step
+    }
+
+    /// Runs until `configuration.steps` steps are done or `shouldStop()` is true
+    /// (checked between steps). Appends one log line per step.
+    public func run(shouldStop: () -> Bool = { false },
+                    onStep: (TrainingStepReport) -> Void = { _ in }) throws -> TrainingOutcome {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if log == nil { log = try TrainingLog(url: logURL, continuingAfter: step) }
+        model.setTraining(true)
+        defer { model.setTraining(false) }
+        let start = Date()
+        while step < configuration.steps {
+            if shouldStop() {
+                if checkpointStep != step { try saveCheckpoint() }
+                return .interrupted(step: step)
+            }
+            let report = try trainStep()
+            var buckets = TimestepLossBuckets(timesteps: diffusion.schedule.count)
+            buckets.record(losses: report.perExample, timesteps: report.timesteps)
+            try log?.append(TrainingLogEntry(
+                step: step, loss: Double(report.loss), lossQuartiles: buckets.means,
+                learningRate: Double(report.learningRate), gradientNorm: Double(report.gradientNorm),
+                seconds: (Date().timeIntervalSince(start) * 1000).rounded() / 1000))
+            onStep(TrainingStepReport(step: step, totalSteps: configuration.steps, loss: report.loss,
+                                      learningRate: report.learningRate, gradientNorm: report.gradientNorm))
+            if step % configuration.checkpointEvery == 0 || step == configuration.steps {
+                try saveCheckpoint()
+            }
+        }
+        if checkpointStep != step { try saveCheckpoint() }
+        return .finished(step: step)
+    }
+
+    /// One update; throws `TrainingError.nonFinite` before changing any weight.
+    private func trainStep() throws -> (loss: Float, perExample: [Float], timesteps: [Int], learningRate: Float,
+                                        gradientNorm: Float) {
+        let batch = data.nextTrainingBatch()
+        let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
+        optimizer.zeroGrad()
+        let loss = try diffusion.trainingLoss(
+            model: model, x0: batch.samples, kind: configuration.loss.kind,
+            classLabels: labels, generator: &generator)
+        let value = loss.loss.item
+        guard value.isFinite else {
+            throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)
+        }
+        loss.loss.backward()
+        let tensors = parameters.map(\.tensor)
+        let norm = clipGradientNorm(tensors, maxNorm: configuration.gradientClip.map(Float.init) ?? .infinity)
+        guard norm.isFinite else {
+            throw TrainingError.nonFinite(quantity: "gradient norm", step: step + 1, value: norm,
+                                          checkpointStep: checkpointStep)
+        }
+        let rate = schedule.rate(atStep: step)
+        optimizer.learningRate = rate
+        optimizer.step()
+        ema.update()
+        step += 1
+        return (value, loss.perExample, loss.timesteps, rate, norm)
+    }
+
+    /// The labels the model sees: none for an unconditional run; otherwise the
+    /// batch's labels, each replaced by the null class with probability
+    /// `classDropout`, one uniform draw per example from the trainer's
+    /// generator (so the choice is checkpointed with it).
+    private func trainingLabels(_ labels: [Int]?, batch: Int) throws -> [Int]? {
+        guard configuration.classConditional else { return nil }
+        guard let labels, labels.count == batch else {
+            throw TrainingError.invalidSetting(
+                name: "class-conditional training data", value: labels == nil ? "no labels" : "\(labels?.count ?? 0) labels for \(batch) examples",
+                accepted: "one class label per example (bundled MNIST/digits, an IDX file with labels, or an image folder with one sub-folder per class)")
+        }
+        guard configuration.classDropout > 0, let nullClass = configuration.nullClass else { return labels }
+        let p = Float(configuration.classDropout)
+        return labels.map { label in generator.nextUniform() < p ? nullClass : label }
+    }
+
+    /// "learningRate 0.001 vs 0.0002, …" for the fields that differ.
+    static func differences(_ a: TrainingConfiguration, _ b: TrainingConfiguration) -> String {
+        let mirrorA = Mirror(reflecting: a), mirrorB = Mirror(reflecting: b)
+        var parts: [String] = []
+        for (childA, childB) in zip(mirrorA.children, mirrorB.children) {
+            let valueA = "\(childA.value)", valueB = "\(childB.value)"
+            if valueA != valueB { parts.append("\(childA.label ?? "?") \(valueA) saved vs \(valueB) now") }
+        }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The settings of a training run that change how the weights evolve: the
+/// optimiser (AdamW with linear warmup), gradient clipping, the EMA decay, the
+/// loss, the seed of the timestep/noise draws, the number of steps and how
+/// often to checkpoint, and for a class-conditional network the label dropout
+/// of classifier-free guidance. Saved with every checkpoint.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The training objective; `hybrid` uses λ = 0.001 (Improved DDPM).
+    public enum Loss: String, Codable, CaseIterable, Sendable {
+        case simple
+        case hybrid
+
+        public var kind: LossKind { self == .simple ? .simple : .hybrid(lambda: 0.001) }
+    }
+
+    /// Optimiser updates in the whole run.
+    public var steps: Int
+    /// AdamW's base learning rate.
+    public var learningRate: Double
+    /// Steps of linear warmup from 0 to the base rate.
+    public var warmupSteps: Int
+    /// AdamW's decoupled weight decay.
+    public var weightDecay: Double
+    /// The largest global gradient norm (clipped above it), or nil for none.
+    public var gradientClip: Double?
+    /// The EMA's target decay (diffusers' `EMAModel` warmup `(1 + k)/(10 + k)` below it).
+    public var emaDecay: Double
+    public var loss: Loss
+    /// Seed of the timestep and noise draws.
+    public var seed: UInt64
+    /// Write a checkpoint every this many steps (and always at the end).
+    public var checkpointEvery: Int
+    /// Feed class labels to the model (a class-conditional network).
+    public var classConditional: Bool
+    /// The probability p with which each label is replaced by `nullClass`
+    /// (label dropout, so one network learns the conditional and the
+    /// unconditional prediction; Ho & Salimans 2022). 0 turns it off.
+    public var classDropout: Double
+    /// The label of the unconditional class (needed when `classDropout` > 0).
+    public var nullClass: Int?
+
+    public init(steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
+                gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
+                checkpointEvery: Int = 500, classConditional: Bool = false, classDropout: Double = 0,
+                nullClass: Int? = nil) {
+        self.steps = steps
+        self.learningRate = learningRate
+        self.warmupSteps = warmupSteps
+        self.weightDecay = weightDecay
+        self.gradientClip = gradientClip
+        self.emaDecay = emaDecay
+        self.loss = loss
+        self.seed = seed
+        self.checkpointEvery = checkpointEvery
+        self.classConditional = classConditional
+        self.classDropout = classDropout
+        self.nullClass = nullClass
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case steps, learningRate, warmupSteps, weightDecay, gradientClip, emaDecay, loss, seed, checkpointEvery
+        case classConditional, classDropout, nullClass
+    }
+
+    /// Decodes saved settings; files written before label dropout existed read as p = 0.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        steps = try container.decode(Int.self, forKey: .steps)
+        learningRate = try container.decode(Double.self, forKey: .learningRate)
+        warmupSteps = try container.decode(Int.self, forKey: .warmupSteps)
+        weightDecay = try container.decode(Double.self, forKey: .weightDecay)
+        gradientClip = try container.decodeIfPresent(Double.self, forKey: .gradientClip)
+        emaDecay = try container.decode(Double.self, forKey: .emaDecay)
+        loss = try container.decode(Loss.self, forKey: .loss)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        checkpointEvery = try container.decode(Int.self, forKey: .checkpointEvery)
+        classConditional = try container.decode(Bool.self, forKey: .classConditional)
+        classDropout = try container.decodeIfPresent(Double.self, forKey: .classDropout) ?? 0
+        nullClass = try container.decodeIfPresent(Int.self, forKey: .nullClass)
+    }
+
+    /// Throws `TrainingError.invalidSetting` for the first value out of range.
+    public func validate() throws {
+        func check(_ ok: Bool, _ name: String, _ value: Any, _ accepted: String) throws {
+            if !ok { throw TrainingError.invalidSetting(name: name, value: "\(value)", accepted: accepted) }
+        }
+        try check(steps >= 1, "steps", steps, "an integer ≥ 1")
+        try check(learningRate.isFinite && learningRate > 0, "learning rate", learningRate, "a finite number > 0")
+        try check(warmupSteps >= 0, "warmup steps", warmupSteps, "an integer ≥ 0")
+        try check(weightDecay.isFinite && weightDecay >= 0, "weight decay", weightDecay, "a finite number ≥ 0")
+        if let gradientClip {
+            try check(gradientClip.isFinite && gradientClip > 0, "gradient clip", gradientClip, "a finite number > 0")
+        }
+        try check(emaDecay.isFinite && emaDecay >= 0 && emaDecay < 1, "EMA decay", emaDecay, "a number in [0, 1)")
+        try check(checkpointEvery >= 1, "checkpoint interval", checkpointEvery, "an integer ≥ 1")
+        try check(classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,
+                  "a probability in [0, 1]")
+        if classDropout > 0 {
+            try check(classConditional, "class dropout", classDropout, "0 for an unconditional network")
+            try check(nullClass.map { $0 >= 0 } ?? false, "null class", nullClass.map(String.init) ?? "none",
+                      "a label ≥ 0 when the class dropout is above 0")
+        }
+    }
+
+    /// The settings as JSON (sorted keys).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+}

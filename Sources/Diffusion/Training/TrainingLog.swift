@@ -1,0 +1,104 @@
+import Foundation
+import NN
+
+/// One line of the training log: the step's loss, the loss per quarter of the
+/// timestep range (nil for a quarter no example of the batch fell in), the
+/// learning rate, the gradient norm before clipping, and the seconds since the
+/// run (or its resumption) started.
+public struct TrainingLogEntry: Codable, Equatable, Sendable {
+    public var step: Int
+    public var loss: Double
+    public var lossQuartiles: [Double?]
+    public var learningRate: Double
+    public var gradientNorm: Double
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case step, loss
+        case lossQuartiles = "loss_t_quartiles"
+        case learningRate = "lr"
+        case gradientNorm = "grad_norm"
+        case seconds
+    }
+
+    public init(step: Int, loss: Double, lossQuartiles: [Double?], learningRate: Double, gradientNorm: Double,
+                seconds: Double) {
+        self.step = step
+        self.loss = loss
+        self.lossQuartiles = lossQuartiles
+        self.learningRate = learningRate
+        self.gradientNorm = gradientNorm
+        self.seconds = seconds
+    }
+
+    /// Encodes explicit nulls for empty quartiles (the synthesised encoder would drop them).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(step, forKey: .step)
+        try container.encode(loss, forKey: .loss)
+        var quartiles = container.nestedUnkeyedContainer(forKey: .lossQuartiles)
+        for value in lossQuartiles {
+            if let value { try quartiles.encode(value) } else { try quartiles.encodeNil() }
+        }
+        try container.encode(learningRate, forKey: .learningRate)
+        try container.encode(gradientNorm, forKey: .gradientNorm)
+        try container.encode(seconds, forKey: .seconds)
+    }
+}
+
+/// The training log: one JSON object per line (JSONL), one line per step, in
+/// `training/log.jsonl`. Lines are appended as steps complete; when a run is
+/// resumed from step s, lines after s (written after the last checkpoint, or
+/// cut short by a crash) are dropped first, so the log always matches the
+/// checkpointed run.
+public final class TrainingLog {
+    public static let fileName = "log.jsonl"
+    public let url: URL
+    private let handle: FileHandle
+    private let encoder: JSONEncoder
+
+    /// Opens the log at `url` for a run that continues after `step` completed
+    /// steps (0 for a new run, which starts an empty log).
+    public init(url: URL, continuingAfter step: Int) throws {
+        self.url = url
+        let kept = step > 0 ? try Self.read(url: url).filter { $0.step <= step } : []
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var text = ""
+        for entry in kept { text += String(decoding: try encoder.encode(entry), as: UTF8.self) + "\n" }
+        try AtomicFile.write(Data(text.utf8), to: url)
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw TrainingError.writeFailed(file: url.path, problem: "cannot open the log for appending (\(error.localizedDescription))")
+        }
+    }
+
+    deinit {
+        try? handle.close()
+    }
+
+    /// Appends one line.
+    public func append(_ entry: TrainingLogEntry) throws {
+        let line = String(decoding: try encoder.encode(entry), as: UTF8.self) + "\n"
+        do {
+            try handle.write(contentsOf: Data(line.utf8))
+        } catch {
+            throw TrainingError.writeFailed(file: url.path, problem: "cannot append to the log (\(error.localizedDescription))")
+        }
+    }
+
+    /// The entries of a log file in order, stopping at the first line that is
+    /// not a complete entry (a line cut short by a crash). A missing file has none.
+    public static func read(url: URL) throws -> [TrainingLogEntry] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        var entries: [TrainingLogEntry] = []
+        let decoder = JSONDecoder()
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            guard let entry = try? decoder.decode(TrainingLogEntry.self, from: Data(line)) else { break }
+            entries.append(entry)
+        }
+        return entries
+    }
+}

@@ -1,0 +1,283 @@
+import CKernels
+
+/// Stride-1 convolution as an implicit GEMM over a padded channels-last image,
+/// with no im2col patch matrix.
+///
+/// Each image is copied once into a zero-padded `[Hp][Wp][C]` buffer (`Hp`,
+/// `Wp` the padded height and width). Output pixel `(y, x)` is given the row
+/// `r = y·Wp + x`; for kernel row `i`, its patch `(j, c)` for all `j < kW`,
+/// `c < C` is the `kW·C` floats starting at pixel `r + i·Wp` of the padded
+/// buffer — so the "patch matrix" of kernel row `i` is the padded buffer read
+/// with a row stride of `C` (rows overlap), and
+/// `out[r, o] = Σ_i A_i[r, (j, c)] · W[o, c, i, j]` is `kH` GEMMs with no copy.
+/// Rows with `x ≥ Wout` wrap to the next image row: they are computed and dropped.
+///
+/// The backward passes are the same shape: the input gradient is the
+/// full correlation of the output gradient with the flipped kernel (again an
+/// implicit GEMM), and the weight gradient `dW_i = Gᵀ · A_i` reduces over the rows,
+/// with the output gradient `G` laid out on the same rows (zero on the dropped ones).
+/// Batches are split over threads, each running the single-threaded SGEMM on its
+/// images with buffers from `ck_thread_buffer`.
+enum ImplicitConv2D {
+    /// Whether the shape takes this path: unit stride, padding of at most `k − 1`
+    /// per side (so the input gradient's full-correlation padding is ≥ 0), not
+    /// pointwise, and at least one image per thread (smaller batches use the
+    /// im2col path, whose GEMMs spread over the threads instead).
+    static func applies(_ g: Conv2DGeometry) -> Bool {
+        isEnabled && g.batch >= Parallel.threadCount && g.strideY == 1 && g.strideX == 1
+            && g.padding.top < g.kernelHeight && g.padding.bottom < g.kernelHeight
+            && g.padding.left < g.kernelWidth && g.padding.right < g.kernelWidth
+            && !g.isPointwise
+    }
+
+    /// Whether `conv2d` takes this path where it applies (tests turn it off to
+    /// compare with the im2col path).
+    nonisolated(unsafe) static var isEnabled = true
+
+    /// Buffer slots of `ck_thread_buffer` used here.
+    private static let paddedSlot: Int32 = 0
+    private static let rowsSlot: Int32 = 1
+
+    /// Contiguous ranges of the batch, one per thread.
+    static func forEachBlock(_ batch: Int, _ body: (Int, Range<Int>) -> Void) {
+        let blocks = Swift.max(1, Swift.min(Parallel.threadCount, batch))
+        if blocks == 1 {
+            body(0, 0..<batch)
+            return
+        }
+        Parallel.forEach(blocks) { block in
+            body(block, batch * block / blocks ..< batch * (block + 1) / blocks)
+        }
+    }
+
+    /// The per-thread buffer `slot` of at least `floats` floats.
+    private static func buffer(_ slot: Int32, _ floats: Int) -> UnsafeMutablePointer<Float> {
+        guard let pointer = ck_thread_buffer(slot, floats) else {
+            fatalError("conv2d: could not allocate \(floats * 4) bytes of scratch memory")
+        }
+        return pointer
+    }
+
+    /// Copies an NCHW image `[channels][height][width]` into the channels-last
+    /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
+    static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                    top: Int, bottom: Int, left: Int, right: Int, into destination: UnsafeMutablePointer<Float>) {
+        let paddedWidth = width + left + right
+        let rowFloats = paddedWidth * channels
+        destination.update(repeating: 0, count: top * rowFloats)
+        (destination + (top + height) * rowFloats).update(repeating: 0, count: bottom * rowFloats)
+        for y in 0..<height {
+            let row = destination + (top + y) * rowFloats
+            row.update(repeating: 0, count: left * channels)
+            (row + (left + width) * channels).update(repeating: 0, count: right * channels)
+            let interior = row + left * channels
+            for c in 0..<channels {
+                let plane = source + c * height * width + y * width
+                for x in 0..<width { interior[x * channels + c] = plane[x] }
+            }
+        }
+    }
+
+    /// Weights `[O][C][kH][kW]` rearranged as `[kH][kW][C][O]`: kernel row `i` is
+    /// then the `(kW·C) × O` matrix B of its GEMM.
+    static func rowMajorKernel(_ weight: UnsafePointer<Float>, _ g: Conv2DGeometry) -> [Float] {
+        let o = g.outChannels, c = g.inChannels, kh = g.kernelHeight, kw = g.kernelWidth
+        var result = [Float](repeating: 0, count: o * c * kh * kw)
+        for oi in 0..<o {
+            for ci in 0..<c {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        result[((i * kw + j) * c + ci) * o + oi] = weight[((oi * c + ci) * kh + i) * kw + j]
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Weights `[O][C][kH][kW]` flipped and rearranged as `[kH][kW][O][C]`
+    /// (entry `[i][j][o][c] = W[o][c][kH−1−i][kW−1−j]`), the kernel of the input gradient.
+    static func flippedKernel(_ weight: UnsafePointer<Float>, _ g: Conv2DGeometry) -> [Float] {
+        let o = g.outChannels, c = g.inChannels, kh = g.kernelHeight, kw = g.kernelWidth
+        var result = [Float](repeating: 0, count: o * c * kh * kw)
+        for oi in 0..<o {
+            for ci in 0..<c {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        result[(((kh - 1 - i) * kw + (kw - 1 - j)) * o + oi) * c + ci] = weight[((oi * c + ci) * kh + i) * kw + j]
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// One implicit-GEMM correlation of a padded channels-last image
+    /// `[Hp][Wp][inC]` with `kernel` `[kH][kW][inC][outC]`: writes the rows
+    /// `r = y·Wp + x` (`y < outHeight`, all `x` up to the last valid one) of
+    /// `rows` `[r][outC]`, single-threaded.
+    private static func correlate(padded: UnsafePointer<Float>, paddedWidth: Int, inChannels: Int,
+                                  kernel: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int,
+                                  outChannels: Int, outHeight: Int, outWidth: Int,
+                                  rows: UnsafeMutablePointer<Float>) {
+        let m = (outHeight - 1) * paddedWidth + outWidth
+        let k = kernelWidth * inChannels
+        for i in 0..<kernelHeight {
+            ck_sgemm(0, 0, m, outChannels, k, 1, padded + i * paddedWidth * inChannels, inChannels,
+                     kernel + i * k * outChannels, outChannels, i == 0 ? 0 : 1, rows, outChannels)
+        }
+    }
+
+    static func forward(_ g: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
+        let n = g.batch
+        var output = [Float](repeating: 0, count: n * g.outputImageSize)
+        guard n > 0 else { return output }
+        let paddedWidth = g.width + g.padding.left + g.padding.right
+        let paddedHeight = g.height + g.padding.top + g.padding.bottom
+        let cout = g.outChannels, oh = g.outHeight, ow = g.outWidth
+        let kernel = weight.withUnsafeBufferPointer { rowMajorKernel($0.baseAddress!, g) }
+        input.withUnsafeBufferPointer { x in
+            kernel.withUnsafeBufferPointer { w in
+                output.withUnsafeMutableBufferPointer { out in
+                    let xBase = x.baseAddress!, wBase = w.baseAddress!, outBase = out.baseAddress!
+                    forEachBlock(n) { _, images in
+                        let padded = buffer(paddedSlot, paddedHeight * paddedWidth * g.inChannels)
+                        let rows = buffer(rowsSlot, oh * paddedWidth * cout)
+                        for image in images {
+                            pad(xBase + image * g.inputImageSize, channels: g.inChannels, height: g.height, width: g.width,
+                                top: g.padding.top, bottom: g.padding.bottom, left: g.padding.left, right: g.padding.right,
+                                into: padded)
+                            correlate(padded: padded, paddedWidth: paddedWidth, inChannels: g.inChannels,
+                                      kernel: wBase, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                                      outChannels: cout, outHeight: oh, outWidth: ow, rows: rows)
+                            unpack(rows, paddedWidth: paddedWidth, channels: cout, height: oh, width: ow,
+                                   bias: bias, into: outBase + image * g.outputImageSize)
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
+    /// `[channels][height][width]`, adding `bias[c]` if given.
+    private static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
+                               bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
+        for c in 0..<channels {
+            let plane = destination + c * height * width
+            let shift = bias?[c] ?? 0
+            for y in 0..<height {
+                let source = rows + y * paddedWidth * channels + c
+                let target = plane + y * width
+                for x in 0..<width { target[x] = source[x * channels] + shift }
+            }
+        }
+    }
+
+    static func backward(
+        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], weight: [Float],
+        needInput: Bool, needWeight: Bool, needBias: Bool
+    ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+        let n = g.batch
+        let cin = g.inChannels, cout = g.outChannels, kh = g.kernelHeight, kw = g.kernelWidth
+        let oh = g.outHeight, ow = g.outWidth
+        let weightSize = cout * cin * kh * kw
+        var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
+        guard n > 0 else {
+            return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
+                    needBias ? [Float](repeating: 0, count: cout) : nil)
+        }
+        let blocks = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        // Weight-gradient partial sums per block, laid out [kH][O][kW][C].
+        var partials = [Float](repeating: 0, count: needWeight ? blocks * weightSize : 0)
+        let flipped = needInput ? weight.withUnsafeBufferPointer { flippedKernel($0.baseAddress!, g) } : []
+        // Input padding and output-gradient padding (full correlation) layouts.
+        let paddedWidth = g.width + g.padding.left + g.padding.right
+        let paddedHeight = g.height + g.padding.top + g.padding.bottom
+        let fullTop = kh - 1 - g.padding.top, fullBottom = kh - 1 - g.padding.bottom
+        let fullLeft = kw - 1 - g.padding.left, fullRight = kw - 1 - g.padding.right
+        let fullWidth = ow + fullLeft + fullRight, fullHeight = oh + fullTop + fullBottom
+        let rowCount = (oh - 1) * paddedWidth + ow
+        outputGradient.withUnsafeBufferPointer { gy in
+            input.withUnsafeBufferPointer { x in
+                flipped.withUnsafeBufferPointer { wf in
+                    inputGradient.withUnsafeMutableBufferPointer { dx in
+                        partials.withUnsafeMutableBufferPointer { dw in
+                            forEachBlock(n) { block, images in
+                                let staging = buffer(paddedSlot, Swift.max(
+                                    needWeight ? paddedHeight * paddedWidth * cin : 0,
+                                    needInput ? fullHeight * fullWidth * cout : 0))
+                                let rows = buffer(rowsSlot, Swift.max(
+                                    needWeight ? oh * paddedWidth * cout : 0,
+                                    needInput ? g.height * fullWidth * cin : 0))
+                                for (position, image) in images.enumerated() {
+                                    let gradient = gy.baseAddress! + image * g.outputImageSize
+                                    if needWeight {
+                                        pad(x.baseAddress! + image * g.inputImageSize, channels: cin, height: g.height,
+                                            width: g.width, top: g.padding.top, bottom: g.padding.bottom,
+                                            left: g.padding.left, right: g.padding.right, into: staging)
+                                        // G on the rows r = y·Wp + x, zero on the dropped columns.
+                                        pad(gradient, channels: cout, height: oh, width: ow, top: 0, bottom: 0,
+                                            left: 0, right: paddedWidth - ow, into: rows)
+                                        let k = kw * cin
+                                        for i in 0..<kh {
+                                            ck_sgemm(1, 0, cout, k, rowCount, 1, rows, cout,
+                                                     staging + i * paddedWidth * cin, cin, position == 0 ? 0 : 1,
+                                                     dw.baseAddress! + block * weightSize + i * cout * k, k)
+                                        }
+                                    }
+                                    if needInput {
+                                        pad(gradient, channels: cout, height: oh, width: ow, top: fullTop, bottom: fullBottom,
+                                            left: fullLeft, right: fullRight, into: staging)
+                                        correlate(padded: staging, paddedWidth: fullWidth, inChannels: cout,
+                                                  kernel: wf.baseAddress!, kernelHeight: kh, kernelWidth: kw,
+                                                  outChannels: cin, outHeight: g.height, outWidth: g.width, rows: rows)
+                                        unpack(rows, paddedWidth: fullWidth, channels: cin, height: g.height, width: g.width,
+                                               bias: nil, into: dx.baseAddress! + image * g.inputImageSize)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var weightGradient: [Float]? = nil
+        if needWeight {
+            var total = [Float](repeating: 0, count: weightSize)
+            for block in 0..<blocks {
+                for i in 0..<kh {
+                    for o in 0..<cout {
+                        for j in 0..<kw {
+                            for c in 0..<cin {
+                                total[((o * cin + c) * kh + i) * kw + j] +=
+                                    partials[block * weightSize + ((i * cout + o) * kw + j) * cin + c]
+                            }
+                        }
+                    }
+                }
+            }
+            weightGradient = total
+        }
+        return (needInput ? inputGradient : nil, weightGradient,
+                needBias ? biasGradient(g, outputGradient) : nil)
+    }
+
+    /// `Σ_{n,y,x} G[n, o, y, x]` per output channel, summed in Double.
+    static func biasGradient(_ g: Conv2DGeometry, _ outputGradient: [Float]) -> [Float] {
+        let cout = g.outChannels, p = g.outputPixels
+        var totals = [Double](repeating: 0, count: cout)
+        outputGradient.withUnsafeBufferPointer { gy in
+            for image in 0..<g.batch {
+                for o in 0..<cout {
+                    let plane = gy.baseAddress! + (image * cout + o) * p
+                    var total: Float = 0
+                    for i in 0..<p { total += plane[i] }
+                    totals[o] += Double(total)
+                }
+            }
+        }
+        return totals.map { Float($0) }
+    }
+}

@@ -1,0 +1,21 @@
+import Datasets
+import Diffusion
+import Tensors
+
+/// The data layer's loader as the trainer's batch source; its position is
+/// saved as `[epoch, index]`.
+extension DataLoader: TrainingBatchSource {
+    public mutating func nextTrainingBatch() -> (samples: Tensor, labels: [Int]?) {
+        let batch = nextBatch()
+        return (batch.samples, batch.labels)
+    }
+
+    public var checkpointPosition: [Int] { [position.epoch, position.index] }
+
+    public mutating func restore(checkpointPosition: [Int]) throws {
+        guard checkpointPosition.count == 2 else {
+            throw DatasetError(file: "data loader", problem: "a saved position has 2 integers (epoch, index), got \(checkpointPosition)")
+        }
+        try seek(to: DataPosition(epoch: checkpointPosition[0], index: checkpointPosition[1]))
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Datasets
+import Diffusion
+import Foundation
+import Tensors
+
+/// `ddpm eval`: the variational bound in bits/dim on a data split with its
+/// parts, the distance of fresh samples to their nearest training image (a
+/// memorisation check, next to the same distance for held-out images), and
+/// pixel statistics of samples against the data.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bits/dim, nearest-training-image distance and pixel statistics of a model.")
+
+    @Option(help: "A model folder.")
+    var model: String
+
+    @Option(help: "The data the model was trained on (mnist, digits, a PNG folder or an IDX file).")
+    var data: String
+
+    @Option(help: "train, test or all.")
+    var split = "test"
+
+    @Option(help: "Images to score and samples to draw.")
+    var n = 32
+
+    @Option(help: "Evaluate one KL term per block of this many timesteps (1 = the exact bound; default T/50).")
+    var stride: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Images evaluated at once.")
+    var batchSize = 16
+
+    @Option(help: "Sampling steps (DPM-Solver++) for the sample statistics.")
+    var steps = 20
+
+    @Option(help: "Seed.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        try Check.existingFolder(model, flag: "--model")
+        try Check.oneOf(split, DataSplit.allCases.map(\.rawValue), flag: "--split")
+        try Check.within(n, 1...100_000, flag: "--n")
+        if let stride { try Check.atLeast(stride, 1, flag: "--stride") }
+        try Check.within(batchSize, 1...65536, flag: "--batch-size")
+        try Check.within(steps, 1...10_000, flag: "--steps")
+    }
+
+    func run() throws {
+        let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: model))
+        guard loaded.exampleShape.count == 3 else {
+            throw CommandError("\(model) models \(loaded.exampleShape[0])-D points; eval scores image models (bits/dim needs 8-bit pixels)")
+        }
+        let source = try DataSource(parsing: data)
+        let dataset = try source.loadImages(split: DataSplit(rawValue: split)!).dataset
+        let training = try source.loadImages(split: .train).dataset
+        let shape = [dataset.channels, dataset.height, dataset.width]
+        guard shape == loaded.exampleShape else {
+            throw CommandError("the model takes \(loaded.exampleShape.map(String.init).joined(separator: "×")) images but --data \(data) has \(shape.map(String.init).joined(separator: "×"))")
+        }
+        let diffusion = try loaded.scheduler.makeDiffusion()
+        let T = diffusion.schedule.count
+        let blockStride = stride ?? max(1, T / 50)
+        let count = min(n, dataset.count)
+        var generator = RandomGenerator(seed: seed)
+        var prior = 0.0, kl = 0.0, decoder = 0.0
+        let bar = ProgressBar(total: count, label: "bits/dim")
+        for start in Swift.stride(from: 0, to: count, by: batchSize) {
+            let end = min(start + batchSize, count)
+            let batch = try dataset.subset(Array(start..<end))
+            let bpd = try diffusion.bitsPerDimension(model: loaded.model, x0: batch.images,
+                                                     classLabels: loaded.classCount == nil ? nil : batch.labels,
+                                                     stride: blockStride, generator: &generator)
+            prior += bpd.prior.reduce(0, +)
+            kl += bpd.klTerms.reduce(0, +)
+            decoder += bpd.decoder.reduce(0, +)
+            bar.update(step: end)
+        }
+        bar.finish()
+        let scale = 1 / Double(count)
+        let kind = blockStride > 1 ? "estimate, one KL term per \(blockStride) timesteps" : "exact bound"
+        print(String(format: "bits/dim on %d %@ images: %.4f  (prior %.5f + KL terms %.4f + decoder %.4f; %@)",
+                     count, split as NSString, (prior + kl + decoder) * scale, prior * scale, kl * scale, decoder * scale,
+                     kind as NSString))
+
+        let sampler = try DPMSolverPlusPlus(diffusion: diffusion, steps: min(steps, T))
+        let samples = try Sample.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
+                                      batchSize: batchSize, seed: seed &+ 1,
+                                      labels: try Sample.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels).samples
+        let held = try dataset.subset(Array(0..<count)).images
+        let sampleDistances = Self.nearestDistances(samples, to: training.images)
+        let heldDistances = Self.nearestDistances(held, to: training.images, excludeIdentical: split != "test")
+        print(String(format: "nearest training image (RMS pixel distance, [-1, 1] scale): samples median %.4f min %.4f; "
+                     + "%@ images median %.4f min %.4f", Self.median(sampleDistances), sampleDistances.min() ?? 0,
+                     split as NSString, Self.median(heldDistances), heldDistances.min() ?? 0))
+        let (sampleMean, sampleStd, sampleInk) = Self.pixelStatistics(samples)
+        let (dataMean, dataStd, dataInk) = Self.pixelStatistics(held)
+        print(String(format: "pixels: samples mean %.4f std %.4f bright (> 0) %.3f; data mean %.4f std %.4f bright %.3f",
+                     sampleMean, sampleStd, sampleInk, dataMean, dataStd, dataInk))
+    }
+
+    /// For each image of `queries`, the RMS distance to its nearest image in `references`
+    /// (skipping exact copies when `excludeIdentical`).
+    static func nearestDistances(_ queries: Tensor, to references: Tensor, excludeIdentical: Bool = false) -> [Double] {
+        let size = queries.count / queries.shape[0]
+        let q = queries.scalars, r = references.scalars
+        return (0..<queries.shape[0]).map { i in
+            var best = Double.infinity
+            for j in 0..<references.shape[0] {
+                var sum: Float = 0
+                for k in 0..<size {
+                    let d = q[i * size + k] - r[j * size + k]
+                    sum += d * d
+                }
+                if excludeIdentical && sum == 0 { continue }
+                best = min(best, Double(sum))
+            }
+            return (best / Double(size)).squareRoot()
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Mean, standard deviation and the fraction of values above 0.
+    static func pixelStatistics(_ images: Tensor) -> (mean: Double, std: Double, bright: Double) {
+        let values = images.scalars.map(Double.init)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        return (mean, variance.squareRoot(), Double(values.filter { $0 > 0 }.count) / Double(values.count))
+    }
+}

@@ -1,0 +1,232 @@
+import ArgumentParser
+import Datasets
+import Diffusion
+import Foundation
+import NN
+import Tensors
+
+/// `ddpm sample`: draws samples from a model folder with DDPM, DDIM or
+/// DPM-Solver++ and writes a PNG grid, one PNG per sample, a `.npy` array
+/// and/or a trajectory strip of x̂0 over the steps. A class-conditional model
+/// draws a chosen class (`--class 7`), every class (`--class all`, one grid row
+/// per class) or, when it was trained with a null class, unconditional samples;
+/// `--guidance w` applies classifier-free guidance.
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw samples from a trained model folder.")
+
+    @Option(help: "A model folder (written by 'ddpm train', or a diffusers UNet2DModel folder).")
+    var model: String
+
+    @Option(help: "ddpm, ddim or dpm++.")
+    var sampler = "dpm++"
+
+    @Option(help: "Sampling steps (default: 20 for dpm++, 50 for ddim, T for ddpm).")
+    var steps: Int?
+
+    @Option(help: "DDIM's η (0 = deterministic, 1 = DDPM-like).")
+    var eta: Double = 0
+
+    @Option(help: "Number of samples (default 64; with --class all, samples per class, default 8).")
+    var n: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Samples drawn at once.")
+    var batchSize = 16
+
+    @Option(help: "Seed of the initial noise and the sampler's draws.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("class"), help: "For a class-conditional model: a class index, or 'all' for one grid row per class.")
+    var classChoice: String?
+
+    @Option(help: "Classifier-free guidance weight w ≥ 0 (1 = plain conditional, 0 = unconditional; needs --class and a model trained with --conditional).")
+    var guidance: Double?
+
+    @Option(help: "Write a PNG grid of the samples here.")
+    var grid: String?
+
+    @Option(name: .customLong("out-dir"), help: "Write one PNG per sample into this folder.")
+    var outDir: String?
+
+    @Option(help: "Write the samples as float32 NumPy (.npy), in [0, 1] for images.")
+    var npy: String?
+
+    @Option(help: "Write a strip of x̂0 over the steps (first 8 samples) here.")
+    var trajectory: String?
+
+    func validate() throws {
+        try Check.oneOf(sampler, ["ddpm", "ddim", "dpm++"], flag: "--sampler")
+        if let steps { try Check.within(steps, 1...100_000, flag: "--steps") }
+        try Check.finite(eta, flag: "--eta", atLeast: 0)
+        if eta != 0, sampler != "ddim" { throw ValidationError("--eta applies to --sampler ddim only") }
+        if let n { try Check.within(n, 1...1_000_000, flag: "--n") }
+        try Check.within(batchSize, 1...65536, flag: "--batch-size")
+        if let classChoice, classChoice != "all" {
+            guard let label = Int(classChoice) else {
+                throw ValidationError("--class \(classChoice) is not accepted; give a class index (0, 1, …) or 'all'")
+            }
+            try Check.atLeast(label, 0, flag: "--class")
+        }
+        if let guidance {
+            try Check.finite(guidance, flag: "--guidance", atLeast: 0)
+            if classChoice == nil { throw ValidationError("--guidance needs --class (a class index or 'all') to guide towards") }
+        }
+        try Check.existingFolder(model, flag: "--model")
+        guard grid != nil || outDir != nil || npy != nil || trajectory != nil else {
+            throw ValidationError("nothing to write: give at least one of --grid, --out-dir, --npy, --trajectory")
+        }
+        if let grid { try Check.outputFile(grid, flag: "--grid") }
+        if let npy { try Check.outputFile(npy, flag: "--npy") }
+        if let trajectory { try Check.outputFile(trajectory, flag: "--trajectory") }
+        if let outDir { try Check.outputFolder(outDir, flag: "--out-dir") }
+    }
+
+    func run() throws {
+        let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: model))
+        for warning in loaded.warnings { Terminal.printNote("warning: \(warning)") }
+        let isImage = loaded.exampleShape.count == 3
+        if !isImage, grid != nil || outDir != nil || trajectory != nil {
+            throw CommandError("\(model) makes \(loaded.exampleShape[0])-D points, not images; write them with --npy")
+        }
+        if isImage, ![1, 3].contains(loaded.exampleShape[0]), grid != nil || outDir != nil || trajectory != nil {
+            throw CommandError("\(model) makes \(loaded.exampleShape[0])-channel images; PNG needs 1 or 3 channels (use --npy)")
+        }
+        let plan = try Self.labelPlan(classChoice: classChoice, n: n, loaded: loaded, model: model)
+        let n = plan.count
+        let network = try Self.guidedModel(loaded, guidance: guidance, model: model)
+        let diffusion = try loaded.scheduler.makeDiffusion()
+        let chosen = try Self.makeSampler(sampler, diffusion: diffusion, steps: steps, eta: eta)
+        let samples = try Self.draw(model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
+                                    batchSize: batchSize, seed: seed, labels: plan.labels,
+                                    trajectoryCount: trajectory == nil ? 0 : min(8, n))
+        if let grid {
+            try ImageGrid.write(samples.samples, toFile: grid, columns: plan.columns)
+            print("wrote \(grid)" + (plan.columns != nil ? " (one row per class)" : ""))
+        }
+        if let npy {
+            try NPY.write(Self.npyArray(samples.samples, isImage: isImage), toFile: npy)
+            print("wrote \(npy)")
+        }
+        if let outDir {
+            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+            let digits = String(n - 1).count
+            for index in 0..<n {
+                let name = String(repeating: "0", count: max(0, digits - String(index).count)) + String(index)
+                let image = try PixelImage(tensor: samples.samples.slice(axis: 0, index..<(index + 1)).reshaped(loaded.exampleShape))
+                try PNG.write(image, toFile: outDir + "/sample-\(name).png")
+            }
+            print("wrote \(n) PNG files into \(outDir)")
+        }
+        if let trajectory, let strip = samples.trajectory {
+            try ImageGrid.write(strip.images, toFile: trajectory, columns: strip.columns)
+            print("wrote \(trajectory) (rows: samples; columns: x̂0 at \(strip.columns) of the steps)")
+        }
+    }
+
+    /// The labels to draw: `count` samples, their labels (nil for an unconditional
+    /// model) and the grid's columns when each row is one class.
+    static func labelPlan(classChoice: String?, n: Int?, loaded: DenoiserFolder.Loaded, model: String) throws
+        -> (count: Int, labels: [Int]?, columns: Int?) {
+        guard let classes = loaded.classCount else {
+            if let classChoice { throw CommandError("--class \(classChoice): \(model) is not class-conditional") }
+            return (n ?? 64, nil, nil)
+        }
+        guard let classChoice else {
+            guard let conditioning = loaded.conditioning else {
+                throw CommandError("\(model) is class-conditional with no null class recorded (\(ClassConditioning.fileName)); "
+                    + "give --class 0…\(classes - 1) or --class all")
+            }
+            let count = n ?? 64
+            return (count, Array(repeating: conditioning.nullClass, count: count), nil)
+        }
+        if classChoice == "all" {
+            let perClass = n ?? 8
+            return (classes * perClass, (0..<classes).flatMap { Array(repeating: $0, count: perClass) }, perClass)
+        }
+        let label = Int(classChoice) ?? -1
+        guard (0..<classes).contains(label) else {
+            let names = loaded.conditioning.map { " (" + $0.classNames.joined(separator: ", ") + ")" } ?? ""
+            throw CommandError("--class \(classChoice) is out of range; \(model) knows classes 0…\(classes - 1)\(names)")
+        }
+        let count = n ?? 64
+        return (count, Array(repeating: label, count: count), nil)
+    }
+
+    /// The network, wrapped in classifier-free guidance when a weight other than 1 is asked for.
+    static func guidedModel(_ loaded: DenoiserFolder.Loaded, guidance: Double?, model: String) throws -> any DenoisingModel {
+        guard let guidance, guidance != 1 else { return loaded.model }
+        guard let conditioning = loaded.conditioning else {
+            throw CommandError("--guidance \(guidance): \(model) has no null class (\(ClassConditioning.fileName)); "
+                + "guidance needs a model trained with 'ddpm train --conditional'")
+        }
+        return try ClassifierFreeGuidance(model: loaded.model, scale: guidance, classCount: conditioning.classCount,
+                                          nullClass: conditioning.nullClass, variance: loaded.scheduler.variance)
+    }
+
+    /// The sampler named on the command line.
+    static func makeSampler(_ name: String, diffusion: GaussianDiffusion, steps: Int?, eta: Double) throws -> any Sampler {
+        let T = diffusion.schedule.count
+        if let steps, steps > T {
+            throw CommandError("--steps \(steps) exceeds the model's \(T) training timesteps")
+        }
+        switch name {
+        case "ddpm":
+            guard let steps, steps < T else { return DDPMSampler(diffusion: diffusion) }
+            return try DDPMSampler(respacing: diffusion, steps: steps)
+        case "ddim":
+            return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: .trailing, eta: eta)
+        default:
+            return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T))
+        }
+    }
+
+    /// Draws `count` samples in batches (with one label per sample for a
+    /// class-conditional model), with a progress bar over all model evaluations.
+    static func draw(model: any DenoisingModel, sampler: any Sampler, exampleShape: [Int], count: Int, batchSize: Int,
+                     seed: UInt64, labels: [Int]?, trajectoryCount: Int = 0, showProgress: Bool = true)
+        throws -> (samples: Tensor, trajectory: (images: Tensor, columns: Int)?) {
+        let stepsPerBatch = sampler.timesteps.count
+        let batches = (count + batchSize - 1) / batchSize
+        let bar = ProgressBar(total: batches * stepsPerBatch, label: "sample",
+                              enabled: showProgress && Terminal.standardErrorIsTerminal)
+        defer { bar.finish() }
+        let stop = StopSignal()
+        var parts: [Tensor] = []
+        let snapshotSteps = Set((0..<min(10, stepsPerBatch)).map { k in
+            stepsPerBatch == 1 ? 0 : Int((Double(k) * Double(stepsPerBatch - 1) / Double(max(1, min(10, stepsPerBatch) - 1))).rounded())
+        })
+        var snapshots: [Tensor] = []
+        for batch in 0..<batches {
+            if stop.isRequested { throw Interrupted(description: "sampling interrupted; nothing written") }
+            let size = min(batchSize, count - batch * batchSize)
+            // Each batch has its own stream, so the samples do not depend on --batch-size boundaries' order of draws.
+            var generator = RandomGenerator(seed: seed).substream(UInt64(batch))
+            let done = batch * stepsPerBatch
+            let batchLabels = labels.map { Array($0[(batch * batchSize)..<(batch * batchSize + size)]) }
+            let samples = try sampler.sample(model: model, shape: [size] + exampleShape, classLabels: batchLabels,
+                                             generator: &generator) { step in
+                bar.update(step: done + step.step + 1)
+                if batch == 0, trajectoryCount > 0, snapshotSteps.contains(step.step) {
+                    snapshots.append(step.predictedX0.slice(axis: 0, 0..<min(trajectoryCount, size)).clamped(-1, 1))
+                }
+            }
+            parts.append(samples.clamped(-1, 1))
+        }
+        let all = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+        guard trajectoryCount > 0, !snapshots.isEmpty else { return (all, nil) }
+        // Rows are samples, columns the snapshots: [rows·columns, C, H, W] in row-major order.
+        let columns = snapshots.count
+        let rows = snapshots[0].shape[0]
+        let strip = Tensor.stack(snapshots, axis: 1).reshaped([rows * columns] + exampleShape)
+        return (all, (strip, columns))
+    }
+
+    /// Images mapped from [−1, 1] to [0, 1] (`N×H×W` for one channel), points as they are.
+    static func npyArray(_ samples: Tensor, isImage: Bool) -> Tensor {
+        guard isImage else { return samples }
+        let scaled = samples.scalars.map { min(max(($0 + 1) / 2, 0), 1) }
+        var shape = samples.shape
+        if shape[1] == 1 { shape.remove(at: 1) }
+        return Tensor(shape: shape, scalars: scaled)
+    }
+}

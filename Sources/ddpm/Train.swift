@@ -1,0 +1,267 @@
+import ArgumentParser
+import Datasets
+import Diffusion
+import Foundation
+
+/// `ddpm train`: trains a U-Net on images (or an MLP on a 2-D toy distribution)
+/// and writes a diffusers-layout model folder with the EMA weights, plus its
+/// training state in `training/` for `--resume`.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a diffusion model; writes a diffusers-layout model folder.",
+        discussion: """
+        Checkpoints go to OUT/training/state.safetensors every --checkpoint-every steps, at the end and on \
+        Ctrl-C; OUT/training/log.jsonl has one line per step. --resume continues a run bit for bit \
+        (only --steps and --checkpoint-every may be given again).
+        """)
+
+    static let predictionNames = ["eps": PredictionType.epsilon, "x0": .sample, "v": .velocity]
+
+    @Option(help: "mnist, digits, toy:NAME (two-moons, eight-gaussians, swiss-roll, checkerboard), a PNG folder or an IDX file.")
+    var data: String?
+
+    @Option(name: .customLong("model-config"), help: "A config.json for the network (UNet2DModel or MLPDenoiser).")
+    var modelConfig: String?
+
+    @Option(help: "A named network: \(UNetConfig.presetNames.joined(separator: ", ")) (default: by data).")
+    var preset: String?
+
+    @Option(help: "Optimiser steps in all (default 2000).")
+    var steps: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Examples per step (default 32; 256 for toy data).")
+    var batchSize: Int?
+
+    @Option(help: "AdamW learning rate (default 5e-4).")
+    var lr: Double?
+
+    @Option(help: "Linear warmup steps (default 100).")
+    var warmup: Int?
+
+    @Option(name: .customLong("ema-decay"), help: "EMA decay in [0, 1) (default 0.999).")
+    var emaDecay: Double?
+
+    @Option(help: "Noise schedule: linear or cosine (default linear).")
+    var schedule: String?
+
+    @Option(help: "Diffusion steps T (default 1000).")
+    var timesteps: Int?
+
+    @Option(help: "What the network predicts: eps, x0 or v (default eps).")
+    var prediction: String?
+
+    @Option(help: "Reverse-process variance: fixed_small, fixed_large or learned_range (default fixed_small).")
+    var variance: String?
+
+    @Option(help: "simple or hybrid (default simple; learned_range needs hybrid).")
+    var loss: String?
+
+    @Option(name: .customLong("grad-clip"), help: "Largest global gradient norm (default 1).")
+    var gradClip: Double?
+
+    @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (default 0).")
+    var weightDecay: Double?
+
+    @Flag(help: "Mirror training images left–right at random.")
+    var flip = false
+
+    @Option(name: .customLong("image-size"), help: "Resize / centre-crop folder images to this size.")
+    var imageSize: Int?
+
+    @Option(help: "Seed of weights, data order, timesteps and noise (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "The output model folder.")
+    var out = "model"
+
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (default 500).")
+    var checkpointEvery: Int?
+
+    @Flag(help: "Train a class-conditional U-Net on the data's labels (sub-folder names for an image folder), with a null class for classifier-free guidance.")
+    var conditional = false
+
+    @Option(name: .customLong("class-dropout"), help: "With --conditional: probability of replacing a label by the null class (default 0.1).")
+    var classDropout: Double?
+
+    @Flag(help: "Continue the run saved in --out.")
+    var resume = false
+
+    /// Flags that fix the run and so may not be given with --resume.
+    var runDefiningFlags: [(String, Bool)] {
+        [("--data", data != nil), ("--model-config", modelConfig != nil), ("--preset", preset != nil),
+         ("--batch-size", batchSize != nil), ("--lr", lr != nil), ("--warmup", warmup != nil),
+         ("--ema-decay", emaDecay != nil), ("--schedule", schedule != nil), ("--timesteps", timesteps != nil),
+         ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
+         ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
+         ("--image-size", imageSize != nil), ("--seed", seed != nil), ("--conditional", conditional),
+         ("--class-dropout", classDropout != nil)]
+    }
+
+    func validate() throws {
+        if resume {
+            let given = runDefiningFlags.filter(\.1).map(\.0)
+            if !given.isEmpty {
+                throw ValidationError("--resume continues with the saved settings; drop \(given.joined(separator: ", ")) "
+                    + "(only --steps and --checkpoint-every may change)")
+            }
+            try Check.existingFolder(out, flag: "--out")
+        } else {
+            guard let data else { throw ValidationError("--data is required (\(DataSource.acceptedForms))") }
+            if data.isEmpty { throw ValidationError("--data needs a value: \(DataSource.acceptedForms)") }
+            try Check.outputFolder(out, flag: "--out")
+        }
+        if let steps { try Check.within(steps, 1...100_000_000, flag: "--steps") }
+        if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
+        if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
+        if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
+        if let emaDecay { try Check.finite(emaDecay, flag: "--ema-decay", atLeast: 0, below: 1) }
+        if let schedule { try Check.oneOf(schedule, ["linear", "cosine"], flag: "--schedule") }
+        if let timesteps { try Check.within(timesteps, 2...100_000, flag: "--timesteps") }
+        if let prediction { try Check.oneOf(prediction, ["eps", "x0", "v"], flag: "--prediction") }
+        if let variance { try Check.oneOf(variance, VarianceType.allCases.map(\.rawValue), flag: "--variance") }
+        if let loss { try Check.oneOf(loss, TrainingConfiguration.Loss.allCases.map(\.rawValue), flag: "--loss") }
+        if variance == VarianceType.learnedRange.rawValue, loss != "hybrid" {
+            throw ValidationError("--variance learned_range needs --loss hybrid (L_simple does not train the variance)")
+        }
+        if let gradClip { try Check.finite(gradClip, flag: "--grad-clip", above: 0) }
+        if let weightDecay { try Check.finite(weightDecay, flag: "--weight-decay", atLeast: 0) }
+        if let imageSize { try Check.within(imageSize, 1...4096, flag: "--image-size") }
+        if let checkpointEvery { try Check.atLeast(checkpointEvery, 1, flag: "--checkpoint-every") }
+        if let classDropout {
+            guard conditional else { throw ValidationError("--class-dropout applies to --conditional training only") }
+            try Check.finite(classDropout, flag: "--class-dropout", atLeast: 0, atMost: 1)
+        }
+        if modelConfig != nil, preset != nil {
+            throw ValidationError("give either --model-config or --preset, not both")
+        }
+        if let preset { try Check.oneOf(preset, UNetConfig.presetNames, flag: "--preset") }
+        if let modelConfig {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: modelConfig, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw ValidationError("--model-config \(modelConfig): no such file")
+            }
+        }
+    }
+
+    func run() throws {
+        let outURL = URL(fileURLWithPath: out)
+        let stateURL = outURL.appendingPathComponent("training").appendingPathComponent(TrainingCheckpoint.fileName)
+        let trainer: Trainer
+        if resume {
+            let checkpoint = try TrainingCheckpoint.read(from: stateURL)
+            let run = try TrainingRun.description(in: checkpoint, source: stateURL.path)
+            var configuration = checkpoint.configuration
+            if let steps { configuration.steps = steps }
+            if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
+            trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: outURL)
+            try trainer.restore(checkpoint, source: stateURL.path)
+            Terminal.printNote("resuming \(out) at step \(checkpoint.step) of \(configuration.steps)")
+        } else {
+            if FileManager.default.fileExists(atPath: stateURL.path) {
+                throw CommandError("\(out) already holds a training run; pass --resume to continue it or choose another --out")
+            }
+            let (run, configuration) = try makeRun()
+            trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: outURL)
+            if let conditioning = run.conditioning {
+                Terminal.printNote("class-conditional on \(conditioning.classCount) classes from \(run.data): "
+                    + Self.listing(conditioning.classNames) + "; null class \(conditioning.nullClass), "
+                    + "label dropout \(conditioning.classDropout)")
+            }
+            Terminal.printNote("training \(run.modelClass) (\(trainer.model.parameterCount) parameters) on \(run.data) "
+                + "for \(configuration.steps) steps, batch \(run.batchSize) → \(out)")
+        }
+        let outcome = try TrainingRun.run(trainer)
+        let curve = outURL.appendingPathComponent("training").appendingPathComponent("loss.svg")
+        try LossCurve.write(logURL: trainer.logURL, to: curve)
+        switch outcome {
+        case .finished(let step):
+            print("trained \(step) steps; model (EMA weights) in \(out), loss curve \(curve.path)")
+        case .interrupted(let step):
+            throw Interrupted(description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
+        }
+    }
+
+    /// The run description and optimiser settings from the flags and their defaults.
+    func makeRun() throws -> (RunDescription, TrainingConfiguration) {
+        let dataArgument = data!
+        let source = try DataSource(parsing: dataArgument)
+        let isToy: Bool
+        if case .toy = source { isToy = true } else { isToy = false }
+        if conditional, isToy { throw CommandError("--conditional needs labelled images; toy data has no classes") }
+        let conditioning = conditional ? try Self.conditioning(of: source, data: dataArgument, imageSize: imageSize,
+                                                                dropout: classDropout ?? 0.1) : nil
+        let varianceType = try VarianceType(name: variance ?? VarianceType.fixedSmall.rawValue)
+        let modelClass: String
+        let modelConfigText: String
+        if isToy {
+            if preset != nil { throw CommandError("--preset names U-Nets for images; toy data trains an MLP (use --model-config for an MLP config)") }
+            var config = MLPDenoiserConfig(outputFactor: varianceType.outputChannelFactor)
+            if let modelConfig {
+                config = try MLPDenoiserConfig.parse(try readFile(modelConfig), source: modelConfig)
+            }
+            modelClass = MLPDenoiserConfig.className
+            modelConfigText = String(decoding: try config.jsonData(), as: UTF8.self)
+        } else {
+            var config: UNetConfig
+            if let modelConfig {
+                config = try UNetConfig.parse(try readFile(modelConfig), source: modelConfig).config
+            } else {
+                let name = preset ?? (dataArgument.lowercased() == "digits" ? "digits-tiny" : "mnist-tiny")
+                config = try UNetConfig.preset(named: name)
+                config.outChannels = config.inChannels * varianceType.outputChannelFactor
+            }
+            if let conditioning {
+                if let rows = config.numClassEmbeds, rows != conditioning.embeddingCount {
+                    throw CommandError("\(modelConfig ?? "the network"): num_class_embeds is \(rows), but \(conditioning.classCount) "
+                        + "classes and the null class need \(conditioning.embeddingCount)")
+                }
+                config.numClassEmbeds = conditioning.embeddingCount
+            } else if let rows = config.numClassEmbeds {
+                throw CommandError("\(modelConfig ?? "the network") is class-conditional (num_class_embeds \(rows)); train it with --conditional")
+            }
+            guard config.outChannels == config.inChannels * varianceType.outputChannelFactor else {
+                throw CommandError("the network has \(config.outChannels) output channels for \(config.inChannels) input channels; "
+                    + "--variance \(varianceType.rawValue) needs \(config.inChannels * varianceType.outputChannelFactor)")
+            }
+            modelClass = "UNet2DModel"
+            modelConfigText = String(decoding: config.jsonData(), as: UTF8.self)
+        }
+        let scheduler = SchedulerConfig(
+            trainTimesteps: timesteps ?? 1000, betaSchedule: schedule == "cosine" ? "squaredcos_cap_v2" : "linear",
+            prediction: Self.predictionNames[prediction ?? "eps"]!, variance: varianceType, clipSample: !isToy)
+        let run = RunDescription(data: dataArgument, batchSize: batchSize ?? (isToy ? 256 : 32), horizontalFlip: flip,
+                                 imageSize: imageSize, toySamples: 16384, modelClass: modelClass,
+                                 modelConfig: modelConfigText, scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self),
+                                 seed: seed ?? 0, conditioning: conditioning)
+        let configuration = TrainingConfiguration(
+            steps: steps ?? 2000, learningRate: lr ?? 5e-4, warmupSteps: warmup ?? 100, weightDecay: weightDecay ?? 0,
+            gradientClip: gradClip ?? 1, emaDecay: emaDecay ?? 0.999,
+            loss: TrainingConfiguration.Loss(rawValue: loss ?? "simple")!, seed: seed ?? 0,
+            checkpointEvery: checkpointEvery ?? 500, classConditional: conditioning != nil,
+            classDropout: conditioning?.classDropout ?? 0, nullClass: conditioning?.nullClass)
+        try configuration.validate()
+        return (run, configuration)
+    }
+
+    /// The classes of the training data (its class names, or "0"… for numeric labels) and the null class after them.
+    static func conditioning(of source: DataSource, data: String, imageSize: Int?, dropout: Double) throws -> ClassConditioning {
+        let (dataset, _) = try source.loadImages(split: .train, folderOptions: ImageFolder.Options(imageSize: imageSize))
+        guard dataset.labels != nil, let count = dataset.classCount, count >= 1 else {
+            throw CommandError("--conditional: \(data) has no class labels (an image folder needs one sub-folder per class; "
+                + "an IDX file needs its labels file beside it)")
+        }
+        return ClassConditioning(classNames: dataset.classNames ?? (0..<count).map(String.init), classDropout: dropout)
+    }
+
+    /// "a, b, c" or, for many names, the first few and a count.
+    static func listing(_ names: [String]) -> String {
+        names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", … (\(names.count))"
+    }
+
+    private func readFile(_ path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError("\(path): cannot read the file")
+        }
+        return data
+    }
+}
