@@ -32,16 +32,24 @@ public enum IDX {
     /// The most elements a file may declare (2^31); larger headers are refused before allocating.
     public static let maximumElements = 1 << 31
 
-    /// The product of `dimensions`, or nil on overflow or a value beyond `maximumElements`.
+    /// The product of `dimensions`, or nil for a negative dimension or when the
+    /// non-zero dimensions multiply beyond `maximumElements`. Zeros are left out of
+    /// that bound so an empty shape such as (0, 2^40, 2^40) is refused too: a later
+    /// product of its dimensions in another order (a transposition) would overflow.
     static func elementCount(_ dimensions: [Int]) -> Int? {
         var count = 1
+        var empty = false
         for dimension in dimensions {
             guard dimension >= 0 else { return nil }
+            if dimension == 0 {
+                empty = true
+                continue
+            }
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             if overflow || product > maximumElements { return nil }
             count = product
         }
-        return count
+        return empty ? 0 : count
     }
 
     /// Reads the IDX file at `path` (gzip-compressed or raw, detected from its first bytes).

@@ -38,6 +38,10 @@ public struct SchedulerConfig: Equatable, Sendable {
         GaussianDiffusion(schedule: try makeSchedule(), prediction: prediction, variance: variance, clipDenoised: clipSample)
     }
 
+    /// The most diffusion steps a `scheduler_config.json` may ask for (diffusers'
+    /// models use 1000 to 4000); more is refused before the schedule arrays are allocated.
+    public static let maximumTrainTimesteps = 1_000_000
+
     /// Parses diffusers' `scheduler_config.json`; absent keys take DDPMScheduler's defaults.
     public static func parse(_ data: Data, source: String = "scheduler_config.json") throws -> SchedulerConfig {
         struct Raw: Decodable {
@@ -65,6 +69,10 @@ public struct SchedulerConfig: Equatable, Sendable {
         if let name = raw.prediction_type { config.prediction = try PredictionType(name: name) }
         if let name = raw.variance_type { config.variance = try VarianceType(name: name) }
         config.clipSample = raw.clip_sample ?? config.clipSample
+        guard config.trainTimesteps <= maximumTrainTimesteps, (config.trainedBetas?.count ?? 0) <= maximumTrainTimesteps else {
+            throw DiffusionError.invalidParameter(name: "\(source): num_train_timesteps", value: "\(config.trainTimesteps)",
+                                                  accepted: "an integer from 1 to \(maximumTrainTimesteps)")
+        }
         _ = try config.makeSchedule()
         return config
     }

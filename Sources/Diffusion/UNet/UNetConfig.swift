@@ -72,18 +72,62 @@ public struct UNetConfig: Equatable, Sendable {
         self.numClassEmbeds = numClassEmbeds
     }
 
-    /// Checks that the blocks fit together; throws a `UNetConfigError` naming the problem.
+    /// Upper bounds that keep a hostile or mistaken `config.json` from asking for
+    /// absurd memory or tripping integer overflow. Every published `UNet2DModel`
+    /// lies far inside them (the 256×256 LSUN and CelebA-HQ models have six
+    /// blocks of width ≤ 512 and under 300 million parameters).
+    public enum Limits {
+        /// The largest sample height or width.
+        public static let maximumSampleSize = 1 << 16
+        /// The largest channel count: in/out channels, block widths, time-embedding width.
+        public static let maximumChannels = 1 << 14
+        /// The most entries in `block_out_channels` (each but the last halves the resolution).
+        public static let maximumBlocks = 16
+        /// The largest `layers_per_block`.
+        public static let maximumLayersPerBlock = 64
+        /// The most class-embedding rows.
+        public static let maximumClassEmbeds = 1 << 20
+        /// The most parameters, judged by `minimumParameterCount` (2^30 Float32 values are 4 GiB).
+        public static let maximumParameters = 1 << 30
+    }
+
+    /// A lower bound on the number of parameters: the second 3×3 convolution of
+    /// every ResNet block (`layers` per down block, `layers + 1` per up block),
+    /// the time-embedding MLP's second layer and the class embedding. Used to
+    /// refuse a configuration before any weight is allocated; call it only on
+    /// sizes within `Limits` (it cannot overflow there).
+    public var minimumParameterCount: Int {
+        let convolutions = blockOutChannels.reduce(0) { total, width in total + (2 * layersPerBlock + 1) * 9 * width * width }
+        return convolutions + timeEmbedWidth * timeEmbedWidth + (numClassEmbeds ?? 0) * timeEmbedWidth
+    }
+
+    /// Checks that the blocks fit together and that the sizes are within `Limits`;
+    /// throws a `UNetConfigError` naming the problem.
     public func validate() throws {
         func fail(_ message: String) -> UNetConfigError { UNetConfigError(message: message) }
         guard sampleHeight > 0, sampleWidth > 0 else { throw fail("sample_size must be positive, got \(sampleHeight)×\(sampleWidth)") }
+        guard sampleHeight <= Limits.maximumSampleSize, sampleWidth <= Limits.maximumSampleSize else {
+            throw fail("sample_size \(sampleHeight)×\(sampleWidth) is too large (at most \(Limits.maximumSampleSize) per side)")
+        }
         guard inChannels > 0, outChannels > 0 else { throw fail("in_channels and out_channels must be positive") }
+        guard inChannels <= Limits.maximumChannels, outChannels <= Limits.maximumChannels else {
+            throw fail("in_channels \(inChannels) / out_channels \(outChannels) too large (at most \(Limits.maximumChannels))")
+        }
         guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
             throw fail("block_out_channels must be a non-empty list of positive widths, got \(blockOutChannels)")
+        }
+        guard blockOutChannels.count <= Limits.maximumBlocks else {
+            throw fail("block_out_channels has \(blockOutChannels.count) entries (at most \(Limits.maximumBlocks))")
+        }
+        if let width = blockOutChannels.first(where: { $0 > Limits.maximumChannels }) {
+            throw fail("block width \(width) in block_out_channels is too large (at most \(Limits.maximumChannels))")
         }
         guard downBlockTypes.count == blockOutChannels.count, upBlockTypes.count == blockOutChannels.count else {
             throw fail("down_block_types (\(downBlockTypes.count)) and up_block_types (\(upBlockTypes.count)) must have one entry per block_out_channels entry (\(blockOutChannels.count))")
         }
-        guard layersPerBlock > 0 else { throw fail("layers_per_block must be positive, got \(layersPerBlock)") }
+        guard layersPerBlock > 0, layersPerBlock <= Limits.maximumLayersPerBlock else {
+            throw fail("layers_per_block must be 1 to \(Limits.maximumLayersPerBlock), got \(layersPerBlock)")
+        }
         guard normNumGroups > 0 else { throw fail("norm_num_groups must be positive, got \(normNumGroups)") }
         for width in blockOutChannels where width % normNumGroups != 0 {
             throw fail("block width \(width) is not divisible by norm_num_groups \(normNumGroups)")
@@ -91,8 +135,12 @@ public struct UNetConfig: Equatable, Sendable {
         guard normEps > 0, normEps.isFinite else { throw fail("norm_eps must be positive, got \(normEps)") }
         guard dropout >= 0, dropout < 1 else { throw fail("dropout must be in [0, 1), got \(dropout)") }
         guard downsamplePadding >= 0 else { throw fail("downsample_padding must be ≥ 0, got \(downsamplePadding)") }
-        if let d = timeEmbeddingDim, d <= 0 { throw fail("time_embedding_dim must be positive, got \(d)") }
-        if let n = numClassEmbeds, n <= 0 { throw fail("num_class_embeds must be positive, got \(n)") }
+        if let d = timeEmbeddingDim, d <= 0 || d > Limits.maximumChannels {
+            throw fail("time_embedding_dim must be 1 to \(Limits.maximumChannels), got \(d)")
+        }
+        if let n = numClassEmbeds, n <= 0 || n > Limits.maximumClassEmbeds {
+            throw fail("num_class_embeds must be 1 to \(Limits.maximumClassEmbeds), got \(n)")
+        }
         if let head = attentionHeadDim {
             guard head > 0 else { throw fail("attention_head_dim must be positive, got \(head)") }
             var attended: [Int] = []
@@ -106,6 +154,9 @@ public struct UNetConfig: Equatable, Sendable {
         let factor = 1 << (blockOutChannels.count - 1)
         guard sampleHeight % factor == 0, sampleWidth % factor == 0 else {
             throw fail("sample_size \(sampleHeight)×\(sampleWidth) must be divisible by \(factor) (2 to the number of downsamplings)")
+        }
+        guard minimumParameterCount <= Limits.maximumParameters else {
+            throw fail("the configuration describes at least \(minimumParameterCount) parameters (at most \(Limits.maximumParameters) accepted)")
         }
     }
 }
