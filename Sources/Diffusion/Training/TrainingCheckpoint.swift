@@ -49,13 +49,16 @@ public struct TrainingCheckpoint {
     /// The tensors and metadata of the file.
     func archived() throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         var tensors: [String: Tensor] = [:]
+        // Sorted keys: the same state always gives the same bytes.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         var metadata: [String: String] = [
             "format": Self.format,
             "version": String(Self.version),
             "step": String(step),
             "configuration": String(decoding: try configuration.jsonData(), as: UTF8.self),
-            "generator": String(decoding: try JSONEncoder().encode(generator), as: UTF8.self),
-            "data_position": String(decoding: try JSONEncoder().encode(dataPosition), as: UTF8.self),
+            "generator": String(decoding: try encoder.encode(generator), as: UTF8.self),
+            "data_position": String(decoding: try encoder.encode(dataPosition), as: UTF8.self),
             "ema_update_count": String(ema.updateCount),
         ]
         for (path, tensor) in modelWeights { tensors["model/" + path] = tensor }
