@@ -11,6 +11,12 @@ import Darwin
 public enum AtomicFile {
     /// Replaces the file at `url` with `data`; on failure the old file is untouched.
     public static func write(_ data: Data, to url: URL) throws {
+        try write(to: url) { try $0.write(contentsOf: data) }
+    }
+
+    /// Replaces the file at `url` with what `body` writes to the handle it is
+    /// given (for contents streamed in pieces); on failure the old file is untouched.
+    public static func write(to url: URL, _ body: (FileHandle) throws -> Void) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
@@ -21,10 +27,10 @@ public enum AtomicFile {
         do {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
-            try handle.write(contentsOf: data)
+            try body(handle)
             try handle.synchronize()
         } catch {
-            throw AtomicFileError(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+            throw AtomicFileError(path: url.path, reason: "cannot write: \(error.localizedDescription)")
         }
         guard rename(temporary.path, url.path) == 0 else {
             throw AtomicFileError(path: url.path, reason: "cannot move the temporary file into place (errno \(errno))")

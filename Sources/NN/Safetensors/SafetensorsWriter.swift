@@ -24,30 +24,18 @@ public enum SafetensorsWriter {
     /// renamed over it, so a reader never sees a half-written file.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
         let (header, names) = try makeHeader(tensors, metadata: metadata)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafetensorsError(.io, "cannot create a temporary file in \(directory.path)", file: url.path)
-        }
-        var renamed = false
-        defer { if !renamed { try? FileManager.default.removeItem(at: temporary) } }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: header)
-            for name in names {
-                var chunk = Data()
-                tensors[name]!.scalars.withUnsafeBufferPointer { appendLittleEndian($0, to: &chunk) }
-                try handle.write(contentsOf: chunk)
+            try AtomicFile.write(to: url) { handle in
+                try handle.write(contentsOf: header)
+                for name in names {
+                    var chunk = Data()
+                    tensors[name]!.scalars.withUnsafeBufferPointer { appendLittleEndian($0, to: &chunk) }
+                    try handle.write(contentsOf: chunk)
+                }
             }
-            try handle.synchronize()
-        } catch {
-            throw SafetensorsError(.io, "cannot write: \(error.localizedDescription)", file: url.path)
+        } catch let error as AtomicFileError {
+            throw SafetensorsError(.io, error.reason, file: url.path)
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw SafetensorsError(.io, "cannot move the temporary file into place (errno \(errno))", file: url.path)
-        }
-        renamed = true
     }
 
     /// The padded header (length prefix included) and the names in data order.
