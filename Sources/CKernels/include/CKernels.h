@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include "CKScratch.h"
 #include "CKElementwise.h"
+#include "CKWinograd.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -10,7 +10,8 @@ import CKernels
 /// The backward is GEMMs too: the weight gradient `G[n] · col[n]ᵀ` summed over
 /// the batch, the input gradient `col2im(Wᵀ · G[n])`, the bias gradient `Σ G`.
 /// Stride-1 shapes with a batch of at least one image per thread take the
-/// implicit GEMM of `ImplicitConv2D` instead (no patch matrix).
+/// Winograd F(2×2, 3×3) of `WinogradConv2D` (3×3 kernels, 8 or more channels)
+/// or the implicit GEMM of `ImplicitConv2D` (no patch matrix) instead.
 extension Tensor {
     /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
     /// `bias` `[Cout]` if given, with the same stride and zero padding on both axes.
@@ -26,14 +27,22 @@ extension Tensor {
         precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
                      "conv2d: padding must be non-negative, got \(padding)")
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
-        let implicit = ImplicitConv2D.applies(geometry)
-        let output = implicit
+        let winograd = WinogradConv2D.applies(geometry)
+        let implicit = !winograd && ImplicitConv2D.applies(geometry)
+        let output = winograd
+            ? WinogradConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
+            : implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
             : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
         let input = self
         let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
-            let grads = implicit
+            let grads = winograd
+                ? WinogradConv2D.backward(
+                    geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
+                    needInput: input.requiresGrad, needWeight: weight.requiresGrad,
+                    needBias: bias?.requiresGrad ?? false)
+                : implicit
                 ? ImplicitConv2D.backward(
                     geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
                     needInput: input.requiresGrad, needWeight: weight.requiresGrad,

@@ -51,7 +51,7 @@ enum ImplicitConv2D {
     }
 
     /// The per-thread buffer `slot` of at least `floats` floats.
-    private static func buffer(_ slot: Int32, _ floats: Int) -> UnsafeMutablePointer<Float> {
+    static func buffer(_ slot: Int32, _ floats: Int) -> UnsafeMutablePointer<Float> {
         guard let pointer = ck_thread_buffer(slot, floats) else {
             fatalError("conv2d: could not allocate \(floats * 4) bytes of scratch memory")
         }
@@ -162,7 +162,7 @@ enum ImplicitConv2D {
 
     /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
     /// `[channels][height][width]`, adding `bias[c]` if given.
-    private static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
+    static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
                                bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
         for c in 0..<channels {
             let plane = destination + c * height * width

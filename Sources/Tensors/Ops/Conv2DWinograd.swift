@@ -1,0 +1,269 @@
+import CKernels
+
+/// 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3)
+/// (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks").
+///
+/// Each 2×2 output tile is `Y = Aᵀ [U ⊙ V] A` with `U = G g Gᵀ` the kernel
+/// and `V = Bᵀ d B` the 4×4 input tile it reads (matrices in `CKWinograd.h`).
+/// Summed over input channels, the 16 products `U ⊙ V` become 16 GEMMs
+/// `M[ξ] = V[ξ] · U[ξ]` (tiles × Cin times Cin × Cout), 2.25× fewer
+/// multiply-adds than the direct convolution. The backward passes are the
+/// adjoints of the same linear maps: with `dM = A dY Aᵀ`, the input gradient
+/// is `B (dM · Uᵀ) Bᵀ` added back over the overlapping tiles, and the weight
+/// gradient `Gᵀ (Vᵀ · dM) G` summed over the tiles — all three passes run
+/// on the transformed GEMMs.
+///
+/// Images are copied into zero-padded channels-last buffers, padded up to
+/// whole tiles; batches are split over threads, and each thread transforms
+/// groups of images together so that each GEMM has a few hundred rows.
+enum WinogradConv2D {
+    /// Whether the shape takes this path: a 3×3 kernel, unit stride, padding of
+    /// at most 2 per side, at least 8 input and output channels (fewer leave
+    /// the GEMMs too thin to gain), and at least one image per thread.
+    static func applies(_ g: Conv2DGeometry) -> Bool {
+        isEnabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
+            && g.padding.top <= 2 && g.padding.bottom <= 2 && g.padding.left <= 2 && g.padding.right <= 2
+            && g.inChannels >= 8 && g.outChannels >= 8 && g.batch >= Parallel.threadCount
+    }
+
+    /// Whether `conv2d` takes this path where it applies (tests turn it off to
+    /// compare with the direct paths).
+    nonisolated(unsafe) static var isEnabled = true
+
+    /// Buffer slots of `ck_thread_buffer`: the padded image, the channels-last
+    /// output tiles, and the two transformed tensors.
+    private static let paddedSlot: Int32 = 0
+    private static let tilesSlot: Int32 = 1
+    private static let inputSlot: Int32 = 2
+    private static let productSlot: Int32 = 3
+
+    /// The tiling of one shape.
+    struct Tiling {
+        let tilesY: Int, tilesX: Int
+        /// Tiles per image.
+        var tiles: Int { tilesY * tilesX }
+        /// The padded input buffer: whole tiles plus the kernel's reach.
+        var paddedHeight: Int { 2 * tilesY + 2 }
+        var paddedWidth: Int { 2 * tilesX + 2 }
+        /// Images transformed together: a few hundred GEMM rows, and at most
+        /// about 8 MB for each transformed group.
+        let imagesPerGroup: Int
+
+        init(_ g: Conv2DGeometry) {
+            tilesY = (g.outHeight + 1) / 2
+            tilesX = (g.outWidth + 1) / 2
+            let tiles = tilesY * tilesX
+            let byRows = Swift.max(1, 512 / tiles)
+            let byMemory = Swift.max(1, (1 << 21) / (16 * tiles * Swift.max(g.inChannels, g.outChannels)))
+            imagesPerGroup = Swift.min(byRows, byMemory)
+        }
+    }
+
+    /// `G·(a, b, c)`: the 3 → 4 map of the kernel transform.
+    @inline(__always)
+    private static func spread(_ a: Float, _ b: Float, _ c: Float) -> SIMD4<Float> {
+        SIMD4(a, 0.5 * (a + b + c), 0.5 * (a - b + c), c)
+    }
+
+    /// `Gᵀ·u`: the 4 → 3 map of the kernel gradient, the adjoint of `spread`.
+    @inline(__always)
+    private static func gather(_ u: SIMD4<Float>) -> SIMD3<Float> {
+        SIMD3(u[0] + 0.5 * (u[1] + u[2]), 0.5 * (u[1] - u[2]), 0.5 * (u[1] + u[2]) + u[3])
+    }
+
+    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for the kernel `g = W[o][c]`; with `transposed`, laid out `[ξ][o][c]`.
+    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry, transposed: Bool) -> [Float] {
+        let cin = g.inChannels, cout = g.outChannels
+        var result = [Float].unfilled(16 * cin * cout)
+        weight.withUnsafeBufferPointer { w in
+            result.withUnsafeMutableBufferPointer { u in
+                for o in 0..<cout {
+                    for c in 0..<cin {
+                        let k = w.baseAddress! + (o * cin + c) * 9
+                        // G g: the columns of g spread to 4 rows each.
+                        let c0 = spread(k[0], k[3], k[6]), c1 = spread(k[1], k[4], k[7]), c2 = spread(k[2], k[5], k[8])
+                        for i in 0..<4 {
+                            let row = spread(c0[i], c1[i], c2[i])
+                            for j in 0..<4 {
+                                let xi = 4 * i + j
+                                u[transposed ? (xi * cout + o) * cin + c : (xi * cin + c) * cout + o] = row[j]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`.
+    static func kernelGradient(_ du: [Float], _ g: Conv2DGeometry) -> [Float] {
+        let cin = g.inChannels, cout = g.outChannels
+        var result = [Float].unfilled(cout * cin * 9)
+        for o in 0..<cout {
+            for c in 0..<cin {
+                // Gᵀ dU: each column of dU gathered to 3 rows.
+                func column(_ j: Int) -> SIMD3<Float> {
+                    gather(SIMD4(du[(j * cin + c) * cout + o], du[((4 + j) * cin + c) * cout + o],
+                                 du[((8 + j) * cin + c) * cout + o], du[((12 + j) * cin + c) * cout + o]))
+                }
+                let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
+                for i in 0..<3 {
+                    let row = gather(SIMD4(c0[i], c1[i], c2[i], c3[i]))
+                    for j in 0..<3 { result[((o * cin + c) * 3 + i) * 3 + j] = row[j] }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Groups of at most `imagesPerGroup` consecutive images of `images`.
+    private static func groups(_ images: Range<Int>, _ size: Int) -> [Range<Int>] {
+        stride(from: images.lowerBound, to: images.upperBound, by: size).map {
+            $0 ..< Swift.min($0 + size, images.upperBound)
+        }
+    }
+
+    /// Pads `count` NCHW images from `source` one at a time and writes their
+    /// transformed tiles `V` into `v` (rows image-major, `xi_stride` apart).
+    private static func transformInputs(_ source: UnsafePointer<Float>, count: Int, imageSize: Int,
+                                        channels: Int, height: Int, width: Int, top: Int, left: Int,
+                                        tiling: Tiling, v: UnsafeMutablePointer<Float>, xiStride: Int) {
+        let padded = ImplicitConv2D.buffer(paddedSlot, tiling.paddedHeight * tiling.paddedWidth * channels)
+        for index in 0..<count {
+            ImplicitConv2D.pad(source + index * imageSize, channels: channels, height: height, width: width,
+                               top: top, bottom: tiling.paddedHeight - height - top,
+                               left: left, right: tiling.paddedWidth - width - left, into: padded)
+            ck_winograd_input(padded, tiling.paddedWidth, channels, tiling.tilesY, tiling.tilesX,
+                              v + index * tiling.tiles * channels, xiStride)
+        }
+    }
+
+    static func forward(_ g: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
+        let n = g.batch
+        var output = [Float].unfilled(n * g.outputImageSize)
+        guard n > 0 else { return output }
+        let cin = g.inChannels, cout = g.outChannels
+        let tiling = Tiling(g)
+        let kernel = transformedKernel(weight, g, transposed: false)
+        input.withUnsafeBufferPointer { x in
+            kernel.withUnsafeBufferPointer { u in
+                output.withUnsafeMutableBufferPointer { out in
+                    let xBase = x.baseAddress!, uBase = u.baseAddress!, outBase = out.baseAddress!
+                    ImplicitConv2D.forEachBlock(n) { _, images in
+                        let maxRows = tiling.imagesPerGroup * tiling.tiles
+                        let v = ImplicitConv2D.buffer(inputSlot, 16 * maxRows * cin)
+                        let m = ImplicitConv2D.buffer(productSlot, 16 * maxRows * cout)
+                        let tiles = ImplicitConv2D.buffer(tilesSlot, tiling.tiles * 4 * cout)
+                        for group in groups(images, tiling.imagesPerGroup) {
+                            let rows = group.count * tiling.tiles
+                            transformInputs(xBase + group.lowerBound * g.inputImageSize, count: group.count,
+                                            imageSize: g.inputImageSize, channels: cin, height: g.height,
+                                            width: g.width, top: g.padding.top, left: g.padding.left,
+                                            tiling: tiling, v: v, xiStride: rows * cin)
+                            for xi in 0..<16 {
+                                ck_sgemm(0, 0, rows, cout, cin, 1, v + xi * rows * cin, cin,
+                                         uBase + xi * cin * cout, cout, 0, m + xi * rows * cout, cout)
+                            }
+                            for (index, image) in group.enumerated() {
+                                ck_winograd_output(m + index * tiling.tiles * cout, rows * cout, cout,
+                                                   tiling.tilesY, tiling.tilesX, tiles)
+                                ImplicitConv2D.unpack(tiles, paddedWidth: 2 * tiling.tilesX, channels: cout,
+                                                      height: g.outHeight, width: g.outWidth, bias: bias,
+                                                      into: outBase + image * g.outputImageSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    static func backward(
+        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], weight: [Float],
+        needInput: Bool, needWeight: Bool, needBias: Bool
+    ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+        let n = g.batch
+        let cin = g.inChannels, cout = g.outChannels
+        let weightSize = cout * cin * 9, transformedSize = 16 * cin * cout
+        var inputGradient = [Float].unfilled(needInput ? input.count : 0)
+        guard n > 0 else {
+            return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
+                    needBias ? [Float](repeating: 0, count: cout) : nil)
+        }
+        let tiling = Tiling(g)
+        let blocks = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        // Per block of images, the transformed kernel gradient dU[ξ][c][o].
+        var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
+        let kernelT = needInput ? transformedKernel(weight, g, transposed: true) : []
+        outputGradient.withUnsafeBufferPointer { gy in
+            input.withUnsafeBufferPointer { x in
+                kernelT.withUnsafeBufferPointer { ut in
+                    inputGradient.withUnsafeMutableBufferPointer { dx in
+                        partials.withUnsafeMutableBufferPointer { du in
+                            ImplicitConv2D.forEachBlock(n) { block, images in
+                                let maxRows = tiling.imagesPerGroup * tiling.tiles
+                                let v = ImplicitConv2D.buffer(inputSlot, 16 * maxRows * cin)
+                                let dm = ImplicitConv2D.buffer(productSlot, 16 * maxRows * cout)
+                                let staging = ImplicitConv2D.buffer(tilesSlot, Swift.max(
+                                    4 * tiling.tiles * cout, tiling.paddedHeight * tiling.paddedWidth * cin))
+                                for (position, group) in groups(images, tiling.imagesPerGroup).enumerated() {
+                                    let rows = group.count * tiling.tiles
+                                    // dM = A dY Aᵀ, dY zero beyond the output.
+                                    for (index, image) in group.enumerated() {
+                                        ImplicitConv2D.pad(gy.baseAddress! + image * g.outputImageSize, channels: cout,
+                                                           height: g.outHeight, width: g.outWidth, top: 0,
+                                                           bottom: 2 * tiling.tilesY - g.outHeight, left: 0,
+                                                           right: 2 * tiling.tilesX - g.outWidth, into: staging)
+                                        ck_winograd_output_adjoint(staging, cout, tiling.tilesY, tiling.tilesX,
+                                                                   dm + index * tiling.tiles * cout, rows * cout)
+                                    }
+                                    if needWeight {
+                                        transformInputs(x.baseAddress! + group.lowerBound * g.inputImageSize,
+                                                        count: group.count, imageSize: g.inputImageSize, channels: cin,
+                                                        height: g.height, width: g.width, top: g.padding.top,
+                                                        left: g.padding.left, tiling: tiling, v: v, xiStride: rows * cin)
+                                        for xi in 0..<16 {
+                                            ck_sgemm(1, 0, cin, cout, rows, 1, v + xi * rows * cin, cin,
+                                                     dm + xi * rows * cout, cout, position == 0 ? 0 : 1,
+                                                     du.baseAddress! + block * transformedSize + xi * cin * cout, cout)
+                                        }
+                                    }
+                                    if needInput {
+                                        // dV = dM · Uᵀ, then B dV Bᵀ added over the tiles, cropped to the input.
+                                        for xi in 0..<16 {
+                                            ck_sgemm(0, 0, rows, cin, cout, 1, dm + xi * rows * cout, cout,
+                                                     ut.baseAddress! + xi * cout * cin, cin, 0, v + xi * rows * cin, cin)
+                                        }
+                                        let paddedFloats = tiling.paddedHeight * tiling.paddedWidth * cin
+                                        for (index, image) in group.enumerated() {
+                                            staging.update(repeating: 0, count: paddedFloats)
+                                            ck_winograd_input_adjoint(v + index * tiling.tiles * cin, rows * cin, cin,
+                                                                      tiling.tilesY, tiling.tilesX, staging,
+                                                                      tiling.paddedWidth)
+                                            let interior = staging + (g.padding.top * tiling.paddedWidth + g.padding.left) * cin
+                                            ImplicitConv2D.unpack(interior, paddedWidth: tiling.paddedWidth, channels: cin,
+                                                                  height: g.height, width: g.width, bias: nil,
+                                                                  into: dx.baseAddress! + image * g.inputImageSize)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var weightGradient: [Float]? = nil
+        if needWeight {
+            var total = Array(partials[0..<transformedSize])
+            for block in 1..<blocks {
+                for i in 0..<transformedSize { total[i] += partials[block * transformedSize + i] }
+            }
+            weightGradient = kernelGradient(total, g)
+        }
+        return (needInput ? inputGradient : nil, weightGradient,
+                needBias ? ImplicitConv2D.biasGradient(g, outputGradient) : nil)
+    }
+}
