@@ -158,3 +158,54 @@ void ck_winograd_output_adjoint(CK_OUTPUT_ADJOINT_ARGS) {
 void ck_winograd_input_adjoint(CK_INPUT_ADJOINT_ARGS) {
     CK_DISPATCH(input_adjoint, dv, xs, ch, tiles_y, tiles_x, padded, pw);
 }
+
+/// G·(a, b, c): the 3 → 4 map of the kernel transform.
+ALWAYS_INLINE void spread(float a, float b, float c, float out[4]) {
+    out[0] = a;
+    out[1] = 0.5f * (a + b + c);
+    out[2] = 0.5f * (a - b + c);
+    out[3] = c;
+}
+
+/// Gᵀ·u: the 4 → 3 map, the adjoint of `spread`.
+ALWAYS_INLINE void gather(const float u[4], float out[3]) {
+    out[0] = u[0] + 0.5f * (u[1] + u[2]);
+    out[1] = 0.5f * (u[1] - u[2]);
+    out[2] = 0.5f * (u[1] + u[2]) + u[3];
+}
+
+/// The 16 values G g Gᵀ of one 3×3 kernel, row-major.
+ALWAYS_INLINE void kernel_tile(const float *g, float u[16]) {
+    float columns[3][4];
+    for (int j = 0; j < 3; j++) spread(g[j], g[3 + j], g[6 + j], columns[j]);
+    for (int i = 0; i < 4; i++) spread(columns[0][i], columns[1][i], columns[2][i], u + 4 * i);
+}
+
+void ck_winograd_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, float *u) {
+    const ptrdiff_t plane = cout * cin;
+    float tile[16];
+    for (ptrdiff_t c = 0; c < cin; c++)
+        for (ptrdiff_t o = 0; o < cout; o++) {
+            kernel_tile(w + (o * cin + c) * 9, tile);
+            for (int xi = 0; xi < 16; xi++) u[xi * plane + c * cout + o] = tile[xi];
+        }
+}
+
+void ck_winograd_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) {
+    const ptrdiff_t plane = cout * cin;
+    for (ptrdiff_t o = 0; o < cout; o++)
+        for (ptrdiff_t c = 0; c < cin; c++) {
+            float columns[4][3], row[4], out[3];
+            for (int j = 0; j < 4; j++) {
+                float u[4];
+                for (int i = 0; i < 4; i++) u[i] = du[(4 * i + j) * plane + c * cout + o];
+                gather(u, columns[j]);
+            }
+            float *g = dw + (o * cin + c) * 9;
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 4; j++) row[j] = columns[j][i];
+                gather(row, out);
+                for (int j = 0; j < 3; j++) g[3 * i + j] = out[j];
+            }
+        }
+}

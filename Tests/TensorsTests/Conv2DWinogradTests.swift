@@ -74,7 +74,7 @@ final class Conv2DWinogradTests: XCTestCase {
                                       padding: .zero)
         let d: [Float] = (0..<16).map { Float($0 * $0 % 7) - 3 }
         let k: [Float] = [1, -2, 3, 0.5, 4, -1, 2, 0, -3]
-        let u = WinogradConv2D.transformedKernel(k, geometry, transposed: false)
+        let u = WinogradConv2D.transformedKernel(k, geometry)
         var v = [Float](repeating: 0, count: 16)
         var y = [Float](repeating: 0, count: 4)
         d.withUnsafeBufferPointer { ck_winograd_input($0.baseAddress!, 4, 1, 1, 1, &v, 1) }

@@ -38,6 +38,13 @@ void ck_winograd_output_adjoint(const float *dy, ptrdiff_t channels, ptrdiff_t t
 void ck_winograd_input_adjoint(const float *dv, ptrdiff_t xi_stride, ptrdiff_t channels,
                                ptrdiff_t tiles_y, ptrdiff_t tiles_x, float *padded, ptrdiff_t padded_width);
 
+/// U = G g Gᵀ of every kernel g = w[o][c] of `w` `[cout][cin][3][3]`, written `u[ξ][c][o]`.
+void ck_winograd_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, float *u);
+
+/// The adjoint of `ck_winograd_kernel`: dW = Gᵀ dU G of every
+/// `du[ξ][c][o]`, written `dw[o][c][3][3]`.
+void ck_winograd_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw);
+
 #ifdef __cplusplus
 }
 #endif

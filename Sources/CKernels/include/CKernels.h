@@ -5,6 +5,7 @@
 #include "CKScratch.h"
 #include "CKElementwise.h"
 #include "CKWinograd.h"
+#include "CKLayout.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -29,8 +29,9 @@ extension Tensor {
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
         let winograd = WinogradConv2D.applies(geometry)
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
+        let kernel = winograd ? WinogradConv2D.transformedKernel(weight.scalars, geometry) : []
         let output = winograd
-            ? WinogradConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
+            ? WinogradConv2D.forward(geometry, input: scalars, kernel: kernel, bias: bias?.scalars)
             : implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
             : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
@@ -39,7 +40,7 @@ extension Tensor {
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
             let grads = winograd
                 ? WinogradConv2D.backward(
-                    geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
+                    geometry, outputGradient: g.scalars, input: input.scalars, kernel: kernel,
                     needInput: input.requiresGrad, needWeight: weight.requiresGrad,
                     needBias: bias?.requiresGrad ?? false)
                 : implicit

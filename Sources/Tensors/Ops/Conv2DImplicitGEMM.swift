@@ -62,20 +62,7 @@ enum ImplicitConv2D {
     /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
     static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
                     top: Int, bottom: Int, left: Int, right: Int, into destination: UnsafeMutablePointer<Float>) {
-        let paddedWidth = width + left + right
-        let rowFloats = paddedWidth * channels
-        destination.update(repeating: 0, count: top * rowFloats)
-        (destination + (top + height) * rowFloats).update(repeating: 0, count: bottom * rowFloats)
-        for y in 0..<height {
-            let row = destination + (top + y) * rowFloats
-            row.update(repeating: 0, count: left * channels)
-            (row + (left + width) * channels).update(repeating: 0, count: right * channels)
-            let interior = row + left * channels
-            for c in 0..<channels {
-                let plane = source + c * height * width + y * width
-                for x in 0..<width { interior[x * channels + c] = plane[x] }
-            }
-        }
+        ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
     }
 
     /// Weights `[O][C][kH][kW]` rearranged as `[kH][kW][C][O]`: kernel row `i` is
@@ -163,15 +150,13 @@ enum ImplicitConv2D {
     /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
     /// `[channels][height][width]`, adding `bias[c]` if given.
     static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
-                               bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
-        for c in 0..<channels {
-            let plane = destination + c * height * width
-            let shift = bias?[c] ?? 0
-            for y in 0..<height {
-                let source = rows + y * paddedWidth * channels + c
-                let target = plane + y * width
-                for x in 0..<width { target[x] = source[x * channels] + shift }
+                       bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
+        if let bias {
+            bias.withUnsafeBufferPointer {
+                ck_unpack_channels_last(rows, paddedWidth, channels, height, width, $0.baseAddress, destination)
             }
+        } else {
+            ck_unpack_channels_last(rows, paddedWidth, channels, height, width, nil, destination)
         }
     }
 

@@ -59,61 +59,18 @@ enum WinogradConv2D {
         }
     }
 
-    /// `G·(a, b, c)`: the 3 → 4 map of the kernel transform.
-    @inline(__always)
-    private static func spread(_ a: Float, _ b: Float, _ c: Float) -> SIMD4<Float> {
-        SIMD4(a, 0.5 * (a + b + c), 0.5 * (a - b + c), c)
-    }
-
-    /// `Gᵀ·u`: the 4 → 3 map of the kernel gradient, the adjoint of `spread`.
-    @inline(__always)
-    private static func gather(_ u: SIMD4<Float>) -> SIMD3<Float> {
-        SIMD3(u[0] + 0.5 * (u[1] + u[2]), 0.5 * (u[1] - u[2]), 0.5 * (u[1] + u[2]) + u[3])
-    }
-
-    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for the kernel `g = W[o][c]`; with `transposed`, laid out `[ξ][o][c]`.
-    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry, transposed: Bool) -> [Float] {
-        let cin = g.inChannels, cout = g.outChannels
-        var result = [Float].unfilled(16 * cin * cout)
-        weight.withUnsafeBufferPointer { w in
-            result.withUnsafeMutableBufferPointer { u in
-                for o in 0..<cout {
-                    for c in 0..<cin {
-                        let k = w.baseAddress! + (o * cin + c) * 9
-                        // G g: the columns of g spread to 4 rows each.
-                        let c0 = spread(k[0], k[3], k[6]), c1 = spread(k[1], k[4], k[7]), c2 = spread(k[2], k[5], k[8])
-                        for i in 0..<4 {
-                            let row = spread(c0[i], c1[i], c2[i])
-                            for j in 0..<4 {
-                                let xi = 4 * i + j
-                                u[transposed ? (xi * cout + o) * cin + c : (xi * cin + c) * cout + o] = row[j]
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for the kernel `g = W[o][c]`: computed once
+    /// per forward and kept for the backward.
+    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry) -> [Float] {
+        var result = [Float].unfilled(16 * g.inChannels * g.outChannels)
+        ck_winograd_kernel(weight, g.outChannels, g.inChannels, &result)
         return result
     }
 
     /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`.
     static func kernelGradient(_ du: [Float], _ g: Conv2DGeometry) -> [Float] {
-        let cin = g.inChannels, cout = g.outChannels
-        var result = [Float].unfilled(cout * cin * 9)
-        for o in 0..<cout {
-            for c in 0..<cin {
-                // Gᵀ dU: each column of dU gathered to 3 rows.
-                func column(_ j: Int) -> SIMD3<Float> {
-                    gather(SIMD4(du[(j * cin + c) * cout + o], du[((4 + j) * cin + c) * cout + o],
-                                 du[((8 + j) * cin + c) * cout + o], du[((12 + j) * cin + c) * cout + o]))
-                }
-                let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
-                for i in 0..<3 {
-                    let row = gather(SIMD4(c0[i], c1[i], c2[i], c3[i]))
-                    for j in 0..<3 { result[((o * cin + c) * 3 + i) * 3 + j] = row[j] }
-                }
-            }
-        }
+        var result = [Float].unfilled(g.outChannels * g.inChannels * 9)
+        ck_winograd_kernel_adjoint(du, g.outChannels, g.inChannels, &result)
         return result
     }
 
@@ -139,13 +96,13 @@ enum WinogradConv2D {
         }
     }
 
-    static func forward(_ g: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
+    /// The convolution of `input` with the kernel transformed by `transformedKernel`.
+    static func forward(_ g: Conv2DGeometry, input: [Float], kernel: [Float], bias: [Float]?) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g)
-        let kernel = transformedKernel(weight, g, transposed: false)
         input.withUnsafeBufferPointer { x in
             kernel.withUnsafeBufferPointer { u in
                 output.withUnsafeMutableBufferPointer { out in
@@ -181,7 +138,7 @@ enum WinogradConv2D {
     }
 
     static func backward(
-        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], weight: [Float],
+        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], kernel: [Float],
         needInput: Bool, needWeight: Bool, needBias: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let n = g.batch
@@ -196,10 +153,9 @@ enum WinogradConv2D {
         let blocks = Swift.max(1, Swift.min(Parallel.threadCount, n))
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
         var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
-        let kernelT = needInput ? transformedKernel(weight, g, transposed: true) : []
         outputGradient.withUnsafeBufferPointer { gy in
             input.withUnsafeBufferPointer { x in
-                kernelT.withUnsafeBufferPointer { ut in
+                kernel.withUnsafeBufferPointer { u in
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         partials.withUnsafeMutableBufferPointer { du in
                             ImplicitConv2D.forEachBlock(n) { block, images in
@@ -233,8 +189,8 @@ enum WinogradConv2D {
                                     if needInput {
                                         // dV = dM · Uᵀ, then B dV Bᵀ added over the tiles, cropped to the input.
                                         for xi in 0..<16 {
-                                            ck_sgemm(0, 0, rows, cin, cout, 1, dm + xi * rows * cout, cout,
-                                                     ut.baseAddress! + xi * cout * cin, cin, 0, v + xi * rows * cin, cin)
+                                            ck_sgemm(0, 1, rows, cin, cout, 1, dm + xi * rows * cout, cout,
+                                                     u.baseAddress! + xi * cin * cout, cout, 0, v + xi * rows * cin, cin)
                                         }
                                         let paddedFloats = tiling.paddedHeight * tiling.paddedWidth * cin
                                         for (index, image) in group.enumerated() {
