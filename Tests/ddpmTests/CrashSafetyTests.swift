@@ -53,12 +53,12 @@ final class CrashSafetyTests: XCTestCase {
         // begun, no more than half a startup's worth of steps later. A write kill
         // waits for a checkpoint's temporary file to appear, then strikes.
         let probeStarted = Date()
-        let probe = try DDPMExecutable.run(ddpm, fresh(folder.appendingPathComponent("probe"), steps: 1), scratch: folder)
+        let probe = try DDPMExecutable.run(ddpm, fresh(folder.appendingPathComponent("probe"), steps: 1))
         let startup = Date().timeIntervalSince(probeStarted)
         XCTAssertEqual(probe.status, 0, probe.standardError)
 
         let whole = folder.appendingPathComponent("whole")
-        let uninterrupted = try DDPMExecutable.run(ddpm, fresh(whole), scratch: folder)
+        let uninterrupted = try DDPMExecutable.run(ddpm, fresh(whole))
         XCTAssertEqual(uninterrupted.status, 0, uninterrupted.standardError)
 
         let killed = folder.appendingPathComponent("killed")
@@ -99,7 +99,7 @@ final class CrashSafetyTests: XCTestCase {
             }
         }
         let finished = try DDPMExecutable.run(
-            ddpm, FileManager.default.fileExists(atPath: state.path) ? resume(killed) : fresh(killed), scratch: folder)
+            ddpm, FileManager.default.fileExists(atPath: state.path) ? resume(killed) : fresh(killed))
         XCTAssertEqual(finished.status, 0, finished.standardError)
 
         print("crash safety: \(kills) kills (\(killsInCheckpointWrites) inside a checkpoint write), "

@@ -55,13 +55,19 @@ enum DDPMExecutable {
     }
 
     /// Runs `executable` to its end; returns its exit status (nil when a signal
-    /// ended it) and its standard error.
-    static func run(_ executable: URL, _ arguments: [String], scratch: URL) throws -> (status: Int32?, standardError: String) {
-        let errorFile = scratch.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let process = try start(executable, arguments, standardError: errorFile)
+    /// ended it) and its standard error (read through a pipe, which no file-size
+    /// limit applies to).
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32?, standardError: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        let text = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         return (process.terminationReason == .exit ? process.terminationStatus : nil, text)
     }
 
