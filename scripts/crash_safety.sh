@@ -8,6 +8,9 @@
 # "seconds" field of the log aside).
 #
 #   scripts/crash_safety.sh [KILLS=20] [STEPS=300]
+#
+# The test suite runs a short form of it (a small MLP, half the kills timed to
+# land inside a checkpoint write): Tests/ddpmTests/CrashSafetyTests.swift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kills=${1:-20} steps=${2:-300}

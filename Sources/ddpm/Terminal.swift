@@ -10,9 +10,11 @@ enum Terminal {
     /// Whether stderr is a terminal (progress bars draw only then).
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// Writes `text` to stderr as is.
+    /// Writes `text` to stderr as is. A stderr that cannot take it (a file on a
+    /// full disk) loses the text rather than crashing the tool, which still
+    /// exits with its code.
     static func writeError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     /// Prints `error: message` as one line on stderr.

@@ -86,15 +86,14 @@ public enum ModelFolder {
     /// Writes `model` and `scheduler` into `folder` (created if needed) so
     /// that diffusers' `UNet2DModel.from_pretrained(folder)` loads it, plus
     /// `class_conditioning.json` for a model trained with a null class. Each
-    /// file is written atomically.
+    /// file is written atomically, the weights last: a folder with weights has
+    /// its configuration too, even after a crash.
     public static func save(_ model: UNet2DModel, scheduler: SchedulerConfig, to folder: URL,
                             conditioning: ClassConditioning? = nil, metadata: [String: String] = [:]) throws {
         if let conditioning {
             try conditioning.validate(numClassEmbeds: model.config.numClassEmbeds, source: folder.path)
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try SafetensorsWriter.write(model.stateDict(), metadata: metadata.merging(["format": "pt"]) { a, _ in a },
-                                  to: folder.appendingPathComponent(weightsName))
         try AtomicFile.write(model.config.jsonData(), to: folder.appendingPathComponent(configName))
         try AtomicFile.write(scheduler.jsonData(), to: folder.appendingPathComponent(schedulerName))
         let conditioningURL = folder.appendingPathComponent(ClassConditioning.fileName)
@@ -103,6 +102,8 @@ public enum ModelFolder {
         } else if FileManager.default.fileExists(atPath: conditioningURL.path) {
             try FileManager.default.removeItem(at: conditioningURL)
         }
+        try SafetensorsWriter.write(model.stateDict(), metadata: metadata.merging(["format": "pt"]) { a, _ in a },
+                                  to: folder.appendingPathComponent(weightsName))
     }
 
     /// The current diffusers name of a parameter, mapping the legacy attention

@@ -58,7 +58,8 @@ public enum DenoiserFolder {
                       conditioning: nil, warnings: [])
     }
 
-    /// Writes `model` (with its current weights) and `scheduler` into `folder`, each file atomically.
+    /// Writes `model` (with its current weights) and `scheduler` into `folder`, each file atomically,
+    /// the weights last: a folder with weights has its configuration too, even after a crash.
     public static func save(_ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL,
                             conditioning: ClassConditioning? = nil) throws {
         if let unet = model as? UNet2DModel {
@@ -72,10 +73,10 @@ public enum DenoiserFolder {
             throw ModelFolderError("\(folder.path): cannot save a \(type(of: model)); only UNet2DModel and MLPDenoiser have a folder layout")
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try SafetensorsWriter.write(mlp.stateDict(), metadata: ["format": "pt"],
-                                    to: folder.appendingPathComponent(ModelFolder.weightsName))
         try AtomicFile.write(try mlp.config.jsonData(), to: folder.appendingPathComponent(ModelFolder.configName))
         try AtomicFile.write(scheduler.jsonData(), to: folder.appendingPathComponent(ModelFolder.schedulerName))
+        try SafetensorsWriter.write(mlp.stateDict(), metadata: ["format": "pt"],
+                                    to: folder.appendingPathComponent(ModelFolder.weightsName))
     }
 
     private static func readFile(_ url: URL) throws -> Data {
