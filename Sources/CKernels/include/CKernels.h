@@ -41,8 +41,9 @@ int ck_force_isa(ck_isa isa);
 const char *ck_isa_name(ck_isa isa);
 
 /// Serves blocks up to 32 MB from the heap and keeps freed memory for reuse
-/// (glibc only; a no-op elsewhere).
-void ck_keep_freed_memory_for_reuse(void);
+/// (glibc only; a no-op elsewhere). Returns 1 when the allocator took the
+/// settings, else 0.
+int ck_keep_freed_memory_for_reuse(void);
 
 #ifdef __cplusplus
 }

@@ -9,8 +9,10 @@ import CKernels
 /// the heap for reuse removes that. Call once at program start; libraries
 /// embedding the engine may leave it alone. A no-op outside glibc.
 public enum AllocatorTuning {
-    /// Serves blocks up to 32 MB from the heap and keeps freed memory (up to 1 GB) for reuse.
-    public static func keepFreedMemoryForReuse() {
-        ck_keep_freed_memory_for_reuse()
+    /// Serves blocks up to 32 MB from the heap and keeps freed memory (up to 1 GB)
+    /// for reuse. Returns whether the allocator took the settings (false outside glibc).
+    @discardableResult
+    public static func keepFreedMemoryForReuse() -> Bool {
+        ck_keep_freed_memory_for_reuse() != 0
     }
 }
