@@ -2,6 +2,7 @@
 // written once, as loops over channels that the compiler vectorises, and
 // instantiated for AVX-512, AVX2 and portable C.
 #include "CKernels.h"
+#include <string.h>
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
@@ -181,31 +182,47 @@ ALWAYS_INLINE void kernel_tile(const float *g, float u[16]) {
     for (int i = 0; i < 4; i++) spread(columns[0][i], columns[1][i], columns[2][i], u + 4 * i);
 }
 
+// Both kernel maps visit 16 output channels at a time through a small local
+// block, so that the 16 planes of u, which can sit a multiple of 4 KiB apart
+// and collide in the L1 sets, are read or written 64 bytes at a time.
+#define CK_KERNEL_BLOCK 16
+
 void ck_winograd_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, float *u) {
     const ptrdiff_t plane = cout * cin;
-    float tile[16];
+    float block[16][CK_KERNEL_BLOCK], tile[16];
     for (ptrdiff_t c = 0; c < cin; c++)
-        for (ptrdiff_t o = 0; o < cout; o++) {
-            kernel_tile(w + (o * cin + c) * 9, tile);
-            for (int xi = 0; xi < 16; xi++) u[xi * plane + c * cout + o] = tile[xi];
+        for (ptrdiff_t o0 = 0; o0 < cout; o0 += CK_KERNEL_BLOCK) {
+            const ptrdiff_t count = cout - o0 < CK_KERNEL_BLOCK ? cout - o0 : CK_KERNEL_BLOCK;
+            for (ptrdiff_t k = 0; k < count; k++) {
+                kernel_tile(w + ((o0 + k) * cin + c) * 9, tile);
+                for (int xi = 0; xi < 16; xi++) block[xi][k] = tile[xi];
+            }
+            for (int xi = 0; xi < 16; xi++)
+                memcpy(u + xi * plane + c * cout + o0, block[xi], sizeof(float) * (size_t)count);
         }
 }
 
 void ck_winograd_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) {
     const ptrdiff_t plane = cout * cin;
-    for (ptrdiff_t o = 0; o < cout; o++)
-        for (ptrdiff_t c = 0; c < cin; c++) {
-            float columns[4][3], row[4], out[3];
-            for (int j = 0; j < 4; j++) {
-                float u[4];
-                for (int i = 0; i < 4; i++) u[i] = du[(4 * i + j) * plane + c * cout + o];
-                gather(u, columns[j]);
-            }
-            float *g = dw + (o * cin + c) * 9;
-            for (int i = 0; i < 3; i++) {
-                for (int j = 0; j < 4; j++) row[j] = columns[j][i];
-                gather(row, out);
-                for (int j = 0; j < 3; j++) g[3 * i + j] = out[j];
+    float block[16][CK_KERNEL_BLOCK];
+    for (ptrdiff_t c = 0; c < cin; c++)
+        for (ptrdiff_t o0 = 0; o0 < cout; o0 += CK_KERNEL_BLOCK) {
+            const ptrdiff_t count = cout - o0 < CK_KERNEL_BLOCK ? cout - o0 : CK_KERNEL_BLOCK;
+            for (int xi = 0; xi < 16; xi++)
+                memcpy(block[xi], du + xi * plane + c * cout + o0, sizeof(float) * (size_t)count);
+            for (ptrdiff_t k = 0; k < count; k++) {
+                float columns[4][3], row[4], out[3];
+                for (int j = 0; j < 4; j++) {
+                    float v[4];
+                    for (int i = 0; i < 4; i++) v[i] = block[4 * i + j][k];
+                    gather(v, columns[j]);
+                }
+                float *g = dw + ((o0 + k) * cin + c) * 9;
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 4; j++) row[j] = columns[j][i];
+                    gather(row, out);
+                    for (int j = 0; j < 3; j++) g[3 * i + j] = out[j];
+                }
             }
         }
 }

@@ -37,6 +37,25 @@ public enum AtomicFile {
         }
         renamed = true
     }
+
+    /// Deletes the temporary files that writes into `directory` left behind when
+    /// the process was killed mid-write (`.NAME.UUID.tmp`); other files stay.
+    /// Returns the names it deleted.
+    @discardableResult
+    public static func removeLeftovers(in directory: URL) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        let leftovers = names.filter(isLeftover).sorted()
+        for name in leftovers { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+        return leftovers
+    }
+
+    /// Whether `name` has the form of a temporary file of `write`: `.NAME.UUID.tmp`.
+    static func isLeftover(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let stem = name.dropLast(4)
+        guard let dot = stem.lastIndex(of: "."), dot > stem.index(after: stem.startIndex) else { return false }
+        return UUID(uuidString: String(stem[stem.index(after: dot)...])) != nil
+    }
 }
 
 /// A file that could not be written; names the path and the reason.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Diffusion
 import Foundation
+import NN
 
 /// `ddpm train`: trains a U-Net on images (or an MLP on a 2-D toy distribution)
 /// and writes a diffusers-layout model folder with the EMA weights, plus its
@@ -148,6 +149,8 @@ struct Train: ParsableCommand {
         let stateURL = outURL.appendingPathComponent("training").appendingPathComponent(TrainingCheckpoint.fileName)
         let trainer: Trainer
         if resume {
+            // A run killed while writing a checkpoint leaves its temporary files.
+            for folder in [outURL, stateURL.deletingLastPathComponent()] { AtomicFile.removeLeftovers(in: folder) }
             let checkpoint = try TrainingCheckpoint.read(from: stateURL)
             let run = try TrainingRun.description(in: checkpoint, source: stateURL.path)
             var configuration = checkpoint.configuration

@@ -110,6 +110,7 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertLessThan(checkpointedStep, Self.steps, "the last kill came after the run had finished training")
         XCTAssertEqual(try TrainingCheckpoint.read(from: state).step, Self.steps)
         XCTAssertNoThrow(try DenoiserFolder.load(from: killed))
+        XCTAssertEqual(temporaryFiles(in: killed), [], "the resumed run removes the temporary files of killed writes")
         for file in [ModelFolder.weightsName, "training/" + TrainingCheckpoint.fileName] {
             XCTAssertEqual(try Data(contentsOf: killed.appendingPathComponent(file)),
                            try Data(contentsOf: whole.appendingPathComponent(file)),
