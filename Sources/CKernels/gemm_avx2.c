@@ -87,7 +87,7 @@ CK_AVX2 int ck_sgemm_avx2(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, pt
                            float alpha, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb,
                            float beta, float *c, ptrdiff_t ldc) {
-    return ck_gemm_driver(MR, NR, tile_packed, tile_a_cols, tile_a_rows,
+    return ck_gemm_driver(MR, NR, tile_packed, tile_a_cols, tile_a_rows, NULL,
                    trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 

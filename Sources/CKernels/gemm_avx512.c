@@ -130,11 +130,55 @@ static CK_AVX512 void tile_a_rows(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, 
     store_12x32(c0, c1, c, ldc, alpha, beta);
 }
 
+/// Transposes 16 vectors in place: afterwards r[i][j] is the old r[j][i].
+static inline CK_AVX512 __attribute__((always_inline)) void transpose_16x16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 16; i += 8)
+        for (int j = 0; j < 4; j++) {
+            t[i + j] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0x88);
+            t[i + j + 4] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0xdd);
+        }
+    for (int j = 0; j < 8; j++) {
+        r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+        r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
+    }
+}
+
+/// Packs op(B)[p0.., j0..j0+nr] of a B stored transposed (row j holds column j
+/// of op(B)) as bpack[p*NR + j], zero past nr: 16×16 blocks loaded row by
+/// row and transposed in registers, instead of one strided store per value.
+static CK_AVX512 void pack_bt(const float *b, ptrdiff_t ldb, ptrdiff_t p0, ptrdiff_t j0, ptrdiff_t nr,
+                              ptrdiff_t kc, float *bpack) {
+    for (ptrdiff_t pp = 0; pp < kc; pp += 16) {
+        const ptrdiff_t count = kc - pp < 16 ? kc - pp : 16;
+        const __mmask16 m = count == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+        for (ptrdiff_t half = 0; half < NR; half += 16) {
+            __m512 r[16];
+            for (int jj = 0; jj < 16; jj++) {
+                const ptrdiff_t j = half + jj;
+                r[jj] = j < nr ? _mm512_maskz_loadu_ps(m, b + (j0 + j) * ldb + p0 + pp) : _mm512_setzero_ps();
+            }
+            transpose_16x16(r);
+            for (ptrdiff_t q = 0; q < count; q++) _mm512_storeu_ps(bpack + (pp + q) * NR + half, r[q]);
+        }
+    }
+}
+
 CK_AVX512 int ck_sgemm_avx512(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                                float alpha, const float *a, ptrdiff_t lda,
                                const float *b, ptrdiff_t ldb,
                                float beta, float *c, ptrdiff_t ldc) {
-    return ck_gemm_driver(MR, NR, tile_packed, tile_a_cols, tile_a_rows,
+    return ck_gemm_driver(MR, NR, tile_packed, tile_a_cols, tile_a_rows, pack_bt,
                    trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 

@@ -74,6 +74,22 @@ enum WinogradConv2D {
         return result
     }
 
+    /// The 16 matrices `[ξ][rows][columns]` of `planes`, each transposed.
+    static func transposedPlanes(_ planes: [Float], rows: Int, columns: Int) -> [Float] {
+        var result = [Float].unfilled(planes.count)
+        planes.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { target in
+                for xi in 0..<16 {
+                    let from = source.baseAddress! + xi * rows * columns, to = target.baseAddress! + xi * rows * columns
+                    for r in 0..<rows {
+                        for c in 0..<columns { to[c * rows + r] = from[r * columns + c] }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// Groups of at most `imagesPerGroup` consecutive images of `images`.
     private static func groups(_ images: Range<Int>, _ size: Int) -> [Range<Int>] {
         stride(from: images.lowerBound, to: images.upperBound, by: size).map {
@@ -149,13 +165,15 @@ enum WinogradConv2D {
             return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
+        // Uᵀ[ξ][o][c] once, rather than a transposed B packed by every GEMM.
+        let transposedKernel = needInput ? transposedPlanes(kernel, rows: cin, columns: cout) : []
         let tiling = Tiling(g)
         let blocks = Swift.max(1, Swift.min(Parallel.threadCount, n))
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
         var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
         outputGradient.withUnsafeBufferPointer { gy in
             input.withUnsafeBufferPointer { x in
-                kernel.withUnsafeBufferPointer { u in
+                transposedKernel.withUnsafeBufferPointer { ut in
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         partials.withUnsafeMutableBufferPointer { du in
                             ImplicitConv2D.forEachBlock(n) { block, images in
@@ -189,8 +207,8 @@ enum WinogradConv2D {
                                     if needInput {
                                         // dV = dM · Uᵀ, then B dV Bᵀ added over the tiles, cropped to the input.
                                         for xi in 0..<16 {
-                                            ck_sgemm(0, 1, rows, cin, cout, 1, dm + xi * rows * cout, cout,
-                                                     u.baseAddress! + xi * cin * cout, cout, 0, v + xi * rows * cin, cin)
+                                            ck_sgemm(0, 0, rows, cin, cout, 1, dm + xi * rows * cout, cout,
+                                                     ut.baseAddress! + xi * cout * cin, cin, 0, v + xi * rows * cin, cin)
                                         }
                                         let paddedFloats = tiling.paddedHeight * tiling.paddedWidth * cin
                                         for (index, image) in group.enumerated() {
