@@ -1,3 +1,5 @@
+import CKernels
+
 /// Matrix products: 2-D `[m, k] · [k, n]` and batched `[…, m, k] · […, k, n]`
 /// (equal batch dimensions, or a 2-D right-hand side shared by the batch).
 extension Tensor {
@@ -25,11 +27,18 @@ extension Tensor {
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    for i in 0..<batch {
+                    let aBase = pa.baseAddress!, bBase = pb.baseAddress!, cBase = po.baseAddress!
+                    if batch == 1 {
                         GEMM.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                                   a: pa.baseAddress! + i * m * k, lda: ca,
-                                   b: pb.baseAddress! + (batchB.isEmpty ? 0 : i * k * n), ldb: cb,
-                                   c: po.baseAddress! + i * m * n, ldc: n)
+                                   a: aBase, lda: ca, b: bBase, ldb: cb, c: cBase, ldc: n)
+                    } else {
+                        // Whole products per thread: the batch splits better than each small product.
+                        Parallel.forEachChunk(batch) { items in
+                            for i in items {
+                                ck_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, 1, aBase + i * m * k, ca,
+                                         bBase + (batchB.isEmpty ? 0 : i * k * n), cb, 0, cBase + i * m * n, n)
+                            }
+                        }
                     }
                 }
             }
