@@ -2,6 +2,7 @@
 // the A value broadcast straight from memory into each FMA).
 #include "gemm_driver.h"
 #include "gemm_isa.h"
+#include "transpose_avx512.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -130,30 +131,6 @@ static CK_AVX512 void tile_a_rows(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, 
     store_12x32(c0, c1, c, ldc, alpha, beta);
 }
 
-/// Transposes 16 vectors in place: afterwards r[i][j] is the old r[j][i].
-static inline CK_AVX512 __attribute__((always_inline)) void transpose_16x16(__m512 r[16]) {
-    __m512 t[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int i = 0; i < 16; i += 8)
-        for (int j = 0; j < 4; j++) {
-            t[i + j] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0x88);
-            t[i + j + 4] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0xdd);
-        }
-    for (int j = 0; j < 8; j++) {
-        r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
-        r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
-    }
-}
-
 /// Packs op(B)[p0.., j0..j0+nr] of a B stored transposed (row j holds column j
 /// of op(B)) as bpack[p*NR + j], zero past nr: 16×16 blocks loaded row by
 /// row and transposed in registers, instead of one strided store per value.
@@ -168,7 +145,7 @@ static CK_AVX512 void pack_bt(const float *b, ptrdiff_t ldb, ptrdiff_t p0, ptrdi
                 const ptrdiff_t j = half + jj;
                 r[jj] = j < nr ? _mm512_maskz_loadu_ps(m, b + (j0 + j) * ldb + p0 + pp) : _mm512_setzero_ps();
             }
-            transpose_16x16(r);
+            ck_transpose_16x16(r);
             for (ptrdiff_t q = 0; q < count; q++) _mm512_storeu_ps(bpack + (pp + q) * NR + half, r[q]);
         }
     }

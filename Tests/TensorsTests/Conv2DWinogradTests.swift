@@ -22,6 +22,7 @@ final class Conv2DWinogradTests: XCTestCase {
         Case(input: [5, 33, 3, 3], outChannels: 40, padding: Conv2DPadding(all: 1)),
         Case(input: [70, 8, 2, 3], outChannels: 8, padding: Conv2DPadding(all: 1)),
         Case(input: [21, 8, 13, 14], outChannels: 16, padding: Conv2DPadding(all: 1)),
+        Case(input: [2, 20, 5, 37], outChannels: 18, padding: Conv2DPadding(top: 1, bottom: 2, left: 0, right: 1)),
     ]
 
     /// Output and gradients of one conv2d with bias, with the Winograd path on or off.
