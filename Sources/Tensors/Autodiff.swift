@@ -97,7 +97,7 @@ extension Tensor {
     /// back by ops may be shared between inputs, and `grad` is accumulated and
     /// clipped in place.
     func isolatedCopy() -> Tensor {
-        Tensor(shape: shape, scalars: Array(scalars[...]))
+        Tensor(shape: shape, scalars: Tensor.mapElements(scalars) { $0 })
     }
 
     /// The elementwise sum with `other` (same shape) as a new tensor, off the tape.
@@ -106,7 +106,9 @@ extension Tensor {
         let sum = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
-                    for i in 0..<a.count { buffer[i] = a[i] + b[i] }
+                    Parallel.forEachElementChunk(a.count) { range in
+                        for i in range { buffer[i] = a[i] + b[i] }
+                    }
                 }
             }
             initialized = count
@@ -119,7 +121,9 @@ extension Tensor {
         precondition(other.shape == shape, "accumulate: \(other.shape) into \(shape)")
         other.scalars.withUnsafeBufferPointer { src in
             scalars.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<dst.count { dst[i] += src[i] }
+                Parallel.forEachElementChunk(dst.count) { range in
+                    for i in range { dst[i] += src[i] }
+                }
             }
         }
     }

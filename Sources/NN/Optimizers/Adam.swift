@@ -75,17 +75,21 @@ public class Adam: Optimizer {
             firstMoments[index].withUnsafeMutableBufferPointer { m in
                 secondMoments[index].withUnsafeMutableBufferPointer { v in
                     parameter.withMutableScalars { theta in
-                        for i in 0..<theta.count {
-                            var gi = g[i]
-                            if decoupled {
-                                theta[i] *= shrink
-                            } else if lambda != 0 {
-                                gi += lambda * theta[i]
+                        let values = theta
+                        // One fused in-place pass per element, spread over the threads.
+                        Parallel.forEachElementChunk(values.count) { range in
+                            for i in range {
+                                var gi = g[i]
+                                if decoupled {
+                                    values[i] *= shrink
+                                } else if lambda != 0 {
+                                    gi += lambda * values[i]
+                                }
+                                m[i] += b1Complement * (gi - m[i])
+                                v[i] = v[i] * b2 + b2Complement * gi * gi
+                                let denominator = v[i].squareRoot() / correction2Root + eps
+                                values[i] -= stepSize * (m[i] / denominator)
                             }
-                            m[i] += b1Complement * (gi - m[i])
-                            v[i] = v[i] * b2 + b2Complement * gi * gi
-                            let denominator = v[i].squareRoot() / correction2Root + eps
-                            theta[i] -= stepSize * (m[i] / denominator)
                         }
                     }
                 }

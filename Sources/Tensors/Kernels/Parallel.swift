@@ -28,6 +28,22 @@ public enum Parallel {
         }
     }
 
+    /// The fewest elements of a memory-bound elementwise loop worth handing to
+    /// another thread; smaller tensors stay on the calling thread.
+    public static let elementwiseChunk = 32_768
+
+    /// Runs `body(range)` over `0..<count` elements of an elementwise loop,
+    /// in chunks of at least `elementwiseChunk`.
+    public static func forEachElementChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+        forEachChunk(count, minimumChunk: elementwiseChunk, body)
+    }
+
+    /// Runs `body(range)` over `0..<rows` rows of `rowLength` elements each,
+    /// in chunks of at least `elementwiseChunk` elements.
+    public static func forEachRowChunk(_ rows: Int, rowLength: Int, _ body: (Range<Int>) -> Void) {
+        forEachChunk(rows, minimumChunk: Swift.max(1, elementwiseChunk / Swift.max(rowLength, 1)), body)
+    }
+
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the threads.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         forEachChunk(count) { range in

@@ -38,7 +38,7 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, s: Float) -> Tensor {
-        .result(shape: a.shape, scalars: a.scalars.map { $0 + s }, inputs: [a]) { g in [g] }
+        .result(shape: a.shape, scalars: mapElements(a.scalars) { $0 + s }, inputs: [a]) { g in [g] }
     }
 
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
@@ -48,7 +48,7 @@ extension Tensor {
     public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
 
     public static func * (a: Tensor, s: Float) -> Tensor {
-        .result(shape: a.shape, scalars: a.scalars.map { $0 * s }, inputs: [a]) { g in [g * s] }
+        .result(shape: a.shape, scalars: mapElements(a.scalars) { $0 * s }, inputs: [a]) { g in [g * s] }
     }
 
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
@@ -57,6 +57,20 @@ extension Tensor {
 
     public static func / (s: Float, a: Tensor) -> Tensor {
         a.map(op: "reciprocal", { s / $0 }, derivative: { x, _ in -s / (x * x) })
+    }
+
+    /// `f` applied to every element, spread over the threads for large arrays.
+    @inline(__always)
+    static func mapElements(_ values: [Float], _ f: (Float) -> Float) -> [Float] {
+        var out = [Float].unfilled(values.count)
+        values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                Parallel.forEachElementChunk(src.count) { range in
+                    for i in range { dst[i] = f(src[i]) }
+                }
+            }
+        }
+        return out
     }
 
     /// `self` raised to a constant power.

@@ -38,12 +38,7 @@ extension Tensor {
                         layout.forEachUnitChunk { units in
                             for unit in units {
                                 let base = unit * layout.groupSize
-                                var total = 0.0, totalSquares = 0.0
-                                for i in base ..< base + layout.groupSize {
-                                    let v = Double(x[i])
-                                    total += v
-                                    totalSquares += v * v
-                                }
+                                let (total, totalSquares) = GroupNormLayout.sums(x, base ..< base + layout.groupSize)
                                 let m = total / Double(layout.groupSize)
                                 let variance = Swift.max(totalSquares / Double(layout.groupSize) - m * m, 0)
                                 let r = 1 / (variance + Double(eps)).squareRoot()
@@ -97,13 +92,61 @@ private struct GroupNormLayout {
         Parallel.forEachChunk(units, minimumChunk: Swift.max(1, 65_536 / Swift.max(groupSize, 1)), body)
     }
 
+    /// `Σ x` and `Σ x²` over `range` in Double, in four interleaved partial
+    /// sums (independent chains the CPU overlaps) added up in a fixed order.
+    @inline(__always)
+    static func sums(_ x: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> (Double, Double) {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
+        var i = range.lowerBound
+        while i + 4 <= range.upperBound {
+            let v0 = Double(x[i]), v1 = Double(x[i + 1]), v2 = Double(x[i + 2]), v3 = Double(x[i + 3])
+            s0 += v0; s1 += v1; s2 += v2; s3 += v3
+            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3
+            i += 4
+        }
+        while i < range.upperBound {
+            let v = Double(x[i])
+            s0 += v
+            q0 += v * v
+            i += 1
+        }
+        return ((s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3))
+    }
+
+    /// `Σ dy` and `Σ dy·(x − mean)` over `range` in Double, in four
+    /// interleaved partial sums added up in a fixed order.
+    @inline(__always)
+    static func gradientSums(_ dy: UnsafeBufferPointer<Float>, _ x: UnsafeBufferPointer<Float>,
+                             _ range: Range<Int>, mean: Float) -> (Double, Double) {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0
+        var i = range.lowerBound
+        while i + 4 <= range.upperBound {
+            let d0 = Double(dy[i]), d1 = Double(dy[i + 1]), d2 = Double(dy[i + 2]), d3 = Double(dy[i + 3])
+            s0 += d0; s1 += d1; s2 += d2; s3 += d3
+            p0 += d0 * Double(x[i] - mean)
+            p1 += d1 * Double(x[i + 1] - mean)
+            p2 += d2 * Double(x[i + 2] - mean)
+            p3 += d3 * Double(x[i + 3] - mean)
+            i += 4
+        }
+        while i < range.upperBound {
+            let d = Double(dy[i])
+            s0 += d
+            p0 += d * Double(x[i] - mean)
+            i += 1
+        }
+        return ((s0 + s1) + (s2 + s3), (p0 + p1) + (p2 + p3))
+    }
+
     /// The gradients of the input (when `needInput`), of γ and of β.
     func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, mean: [Double], rstd: [Double],
                   needInput: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
         // Σ_s dy and Σ_s dy·(x − μ_f) for every (sample, channel).
         var sumDy = [Double](repeating: 0, count: batch * channels)
         var sumDyX = [Double](repeating: 0, count: batch * channels)
-        var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
+        var inputGradient = [Float].unfilled(needInput ? input.count : 0)
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 sumDy.withUnsafeMutableBufferPointer { sdy in
@@ -120,12 +163,7 @@ private struct GroupNormLayout {
                                     for offset in 0..<channelsPerGroup {
                                         let channel = firstChannel + offset
                                         let start = base + offset * spatial
-                                        var s = 0.0, sx = 0.0
-                                        for i in start ..< start + spatial {
-                                            let d = Double(dy[i])
-                                            s += d
-                                            sx += d * Double(x[i] - meanFloat)
-                                        }
+                                        let (s, sx) = GroupNormLayout.gradientSums(dy, x, start ..< start + spatial, mean: meanFloat)
                                         sdy[sample * channels + channel] = s
                                         sdyx[sample * channels + channel] = sx
                                         let w = Double(gamma?[channel] ?? 1)

@@ -23,7 +23,9 @@ extension Tensor {
                 input.scalars.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in
                         gradient.withUnsafeMutableBufferPointer { pd in
-                            for i in 0..<pd.count { pd[i] = pg[i] * derivative(px[i], py[i]) }
+                            Parallel.forEachElementChunk(pd.count) { range in
+                                for i in range { pd[i] = pg[i] * derivative(px[i], py[i]) }
+                            }
                         }
                     }
                 }

@@ -31,7 +31,7 @@ extension Tensor {
         }
         let inputShape = shape
         return .result(shape: outShape, scalars: output, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: inputShape.elementCount)
+            var gradient = [Float].unfilled(inputShape.elementCount)
             g.scalars.withUnsafeBufferPointer { dy in
                 gradient.withUnsafeMutableBufferPointer { dx in
                     Parallel.forEachChunk(rows, minimumChunk: Swift.max(1, 262_144 / Swift.max(4 * width, 1))) { range in
