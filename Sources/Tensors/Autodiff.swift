@@ -97,7 +97,7 @@ extension Tensor {
     /// back by ops may be shared between inputs, and `grad` is accumulated and
     /// clipped in place.
     func isolatedCopy() -> Tensor {
-        Tensor(shape: shape, scalars: Tensor.mapElements(scalars) { $0 })
+        Tensor(shape: shape, scalars: Tensor.mapElements(scalars, ElementIdentity()))
     }
 
     /// The elementwise sum with `other` (same shape) as a new tensor, off the tape.

@@ -78,8 +78,7 @@ struct BroadcastPlan {
 
 extension Tensor {
     /// Applies `f` elementwise to two broadcast tensors, with no autodiff.
-    @inline(__always)
-    static func broadcastMap(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> (shape: [Int], scalars: [Float]) {
+    static func broadcastMap<F: BinaryElementFunction>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) -> (shape: [Int], scalars: [Float]) {
         if a.shape == b.shape {
             var out = [Float].unfilled(a.count)
             a.scalars.withUnsafeBufferPointer { pa in

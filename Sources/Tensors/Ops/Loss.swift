@@ -38,9 +38,9 @@ extension Tensor {
         let shape = prediction.shape
         return .result(shape: [], scalars: [Float(total / Double(n))], inputs: [prediction, target]) { g in
             let factor = 2 * g.item / Float(n)
-            let gradient = Tensor(shape: shape, scalars: mapElements(difference) { $0 * factor })
+            let gradient = Tensor(shape: shape, scalars: mapElements(difference, ElementScale(factor: factor)))
             return [prediction.requiresGrad ? gradient : nil,
-                    target.requiresGrad ? Tensor(shape: shape, scalars: mapElements(gradient.scalars) { -$0 }) : nil]
+                    target.requiresGrad ? Tensor(shape: shape, scalars: mapElements(gradient.scalars, ElementNegation())) : nil]
         }
     }
 }
