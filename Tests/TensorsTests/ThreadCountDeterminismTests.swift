@@ -49,6 +49,10 @@ final class ThreadCountDeterminismTests: XCTestCase {
         assertSameAtEveryThreadCount([x, same], "same-shape div") { $0[0] / ($0[1].abs() + 1) }
         assertSameAtEveryThreadCount([x], "scalar ops") { ($0[0] + 0.5) * 3 - 1 }
         assertSameAtEveryThreadCount([x], "unary map") { $0[0].tanh() }
+        assertSameAtEveryThreadCount([x], "dropout") {
+            var generator = RandomGenerator(seed: 5)
+            return $0[0].dropout(probability: 0.25, training: true, generator: &generator)
+        }
     }
 
     func testBroadcastAddMatchesDirectLoops() {

@@ -57,14 +57,17 @@ public final class SGD: Optimizer {
             grad.scalars.withUnsafeBufferPointer { g in
                 momentumBuffers[index].withUnsafeMutableBufferPointer { b in
                     parameter.withMutableScalars { theta in
-                        for i in 0..<theta.count {
-                            var d = g[i]
-                            if lambda != 0 { d += lambda * theta[i] }
-                            if mu != 0 {
-                                b[i] = first ? d : mu * b[i] + keep * d
-                                d = nesterov ? d + mu * b[i] : b[i]
+                        let values = theta
+                        Parallel.forEachElementChunk(values.count) { range in
+                            for i in range {
+                                var d = g[i]
+                                if lambda != 0 { d += lambda * values[i] }
+                                if mu != 0 {
+                                    b[i] = first ? d : mu * b[i] + keep * d
+                                    d = nesterov ? d + mu * b[i] : b[i]
+                                }
+                                values[i] -= eta * d
                             }
-                            theta[i] -= eta * d
                         }
                     }
                 }

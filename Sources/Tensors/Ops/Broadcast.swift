@@ -84,7 +84,9 @@ extension Tensor {
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { po in
-                        for i in 0..<po.count { po[i] = f(pa[i], pb[i]) }
+                        Parallel.forEachElementChunk(po.count) { range in
+                            for i in range { po[i] = f(pa[i], pb[i]) }
+                        }
                     }
                 }
             }
