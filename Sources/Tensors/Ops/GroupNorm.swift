@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Group normalisation (Wu & He, 2018), as PyTorch's `F.group_norm`: the
@@ -10,10 +11,27 @@ import Foundation
 /// backward is the closed form
 /// `dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))` with `dx̂ = γ_c · dy`,
 /// from per-channel sums of `dy` and `dy · x` and the saved mean and rstd.
+/// Each (sample, group) is computed whole on one thread, so the results do not
+/// depend on the thread count.
+///
+/// `groupNormSiLU` also applies SiLU, `z · σ(z)`, to the normalised `z` in the
+/// same pass (the U-Net's norm → SiLU), keeping no copy of `z`: its backward
+/// recomputes `z` from the input and the saved statistics, turns `dy` into
+/// `dz = dy · σ(z) · (1 + z · (1 − σ(z)))` one group at a time, and continues
+/// as the group-norm backward. It gives the same bits as `groupNorm` then `silu`.
 extension Tensor {
     /// Normalises this `[N, C, *]` tensor over `groups` groups of channels;
     /// `weight` (γ) and `bias` (β) are `[C]` or nil (γ = 1, β = 0).
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
+    }
+
+    /// `groupNorm(groups:weight:bias:eps:)` followed by SiLU, fused in one op.
+    public func groupNormSiLU(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
+    }
+
+    private func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool) -> Tensor {
         precondition(rank >= 2, "groupNorm: input must be [N, C, *] (rank ≥ 2), got shape \(shape)")
         let batch = shape[0], channels = shape[1]
         precondition(groups > 0 && channels % groups == 0,
@@ -44,16 +62,16 @@ extension Tensor {
                                 let r = 1 / (variance + Double(eps)).squareRoot()
                                 means[unit] = m
                                 rstds[unit] = r
-                                // y = (x − μ_f)·a + b with μ_f = Float(μ): subtracting first keeps
-                                // precision when the mean is large next to the spread.
-                                let meanFloat = Float(m), residual = m - Double(meanFloat)
+                                let meanFloat = Float(m)
                                 let firstChannel = (unit % groups) * layout.channelsPerGroup
                                 for offset in 0..<layout.channelsPerGroup {
                                     let channel = firstChannel + offset
-                                    let scale = r * Double(gamma?[channel] ?? 1)
-                                    let a = Float(scale), b = Float(Double(beta?[channel] ?? 0) - residual * scale)
+                                    let (a, b) = GroupNormLayout.affine(mean: m, rstd: r, gamma: gamma?[channel], beta: beta?[channel])
                                     let start = base + offset * layout.spatial
                                     for i in start ..< start + layout.spatial { y[i] = (x[i] - meanFloat) * a + b }
+                                    if silu && layout.spatial > 0 {
+                                        ck_silu(y.baseAddress! + start, y.baseAddress! + start, layout.spatial)
+                                    }
                                 }
                             }
                         }
@@ -64,8 +82,8 @@ extension Tensor {
         let input = self
         let inputs = [input] + [weight, bias].compactMap { $0 }
         return .result(shape: shape, scalars: output, inputs: inputs) { g in
-            let grads = layout.backward(outputGradient: g.scalars, input: input.scalars, gamma: gamma,
-                                        mean: mean, rstd: rstd, needInput: input.requiresGrad)
+            let grads = layout.backward(outputGradient: g.scalars, input: input.scalars, gamma: gamma, beta: silu ? beta : nil,
+                                        mean: mean, rstd: rstd, needInput: input.requiresGrad, silu: silu)
             var result: [Tensor?] = [grads.input.map { Tensor(shape: input.shape, scalars: $0) }]
             if let weight { result.append(weight.requiresGrad ? Tensor(shape: weight.shape, scalars: grads.gamma) : nil) }
             if let bias { result.append(bias.requiresGrad ? Tensor(shape: bias.shape, scalars: grads.beta) : nil) }
@@ -92,6 +110,16 @@ private struct GroupNormLayout {
         Parallel.forEachChunk(units, minimumChunk: Swift.max(1, 65_536 / Swift.max(groupSize, 1)), body)
     }
 
+    /// The normalisation of one channel as `y = (x − μ_f)·a + b` with
+    /// `μ_f = Float(μ)`: subtracting first keeps precision when the mean is
+    /// large next to the spread; `b` absorbs the rounding `μ − μ_f`.
+    @inline(__always)
+    static func affine(mean: Double, rstd: Double, gamma: Float?, beta: Float?) -> (a: Float, b: Float) {
+        let residual = mean - Double(Float(mean))
+        let scale = rstd * Double(gamma ?? 1)
+        return (Float(scale), Float(Double(beta ?? 0) - residual * scale))
+    }
+
     /// `Σ x` and `Σ x²` over `range` in Double, in four interleaved partial
     /// sums (independent chains the CPU overlaps) added up in a fixed order.
     @inline(__always)
@@ -114,15 +142,15 @@ private struct GroupNormLayout {
         return ((s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3))
     }
 
-    /// `Σ dy` and `Σ dy·(x − mean)` over `range` in Double, in four
+    /// `Σ dy` and `Σ dy·(x − mean)` over `count` values in Double, in four
     /// interleaved partial sums added up in a fixed order.
     @inline(__always)
-    static func gradientSums(_ dy: UnsafeBufferPointer<Float>, _ x: UnsafeBufferPointer<Float>,
-                             _ range: Range<Int>, mean: Float) -> (Double, Double) {
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                             count: Int, mean: Float) -> (Double, Double) {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0
-        var i = range.lowerBound
-        while i + 4 <= range.upperBound {
+        var i = 0
+        while i + 4 <= count {
             let d0 = Double(dy[i]), d1 = Double(dy[i + 1]), d2 = Double(dy[i + 2]), d3 = Double(dy[i + 3])
             s0 += d0; s1 += d1; s2 += d2; s3 += d3
             p0 += d0 * Double(x[i] - mean)
@@ -131,7 +159,7 @@ private struct GroupNormLayout {
             p3 += d3 * Double(x[i + 3] - mean)
             i += 4
         }
-        while i < range.upperBound {
+        while i < count {
             let d = Double(dy[i])
             s0 += d
             p0 += d * Double(x[i] - mean)
@@ -140,47 +168,68 @@ private struct GroupNormLayout {
         return ((s0 + s1) + (s2 + s3), (p0 + p1) + (p2 + p3))
     }
 
-    /// The gradients of the input (when `needInput`), of γ and of β.
-    func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, mean: [Double], rstd: [Double],
-                  needInput: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
+    /// The gradients of the input (when `needInput`), of γ and of β. With
+    /// `silu`, `outputGradient` is the gradient of SiLU(z) and is first turned
+    /// into that of z, one group at a time (`beta` is then the shift β).
+    func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, beta: [Float]?, mean: [Double], rstd: [Double],
+                  needInput: Bool, silu: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
         // Σ_s dy and Σ_s dy·(x − μ_f) for every (sample, channel).
         var sumDy = [Double](repeating: 0, count: batch * channels)
         var sumDyX = [Double](repeating: 0, count: batch * channels)
         var inputGradient = [Float].unfilled(needInput ? input.count : 0)
-        outputGradient.withUnsafeBufferPointer { dy in
-            input.withUnsafeBufferPointer { x in
-                sumDy.withUnsafeMutableBufferPointer { sdy in
-                    sumDyX.withUnsafeMutableBufferPointer { sdyx in
-                        inputGradient.withUnsafeMutableBufferPointer { dx in
-                            forEachUnitChunk { units in
-                                for unit in units {
-                                    let sample = unit / groups
-                                    let firstChannel = (unit % groups) * channelsPerGroup
-                                    let base = unit * groupSize
-                                    // Sums over x' = x − μ_f (μ_f = Float(μ)); then x̂ = (x' − δ)·rstd with δ = μ − μ_f.
-                                    let meanFloat = Float(mean[unit])
-                                    var a = 0.0, b = 0.0
-                                    for offset in 0..<channelsPerGroup {
-                                        let channel = firstChannel + offset
-                                        let start = base + offset * spatial
-                                        let (s, sx) = GroupNormLayout.gradientSums(dy, x, start ..< start + spatial, mean: meanFloat)
-                                        sdy[sample * channels + channel] = s
-                                        sdyx[sample * channels + channel] = sx
-                                        let w = Double(gamma?[channel] ?? 1)
-                                        a += w * s
-                                        b += w * sx
-                                    }
-                                    guard needInput else { continue }
-                                    // dx = dy·(rstd·γ) + x'·c2 + c3 (the closed form, expanded).
-                                    let delta = mean[unit] - Double(meanFloat), r = rstd[unit], size = Double(groupSize)
-                                    let c2 = -r * r * r * (b - delta * a) / size
-                                    let c3 = -r * a / size - delta * c2
-                                    let c2f = Float(c2), c3f = Float(c3)
-                                    for offset in 0..<channelsPerGroup {
-                                        let channel = firstChannel + offset
-                                        let scale = Float(r * Double(gamma?[channel] ?? 1))
-                                        let start = base + offset * spatial
-                                        for i in start ..< start + spatial { dx[i] = dy[i] * scale + (x[i] - meanFloat) * c2f + c3f }
+        if groupSize > 0 {
+            outputGradient.withUnsafeBufferPointer { outputGradientBuffer in
+                input.withUnsafeBufferPointer { inputBuffer in
+                    sumDy.withUnsafeMutableBufferPointer { sdy in
+                        sumDyX.withUnsafeMutableBufferPointer { sdyx in
+                            inputGradient.withUnsafeMutableBufferPointer { inputGradientBuffer in
+                                forEachUnitChunk { units in
+                                    // With SiLU: the gradient of z for the current group (z recomputed, then dz in place).
+                                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: silu ? groupSize : 1)
+                                    defer { scratch.deallocate() }
+                                    for unit in units {
+                                        let sample = unit / groups
+                                        let firstChannel = (unit % groups) * channelsPerGroup
+                                        let base = unit * groupSize
+                                        let x = inputBuffer.baseAddress! + base
+                                        // Sums over x' = x − μ_f (μ_f = Float(μ)); then x̂ = (x' − δ)·rstd with δ = μ − μ_f.
+                                        let meanFloat = Float(mean[unit])
+                                        var dy = outputGradientBuffer.baseAddress! + base
+                                        if silu {
+                                            for offset in 0..<channelsPerGroup {
+                                                let channel = firstChannel + offset
+                                                let (a, b) = GroupNormLayout.affine(mean: mean[unit], rstd: rstd[unit],
+                                                                                    gamma: gamma?[channel], beta: beta?[channel])
+                                                let start = offset * spatial
+                                                for i in start ..< start + spatial { scratch[i] = (x[i] - meanFloat) * a + b }
+                                            }
+                                            ck_silu_backward(scratch, dy, scratch, groupSize)
+                                            dy = UnsafePointer(scratch)
+                                        }
+                                        var a = 0.0, b = 0.0
+                                        for offset in 0..<channelsPerGroup {
+                                            let channel = firstChannel + offset
+                                            let start = offset * spatial
+                                            let (s, sx) = GroupNormLayout.gradientSums(dy + start, x + start, count: spatial, mean: meanFloat)
+                                            sdy[sample * channels + channel] = s
+                                            sdyx[sample * channels + channel] = sx
+                                            let w = Double(gamma?[channel] ?? 1)
+                                            a += w * s
+                                            b += w * sx
+                                        }
+                                        guard needInput else { continue }
+                                        // dx = dy·(rstd·γ) + x'·c2 + c3 (the closed form, expanded).
+                                        let dx = inputGradientBuffer.baseAddress! + base
+                                        let delta = mean[unit] - Double(meanFloat), r = rstd[unit], size = Double(groupSize)
+                                        let c2 = -r * r * r * (b - delta * a) / size
+                                        let c3 = -r * a / size - delta * c2
+                                        let c2f = Float(c2), c3f = Float(c3)
+                                        for offset in 0..<channelsPerGroup {
+                                            let channel = firstChannel + offset
+                                            let scale = Float(r * Double(gamma?[channel] ?? 1))
+                                            let start = offset * spatial
+                                            for i in start ..< start + spatial { dx[i] = dy[i] * scale + (x[i] - meanFloat) * c2f + c3f }
+                                        }
                                     }
                                 }
                             }
