@@ -104,6 +104,7 @@ extension Tensor {
     func summed(with other: Tensor) -> Tensor {
         precondition(other.shape == shape, "summed(with:): \(other.shape) and \(shape)")
         let sum = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let buffer = buffer
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     Parallel.forEachElementChunk(a.count) { range in
@@ -121,6 +122,7 @@ extension Tensor {
         precondition(other.shape == shape, "accumulate: \(other.shape) into \(shape)")
         other.scalars.withUnsafeBufferPointer { src in
             scalars.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 Parallel.forEachElementChunk(dst.count) { range in
                     for i in range { dst[i] += src[i] }
                 }

@@ -73,22 +73,24 @@ public class Adam: Optimizer {
         let (lambda, eps, decoupled) = (weightDecay, epsilon, decoupledWeightDecay)
         grad.scalars.withUnsafeBufferPointer { g in
             firstMoments[index].withUnsafeMutableBufferPointer { m in
+                let m = m
                 secondMoments[index].withUnsafeMutableBufferPointer { v in
+                    let v = v
                     parameter.withMutableScalars { theta in
-                        let values = theta
+                        let theta = theta
                         // One fused in-place pass per element, spread over the threads.
-                        Parallel.forEachElementChunk(values.count) { range in
+                        Parallel.forEachElementChunk(theta.count) { range in
                             for i in range {
                                 var gi = g[i]
                                 if decoupled {
-                                    values[i] *= shrink
+                                    theta[i] *= shrink
                                 } else if lambda != 0 {
-                                    gi += lambda * values[i]
+                                    gi += lambda * theta[i]
                                 }
                                 m[i] += b1Complement * (gi - m[i])
                                 v[i] = v[i] * b2 + b2Complement * gi * gi
                                 let denominator = v[i].squareRoot() / correction2Root + eps
-                                values[i] -= stepSize * (m[i] / denominator)
+                                theta[i] -= stepSize * (m[i] / denominator)
                             }
                         }
                     }

@@ -87,9 +87,9 @@ public final class ExponentialMovingAverage {
             }
             parameter.scalars.withUnsafeBufferPointer { theta in
                 shadow[index].withUnsafeMutableBufferPointer { s in
-                    let shadowValues = s
-                    Parallel.forEachElementChunk(shadowValues.count) { range in
-                        for i in range { shadowValues[i] -= rate * (shadowValues[i] - theta[i]) }
+                    let s = s
+                    Parallel.forEachElementChunk(s.count) { range in
+                        for i in range { s[i] -= rate * (s[i] - theta[i]) }
                     }
                 }
             }

@@ -22,9 +22,9 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
         let scale = Float(coefficient)
         for parameter in parameters {
             parameter.grad?.withMutableScalars { g in
-                let values = g
-                Parallel.forEachElementChunk(values.count) { range in
-                    for i in range { values[i] *= scale }
+                let g = g
+                Parallel.forEachElementChunk(g.count) { range in
+                    for i in range { g[i] *= scale }
                 }
             }
         }
@@ -40,6 +40,7 @@ func squaredNorm(_ values: [Float]) -> Double {
     var totals = [Double](repeating: 0, count: blocks)
     values.withUnsafeBufferPointer { v in
         totals.withUnsafeMutableBufferPointer { t in
+            let t = t
             Parallel.forEachChunk(blocks, minimumChunk: Swift.max(1, Parallel.elementwiseChunk / block)) { range in
                 for b in range {
                     var total = 0.0

@@ -14,6 +14,10 @@ public enum Parallel {
     /// Runs `body(range)` over `0..<count` split into at most `threadCount`
     /// contiguous chunks, each at least `minimumChunk` long. Runs inline when
     /// one chunk suffices.
+    ///
+    /// `body` should capture buffers as `let` copies (`let y = y` inside
+    /// `withUnsafeMutableBufferPointer { y in … }`): a captured `inout`
+    /// buffer is reloaded on every access, which keeps loops from vectorising.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = Swift.min(threadCount, Swift.max(1, count / Swift.max(1, minimumChunk)))

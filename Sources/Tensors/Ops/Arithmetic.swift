@@ -64,6 +64,7 @@ extension Tensor {
         var out = [Float].unfilled(values.count)
         values.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 Parallel.forEachElementChunk(src.count) { range in
                     for i in range { dst[i] = f(src[i]) }
                 }

@@ -84,6 +84,7 @@ extension Tensor {
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { po in
+                        let po = po
                         Parallel.forEachElementChunk(po.count) { range in
                             for i in range { po[i] = f(pa[i], pb[i]) }
                         }
@@ -97,6 +98,7 @@ extension Tensor {
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
+                    let po = po
                     // Rows of the merged plan are independent: the bias add
                     // [N, C, H, W] + [1, C, 1, 1] runs over N·C rows of H·W with a constant.
                     Parallel.forEachRowChunk(plan.rowCount, rowLength: plan.rowLength) { rows in
@@ -129,6 +131,7 @@ extension Tensor {
         var values = [Float].unfilled(shape.elementCount)
         scalars.withUnsafeBufferPointer { pa in
             values.withUnsafeMutableBufferPointer { po in
+                let po = po
                 Parallel.forEachRowChunk(plan.rowCount, rowLength: plan.rowLength) { rows in
                     plan.forEachRun(rows: rows) { oa, _, oo, n, sa, _ in
                         if sa == 0 {

@@ -51,8 +51,11 @@ extension Tensor {
         var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
+                let y = y
                 mean.withUnsafeMutableBufferPointer { means in
+                    let means = means
                     rstd.withUnsafeMutableBufferPointer { rstds in
+                        let rstds = rstds
                         layout.forEachUnitChunk { units in
                             for unit in units {
                                 let base = unit * layout.groupSize
@@ -181,8 +184,11 @@ private struct GroupNormLayout {
             outputGradient.withUnsafeBufferPointer { outputGradientBuffer in
                 input.withUnsafeBufferPointer { inputBuffer in
                     sumDy.withUnsafeMutableBufferPointer { sdy in
+                        let sdy = sdy
                         sumDyX.withUnsafeMutableBufferPointer { sdyx in
+                            let sdyx = sdyx
                             inputGradient.withUnsafeMutableBufferPointer { inputGradientBuffer in
+                                let inputGradientBuffer = inputGradientBuffer
                                 forEachUnitChunk { units in
                                     // With SiLU: the gradient of z for the current group (z recomputed, then dz in place).
                                     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: silu ? groupSize : 1)

@@ -19,6 +19,7 @@ extension Tensor {
             output = [Float].unfilled(rows * outFeatures)
             bias.scalars.withUnsafeBufferPointer { b in
                 output.withUnsafeMutableBufferPointer { y in
+                    let y = y
                     Parallel.forEachRowChunk(rows, rowLength: outFeatures) { range in
                         for row in range {
                             for j in 0..<outFeatures { y[row * outFeatures + j] = b[j] }
@@ -33,6 +34,7 @@ extension Tensor {
             input.scalars.withUnsafeBufferPointer { x in
                 weight.scalars.withUnsafeBufferPointer { w in
                     output.withUnsafeMutableBufferPointer { y in
+                        let y = y
                         GEMM.sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
                                    a: x.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
                                    beta: 1, c: y.baseAddress!, ldc: outFeatures)

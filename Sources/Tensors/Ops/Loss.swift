@@ -18,7 +18,9 @@ extension Tensor {
         prediction.scalars.withUnsafeBufferPointer { p in
             target.scalars.withUnsafeBufferPointer { t in
                 difference.withUnsafeMutableBufferPointer { d in
+                    let d = d
                     blockTotals.withUnsafeMutableBufferPointer { totals in
+                        let totals = totals
                         Parallel.forEachChunk(blocks, minimumChunk: Swift.max(1, Parallel.elementwiseChunk / block)) { range in
                             for b in range {
                                 var total = 0.0

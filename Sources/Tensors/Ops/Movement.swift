@@ -32,6 +32,7 @@ extension Tensor {
         let rows = outerShape.elementCount
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 Parallel.forEachRowChunk(rows, rowLength: inner) { chunk in
                     // The source offset of the chunk's first row, from its multi-index.
                     var index = [Int](repeating: 0, count: outerShape.count)
@@ -98,6 +99,7 @@ extension Tensor {
             position += e
         }
         out.withUnsafeMutableBufferPointer { dst in
+            let dst = dst
             for (t, start) in zip(tensors, starts) {
                 let run = t.shape[a] * inner
                 t.scalars.withUnsafeBufferPointer { src in
@@ -140,6 +142,7 @@ extension Tensor {
         let run = range.count * inner
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 Parallel.forEachRowChunk(outer, rowLength: run) { rows in
                     for o in rows {
                         let from = (o * extent + range.lowerBound) * inner
@@ -155,6 +158,7 @@ extension Tensor {
             let before = range.lowerBound * inner, after = (extent - range.upperBound) * inner
             g.scalars.withUnsafeBufferPointer { src in
                 grad.withUnsafeMutableBufferPointer { dst in
+                    let dst = dst
                     Parallel.forEachRowChunk(outer, rowLength: extent * inner) { rows in
                         for o in rows {
                             let rowStart = o * extent * inner, to = rowStart + before

@@ -16,6 +16,7 @@ extension Tensor {
         var out = [Float](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 func sumRows(_ rows: Range<Int>, columns: Range<Int>) {
                     for o in rows {
                         let base = o * extent * inner
