@@ -123,52 +123,57 @@ private struct GroupNormLayout {
         return (Float(scale), Float(Double(beta ?? 0) - residual * scale))
     }
 
-    /// `Σ x` and `Σ x²` over `range` in Double, in four interleaved partial
-    /// sums (independent chains the CPU overlaps) added up in a fixed order.
+    /// `Σ x` and `Σ x²` over `range` in Double, in eight interleaved partial
+    /// sums (pairs of lanes the CPU adds side by side) added up in a fixed order.
     @inline(__always)
     static func sums(_ x: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> (Double, Double) {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
+        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
+        var q0 = SIMD2<Double>(), q1 = SIMD2<Double>(), q2 = SIMD2<Double>(), q3 = SIMD2<Double>()
         var i = range.lowerBound
-        while i + 4 <= range.upperBound {
-            let v0 = Double(x[i]), v1 = Double(x[i + 1]), v2 = Double(x[i + 2]), v3 = Double(x[i + 3])
+        while i + 8 <= range.upperBound {
+            let v0 = SIMD2(Double(x[i]), Double(x[i + 1])), v1 = SIMD2(Double(x[i + 2]), Double(x[i + 3]))
+            let v2 = SIMD2(Double(x[i + 4]), Double(x[i + 5])), v3 = SIMD2(Double(x[i + 6]), Double(x[i + 7]))
             s0 += v0; s1 += v1; s2 += v2; s3 += v3
             q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3
-            i += 4
+            i += 8
         }
+        var total = ((s0 + s1) + (s2 + s3)).sum(), squares = ((q0 + q1) + (q2 + q3)).sum()
         while i < range.upperBound {
             let v = Double(x[i])
-            s0 += v
-            q0 += v * v
+            total += v
+            squares += v * v
             i += 1
         }
-        return ((s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3))
+        return (total, squares)
     }
 
-    /// `Σ dy` and `Σ dy·(x − mean)` over `count` values in Double, in four
+    /// `Σ dy` and `Σ dy·(x − mean)` over `count` values in Double, in eight
     /// interleaved partial sums added up in a fixed order.
     @inline(__always)
     static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                              count: Int, mean: Float) -> (Double, Double) {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0
+        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
+        var p0 = SIMD2<Double>(), p1 = SIMD2<Double>(), p2 = SIMD2<Double>(), p3 = SIMD2<Double>()
         var i = 0
-        while i + 4 <= count {
-            let d0 = Double(dy[i]), d1 = Double(dy[i + 1]), d2 = Double(dy[i + 2]), d3 = Double(dy[i + 3])
+        while i + 8 <= count {
+            let d0 = SIMD2(Double(dy[i]), Double(dy[i + 1])), d1 = SIMD2(Double(dy[i + 2]), Double(dy[i + 3]))
+            let d2 = SIMD2(Double(dy[i + 4]), Double(dy[i + 5])), d3 = SIMD2(Double(dy[i + 6]), Double(dy[i + 7]))
+            let x0 = SIMD2(Double(x[i] - mean), Double(x[i + 1] - mean))
+            let x1 = SIMD2(Double(x[i + 2] - mean), Double(x[i + 3] - mean))
+            let x2 = SIMD2(Double(x[i + 4] - mean), Double(x[i + 5] - mean))
+            let x3 = SIMD2(Double(x[i + 6] - mean), Double(x[i + 7] - mean))
             s0 += d0; s1 += d1; s2 += d2; s3 += d3
-            p0 += d0 * Double(x[i] - mean)
-            p1 += d1 * Double(x[i + 1] - mean)
-            p2 += d2 * Double(x[i + 2] - mean)
-            p3 += d3 * Double(x[i + 3] - mean)
-            i += 4
+            p0 += d0 * x0; p1 += d1 * x1; p2 += d2 * x2; p3 += d3 * x3
+            i += 8
         }
+        var total = ((s0 + s1) + (s2 + s3)).sum(), products = ((p0 + p1) + (p2 + p3)).sum()
         while i < count {
             let d = Double(dy[i])
-            s0 += d
-            p0 += d * Double(x[i] - mean)
+            total += d
+            products += d * Double(x[i] - mean)
             i += 1
         }
-        return ((s0 + s1) + (s2 + s3), (p0 + p1) + (p2 + p3))
+        return (total, products)
     }
 
     /// The gradients of the input (when `needInput`), of γ and of β. With
