@@ -37,4 +37,10 @@ public final class GroupNorm: UnaryLayer {
     public func normalizedThenSiLU(_ input: Tensor) -> Tensor {
         input.groupNormSiLU(groups: groupCount, weight: weight, bias: bias, eps: epsilon)
     }
+
+    /// `normalizedThenSiLU(input + shift)` for a per-(sample, channel) shift
+    /// `[N, C]` broadcast over the positions, without forming the sum.
+    public func normalizedThenSiLU(_ input: Tensor, adding shift: Tensor) -> Tensor {
+        input.groupNormSiLU(adding: shift, groups: groupCount, weight: weight, bias: bias, eps: epsilon)
+    }
 }
