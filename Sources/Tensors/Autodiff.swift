@@ -97,16 +97,19 @@ extension Tensor {
     /// back by ops may be shared between inputs, and `grad` is accumulated and
     /// clipped in place.
     func isolatedCopy() -> Tensor {
-        Tensor(shape: shape, scalars: Array(scalars[...]))
+        Tensor(shape: shape, scalars: Tensor.mapElements(scalars, ElementIdentity()))
     }
 
     /// The elementwise sum with `other` (same shape) as a new tensor, off the tape.
     func summed(with other: Tensor) -> Tensor {
         precondition(other.shape == shape, "summed(with:): \(other.shape) and \(shape)")
         let sum = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let buffer = buffer
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
-                    for i in 0..<a.count { buffer[i] = a[i] + b[i] }
+                    Parallel.forEachElementChunk(a.count) { range in
+                        for i in range { buffer[i] = a[i] + b[i] }
+                    }
                 }
             }
             initialized = count
@@ -119,7 +122,10 @@ extension Tensor {
         precondition(other.shape == shape, "accumulate: \(other.shape) into \(shape)")
         other.scalars.withUnsafeBufferPointer { src in
             scalars.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<dst.count { dst[i] += src[i] }
+                let dst = dst
+                Parallel.forEachElementChunk(dst.count) { range in
+                    for i in range { dst[i] += src[i] }
+                }
             }
         }
     }

@@ -37,10 +37,9 @@ public final class ResnetBlock2D: Module {
 
     /// `x` is [B, C, H, W]; `timeEmbedding` is [B, timeWidth].
     public func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
-        var h = conv1(norm1(x).silu())
         let t = timeProjection(timeEmbedding.silu())
-        h = h + t.reshaped([t.shape[0], t.shape[1], 1, 1])
-        h = conv2(dropout(norm2(h).silu()))
+        // norm2 takes h + t (t broadcast over the positions) without materialising the sum.
+        let h = conv2(dropout(norm2.normalizedThenSiLU(conv1(norm1.normalizedThenSiLU(x)), adding: t)))
         let residual = shortcut.map { $0(x) } ?? x
         let sum = residual + h
         return outputScale == 1 ? sum : sum / outputScale

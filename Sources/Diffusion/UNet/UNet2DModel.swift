@@ -87,7 +87,7 @@ public final class UNet2DModel: Module, DenoisingModel {
         }
         if let midBlock { h = midBlock(h, timeEmbedding: embedding) }
         for block in upBlocks { h = block(h, skips: &skips, timeEmbedding: embedding) }
-        return convOut(normOut(h).silu())
+        return convOut(normOut.normalizedThenSiLU(h))
     }
 
     private func checkInput(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws {

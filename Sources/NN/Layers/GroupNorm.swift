@@ -31,4 +31,16 @@ public final class GroupNorm: UnaryLayer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.groupNorm(groups: groupCount, weight: weight, bias: bias, eps: epsilon)
     }
+
+    /// SiLU of the normalised input, `silu(self(input))`, fused in one op
+    /// (the same values, one activation-sized tensor and two passes fewer).
+    public func normalizedThenSiLU(_ input: Tensor) -> Tensor {
+        input.groupNormSiLU(groups: groupCount, weight: weight, bias: bias, eps: epsilon)
+    }
+
+    /// `normalizedThenSiLU(input + shift)` for a per-(sample, channel) shift
+    /// `[N, C]` broadcast over the positions, without forming the sum.
+    public func normalizedThenSiLU(_ input: Tensor, adding shift: Tensor) -> Tensor {
+        input.groupNormSiLU(adding: shift, groups: groupCount, weight: weight, bias: bias, eps: epsilon)
+    }
 }

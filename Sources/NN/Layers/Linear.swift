@@ -34,8 +34,6 @@ public final class Linear: UnaryLayer {
                      "Linear: input of shape \(input.shape) does not end in \(inFeatures) features")
         let leading = Array(input.shape.dropLast())
         let rows = input.reshaped([leading.reduce(1, *), inFeatures])
-        var output = Tensor.matmul(rows, weight, transposeA: false, transposeB: true)
-        if let bias { output = output + bias }
-        return output.reshaped(leading + [outFeatures])
+        return Tensor.linear(rows, weight: weight, bias: bias).reshaped(leading + [outFeatures])
     }
 }

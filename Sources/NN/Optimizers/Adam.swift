@@ -73,19 +73,25 @@ public class Adam: Optimizer {
         let (lambda, eps, decoupled) = (weightDecay, epsilon, decoupledWeightDecay)
         grad.scalars.withUnsafeBufferPointer { g in
             firstMoments[index].withUnsafeMutableBufferPointer { m in
+                let m = m
                 secondMoments[index].withUnsafeMutableBufferPointer { v in
+                    let v = v
                     parameter.withMutableScalars { theta in
-                        for i in 0..<theta.count {
-                            var gi = g[i]
-                            if decoupled {
-                                theta[i] *= shrink
-                            } else if lambda != 0 {
-                                gi += lambda * theta[i]
+                        let theta = theta
+                        // One fused in-place pass per element, spread over the threads.
+                        Parallel.forEachElementChunk(theta.count) { range in
+                            for i in range {
+                                var gi = g[i]
+                                if decoupled {
+                                    theta[i] *= shrink
+                                } else if lambda != 0 {
+                                    gi += lambda * theta[i]
+                                }
+                                m[i] += b1Complement * (gi - m[i])
+                                v[i] = v[i] * b2 + b2Complement * gi * gi
+                                let denominator = v[i].squareRoot() / correction2Root + eps
+                                theta[i] -= stepSize * (m[i] / denominator)
                             }
-                            m[i] += b1Complement * (gi - m[i])
-                            v[i] = v[i] * b2 + b2Complement * gi * gi
-                            let denominator = v[i].squareRoot() / correction2Root + eps
-                            theta[i] -= stepSize * (m[i] / denominator)
                         }
                     }
                 }

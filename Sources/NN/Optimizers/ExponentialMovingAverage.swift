@@ -87,7 +87,10 @@ public final class ExponentialMovingAverage {
             }
             parameter.scalars.withUnsafeBufferPointer { theta in
                 shadow[index].withUnsafeMutableBufferPointer { s in
-                    for i in 0..<s.count { s[i] -= rate * (s[i] - theta[i]) }
+                    let s = s
+                    Parallel.forEachElementChunk(s.count) { range in
+                        for i in range { s[i] -= rate * (s[i] - theta[i]) }
+                    }
                 }
             }
         }

@@ -13,9 +13,7 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var sumOfSquares = 0.0
     for parameter in parameters {
         guard let grad = parameter.grad else { continue }
-        grad.scalars.withUnsafeBufferPointer { g in
-            for value in g { sumOfSquares += Double(value) * Double(value) }
-        }
+        sumOfSquares += squaredNorm(grad.scalars)
     }
     let norm = sumOfSquares.squareRoot()
     guard norm.isFinite else { return Float(norm) }
@@ -24,11 +22,35 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
         let scale = Float(coefficient)
         for parameter in parameters {
             parameter.grad?.withMutableScalars { g in
-                for i in 0..<g.count { g[i] *= scale }
+                let g = g
+                Parallel.forEachElementChunk(g.count) { range in
+                    for i in range { g[i] *= scale }
+                }
             }
         }
     }
     return Float(norm)
+}
+
+/// `Σ v²` in Double: blocks of 8192 values summed in parallel, then the block
+/// sums in order, so the total does not depend on the thread count.
+func squaredNorm(_ values: [Float]) -> Double {
+    let block = 8_192
+    let blocks = (values.count + block - 1) / block
+    var totals = [Double](repeating: 0, count: blocks)
+    values.withUnsafeBufferPointer { v in
+        totals.withUnsafeMutableBufferPointer { t in
+            let t = t
+            Parallel.forEachChunk(blocks, minimumChunk: Swift.max(1, Parallel.elementwiseChunk / block)) { range in
+                for b in range {
+                    var total = 0.0
+                    for i in b * block ..< Swift.min(v.count, (b + 1) * block) { total += Double(v[i]) * Double(v[i]) }
+                    t[b] = total
+                }
+            }
+        }
+    }
+    return totals.reduce(0, +)
 }
 
 extension Module {

@@ -56,15 +56,19 @@ public final class SGD: Optimizer {
             }
             grad.scalars.withUnsafeBufferPointer { g in
                 momentumBuffers[index].withUnsafeMutableBufferPointer { b in
+                    let b = b
                     parameter.withMutableScalars { theta in
-                        for i in 0..<theta.count {
-                            var d = g[i]
-                            if lambda != 0 { d += lambda * theta[i] }
-                            if mu != 0 {
-                                b[i] = first ? d : mu * b[i] + keep * d
-                                d = nesterov ? d + mu * b[i] : b[i]
+                        let theta = theta
+                        Parallel.forEachElementChunk(theta.count) { range in
+                            for i in range {
+                                var d = g[i]
+                                if lambda != 0 { d += lambda * theta[i] }
+                                if mu != 0 {
+                                    b[i] = first ? d : mu * b[i] + keep * d
+                                    d = nesterov ? d + mu * b[i] : b[i]
+                                }
+                                theta[i] -= eta * d
                             }
-                            theta[i] -= eta * d
                         }
                     }
                 }

@@ -14,6 +14,10 @@ public enum Parallel {
     /// Runs `body(range)` over `0..<count` split into at most `threadCount`
     /// contiguous chunks, each at least `minimumChunk` long. Runs inline when
     /// one chunk suffices.
+    ///
+    /// `body` should capture buffers as `let` copies (`let y = y` inside
+    /// `withUnsafeMutableBufferPointer { y in … }`): a captured `inout`
+    /// buffer is reloaded on every access, which keeps loops from vectorising.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = Swift.min(threadCount, Swift.max(1, count / Swift.max(1, minimumChunk)))
@@ -26,6 +30,22 @@ public enum Parallel {
             let end = count * (chunk + 1) / chunks
             if start < end { body(start..<end) }
         }
+    }
+
+    /// The fewest elements of a memory-bound elementwise loop worth handing to
+    /// another thread; smaller tensors stay on the calling thread.
+    public static let elementwiseChunk = 32_768
+
+    /// Runs `body(range)` over `0..<count` elements of an elementwise loop,
+    /// in chunks of at least `elementwiseChunk`.
+    public static func forEachElementChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+        forEachChunk(count, minimumChunk: elementwiseChunk, body)
+    }
+
+    /// Runs `body(range)` over `0..<rows` rows of `rowLength` elements each,
+    /// in chunks of at least `elementwiseChunk` elements.
+    public static func forEachRowChunk(_ rows: Int, rowLength: Int, _ body: (Range<Int>) -> Void) {
+        forEachChunk(rows, minimumChunk: Swift.max(1, elementwiseChunk / Swift.max(rowLength, 1)), body)
     }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the threads.

@@ -2,7 +2,7 @@
 /// and with scalars, each with its backward.
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let (shape, values) = broadcastMap(a, b, op: "add", +)
+        let (shape, values) = broadcastMap(a, b, op: "add", ElementSum())
         let sa = a.shape, sb = b.shape
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
             [g.sum(toShape: sa), g.sum(toShape: sb)]
@@ -10,7 +10,7 @@ extension Tensor {
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let (shape, values) = broadcastMap(a, b, op: "sub", -)
+        let (shape, values) = broadcastMap(a, b, op: "sub", ElementDifference())
         let sa = a.shape, sb = b.shape
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
             [g.sum(toShape: sa), (-g).sum(toShape: sb)]
@@ -18,7 +18,7 @@ extension Tensor {
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let (shape, values) = broadcastMap(a, b, op: "mul", *)
+        let (shape, values) = broadcastMap(a, b, op: "mul", ElementProduct())
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
             [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
              b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
@@ -26,7 +26,7 @@ extension Tensor {
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let (shape, values) = broadcastMap(a, b, op: "div", /)
+        let (shape, values) = broadcastMap(a, b, op: "div", ElementQuotient())
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
             [a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
              b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
@@ -34,11 +34,11 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        a.map(op: "neg", { -$0 }, derivative: { _, _ in -1 })
+        .result(shape: a.shape, scalars: mapElements(a.scalars, ElementNegation()), inputs: [a]) { g in [-g] }
     }
 
     public static func + (a: Tensor, s: Float) -> Tensor {
-        .result(shape: a.shape, scalars: a.scalars.map { $0 + s }, inputs: [a]) { g in [g] }
+        .result(shape: a.shape, scalars: mapElements(a.scalars, ElementShift(shift: s)), inputs: [a]) { g in [g] }
     }
 
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
@@ -48,7 +48,7 @@ extension Tensor {
     public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
 
     public static func * (a: Tensor, s: Float) -> Tensor {
-        .result(shape: a.shape, scalars: a.scalars.map { $0 * s }, inputs: [a]) { g in [g * s] }
+        .result(shape: a.shape, scalars: mapElements(a.scalars, ElementScale(factor: s)), inputs: [a]) { g in [g * s] }
     }
 
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
@@ -57,6 +57,20 @@ extension Tensor {
 
     public static func / (s: Float, a: Tensor) -> Tensor {
         a.map(op: "reciprocal", { s / $0 }, derivative: { x, _ in -s / (x * x) })
+    }
+
+    /// `f` applied to every element, spread over the threads for large arrays.
+    static func mapElements<F: UnaryElementFunction>(_ values: [Float], _ f: F) -> [Float] {
+        var out = [Float].unfilled(values.count)
+        values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
+                Parallel.forEachElementChunk(src.count) { range in
+                    for i in range { dst[i] = f(src[i]) }
+                }
+            }
+        }
+        return out
     }
 
     /// `self` raised to a constant power.

@@ -38,16 +38,28 @@ struct BroadcastPlan {
         self.stridesB = stridesB
     }
 
-    /// Calls `run(offsetA, offsetB, offsetOut, length, strideA, strideB)` for every inner run.
+    /// The number of inner runs (the product of all merged extents but the last).
+    var rowCount: Int { extents.dropLast().reduce(1, *) }
+    /// The length of one inner run.
+    var rowLength: Int { extents[extents.count - 1] }
+
+    /// Calls `run(offsetA, offsetB, offsetOut, length, strideA, strideB)` for
+    /// every inner run with its index in `rows`.
     @inline(__always)
-    func forEachRun(_ run: (Int, Int, Int, Int, Int, Int) -> Void) {
+    func forEachRun(rows: Range<Int>, _ run: (Int, Int, Int, Int, Int, Int) -> Void) {
         let rank = extents.count
         let inner = extents[rank - 1]
         let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
-        let outer = extents.dropLast().reduce(1, *)
         var index = [Int](repeating: 0, count: Swift.max(rank - 1, 0))
         var offA = 0, offB = 0
-        for row in 0..<outer {
+        var remainder = rows.lowerBound
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            index[axis] = remainder % extents[axis]
+            remainder /= extents[axis]
+            offA += index[axis] * stridesA[axis]
+            offB += index[axis] * stridesB[axis]
+        }
+        for row in rows {
             run(offA, offB, row * inner, inner, innerA, innerB)
             var axis = rank - 2
             while axis >= 0 {
@@ -66,14 +78,16 @@ struct BroadcastPlan {
 
 extension Tensor {
     /// Applies `f` elementwise to two broadcast tensors, with no autodiff.
-    @inline(__always)
-    static func broadcastMap(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> (shape: [Int], scalars: [Float]) {
+    static func broadcastMap<F: BinaryElementFunction>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) -> (shape: [Int], scalars: [Float]) {
         if a.shape == b.shape {
             var out = [Float].unfilled(a.count)
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { po in
-                        for i in 0..<po.count { po[i] = f(pa[i], pb[i]) }
+                        let po = po
+                        Parallel.forEachElementChunk(po.count) { range in
+                            for i in range { po[i] = f(pa[i], pb[i]) }
+                        }
                     }
                 }
             }
@@ -84,17 +98,22 @@ extension Tensor {
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    plan.forEachRun { oa, ob, oo, n, sa, sb in
-                        if sa == 1 && sb == 1 {
-                            for i in 0..<n { po[oo + i] = f(pa[oa + i], pb[ob + i]) }
-                        } else if sa == 1 && sb == 0 {
-                            let y = pb[ob]
-                            for i in 0..<n { po[oo + i] = f(pa[oa + i], y) }
-                        } else if sa == 0 && sb == 1 {
-                            let x = pa[oa]
-                            for i in 0..<n { po[oo + i] = f(x, pb[ob + i]) }
-                        } else {
-                            for i in 0..<n { po[oo + i] = f(pa[oa + i * sa], pb[ob + i * sb]) }
+                    let po = po
+                    // Rows of the merged plan are independent: the bias add
+                    // [N, C, H, W] + [1, C, 1, 1] runs over N·C rows of H·W with a constant.
+                    Parallel.forEachRowChunk(plan.rowCount, rowLength: plan.rowLength) { rows in
+                        plan.forEachRun(rows: rows) { oa, ob, oo, n, sa, sb in
+                            if sa == 1 && sb == 1 {
+                                for i in 0..<n { po[oo + i] = f(pa[oa + i], pb[ob + i]) }
+                            } else if sa == 1 && sb == 0 {
+                                let y = pb[ob]
+                                for i in 0..<n { po[oo + i] = f(pa[oa + i], y) }
+                            } else if sa == 0 && sb == 1 {
+                                let x = pa[oa]
+                                for i in 0..<n { po[oo + i] = f(x, pb[ob + i]) }
+                            } else {
+                                for i in 0..<n { po[oo + i] = f(pa[oa + i * sa], pb[ob + i * sb]) }
+                            }
                         }
                     }
                 }
@@ -108,7 +127,23 @@ extension Tensor {
         if self.shape == shape { return self }
         let target = Shapes.broadcastOrFail(self.shape, shape, op: "broadcast(to:)")
         precondition(target == shape, "broadcast(to:): shape \(self.shape) cannot be broadcast to \(shape)")
-        let (_, values) = Tensor.broadcastMap(self, Tensor.zeros(shape), op: "broadcast(to:)") { x, _ in x }
+        let plan = BroadcastPlan(self.shape, shape, op: "broadcast(to:)")
+        var values = [Float].unfilled(shape.elementCount)
+        scalars.withUnsafeBufferPointer { pa in
+            values.withUnsafeMutableBufferPointer { po in
+                let po = po
+                Parallel.forEachRowChunk(plan.rowCount, rowLength: plan.rowLength) { rows in
+                    plan.forEachRun(rows: rows) { oa, _, oo, n, sa, _ in
+                        if sa == 0 {
+                            let x = pa[oa]
+                            for i in 0..<n { po[oo + i] = x }
+                        } else {
+                            for i in 0..<n { po[oo + i] = pa[oa + i * sa] }
+                        }
+                    }
+                }
+            }
+        }
         let inputShape = self.shape
         return .result(shape: shape, scalars: values, inputs: [self]) { g in [g.sum(toShape: inputShape)] }
     }

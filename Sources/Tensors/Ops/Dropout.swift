@@ -12,25 +12,11 @@ extension Tensor {
         // The kept elements' factor (scale) or 0, drawn in element order.
         var factors = [Float](repeating: 0, count: count)
         for i in 0..<count { factors[i] = generator.nextUniform() >= p ? scale : 0 }
-        var output = [Float](repeating: 0, count: count)
-        scalars.withUnsafeBufferPointer { x in
-            factors.withUnsafeBufferPointer { f in
-                output.withUnsafeMutableBufferPointer { y in
-                    for i in 0..<y.count { y[i] = x[i] * f[i] }
-                }
-            }
-        }
+        let output = Tensor.broadcastMap(self, Tensor(shape: shape, scalars: factors), op: "dropout", ElementProduct()).scalars
         let inputShape = shape
         return .result(shape: shape, scalars: output, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: factors.count)
-            g.scalars.withUnsafeBufferPointer { dy in
-                factors.withUnsafeBufferPointer { f in
-                    gradient.withUnsafeMutableBufferPointer { dx in
-                        for i in 0..<dx.count { dx[i] = dy[i] * f[i] }
-                    }
-                }
-            }
-            return [Tensor(shape: inputShape, scalars: gradient)]
+            let gradient = Tensor.broadcastMap(g, Tensor(shape: inputShape, scalars: factors), op: "dropout", ElementProduct())
+            return [Tensor(shape: inputShape, scalars: gradient.scalars)]
         }
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Group normalisation (Wu & He, 2018), as PyTorch's `F.group_norm`: the
@@ -10,10 +11,37 @@ import Foundation
 /// backward is the closed form
 /// `dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))` with `dx̂ = γ_c · dy`,
 /// from per-channel sums of `dy` and `dy · x` and the saved mean and rstd.
+/// Each (sample, group) is computed whole on one thread, so the results do not
+/// depend on the thread count.
+///
+/// `groupNormSiLU` also applies SiLU, `z · σ(z)`, to the normalised `z` in the
+/// same pass (the U-Net's norm → SiLU), keeping no copy of `z`: its backward
+/// recomputes `z` from the input and the saved statistics, turns `dy` into
+/// `dz = dy · σ(z) · (1 + z · (1 − σ(z)))` one group at a time, and continues
+/// as the group-norm backward. It gives the same bits as `groupNorm` then `silu`.
 extension Tensor {
     /// Normalises this `[N, C, *]` tensor over `groups` groups of channels;
     /// `weight` (γ) and `bias` (β) are `[C]` or nil (γ = 1, β = 0).
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
+    }
+
+    /// `groupNorm(groups:weight:bias:eps:)` followed by SiLU, fused in one op.
+    public func groupNormSiLU(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
+    }
+
+    /// `(self + shift).groupNormSiLU(…)` for a per-(sample, channel) `shift`
+    /// of shape `[N, C]` (the U-Net's time-embedding add before its second
+    /// norm), without materialising the sum: the same values as the add and
+    /// then the op, with `shift`'s gradient summed over the spatial positions.
+    public func groupNormSiLU(adding shift: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        precondition(rank >= 2 && shift.shape == [shape[0], shape[1]],
+                     "groupNormSiLU: shift shape \(shift.shape) does not match input \(shape); expected [N, C] = \(Array(shape.prefix(2)))")
+        return groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: true, shift: shift)
+    }
+
+    private func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool, shift: Tensor? = nil) -> Tensor {
         precondition(rank >= 2, "groupNorm: input must be [N, C, *] (rank ≥ 2), got shape \(shape)")
         let batch = shape[0], channels = shape[1]
         precondition(groups > 0 && channels % groups == 0,
@@ -27,38 +55,45 @@ extension Tensor {
         precondition(eps >= 0, "groupNorm: eps must be non-negative, got \(eps)")
         let layout = GroupNormLayout(batch: batch, channels: channels, groups: groups,
                                      spatial: shape[2...].reduce(1, *))
-        let gamma = weight?.scalars, beta = bias?.scalars
+        let gamma = weight?.scalars, beta = bias?.scalars, shifts = shift?.scalars
         var mean = [Double](repeating: 0, count: layout.units)
         var rstd = [Double](repeating: 0, count: layout.units)
         var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
+                let y = y
                 mean.withUnsafeMutableBufferPointer { means in
+                    let means = means
                     rstd.withUnsafeMutableBufferPointer { rstds in
+                        let rstds = rstds
                         layout.forEachUnitChunk { units in
                             for unit in units {
                                 let base = unit * layout.groupSize
+                                let firstChannel = (unit % groups) * layout.channelsPerGroup
+                                let sample = unit / groups
                                 var total = 0.0, totalSquares = 0.0
-                                for i in base ..< base + layout.groupSize {
-                                    let v = Double(x[i])
-                                    total += v
-                                    totalSquares += v * v
+                                for offset in 0..<layout.channelsPerGroup {
+                                    let start = base + offset * layout.spatial
+                                    let (s, q) = GroupNormLayout.sums(x, start ..< start + layout.spatial,
+                                                                      adding: shifts?[sample * channels + firstChannel + offset] ?? 0)
+                                    total += s
+                                    totalSquares += q
                                 }
                                 let m = total / Double(layout.groupSize)
                                 let variance = Swift.max(totalSquares / Double(layout.groupSize) - m * m, 0)
                                 let r = 1 / (variance + Double(eps)).squareRoot()
                                 means[unit] = m
                                 rstds[unit] = r
-                                // y = (x − μ_f)·a + b with μ_f = Float(μ): subtracting first keeps
-                                // precision when the mean is large next to the spread.
-                                let meanFloat = Float(m), residual = m - Double(meanFloat)
-                                let firstChannel = (unit % groups) * layout.channelsPerGroup
+                                let meanFloat = Float(m)
                                 for offset in 0..<layout.channelsPerGroup {
                                     let channel = firstChannel + offset
-                                    let scale = r * Double(gamma?[channel] ?? 1)
-                                    let a = Float(scale), b = Float(Double(beta?[channel] ?? 0) - residual * scale)
+                                    let (a, b) = GroupNormLayout.affine(mean: m, rstd: r, gamma: gamma?[channel], beta: beta?[channel])
                                     let start = base + offset * layout.spatial
-                                    for i in start ..< start + layout.spatial { y[i] = (x[i] - meanFloat) * a + b }
+                                    let c = shifts?[sample * channels + channel] ?? 0
+                                    for i in start ..< start + layout.spatial { y[i] = ((x[i] + c) - meanFloat) * a + b }
+                                    if silu && layout.spatial > 0 {
+                                        ck_silu(y.baseAddress! + start, y.baseAddress! + start, layout.spatial)
+                                    }
                                 }
                             }
                         }
@@ -67,13 +102,16 @@ extension Tensor {
             }
         }
         let input = self
-        let inputs = [input] + [weight, bias].compactMap { $0 }
+        let inputs = [input] + [weight, bias, shift].compactMap { $0 }
         return .result(shape: shape, scalars: output, inputs: inputs) { g in
-            let grads = layout.backward(outputGradient: g.scalars, input: input.scalars, gamma: gamma,
-                                        mean: mean, rstd: rstd, needInput: input.requiresGrad)
-            var result: [Tensor?] = [grads.input.map { Tensor(shape: input.shape, scalars: $0) }]
+            let needShift = shift?.requiresGrad ?? false
+            let grads = layout.backward(outputGradient: g.scalars, input: input.scalars, gamma: gamma, beta: silu ? beta : nil,
+                                        shift: shifts, mean: mean, rstd: rstd,
+                                        needInput: input.requiresGrad, needShift: needShift, silu: silu)
+            var result: [Tensor?] = [input.requiresGrad ? grads.input.map { Tensor(shape: input.shape, scalars: $0) } : nil]
             if let weight { result.append(weight.requiresGrad ? Tensor(shape: weight.shape, scalars: grads.gamma) : nil) }
             if let bias { result.append(bias.requiresGrad ? Tensor(shape: bias.shape, scalars: grads.beta) : nil) }
+            if let shift { result.append(needShift ? Tensor(shape: shift.shape, scalars: grads.shift) : nil) }
             return result
         }
     }
@@ -97,52 +135,168 @@ private struct GroupNormLayout {
         Parallel.forEachChunk(units, minimumChunk: Swift.max(1, 65_536 / Swift.max(groupSize, 1)), body)
     }
 
-    /// The gradients of the input (when `needInput`), of γ and of β.
-    func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, mean: [Double], rstd: [Double],
-                  needInput: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
+    /// The normalisation of one channel as `y = (x − μ_f)·a + b` with
+    /// `μ_f = Float(μ)`: subtracting first keeps precision when the mean is
+    /// large next to the spread; `b` absorbs the rounding `μ − μ_f`.
+    @inline(__always)
+    static func affine(mean: Double, rstd: Double, gamma: Float?, beta: Float?) -> (a: Float, b: Float) {
+        let residual = mean - Double(Float(mean))
+        let scale = rstd * Double(gamma ?? 1)
+        return (Float(scale), Float(Double(beta ?? 0) - residual * scale))
+    }
+
+    /// `Σ (x + c)` and `Σ (x + c)²` over `range` in Double, in eight interleaved partial
+    /// sums (pairs of lanes the CPU adds side by side) added up in a fixed order.
+    @inline(__always)
+    static func sums(_ x: UnsafeBufferPointer<Float>, _ range: Range<Int>, adding c: Float) -> (Double, Double) {
+        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
+        var q0 = SIMD2<Double>(), q1 = SIMD2<Double>(), q2 = SIMD2<Double>(), q3 = SIMD2<Double>()
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let v0 = SIMD2(Double(x[i] + c), Double(x[i + 1] + c)), v1 = SIMD2(Double(x[i + 2] + c), Double(x[i + 3] + c))
+            let v2 = SIMD2(Double(x[i + 4] + c), Double(x[i + 5] + c)), v3 = SIMD2(Double(x[i + 6] + c), Double(x[i + 7] + c))
+            s0 += v0; s1 += v1; s2 += v2; s3 += v3
+            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3
+            i += 8
+        }
+        var total = ((s0 + s1) + (s2 + s3)).sum(), squares = ((q0 + q1) + (q2 + q3)).sum()
+        while i < range.upperBound {
+            let v = Double(x[i] + c)
+            total += v
+            squares += v * v
+            i += 1
+        }
+        return (total, squares)
+    }
+
+    /// `Σ v` over `count` values in Double (eight interleaved partial sums in a fixed order), rounded to Float.
+    @inline(__always)
+    static func total(_ v: UnsafePointer<Float>, count: Int) -> Float {
+        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
+        var i = 0
+        while i + 8 <= count {
+            s0 += SIMD2(Double(v[i]), Double(v[i + 1]))
+            s1 += SIMD2(Double(v[i + 2]), Double(v[i + 3]))
+            s2 += SIMD2(Double(v[i + 4]), Double(v[i + 5]))
+            s3 += SIMD2(Double(v[i + 6]), Double(v[i + 7]))
+            i += 8
+        }
+        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        while i < count {
+            sum += Double(v[i])
+            i += 1
+        }
+        return Float(sum)
+    }
+
+    /// `Σ dy` and `Σ dy·((x + c) − mean)` over `count` values in Double, in eight
+    /// interleaved partial sums added up in a fixed order.
+    @inline(__always)
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                             count: Int, adding c: Float, mean: Float) -> (Double, Double) {
+        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
+        var p0 = SIMD2<Double>(), p1 = SIMD2<Double>(), p2 = SIMD2<Double>(), p3 = SIMD2<Double>()
+        var i = 0
+        while i + 8 <= count {
+            let d0 = SIMD2(Double(dy[i]), Double(dy[i + 1])), d1 = SIMD2(Double(dy[i + 2]), Double(dy[i + 3]))
+            let d2 = SIMD2(Double(dy[i + 4]), Double(dy[i + 5])), d3 = SIMD2(Double(dy[i + 6]), Double(dy[i + 7]))
+            let x0 = SIMD2(Double((x[i] + c) - mean), Double((x[i + 1] + c) - mean))
+            let x1 = SIMD2(Double((x[i + 2] + c) - mean), Double((x[i + 3] + c) - mean))
+            let x2 = SIMD2(Double((x[i + 4] + c) - mean), Double((x[i + 5] + c) - mean))
+            let x3 = SIMD2(Double((x[i + 6] + c) - mean), Double((x[i + 7] + c) - mean))
+            s0 += d0; s1 += d1; s2 += d2; s3 += d3
+            p0 += d0 * x0; p1 += d1 * x1; p2 += d2 * x2; p3 += d3 * x3
+            i += 8
+        }
+        var total = ((s0 + s1) + (s2 + s3)).sum(), products = ((p0 + p1) + (p2 + p3)).sum()
+        while i < count {
+            let d = Double(dy[i])
+            total += d
+            products += d * Double((x[i] + c) - mean)
+            i += 1
+        }
+        return (total, products)
+    }
+
+    /// The gradients of the input (when `needInput`), of γ and of β. With
+    /// `silu`, `outputGradient` is the gradient of SiLU(z) and is first turned
+    /// into that of z, one group at a time (`beta` is then the shift β).
+    /// With `shift` (`[N, C]`), the input is `x + shift[n, c]` and the
+    /// shift's gradient is the sum of the input gradient over each channel.
+    func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, beta: [Float]?, shift: [Float]?,
+                  mean: [Double], rstd: [Double], needInput: Bool, needShift: Bool,
+                  silu: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float], shift: [Float]) {
         // Σ_s dy and Σ_s dy·(x − μ_f) for every (sample, channel).
         var sumDy = [Double](repeating: 0, count: batch * channels)
         var sumDyX = [Double](repeating: 0, count: batch * channels)
-        var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
-        outputGradient.withUnsafeBufferPointer { dy in
-            input.withUnsafeBufferPointer { x in
-                sumDy.withUnsafeMutableBufferPointer { sdy in
-                    sumDyX.withUnsafeMutableBufferPointer { sdyx in
-                        inputGradient.withUnsafeMutableBufferPointer { dx in
-                            forEachUnitChunk { units in
-                                for unit in units {
-                                    let sample = unit / groups
-                                    let firstChannel = (unit % groups) * channelsPerGroup
-                                    let base = unit * groupSize
-                                    // Sums over x' = x − μ_f (μ_f = Float(μ)); then x̂ = (x' − δ)·rstd with δ = μ − μ_f.
-                                    let meanFloat = Float(mean[unit])
-                                    var a = 0.0, b = 0.0
-                                    for offset in 0..<channelsPerGroup {
-                                        let channel = firstChannel + offset
-                                        let start = base + offset * spatial
-                                        var s = 0.0, sx = 0.0
-                                        for i in start ..< start + spatial {
-                                            let d = Double(dy[i])
-                                            s += d
-                                            sx += d * Double(x[i] - meanFloat)
+        let computeInput = needInput || needShift
+        var inputGradient = [Float].unfilled(computeInput ? input.count : 0)
+        var shiftGradient = [Float](repeating: 0, count: needShift ? batch * channels : 0)
+        if groupSize > 0 {
+            outputGradient.withUnsafeBufferPointer { outputGradientBuffer in
+                input.withUnsafeBufferPointer { inputBuffer in
+                    sumDy.withUnsafeMutableBufferPointer { sdy in
+                        let sdy = sdy
+                        sumDyX.withUnsafeMutableBufferPointer { sdyx in
+                            let sdyx = sdyx
+                            inputGradient.withUnsafeMutableBufferPointer { inputGradientBuffer in
+                                let inputGradientBuffer = inputGradientBuffer
+                                shiftGradient.withUnsafeMutableBufferPointer { shiftGradientBuffer in
+                                    let shiftGradientBuffer = shiftGradientBuffer
+                                    forEachUnitChunk { units in
+                                        // With SiLU: the gradient of z for the current group (z recomputed, then dz in place).
+                                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: silu ? groupSize : 1)
+                                        defer { scratch.deallocate() }
+                                        for unit in units {
+                                            let sample = unit / groups
+                                            let firstChannel = (unit % groups) * channelsPerGroup
+                                            let base = unit * groupSize
+                                            let x = inputBuffer.baseAddress! + base
+                                            // Sums over x' = x − μ_f (μ_f = Float(μ)); then x̂ = (x' − δ)·rstd with δ = μ − μ_f.
+                                            let meanFloat = Float(mean[unit])
+                                            var dy = outputGradientBuffer.baseAddress! + base
+                                            if silu {
+                                                for offset in 0..<channelsPerGroup {
+                                                    let channel = firstChannel + offset
+                                                    let (a, b) = GroupNormLayout.affine(mean: mean[unit], rstd: rstd[unit],
+                                                                                        gamma: gamma?[channel], beta: beta?[channel])
+                                                    let start = offset * spatial
+                                                    let c = shift?[sample * channels + channel] ?? 0
+                                                    for i in start ..< start + spatial { scratch[i] = ((x[i] + c) - meanFloat) * a + b }
+                                                }
+                                                ck_silu_backward(scratch, dy, scratch, groupSize)
+                                                dy = UnsafePointer(scratch)
+                                            }
+                                            var a = 0.0, b = 0.0
+                                            for offset in 0..<channelsPerGroup {
+                                                let channel = firstChannel + offset
+                                                let start = offset * spatial
+                                                let (s, sx) = GroupNormLayout.gradientSums(dy + start, x + start, count: spatial,
+                                                                                           adding: shift?[sample * channels + channel] ?? 0, mean: meanFloat)
+                                                sdy[sample * channels + channel] = s
+                                                sdyx[sample * channels + channel] = sx
+                                                let w = Double(gamma?[channel] ?? 1)
+                                                a += w * s
+                                                b += w * sx
+                                            }
+                                            guard computeInput else { continue }
+                                            // dx = dy·(rstd·γ) + x'·c2 + c3 (the closed form, expanded).
+                                            let dx = inputGradientBuffer.baseAddress! + base
+                                            let delta = mean[unit] - Double(meanFloat), r = rstd[unit], size = Double(groupSize)
+                                            let c2 = -r * r * r * (b - delta * a) / size
+                                            let c3 = -r * a / size - delta * c2
+                                            let c2f = Float(c2), c3f = Float(c3)
+                                            for offset in 0..<channelsPerGroup {
+                                                let channel = firstChannel + offset
+                                                let scale = Float(r * Double(gamma?[channel] ?? 1))
+                                                let start = offset * spatial
+                                                let c = shift?[sample * channels + channel] ?? 0
+                                                for i in start ..< start + spatial { dx[i] = dy[i] * scale + ((x[i] + c) - meanFloat) * c2f + c3f }
+                                                if needShift {
+                                                    shiftGradientBuffer[sample * channels + channel] = GroupNormLayout.total(dx + start, count: spatial)
+                                                }
+                                            }
                                         }
-                                        sdy[sample * channels + channel] = s
-                                        sdyx[sample * channels + channel] = sx
-                                        let w = Double(gamma?[channel] ?? 1)
-                                        a += w * s
-                                        b += w * sx
-                                    }
-                                    guard needInput else { continue }
-                                    // dx = dy·(rstd·γ) + x'·c2 + c3 (the closed form, expanded).
-                                    let delta = mean[unit] - Double(meanFloat), r = rstd[unit], size = Double(groupSize)
-                                    let c2 = -r * r * r * (b - delta * a) / size
-                                    let c3 = -r * a / size - delta * c2
-                                    let c2f = Float(c2), c3f = Float(c3)
-                                    for offset in 0..<channelsPerGroup {
-                                        let channel = firstChannel + offset
-                                        let scale = Float(r * Double(gamma?[channel] ?? 1))
-                                        let start = base + offset * spatial
-                                        for i in start ..< start + spatial { dx[i] = dy[i] * scale + (x[i] - meanFloat) * c2f + c3f }
                                     }
                                 }
                             }
@@ -165,6 +319,6 @@ private struct GroupNormLayout {
             gammaGradient[channel] = Float(dGamma)
             betaGradient[channel] = Float(dBeta)
         }
-        return (needInput ? inputGradient : nil, gammaGradient, betaGradient)
+        return (needInput ? inputGradient : nil, gammaGradient, betaGradient, shiftGradient)
     }
 }

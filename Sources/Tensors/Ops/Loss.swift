@@ -9,25 +9,40 @@ extension Tensor {
                      "mseLoss: prediction shape \(prediction.shape) differs from target shape \(target.shape); shapes must match exactly")
         let n = prediction.count
         precondition(n > 0, "mseLoss: empty tensors of shape \(prediction.shape)")
-        var difference = [Float](repeating: 0, count: n)
-        var total = 0.0
+        // Squares summed in Double over fixed blocks, then the block sums in
+        // order: the same total whatever the thread count.
+        let block = 8_192
+        let blocks = (n + block - 1) / block
+        var difference = [Float].unfilled(n)
+        var blockTotals = [Double](repeating: 0, count: blocks)
         prediction.scalars.withUnsafeBufferPointer { p in
             target.scalars.withUnsafeBufferPointer { t in
                 difference.withUnsafeMutableBufferPointer { d in
-                    for i in 0..<n {
-                        let e = p[i] - t[i]
-                        d[i] = e
-                        total += Double(e * e)
+                    let d = d
+                    blockTotals.withUnsafeMutableBufferPointer { totals in
+                        let totals = totals
+                        Parallel.forEachChunk(blocks, minimumChunk: Swift.max(1, Parallel.elementwiseChunk / block)) { range in
+                            for b in range {
+                                var total = 0.0
+                                for i in b * block ..< Swift.min(n, (b + 1) * block) {
+                                    let e = p[i] - t[i]
+                                    d[i] = e
+                                    total += Double(e * e)
+                                }
+                                totals[b] = total
+                            }
+                        }
                     }
                 }
             }
         }
+        let total = blockTotals.reduce(0, +)
         let shape = prediction.shape
         return .result(shape: [], scalars: [Float(total / Double(n))], inputs: [prediction, target]) { g in
             let factor = 2 * g.item / Float(n)
-            let gradient = Tensor(shape: shape, scalars: difference.map { $0 * factor })
+            let gradient = Tensor(shape: shape, scalars: mapElements(difference, ElementScale(factor: factor)))
             return [prediction.requiresGrad ? gradient : nil,
-                    target.requiresGrad ? Tensor(shape: shape, scalars: gradient.scalars.map { -$0 }) : nil]
+                    target.requiresGrad ? Tensor(shape: shape, scalars: mapElements(gradient.scalars, ElementNegation())) : nil]
         }
     }
 }

@@ -23,7 +23,8 @@ extension Tensor {
         precondition(!(batchB.isEmpty && !batchA.isEmpty && transposeA),
                      "matmul: a transposed batched left side needs a batched right side, got \(a.shape) and \(b.shape)")
         let batch = batchA.elementCount
-        var out = [Float](repeating: 0, count: batch * m * n)
+        // sgemm overwrites C (β = 0); only an empty inner dimension leaves zeros to fill.
+        var out = k == 0 ? [Float](repeating: 0, count: batch * m * n) : [Float].unfilled(batch * m * n)
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in

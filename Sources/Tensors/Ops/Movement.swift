@@ -29,22 +29,32 @@ extension Tensor {
         let innerStride = srcStrides.last ?? 1
         let outerShape = Array(outShape.dropLast())
         let outerStrides = Array(srcStrides.dropLast())
+        let rows = outerShape.elementCount
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                var index = [Int](repeating: 0, count: outerShape.count)
-                var offset = 0
-                let rows = outerShape.elementCount
-                for row in 0..<rows {
-                    let base = row * inner
-                    for i in 0..<inner { dst[base + i] = src[offset + i * innerStride] }
-                    var axis = outerShape.count - 1
-                    while axis >= 0 {
-                        index[axis] += 1
-                        offset += outerStrides[axis]
-                        if index[axis] < outerShape[axis] { break }
-                        offset -= outerStrides[axis] * outerShape[axis]
-                        index[axis] = 0
-                        axis -= 1
+                let dst = dst
+                Parallel.forEachRowChunk(rows, rowLength: inner) { chunk in
+                    // The source offset of the chunk's first row, from its multi-index.
+                    var index = [Int](repeating: 0, count: outerShape.count)
+                    var offset = 0
+                    var remainder = chunk.lowerBound
+                    for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
+                        index[axis] = remainder % outerShape[axis]
+                        remainder /= outerShape[axis]
+                        offset += index[axis] * outerStrides[axis]
+                    }
+                    for row in chunk {
+                        let base = row * inner
+                        for i in 0..<inner { dst[base + i] = src[offset + i * innerStride] }
+                        var axis = outerShape.count - 1
+                        while axis >= 0 {
+                            index[axis] += 1
+                            offset += outerStrides[axis]
+                            if index[axis] < outerShape[axis] { break }
+                            offset -= outerStrides[axis] * outerShape[axis]
+                            index[axis] = 0
+                            axis -= 1
+                        }
                     }
                 }
             }
@@ -82,17 +92,24 @@ extension Tensor {
         let inner = first.shape[(a + 1)...].reduce(1, *)
         let total = outShape[a]
         var out = [Float].unfilled(outShape.elementCount)
+        var starts: [Int] = []
+        var position = 0
+        for e in extents {
+            starts.append(position)
+            position += e
+        }
         out.withUnsafeMutableBufferPointer { dst in
-            var position = 0
-            for t in tensors {
-                let e = t.shape[a]
+            let dst = dst
+            for (t, start) in zip(tensors, starts) {
+                let run = t.shape[a] * inner
                 t.scalars.withUnsafeBufferPointer { src in
-                    for o in 0..<outer {
-                        let from = o * e * inner, to = (o * total + position) * inner
-                        for i in 0..<(e * inner) { dst[to + i] = src[from + i] }
+                    Parallel.forEachRowChunk(outer, rowLength: run) { rows in
+                        for o in rows {
+                            let from = o * run, to = (o * total + start) * inner
+                            for i in 0..<run { dst[to + i] = src[from + i] }
+                        }
                     }
                 }
-                position += e
             }
         }
         return .result(shape: outShape, scalars: out, inputs: tensors) { g in
@@ -125,20 +142,30 @@ extension Tensor {
         let run = range.count * inner
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for o in 0..<outer {
-                    let from = (o * extent + range.lowerBound) * inner
-                    for i in 0..<run { dst[o * run + i] = src[from + i] }
+                let dst = dst
+                Parallel.forEachRowChunk(outer, rowLength: run) { rows in
+                    for o in rows {
+                        let from = (o * extent + range.lowerBound) * inner
+                        for i in 0..<run { dst[o * run + i] = src[from + i] }
+                    }
                 }
             }
         }
         let inputShape = shape
         return .result(shape: outShape, scalars: out, inputs: [self]) { g in
-            var grad = [Float](repeating: 0, count: inputShape.elementCount)
+            // Each row of the gradient: zeros, the slice's gradient, zeros.
+            var grad = [Float].unfilled(inputShape.elementCount)
+            let before = range.lowerBound * inner, after = (extent - range.upperBound) * inner
             g.scalars.withUnsafeBufferPointer { src in
                 grad.withUnsafeMutableBufferPointer { dst in
-                    for o in 0..<outer {
-                        let to = (o * extent + range.lowerBound) * inner
-                        for i in 0..<run { dst[to + i] = src[o * run + i] }
+                    let dst = dst
+                    Parallel.forEachRowChunk(outer, rowLength: extent * inner) { rows in
+                        for o in rows {
+                            let rowStart = o * extent * inner, to = rowStart + before
+                            for i in 0..<before { dst[rowStart + i] = 0 }
+                            for i in 0..<run { dst[to + i] = src[o * run + i] }
+                            for i in 0..<after { dst[to + run + i] = 0 }
+                        }
                     }
                 }
             }

@@ -6,21 +6,40 @@ extension Tensor {
     }
 
     /// Sums over one axis keeping it as size 1, with no autodiff.
+    ///
+    /// Every output element adds its `extent` terms in index order on one
+    /// thread, so the result does not depend on the thread count. The work is
+    /// spread over the kept outer rows, or over the kept inner columns when
+    /// there are too few rows (a bias gradient `[rows, C] → [C]`).
     private func rawSum(axis: Int) -> [Float] {
         let (outer, extent, inner) = Tensor.split(shape, at: axis)
         var out = [Float](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for o in 0..<outer {
-                    let base = o * extent * inner
-                    if inner == 1 {
-                        var total: Float = 0
-                        for k in 0..<extent { total += src[base + k] }
-                        dst[o] = total
-                    } else {
-                        for k in 0..<extent {
-                            let row = base + k * inner
-                            for i in 0..<inner { dst[o * inner + i] += src[row + i] }
+                let dst = dst
+                func sumRows(_ rows: Range<Int>, columns: Range<Int>) {
+                    for o in rows {
+                        let base = o * extent * inner
+                        if inner == 1 {
+                            var total: Float = 0
+                            for k in 0..<extent { total += src[base + k] }
+                            dst[o] = total
+                        } else {
+                            for k in 0..<extent {
+                                let row = base + k * inner
+                                for i in columns { dst[o * inner + i] += src[row + i] }
+                            }
+                        }
+                    }
+                }
+                if outer >= 2 * Parallel.threadCount || inner == 1 {
+                    Parallel.forEachRowChunk(outer, rowLength: extent * inner) { rows in
+                        sumRows(rows, columns: 0..<inner)
+                    }
+                } else {
+                    for o in 0..<outer {
+                        Parallel.forEachChunk(inner, minimumChunk: Swift.max(16, Parallel.elementwiseChunk / Swift.max(extent, 1))) { columns in
+                            sumRows(o ..< o + 1, columns: columns)
                         }
                     }
                 }

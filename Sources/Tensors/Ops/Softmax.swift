@@ -15,6 +15,7 @@ extension Tensor {
         var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
+                let y = y
                 lines.forEach { start, stride, extent in
                     if stride == 1 {
                         // Contiguous lines (the last axis): the vectorised kernel.
@@ -40,6 +41,7 @@ extension Tensor {
             g.scalars.withUnsafeBufferPointer { dy in
                 output.withUnsafeBufferPointer { y in
                     gradient.withUnsafeMutableBufferPointer { dx in
+                        let dx = dx
                         lines.forEach { start, stride, extent in
                             var dot: Float = 0
                             for k in 0..<extent { dot += dy[start + k * stride] * y[start + k * stride] }
@@ -61,6 +63,7 @@ extension Tensor {
         var output = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
+                let y = y
                 lines.forEach { start, stride, extent in
                     var maximum = -Float.infinity
                     for k in 0..<extent { maximum = Swift.max(maximum, x[start + k * stride]) }
@@ -78,6 +81,7 @@ extension Tensor {
             g.scalars.withUnsafeBufferPointer { dy in
                 output.withUnsafeBufferPointer { y in
                     gradient.withUnsafeMutableBufferPointer { dx in
+                        let dx = dx
                         lines.forEach { start, stride, extent in
                             var total: Float = 0
                             for k in 0..<extent { total += dy[start + k * stride] }

@@ -10,6 +10,7 @@ extension Tensor {
         var out = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 let base = dst.baseAddress!
                 Parallel.forEachChunk(src.count, minimumChunk: 32_768) { range in
                     for i in range { base[i] = f(src[i]) }
@@ -23,7 +24,10 @@ extension Tensor {
                 input.scalars.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in
                         gradient.withUnsafeMutableBufferPointer { pd in
-                            for i in 0..<pd.count { pd[i] = pg[i] * derivative(px[i], py[i]) }
+                            let pd = pd
+                            Parallel.forEachElementChunk(pd.count) { range in
+                                for i in range { pd[i] = pg[i] * derivative(px[i], py[i]) }
+                            }
                         }
                     }
                 }
@@ -76,6 +80,7 @@ extension Tensor {
         var out = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
+                let dst = dst
                 let source = src.baseAddress, destination = dst.baseAddress
                 Parallel.forEachChunk(src.count, minimumChunk: 32_768) { range in
                     forward(source! + range.lowerBound, destination! + range.lowerBound, range.count)
@@ -89,6 +94,7 @@ extension Tensor {
                 input.scalars.withUnsafeBufferPointer { px in
                     out.withUnsafeBufferPointer { py in
                         gradient.withUnsafeMutableBufferPointer { pd in
+                            let pd = pd
                             guard let x = px.baseAddress, let y = py.baseAddress, let gb = pg.baseAddress,
                                   let d = pd.baseAddress else { return }
                             Parallel.forEachChunk(pd.count, minimumChunk: 32_768) { range in

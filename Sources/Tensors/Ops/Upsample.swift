@@ -15,6 +15,7 @@ extension Tensor {
         let rows = planes * height
         scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
+                let y = y
                 Parallel.forEachChunk(rows, minimumChunk: Swift.max(1, 262_144 / Swift.max(4 * width, 1))) { range in
                     // Input row r (plane-major) feeds output rows 2r and 2r + 1.
                     for row in range {
@@ -31,9 +32,10 @@ extension Tensor {
         }
         let inputShape = shape
         return .result(shape: outShape, scalars: output, inputs: [self]) { g in
-            var gradient = [Float](repeating: 0, count: inputShape.elementCount)
+            var gradient = [Float].unfilled(inputShape.elementCount)
             g.scalars.withUnsafeBufferPointer { dy in
                 gradient.withUnsafeMutableBufferPointer { dx in
+                    let dx = dx
                     Parallel.forEachChunk(rows, minimumChunk: Swift.max(1, 262_144 / Swift.max(4 * width, 1))) { range in
                         for row in range {
                             let top = 4 * row * width, bottom = top + 2 * width
