@@ -53,7 +53,7 @@ enum WinogradConv2D {
             tilesY = (g.outHeight + 1) / 2
             tilesX = (g.outWidth + 1) / 2
             let tiles = tilesY * tilesX
-            let byRows = Swift.max(1, 512 / tiles)
+            let byRows = Swift.max(1, 256 / tiles)
             let byMemory = Swift.max(1, (1 << 21) / (16 * tiles * Swift.max(g.inChannels, g.outChannels)))
             imagesPerGroup = Swift.min(byRows, byMemory)
         }
