@@ -50,12 +50,16 @@ final class ShapeOpGradientTests: XCTestCase {
         let bb = GradientCheck.random([2, 4, 5], seed: 13)
         GradientCheck.check([ba, bb]) { $0[0].matmul($0[1]) }
         GradientCheck.check([ba, b]) { $0[0].matmul($0[1]) }
+        let bk = GradientCheck.random([2, 5, 4], seed: 14)
+        GradientCheck.check([ba, bk]) { Tensor.matmul($0[0], $0[1], transposeA: false, transposeB: true, scale: -0.35) }
+        GradientCheck.check([at, b]) { Tensor.matmul($0[0], $0[1], transposeA: true, transposeB: false, scale: 2.5) }
     }
 
     func testMatMulValues() {
         let a = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
         let b = Tensor(shape: [2, 2], scalars: [5, 6, 7, 8])
         XCTAssertEqual(a.matmul(b).scalars, [19, 22, 43, 50])
+        XCTAssertEqual(Tensor.matmul(a, b, transposeA: false, transposeB: false, scale: 0.5).scalars, [9.5, 11, 21.5, 25])
     }
 
     func testTwoLayerMLPEndToEnd() {

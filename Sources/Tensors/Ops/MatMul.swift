@@ -8,9 +8,10 @@ extension Tensor {
         Tensor.matmul(self, other, transposeA: false, transposeB: false)
     }
 
-    /// `op(a) · op(b)` where `op` optionally swaps the last two axes, without
-    /// materialising the transpose.
-    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
+    /// `scale · op(a) · op(b)` where `op` optionally swaps the last two axes,
+    /// without materialising the transpose (nor a separately scaled product).
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
+                              scale: Float = 1) -> Tensor {
         precondition(a.rank >= 2 && b.rank >= 2, "matmul: needs rank ≥ 2, got \(a.shape) and \(b.shape)")
         let (ra, ca) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
         let (rb, cb) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
@@ -30,13 +31,13 @@ extension Tensor {
                 out.withUnsafeMutableBufferPointer { po in
                     let aBase = pa.baseAddress!, bBase = pb.baseAddress!, cBase = po.baseAddress!
                     if batch == 1 {
-                        GEMM.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                        GEMM.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: scale,
                                    a: aBase, lda: ca, b: bBase, ldb: cb, c: cBase, ldc: n)
                     } else {
                         // Whole products per thread: the batch splits better than each small product.
                         Parallel.forEachChunk(batch) { items in
                             for i in items {
-                                ck_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, 1, aBase + i * m * k, ca,
+                                ck_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, scale, aBase + i * m * k, ca,
                                          bBase + (batchB.isEmpty ? 0 : i * k * n), cb, 0, cBase + i * m * n, n)
                             }
                         }
@@ -46,20 +47,20 @@ extension Tensor {
         }
         let sharedB = batchB.isEmpty && !batchA.isEmpty
         return .result(shape: batchA + [m, n], scalars: out, inputs: [a, b]) { g in
-            // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G.
+            // C = s·op(A)·op(B): dop(A) = s·G·op(B)ᵀ, dop(B) = s·op(A)ᵀ·G.
             var ga: Tensor? = nil, gb: Tensor? = nil
             if a.requiresGrad {
-                ga = transposeA ? matmul(b, g, transposeA: transposeB, transposeB: true)
-                                : matmul(g, b, transposeA: false, transposeB: !transposeB)
+                ga = transposeA ? matmul(b, g, transposeA: transposeB, transposeB: true, scale: scale)
+                                : matmul(g, b, transposeA: false, transposeB: !transposeB, scale: scale)
             }
             if b.requiresGrad {
                 if sharedB {
                     let a2 = a.reshaped([batch * ra, ca]), g2 = g.reshaped([batch * m, n])
-                    gb = transposeB ? matmul(g2, a2, transposeA: true, transposeB: transposeA)
-                                    : matmul(a2, g2, transposeA: !transposeA, transposeB: false)
+                    gb = transposeB ? matmul(g2, a2, transposeA: true, transposeB: transposeA, scale: scale)
+                                    : matmul(a2, g2, transposeA: !transposeA, transposeB: false, scale: scale)
                 } else {
-                    gb = transposeB ? matmul(g, a, transposeA: true, transposeB: transposeA)
-                                    : matmul(a, g, transposeA: !transposeA, transposeB: false)
+                    gb = transposeB ? matmul(g, a, transposeA: true, transposeB: transposeA, scale: scale)
+                                    : matmul(a, g, transposeA: !transposeA, transposeB: false, scale: scale)
                 }
             }
             return [ga, gb]
