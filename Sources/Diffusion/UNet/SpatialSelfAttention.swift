@@ -38,8 +38,7 @@ public final class SpatialSelfAttention: Module {
             heads == 1 ? t : t.reshaped([b, n, heads, d]).permuted([0, 2, 1, 3]).reshaped([b * heads, n, d])
         }
         let q = split(query(tokens)), k = split(key(tokens)), v = split(value(tokens))
-        let scores = Tensor.matmul(q, k, transposeA: false, transposeB: true, scale: 1 / Float(d).squareRoot())
-        var attended = scores.softmax(axis: -1).matmul(v)
+        var attended = Tensor.attention(query: q, key: k, value: v, scale: 1 / Float(d).squareRoot())
         if heads > 1 {
             attended = attended.reshaped([b, heads, n, d]).permuted([0, 2, 1, 3]).reshaped([b, n, c])
         }
