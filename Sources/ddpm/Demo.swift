@@ -48,7 +48,10 @@ struct Demo: ParsableCommand {
         try Check.within(batchSize, 1...4096, flag: "--batch-size")
     }
 
+    @OptionGroup var threading: ThreadingOptions
+
     func run() throws {
+        threading.apply()
         let out = outFolder
         let outURL = URL(fileURLWithPath: out)
         let modelURL = outURL.appendingPathComponent("model")

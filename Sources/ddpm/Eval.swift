@@ -45,7 +45,10 @@ struct Eval: ParsableCommand {
         try Check.within(steps, 1...10_000, flag: "--steps")
     }
 
+    @OptionGroup var threading: ThreadingOptions
+
     func run() throws {
+        threading.apply()
         let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: model))
         guard loaded.exampleShape.count == 3 else {
             throw CommandError("\(model) models \(loaded.exampleShape[0])-D points; eval scores image models (bits/dim needs 8-bit pixels)")

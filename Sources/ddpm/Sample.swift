@@ -81,7 +81,10 @@ struct Sample: ParsableCommand {
         if let outDir { try Check.outputFolder(outDir, flag: "--out-dir") }
     }
 
+    @OptionGroup var threading: ThreadingOptions
+
     func run() throws {
+        threading.apply()
         let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: model))
         for warning in loaded.warnings { Terminal.printNote("warning: \(warning)") }
         let isImage = loaded.exampleShape.count == 3

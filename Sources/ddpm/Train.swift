@@ -144,7 +144,10 @@ struct Train: ParsableCommand {
         }
     }
 
+    @OptionGroup var threading: ThreadingOptions
+
     func run() throws {
+        threading.apply()
         let outURL = URL(fileURLWithPath: out)
         let stateURL = outURL.appendingPathComponent("training").appendingPathComponent(TrainingCheckpoint.fileName)
         let trainer: Trainer

@@ -40,6 +40,8 @@ final class CommandLineTests: XCTestCase {
         let cases: [([String], String)] = [
             (["train", "--data", "mnist", "--steps", "0"], "--steps"),
             (["train", "--data", "mnist", "--steps", "-5"], "--steps"),
+            (["train", "--data", "mnist", "--threads", "0"], "--threads"),
+            (["sample", "--model", missing, "--threads", "many"], "--threads"),
             (["train", "--data", "mnist", "--lr", "nan"], "--lr"),
             (["train", "--data", "mnist", "--lr", "-0.1"], "--lr"),
             (["train", "--data", "mnist", "--ema-decay", "1"], "--ema-decay"),
