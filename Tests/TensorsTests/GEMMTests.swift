@@ -78,6 +78,24 @@ final class GEMMTests: XCTestCase {
         XCTAssertEqual(GEMM.instructionSet, before)
     }
 
+    /// A split reduction gives the same bits on every run at a given thread
+    /// count: the pieces of k go to the threads in a fixed assignment.
+    func testSplitReductionIsRepeatable() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        let (m, n, k) = (8, 16, 9216)
+        var g = RandomGenerator(seed: 91)
+        let a = g.normals(m * k), b = g.normals(k * n), c0 = g.normals(m * n)
+        for threads in [2, 3] {
+            Parallel.threadCount = threads
+            let first = product(m, n, k, false, false, a, b, c0, alpha: 0.75, beta: 0.5)
+            for _ in 0..<20 {
+                XCTAssertEqual(product(m, n, k, false, false, a, b, c0, alpha: 0.75, beta: 0.5), first,
+                               "\(threads) threads")
+            }
+        }
+    }
+
     func testThreadedMatchesSingleThread() {
         // Row split, column split and split reduction, in one or several pieces
         // per thread (with alpha and beta).

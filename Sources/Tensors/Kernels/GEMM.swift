@@ -92,9 +92,11 @@ public enum GEMM {
     static let piecesPerThread = 3
 
     /// Splits a long reduction (weight gradients: k in the tens of thousands,
-    /// m and n small) over threads. The threads claim pieces of k one at a
-    /// time; the first thread accumulates its pieces into C, each other thread
-    /// into a private partial product, and the partials are then added to C.
+    /// m and n small) over threads. Worker w takes the pieces of k numbered w,
+    /// w + workers, … in order (a fixed assignment, so that the sums are the
+    /// same bits on every run); the first worker accumulates its pieces into C,
+    /// each other worker into a private partial product, and the partials are
+    /// then added to C in worker order.
     private static func splitReduction(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -105,7 +107,6 @@ public enum GEMM {
         let pieces = Swift.min(workers * piecesPerThread, Swift.max(workers, k / 1536))
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: (workers - 1) * m * n)
         defer { partials.deallocate() }
-        let claims = PieceCounter()
         Parallel.forEach(workers) { worker in
             let target = worker == 0 ? c : partials + (worker - 1) * m * n
             let ldt = worker == 0 ? ldc : n
@@ -113,7 +114,7 @@ public enum GEMM {
             // caller's beta, a partial from zero); later pieces add to it.
             let initialBeta: Float = worker == 0 ? beta : 0
             var claimedAny = false
-            while let piece = claims.next(below: pieces) {
+            for piece in stride(from: worker, to: pieces, by: workers) {
                 let start = k * piece / pieces, end = k * (piece + 1) / pieces
                 let aStart = transA ? a + start * lda : a + start
                 let bStart = transB ? b + start : b + start * ldb
