@@ -8,16 +8,25 @@
 #include <immintrin.h>
 #endif
 
-static void pad_generic(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                        ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination) {
-    const ptrdiff_t row_floats = (width + left + right) * channels, plane = height * width;
+/// Zeroes the padding of a channels-last buffer `[top + height + bottom][left + width + right][channels]`:
+/// the top and bottom rows and the left and right pixels of the others.
+static void zero_padding(float *destination, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                         ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right) {
+    const ptrdiff_t row_floats = (width + left + right) * channels;
     memset(destination, 0, sizeof(float) * (size_t)(top * row_floats));
     memset(destination + (top + height) * row_floats, 0, sizeof(float) * (size_t)(bottom * row_floats));
     for (ptrdiff_t y = 0; y < height; y++) {
         float *row = destination + (top + y) * row_floats;
         memset(row, 0, sizeof(float) * (size_t)(left * channels));
         memset(row + (left + width) * channels, 0, sizeof(float) * (size_t)(right * channels));
-        float *interior = row + left * channels;
+    }
+}
+
+static void pad_generic(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                        ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
+    const ptrdiff_t row_floats = (width + left + right) * channels, plane = height * width;
+    for (ptrdiff_t y = 0; y < height; y++) {
+        float *interior = destination + (top + y) * row_floats + left * channels;
         for (ptrdiff_t c = 0; c < channels; c++) {
             const float *line = source + c * plane + y * width;
             for (ptrdiff_t x = 0; x < width; x++) interior[x * channels + c] = line[x];
@@ -47,15 +56,10 @@ static inline CK_AVX512 __mmask16 first_lanes(ptrdiff_t count) {
 }
 
 static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                                 ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination) {
+                                 ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
     const ptrdiff_t row_floats = (width + left + right) * channels, plane = height * width;
-    memset(destination, 0, sizeof(float) * (size_t)(top * row_floats));
-    memset(destination + (top + height) * row_floats, 0, sizeof(float) * (size_t)(bottom * row_floats));
     for (ptrdiff_t y = 0; y < height; y++) {
-        float *row = destination + (top + y) * row_floats;
-        memset(row, 0, sizeof(float) * (size_t)(left * channels));
-        memset(row + (left + width) * channels, 0, sizeof(float) * (size_t)(right * channels));
-        float *interior = row + left * channels;
+        float *interior = destination + (top + y) * row_floats + left * channels;
         // Blocks of 16 channels × 16 pixels: rows of the planes in, pixels out.
         for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
             const ptrdiff_t nc = channels - c0 < 16 ? channels - c0 : 16;
@@ -104,13 +108,14 @@ static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrd
 
 void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                           ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination) {
+    zero_padding(destination, channels, height, width, top, bottom, left, right);
 #if defined(__x86_64__)
     if (ck_current_isa() == CK_ISA_AVX512) {
-        pad_avx512(source, channels, height, width, top, bottom, left, right, destination);
+        pad_avx512(source, channels, height, width, top, left, right, destination);
         return;
     }
 #endif
-    pad_generic(source, channels, height, width, top, bottom, left, right, destination);
+    pad_generic(source, channels, height, width, top, left, right, destination);
 }
 
 void ck_unpack_channels_last(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,

@@ -55,15 +55,8 @@ final class Conv2DWinogradTests: XCTestCase {
                 for needInput in [true, false] {
                     let fast = run(c, index: index, winograd: true, needInput: needInput)
                     let reference = run(c, index: index, winograd: false, needInput: needInput)
-                    for (part, name) in ["output", "input gradient", "weight gradient", "bias gradient"].enumerated() {
-                        XCTAssertEqual(fast[part].count, reference[part].count, "case \(index) \(name)")
-                        var worst: Float = 0
-                        for i in 0..<Swift.min(fast[part].count, reference[part].count) {
-                            let scale = Swift.max(1, Swift.abs(reference[part][i]))
-                            worst = Swift.max(worst, Swift.abs(fast[part][i] - reference[part][i]) / scale)
-                        }
-                        XCTAssertLessThan(worst, 1e-4, "case \(index) \(name), \(threads) threads, needInput \(needInput)")
-                    }
+                    ConvolutionPathComparison.assertMatch(
+                        fast, reference, "case \(index), \(threads) threads, needInput \(needInput)")
                 }
             }
         }
