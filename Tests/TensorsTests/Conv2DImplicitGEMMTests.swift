@@ -21,38 +21,25 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
         Case(input: [4, 33, 5, 5], weight: [17, 33, 3, 3], padding: Conv2DPadding(all: 1)),
     ]
 
-    /// Output and gradients of one conv2d with bias, for the given path.
+    /// Output and gradients of one conv2d with bias, for the given path (Winograd
+    /// off, which would otherwise take the 3×3 shapes with 8 or more channels).
     private func run(_ c: Case, index: Int, implicit: Bool, needInput: Bool = true) -> [[Float]] {
-        let saved = ImplicitConv2D.isEnabled
+        let saved = (ImplicitConv2D.isEnabled, WinogradConv2D.isEnabled)
         ImplicitConv2D.isEnabled = implicit
-        defer { ImplicitConv2D.isEnabled = saved }
-        let x = GradientCheck.random(c.input, seed: UInt64(10 + index))
-        let w = GradientCheck.random(c.weight, seed: UInt64(20 + index))
-        let b = GradientCheck.random([c.weight[0]], seed: UInt64(30 + index))
-        x.requiresGrad = needInput
-        w.requiresGrad = true
-        b.requiresGrad = true
+        WinogradConv2D.isEnabled = false
+        defer { (ImplicitConv2D.isEnabled, WinogradConv2D.isEnabled) = saved }
         let geometry = Conv2DGeometry(input: c.input, weight: c.weight, bias: [c.weight[0]], stride: (1, 1),
                                       padding: c.padding)
         if implicit { XCTAssertTrue(ImplicitConv2D.applies(geometry), "case \(index) should take the implicit path") }
-        let y = x.conv2d(w, bias: b, stride: (1, 1), padding: c.padding)
-        y.backward(GradientCheck.random(y.shape, seed: UInt64(40 + index)))
-        return [y.scalars, x.grad?.scalars ?? [], w.grad!.scalars, b.grad!.scalars]
+        return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: c.weight, padding: c.padding,
+                                                            index: index, needInput: needInput)
     }
 
     func testMatchesIm2ColPath() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        for threads in [1, 2] {
-            Parallel.threadCount = threads
-            for (index, c) in Self.cases.enumerated() {
-                for needInput in [true, false] {
-                    let fast = run(c, index: index, implicit: true, needInput: needInput)
-                    let reference = run(c, index: index, implicit: false, needInput: needInput)
-                    ConvolutionPathComparison.assertMatch(
-                        fast, reference, "case \(index), \(threads) threads, needInput \(needInput)")
-                }
-            }
+        ConvolutionPathComparison.forEachSetting(cases: Self.cases.count) { index, needInput, context in
+            let c = Self.cases[index]
+            ConvolutionPathComparison.assertMatch(run(c, index: index, implicit: true, needInput: needInput),
+                                                  run(c, index: index, implicit: false, needInput: needInput), context)
         }
     }
 

@@ -25,40 +25,26 @@ final class Conv2DWinogradTests: XCTestCase {
         Case(input: [2, 20, 5, 37], outChannels: 18, padding: Conv2DPadding(top: 1, bottom: 2, left: 0, right: 1)),
     ]
 
-    /// Output and gradients of one conv2d with bias, with the Winograd path on or off.
+    /// Output and gradients of one conv2d with bias, with the Winograd path on or off
+    /// (the implicit GEMM off, so that the reference is the im2col path).
     private func run(_ c: Case, index: Int, winograd: Bool, needInput: Bool) -> [[Float]] {
         let saved = (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled)
         WinogradConv2D.isEnabled = winograd
         ImplicitConv2D.isEnabled = false
         defer { (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled) = saved }
         let weightShape = [c.outChannels, c.input[1], 3, 3]
-        let x = GradientCheck.random(c.input, seed: UInt64(10 + index))
-        let w = GradientCheck.random(weightShape, seed: UInt64(20 + index))
-        let b = GradientCheck.random([c.outChannels], seed: UInt64(30 + index))
-        x.requiresGrad = needInput
-        w.requiresGrad = true
-        b.requiresGrad = true
         let geometry = Conv2DGeometry(input: c.input, weight: weightShape, bias: [c.outChannels], stride: (1, 1),
                                       padding: c.padding)
         XCTAssertEqual(WinogradConv2D.applies(geometry), winograd, "case \(index)")
-        let y = x.conv2d(w, bias: b, stride: (1, 1), padding: c.padding)
-        y.backward(GradientCheck.random(y.shape, seed: UInt64(40 + index)))
-        return [y.scalars, x.grad?.scalars ?? [], w.grad!.scalars, b.grad!.scalars]
+        return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: weightShape, padding: c.padding,
+                                                            index: index, needInput: needInput)
     }
 
     func testMatchesIm2ColPath() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        for threads in [1, 2] {
-            Parallel.threadCount = threads
-            for (index, c) in Self.cases.enumerated() {
-                for needInput in [true, false] {
-                    let fast = run(c, index: index, winograd: true, needInput: needInput)
-                    let reference = run(c, index: index, winograd: false, needInput: needInput)
-                    ConvolutionPathComparison.assertMatch(
-                        fast, reference, "case \(index), \(threads) threads, needInput \(needInput)")
-                }
-            }
+        ConvolutionPathComparison.forEachSetting(cases: Self.cases.count) { index, needInput, context in
+            let c = Self.cases[index]
+            ConvolutionPathComparison.assertMatch(run(c, index: index, winograd: true, needInput: needInput),
+                                                  run(c, index: index, winograd: false, needInput: needInput), context)
         }
     }
 

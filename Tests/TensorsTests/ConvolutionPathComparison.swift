@@ -1,3 +1,4 @@
+@testable import Tensors
 import XCTest
 
 /// Checks that a fast convolution path gives what the im2col path gives:
@@ -5,6 +6,36 @@ import XCTest
 /// magnitudes of at least 1).
 enum ConvolutionPathComparison {
     static let parts = ["output", "input gradient", "weight gradient", "bias gradient"]
+
+    /// Runs `compare(index, needInput, context)` for every case at 1 and 2
+    /// threads, with and without the input's gradient.
+    static func forEachSetting(cases: Int, _ compare: (Int, Bool, String) -> Void) {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for threads in [1, 2] {
+            Parallel.threadCount = threads
+            for index in 0..<cases {
+                for needInput in [true, false] {
+                    compare(index, needInput, "case \(index), \(threads) threads, needInput \(needInput)")
+                }
+            }
+        }
+    }
+
+    /// Output and gradients (input's when `needInput`, weight's, bias's) of one
+    /// stride-1 conv2d with bias, all seeded by `index`, through whichever path applies.
+    static func outputAndGradients(input: [Int], weight: [Int], padding: Conv2DPadding, index: Int,
+                                   needInput: Bool) -> [[Float]] {
+        let x = GradientCheck.random(input, seed: UInt64(10 + index))
+        let w = GradientCheck.random(weight, seed: UInt64(20 + index))
+        let b = GradientCheck.random([weight[0]], seed: UInt64(30 + index))
+        x.requiresGrad = needInput
+        w.requiresGrad = true
+        b.requiresGrad = true
+        let y = x.conv2d(w, bias: b, stride: (1, 1), padding: padding)
+        y.backward(GradientCheck.random(y.shape, seed: UInt64(40 + index)))
+        return [y.scalars, x.grad?.scalars ?? [], w.grad!.scalars, b.grad!.scalars]
+    }
 
     static func assertMatch(_ fast: [[Float]], _ reference: [[Float]], _ context: String,
                             file: StaticString = #filePath, line: UInt = #line) {

@@ -27,7 +27,7 @@ extension Tensor {
                     output.withUnsafeMutableBufferPointer { out in
                         let (qBase, kBase, vBase, outBase) = (q.baseAddress!, k.baseAddress!, v.baseAddress!, out.baseAddress!)
                         Parallel.forEachChunk(batch) { items in
-                            let p = shapes.buffer(probabilitiesSlot)
+                            let p = ThreadBuffer.probabilities.pointer(floats: n * m)
                             for i in items {
                                 shapes.probabilities(q: qBase + i * n * d, k: kBase + i * m * d, into: p)
                                 ck_sgemm(0, 0, n, e, m, 1, p, m, vBase + i * m * e, e, 0, outBase + i * n * e, e)
@@ -52,8 +52,8 @@ extension Tensor {
                                         let (qBase, kBase, vBase, gBase) = (q.baseAddress!, k.baseAddress!, v.baseAddress!, gy.baseAddress!)
                                         let (dqBase, dkBase, dvBase) = (dqBuffer.baseAddress, dkBuffer.baseAddress, dvBuffer.baseAddress)
                                         Parallel.forEachChunk(batch) { items in
-                                            let p = shapes.buffer(probabilitiesSlot)
-                                            let ds = shapes.buffer(scoreGradientSlot)
+                                            let p = ThreadBuffer.probabilities.pointer(floats: n * m)
+                                            let ds = ThreadBuffer.scoreGradient.pointer(floats: n * m)
                                             for i in items {
                                                 let qi = qBase + i * n * d, ki = kBase + i * m * d
                                                 let vi = vBase + i * m * e, gi = gBase + i * n * e
@@ -86,21 +86,9 @@ extension Tensor {
     }
 }
 
-/// `ck_thread_buffer` slots of the attention op (the convolutions use 0–3).
-private let probabilitiesSlot: Int32 = 4
-private let scoreGradientSlot: Int32 = 5
-
 /// The sizes of one attention product and its per-item steps.
 private struct AttentionShapes {
     let n: Int, m: Int, d: Int, e: Int, scale: Float
-
-    /// This thread's n×m scratch matrix in `slot`.
-    func buffer(_ slot: Int32) -> UnsafeMutablePointer<Float> {
-        guard let pointer = ck_thread_buffer(slot, Swift.max(1, n * m)) else {
-            fatalError("attention: could not allocate \(n * m * 4) bytes of scratch memory")
-        }
-        return pointer
-    }
 
     /// `P = softmax(s·Q·Kᵀ)` of one item, row by row.
     func probabilities(q: UnsafePointer<Float>, k: UnsafePointer<Float>, into p: UnsafeMutablePointer<Float>) {

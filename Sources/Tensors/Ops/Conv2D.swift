@@ -68,18 +68,7 @@ private enum Conv2DKernels {
     /// batch has enough work to pay for the hand-off, else one.
     static func blockCount(_ geometry: Conv2DGeometry) -> Int {
         let multiplyAdds = geometry.batch * geometry.outChannels * geometry.patchSize * geometry.outputPixels
-        return multiplyAdds >= 1 << 20 ? Swift.max(1, Swift.min(Parallel.threadCount, geometry.batch)) : 1
-    }
-
-    /// Runs `body(block, images)` for `blocks` contiguous ranges of the batch, in parallel.
-    static func forEachBlock(_ blocks: Int, batch: Int, _ body: (Int, Range<Int>) -> Void) {
-        if blocks == 1 {
-            body(0, 0..<batch)
-            return
-        }
-        Parallel.forEach(blocks) { block in
-            body(block, batch * block / blocks ..< batch * (block + 1) / blocks)
-        }
+        return multiplyAdds >= 1 << 20 ? Conv2DStaging.blockCount(geometry.batch) : 1
     }
 
     /// One product: spread over the threads when the batch is not (`blocks == 1`),
@@ -107,7 +96,7 @@ private enum Conv2DKernels {
             weight.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, wBase = w.baseAddress!, outBase = out.baseAddress!
-                    forEachBlock(blocks, batch: n) { _, images in
+                    Conv2DStaging.forEachBlock(blocks, batch: n) { _, images in
                         var col = [Float](repeating: 0, count: geometry.isPointwise ? 0 : k * p)
                         col.withUnsafeMutableBufferPointer { colBuffer in
                             for image in images {
@@ -160,7 +149,7 @@ private enum Conv2DKernels {
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         weightPartials.withUnsafeMutableBufferPointer { dwPartials in
                             biasPartials.withUnsafeMutableBufferPointer { dbPartials in
-                                forEachBlock(blocks, batch: n) { block, images in
+                                Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
                                     var col = [Float](repeating: 0, count: geometry.isPointwise ? 0 : k * p)
                                     col.withUnsafeMutableBufferPointer { colBuffer in
                                         for (position, image) in images.enumerated() {

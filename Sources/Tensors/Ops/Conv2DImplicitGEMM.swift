@@ -17,7 +17,7 @@ import CKernels
 /// implicit GEMM), and the weight gradient `dW_i = Gᵀ · A_i` reduces over the rows,
 /// with the output gradient `G` laid out on the same rows (zero on the dropped ones).
 /// Batches are split over threads, each running the single-threaded SGEMM on its
-/// images with buffers from `ck_thread_buffer`.
+/// images with its own `ThreadBuffer`s.
 enum ImplicitConv2D {
     /// Whether the shape takes this path: unit stride, padding of at most `k − 1`
     /// per side (so the input gradient's full-correlation padding is ≥ 0), not
@@ -33,37 +33,6 @@ enum ImplicitConv2D {
     /// Whether `conv2d` takes this path where it applies (tests turn it off to
     /// compare with the im2col path).
     nonisolated(unsafe) static var isEnabled = true
-
-    /// Buffer slots of `ck_thread_buffer` used here.
-    private static let paddedSlot: Int32 = 0
-    private static let rowsSlot: Int32 = 1
-
-    /// Contiguous ranges of the batch, one per thread.
-    static func forEachBlock(_ batch: Int, _ body: (Int, Range<Int>) -> Void) {
-        let blocks = Swift.max(1, Swift.min(Parallel.threadCount, batch))
-        if blocks == 1 {
-            body(0, 0..<batch)
-            return
-        }
-        Parallel.forEach(blocks) { block in
-            body(block, batch * block / blocks ..< batch * (block + 1) / blocks)
-        }
-    }
-
-    /// The per-thread buffer `slot` of at least `floats` floats.
-    static func buffer(_ slot: Int32, _ floats: Int) -> UnsafeMutablePointer<Float> {
-        guard let pointer = ck_thread_buffer(slot, floats) else {
-            fatalError("conv2d: could not allocate \(floats * 4) bytes of scratch memory")
-        }
-        return pointer
-    }
-
-    /// Copies an NCHW image `[channels][height][width]` into the channels-last
-    /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
-    static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                    top: Int, bottom: Int, left: Int, right: Int, into destination: UnsafeMutablePointer<Float>) {
-        ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
-    }
 
     /// Weights `[O][C][kH][kW]` rearranged as `[kH][kW][C][O]`: kernel row `i` is
     /// then the `(kW·C) × O` matrix B of its GEMM.
@@ -127,17 +96,17 @@ enum ImplicitConv2D {
             kernel.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, wBase = w.baseAddress!, outBase = out.baseAddress!
-                    forEachBlock(n) { _, images in
-                        let padded = buffer(paddedSlot, paddedHeight * paddedWidth * g.inChannels)
-                        let rows = buffer(rowsSlot, oh * paddedWidth * cout)
+                    Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
+                        let padded = ThreadBuffer.padded.pointer(floats: paddedHeight * paddedWidth * g.inChannels)
+                        let rows = ThreadBuffer.staging.pointer(floats: oh * paddedWidth * cout)
                         for image in images {
-                            pad(xBase + image * g.inputImageSize, channels: g.inChannels, height: g.height, width: g.width,
+                            Conv2DStaging.pad(xBase + image * g.inputImageSize, channels: g.inChannels, height: g.height, width: g.width,
                                 top: g.padding.top, bottom: g.padding.bottom, left: g.padding.left, right: g.padding.right,
                                 into: padded)
                             correlate(padded: padded, paddedWidth: paddedWidth, inChannels: g.inChannels,
                                       kernel: wBase, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
                                       outChannels: cout, outHeight: oh, outWidth: ow, rows: rows)
-                            unpack(rows, paddedWidth: paddedWidth, channels: cout, height: oh, width: ow,
+                            Conv2DStaging.unpack(rows, paddedWidth: paddedWidth, channels: cout, height: oh, width: ow,
                                    bias: bias, into: outBase + image * g.outputImageSize)
                         }
                     }
@@ -145,19 +114,6 @@ enum ImplicitConv2D {
             }
         }
         return output
-    }
-
-    /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
-    /// `[channels][height][width]`, adding `bias[c]` if given.
-    static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
-                       bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
-        if let bias {
-            bias.withUnsafeBufferPointer {
-                ck_unpack_channels_last(rows, paddedWidth, channels, height, width, $0.baseAddress, destination)
-            }
-        } else {
-            ck_unpack_channels_last(rows, paddedWidth, channels, height, width, nil, destination)
-        }
     }
 
     static func backward(
@@ -173,7 +129,7 @@ enum ImplicitConv2D {
             return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
-        let blocks = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        let blocks = Conv2DStaging.blockCount(n)
         // Weight-gradient partial sums per block, laid out [kH][O][kW][C].
         var partials = [Float](repeating: 0, count: needWeight ? blocks * weightSize : 0)
         let flipped = needInput ? weight.withUnsafeBufferPointer { flippedKernel($0.baseAddress!, g) } : []
@@ -189,21 +145,21 @@ enum ImplicitConv2D {
                 flipped.withUnsafeBufferPointer { wf in
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         partials.withUnsafeMutableBufferPointer { dw in
-                            forEachBlock(n) { block, images in
-                                let staging = buffer(paddedSlot, Swift.max(
+                            Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
+                                let staging = ThreadBuffer.padded.pointer(floats: Swift.max(
                                     needWeight ? paddedHeight * paddedWidth * cin : 0,
                                     needInput ? fullHeight * fullWidth * cout : 0))
-                                let rows = buffer(rowsSlot, Swift.max(
+                                let rows = ThreadBuffer.staging.pointer(floats: Swift.max(
                                     needWeight ? oh * paddedWidth * cout : 0,
                                     needInput ? g.height * fullWidth * cin : 0))
                                 for (position, image) in images.enumerated() {
                                     let gradient = gy.baseAddress! + image * g.outputImageSize
                                     if needWeight {
-                                        pad(x.baseAddress! + image * g.inputImageSize, channels: cin, height: g.height,
+                                        Conv2DStaging.pad(x.baseAddress! + image * g.inputImageSize, channels: cin, height: g.height,
                                             width: g.width, top: g.padding.top, bottom: g.padding.bottom,
                                             left: g.padding.left, right: g.padding.right, into: staging)
                                         // G on the rows r = y·Wp + x, zero on the dropped columns.
-                                        pad(gradient, channels: cout, height: oh, width: ow, top: 0, bottom: 0,
+                                        Conv2DStaging.pad(gradient, channels: cout, height: oh, width: ow, top: 0, bottom: 0,
                                             left: 0, right: paddedWidth - ow, into: rows)
                                         let k = kw * cin
                                         for i in 0..<kh {
@@ -213,12 +169,12 @@ enum ImplicitConv2D {
                                         }
                                     }
                                     if needInput {
-                                        pad(gradient, channels: cout, height: oh, width: ow, top: fullTop, bottom: fullBottom,
+                                        Conv2DStaging.pad(gradient, channels: cout, height: oh, width: ow, top: fullTop, bottom: fullBottom,
                                             left: fullLeft, right: fullRight, into: staging)
                                         correlate(padded: staging, paddedWidth: fullWidth, inChannels: cout,
                                                   kernel: wf.baseAddress!, kernelHeight: kh, kernelWidth: kw,
                                                   outChannels: cin, outHeight: g.height, outWidth: g.width, rows: rows)
-                                        unpack(rows, paddedWidth: fullWidth, channels: cin, height: g.height, width: g.width,
+                                        Conv2DStaging.unpack(rows, paddedWidth: fullWidth, channels: cin, height: g.height, width: g.width,
                                                bias: nil, into: dx.baseAddress! + image * g.inputImageSize)
                                     }
                                 }
@@ -246,23 +202,6 @@ enum ImplicitConv2D {
             weightGradient = total
         }
         return (needInput ? inputGradient : nil, weightGradient,
-                needBias ? biasGradient(g, outputGradient) : nil)
-    }
-
-    /// `Σ_{n,y,x} G[n, o, y, x]` per output channel, summed in Double.
-    static func biasGradient(_ g: Conv2DGeometry, _ outputGradient: [Float]) -> [Float] {
-        let cout = g.outChannels, p = g.outputPixels
-        var totals = [Double](repeating: 0, count: cout)
-        outputGradient.withUnsafeBufferPointer { gy in
-            for image in 0..<g.batch {
-                for o in 0..<cout {
-                    let plane = gy.baseAddress! + (image * cout + o) * p
-                    var total: Float = 0
-                    for i in 0..<p { total += plane[i] }
-                    totals[o] += Double(total)
-                }
-            }
-        }
-        return totals.map { Float($0) }
+                needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil)
     }
 }

@@ -30,13 +30,6 @@ enum WinogradConv2D {
     /// compare with the direct paths).
     nonisolated(unsafe) static var isEnabled = true
 
-    /// Buffer slots of `ck_thread_buffer`: the padded image, the channels-last
-    /// output tiles, and the two transformed tensors.
-    private static let paddedSlot: Int32 = 0
-    private static let tilesSlot: Int32 = 1
-    private static let inputSlot: Int32 = 2
-    private static let productSlot: Int32 = 3
-
     /// The tiling of one shape.
     struct Tiling {
         let tilesY: Int, tilesX: Int
@@ -102,9 +95,9 @@ enum WinogradConv2D {
     private static func transformInputs(_ source: UnsafePointer<Float>, count: Int, imageSize: Int,
                                         channels: Int, height: Int, width: Int, top: Int, left: Int,
                                         tiling: Tiling, v: UnsafeMutablePointer<Float>, xiStride: Int) {
-        let padded = ImplicitConv2D.buffer(paddedSlot, tiling.paddedHeight * tiling.paddedWidth * channels)
+        let padded = ThreadBuffer.padded.pointer(floats: tiling.paddedHeight * tiling.paddedWidth * channels)
         for index in 0..<count {
-            ImplicitConv2D.pad(source + index * imageSize, channels: channels, height: height, width: width,
+            Conv2DStaging.pad(source + index * imageSize, channels: channels, height: height, width: width,
                                top: top, bottom: tiling.paddedHeight - height - top,
                                left: left, right: tiling.paddedWidth - width - left, into: padded)
             ck_winograd_input(padded, tiling.paddedWidth, channels, tiling.tilesY, tiling.tilesX,
@@ -123,11 +116,11 @@ enum WinogradConv2D {
             kernel.withUnsafeBufferPointer { u in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, uBase = u.baseAddress!, outBase = out.baseAddress!
-                    ImplicitConv2D.forEachBlock(n) { _, images in
+                    Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
                         let maxRows = tiling.imagesPerGroup * tiling.tiles
-                        let v = ImplicitConv2D.buffer(inputSlot, 16 * maxRows * cin)
-                        let m = ImplicitConv2D.buffer(productSlot, 16 * maxRows * cout)
-                        let tiles = ImplicitConv2D.buffer(tilesSlot, tiling.tiles * 4 * cout)
+                        let v = ThreadBuffer.transformedInput.pointer(floats: 16 * maxRows * cin)
+                        let m = ThreadBuffer.transformedProduct.pointer(floats: 16 * maxRows * cout)
+                        let tiles = ThreadBuffer.staging.pointer(floats: tiling.tiles * 4 * cout)
                         for group in groups(images, tiling.imagesPerGroup) {
                             let rows = group.count * tiling.tiles
                             transformInputs(xBase + group.lowerBound * g.inputImageSize, count: group.count,
@@ -141,7 +134,7 @@ enum WinogradConv2D {
                             for (index, image) in group.enumerated() {
                                 ck_winograd_output(m + index * tiling.tiles * cout, rows * cout, cout,
                                                    tiling.tilesY, tiling.tilesX, tiles)
-                                ImplicitConv2D.unpack(tiles, paddedWidth: 2 * tiling.tilesX, channels: cout,
+                                Conv2DStaging.unpack(tiles, paddedWidth: 2 * tiling.tilesX, channels: cout,
                                                       height: g.outHeight, width: g.outWidth, bias: bias,
                                                       into: outBase + image * g.outputImageSize)
                             }
@@ -168,7 +161,7 @@ enum WinogradConv2D {
         // Uᵀ[ξ][o][c] once, rather than a transposed B packed by every GEMM.
         let transposedKernel = needInput ? transposedPlanes(kernel, rows: cin, columns: cout) : []
         let tiling = Tiling(g)
-        let blocks = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        let blocks = Conv2DStaging.blockCount(n)
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
         var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
         outputGradient.withUnsafeBufferPointer { gy in
@@ -176,17 +169,17 @@ enum WinogradConv2D {
                 transposedKernel.withUnsafeBufferPointer { ut in
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         partials.withUnsafeMutableBufferPointer { du in
-                            ImplicitConv2D.forEachBlock(n) { block, images in
+                            Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
                                 let maxRows = tiling.imagesPerGroup * tiling.tiles
-                                let v = ImplicitConv2D.buffer(inputSlot, 16 * maxRows * cin)
-                                let dm = ImplicitConv2D.buffer(productSlot, 16 * maxRows * cout)
-                                let staging = ImplicitConv2D.buffer(tilesSlot, Swift.max(
+                                let v = ThreadBuffer.transformedInput.pointer(floats: 16 * maxRows * cin)
+                                let dm = ThreadBuffer.transformedProduct.pointer(floats: 16 * maxRows * cout)
+                                let staging = ThreadBuffer.staging.pointer(floats: Swift.max(
                                     4 * tiling.tiles * cout, tiling.paddedHeight * tiling.paddedWidth * cin))
                                 for (position, group) in groups(images, tiling.imagesPerGroup).enumerated() {
                                     let rows = group.count * tiling.tiles
                                     // dM = A dY Aᵀ, dY zero beyond the output.
                                     for (index, image) in group.enumerated() {
-                                        ImplicitConv2D.pad(gy.baseAddress! + image * g.outputImageSize, channels: cout,
+                                        Conv2DStaging.pad(gy.baseAddress! + image * g.outputImageSize, channels: cout,
                                                            height: g.outHeight, width: g.outWidth, top: 0,
                                                            bottom: 2 * tiling.tilesY - g.outHeight, left: 0,
                                                            right: 2 * tiling.tilesX - g.outWidth, into: staging)
@@ -217,7 +210,7 @@ enum WinogradConv2D {
                                                                       tiling.tilesY, tiling.tilesX, staging,
                                                                       tiling.paddedWidth)
                                             let interior = staging + (g.padding.top * tiling.paddedWidth + g.padding.left) * cin
-                                            ImplicitConv2D.unpack(interior, paddedWidth: tiling.paddedWidth, channels: cin,
+                                            Conv2DStaging.unpack(interior, paddedWidth: tiling.paddedWidth, channels: cin,
                                                                   height: g.height, width: g.width, bias: nil,
                                                                   into: dx.baseAddress! + image * g.inputImageSize)
                                         }
@@ -238,6 +231,6 @@ enum WinogradConv2D {
             weightGradient = kernelGradient(total, g)
         }
         return (needInput ? inputGradient : nil, weightGradient,
-                needBias ? ImplicitConv2D.biasGradient(g, outputGradient) : nil)
+                needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil)
     }
 }

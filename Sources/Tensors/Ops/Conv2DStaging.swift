@@ -1,0 +1,58 @@
+import CKernels
+
+/// What the convolution paths share: the batch cut into one block of images
+/// per thread, NCHW ⇄ channels-last copies of an image, and the bias gradient.
+enum Conv2DStaging {
+    /// Blocks of images for a batch: one per thread, at most one per image.
+    static func blockCount(_ batch: Int) -> Int {
+        Swift.max(1, Swift.min(Parallel.threadCount, batch))
+    }
+
+    /// Runs `body(block, images)` for `blocks` contiguous ranges of the batch, in parallel.
+    static func forEachBlock(_ blocks: Int, batch: Int, _ body: (Int, Range<Int>) -> Void) {
+        if blocks == 1 {
+            body(0, 0..<batch)
+            return
+        }
+        Parallel.forEach(blocks) { block in
+            body(block, batch * block / blocks ..< batch * (block + 1) / blocks)
+        }
+    }
+
+    /// Copies an NCHW image `[channels][height][width]` into the channels-last
+    /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
+    static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                    top: Int, bottom: Int, left: Int, right: Int, into destination: UnsafeMutablePointer<Float>) {
+        ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
+    }
+
+    /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
+    /// `[channels][height][width]`, adding `bias[c]` if given.
+    static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
+                       bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
+        if let bias {
+            bias.withUnsafeBufferPointer {
+                ck_unpack_channels_last(rows, paddedWidth, channels, height, width, $0.baseAddress, destination)
+            }
+        } else {
+            ck_unpack_channels_last(rows, paddedWidth, channels, height, width, nil, destination)
+        }
+    }
+
+    /// `Σ_{n,y,x} G[n, o, y, x]` per output channel, summed in Double.
+    static func biasGradient(_ g: Conv2DGeometry, _ outputGradient: [Float]) -> [Float] {
+        let cout = g.outChannels, p = g.outputPixels
+        var totals = [Double](repeating: 0, count: cout)
+        outputGradient.withUnsafeBufferPointer { gy in
+            for image in 0..<g.batch {
+                for o in 0..<cout {
+                    let plane = gy.baseAddress! + (image * cout + o) * p
+                    var total: Float = 0
+                    for i in 0..<p { total += plane[i] }
+                    totals[o] += Double(total)
+                }
+            }
+        }
+        return totals.map { Float($0) }
+    }
+}
