@@ -199,11 +199,7 @@ private enum Conv2DKernels {
         }
         var weightGradient: [Float]? = nil
         if needWeight {
-            var total = Array(weightPartials[0..<weightSize])
-            for block in 1..<blocks {
-                for i in 0..<weightSize { total[i] += weightPartials[block * weightSize + i] }
-            }
-            weightGradient = total
+            weightGradient = Conv2DStaging.sumOfBlocks(weightPartials, blocks: blocks, size: weightSize)
         }
         var biasGradient: [Float]? = nil
         if needBias {

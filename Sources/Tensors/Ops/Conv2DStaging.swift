@@ -19,6 +19,16 @@ enum Conv2DStaging {
         }
     }
 
+    /// The sum of `blocks` per-block partial sums of `size` floats laid end to
+    /// end in `partials`, added in block order (the same bits every run).
+    static func sumOfBlocks(_ partials: [Float], blocks: Int, size: Int) -> [Float] {
+        var total = Array(partials[0..<size])
+        for block in 1..<blocks {
+            for i in 0..<size { total[i] += partials[block * size + i] }
+        }
+        return total
+    }
+
     /// Copies an NCHW image `[channels][height][width]` into the channels-last
     /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
     static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,

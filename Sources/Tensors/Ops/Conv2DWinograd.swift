@@ -224,11 +224,7 @@ enum WinogradConv2D {
         }
         var weightGradient: [Float]? = nil
         if needWeight {
-            var total = Array(partials[0..<transformedSize])
-            for block in 1..<blocks {
-                for i in 0..<transformedSize { total[i] += partials[block * transformedSize + i] }
-            }
-            weightGradient = kernelGradient(total, g)
+            weightGradient = kernelGradient(Conv2DStaging.sumOfBlocks(partials, blocks: blocks, size: transformedSize), g)
         }
         return (needInput ? inputGradient : nil, weightGradient,
                 needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil)
