@@ -2,10 +2,10 @@ import CKernels
 @testable import Tensors
 import XCTest
 
-/// The Winograd F(2×2, 3×3) convolution against the im2col path, forward and
-/// all three gradients, at one and two threads: odd and even sizes (partial
-/// tiles), each padding from 0 to 2, channel counts off the SIMD width, and
-/// groups of several images.
+/// The Winograd convolutions F(2×2, 3×3) and F(4×4, 3×3) against the im2col
+/// path, forward and all three gradients, at one and two threads: odd and even
+/// sizes (partial tiles), each padding from 0 to 2, channel counts off the
+/// SIMD width, and groups of several images, on every instruction set.
 final class Conv2DWinogradTests: XCTestCase {
     struct Case {
         let input: [Int]
@@ -27,45 +27,98 @@ final class Conv2DWinogradTests: XCTestCase {
 
     /// Output and gradients of one conv2d with bias, with the Winograd path on or off
     /// (the implicit GEMM off, so that the reference is the im2col path).
-    private func run(_ c: Case, index: Int, winograd: Bool, needInput: Bool) -> [[Float]] {
-        let saved = (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled)
-        WinogradConv2D.isEnabled = winograd
+    private func run(_ c: Case, index: Int, winograd: WinogradTile?, needInput: Bool) -> [[Float]] {
+        let saved = (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled, WinogradConv2D.forcedTile)
+        WinogradConv2D.isEnabled = winograd != nil
+        WinogradConv2D.forcedTile = winograd
         ImplicitConv2D.isEnabled = false
-        defer { (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled) = saved }
+        defer { (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled, WinogradConv2D.forcedTile) = saved }
         let weightShape = [c.outChannels, c.input[1], 3, 3]
         let geometry = Conv2DGeometry(input: c.input, weight: weightShape, bias: [c.outChannels], stride: (1, 1),
                                       padding: c.padding)
-        XCTAssertEqual(WinogradConv2D.applies(geometry), winograd, "case \(index)")
+        XCTAssertEqual(WinogradConv2D.applies(geometry), winograd != nil, "case \(index)")
         return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: weightShape, padding: c.padding,
                                                             index: index, needInput: needInput)
     }
 
+    /// Every case, with each tile size, on every instruction set this CPU offers.
     func testMatchesIm2ColPath() {
-        ConvolutionPathComparison.forEachSetting(cases: Self.cases.count) { index, needInput, context in
-            let c = Self.cases[index]
-            ConvolutionPathComparison.assertMatch(run(c, index: index, winograd: true, needInput: needInput),
-                                                  run(c, index: index, winograd: false, needInput: needInput), context)
+        defer { GEMM.force(nil) }
+        for set in [GEMM.InstructionSet.generic, .avx2, .avx512] where GEMM.force(set) {
+            for tile in WinogradTile.allCases {
+                ConvolutionPathComparison.forEachSetting(cases: Self.cases.count) { index, needInput, context in
+                    let c = Self.cases[index]
+                    ConvolutionPathComparison.assertMatch(
+                        run(c, index: index, winograd: tile, needInput: needInput),
+                        run(c, index: index, winograd: nil, needInput: needInput), "\(set) \(tile) \(context)")
+                }
+            }
         }
     }
 
-    /// The tile transforms alone: `Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A` is the 3×3 correlation of one 4×4 tile.
+    /// The tile transforms alone: `Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A` is the 3×3
+    /// correlation of one α×α tile, and the kernel map's adjoint is its transpose.
     func testOneTileIsTheCorrelation() {
-        let geometry = Conv2DGeometry(input: [1, 1, 4, 4], weight: [1, 1, 3, 3], bias: nil, stride: (1, 1),
-                                      padding: .zero)
-        let d: [Float] = (0..<16).map { Float($0 * $0 % 7) - 3 }
-        let k: [Float] = [1, -2, 3, 0.5, 4, -1, 2, 0, -3]
-        let u = WinogradConv2D.transformedKernel(k, geometry)
-        var v = [Float](repeating: 0, count: 16)
-        var y = [Float](repeating: 0, count: 4)
-        d.withUnsafeBufferPointer { ck_winograd_input($0.baseAddress!, 4, 1, 1, 1, &v, 1) }
-        let m = (0..<16).map { u[$0] * v[$0] }
-        m.withUnsafeBufferPointer { ck_winograd_output($0.baseAddress!, 1, 1, 1, 1, &y) }
-        for oy in 0..<2 {
-            for ox in 0..<2 {
-                var direct: Float = 0
-                for i in 0..<3 { for j in 0..<3 { direct += k[i * 3 + j] * d[(oy + i) * 4 + ox + j] } }
-                XCTAssertEqual(y[oy * 2 + ox], direct, accuracy: 1e-4, "output (\(oy), \(ox))")
+        for tile in WinogradTile.allCases {
+            let alpha = tile.inputSize, size = tile.outputSize
+            let d: [Float] = (0..<tile.positions).map { Float($0 * $0 % 7) - 3 }
+            let k: [Float] = [1, -2, 3, 0.5, 4, -1, 2, 0, -3]
+            let u = tile.transformKernel(k, outChannels: 1, inChannels: 1)
+            var v = [Float](repeating: 0, count: tile.positions)
+            var y = [Float](repeating: 0, count: size * size)
+            d.withUnsafeBufferPointer {
+                tile.transformInput($0.baseAddress!, paddedWidth: alpha, channels: 1, tilesY: 1, tilesX: 1,
+                                    into: &v, xiStride: 1)
             }
+            let m = (0..<tile.positions).map { u[$0] * v[$0] }
+            m.withUnsafeBufferPointer {
+                tile.transformOutput($0.baseAddress!, xiStride: 1, channels: 1, tilesY: 1, tilesX: 1, into: &y)
+            }
+            for oy in 0..<size {
+                for ox in 0..<size {
+                    var direct: Float = 0
+                    for i in 0..<3 { for j in 0..<3 { direct += k[i * 3 + j] * d[(oy + i) * alpha + ox + j] } }
+                    XCTAssertEqual(y[oy * size + ox], direct, accuracy: 1e-4, "\(tile) output (\(oy), \(ox))")
+                }
+            }
+        }
+    }
+
+    /// Each adjoint transform is the transpose of its map: `⟨T x, y⟩ = ⟨x, Tᵀ y⟩`
+    /// for random x and y, for the input, output and kernel transforms.
+    func testAdjointsAreTransposes() {
+        var random = RandomGenerator(seed: 7)
+        func vector(_ count: Int) -> [Float] { (0..<count).map { _ in random.nextUniform() * 2 - 1 } }
+        func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
+        for tile in WinogradTile.allCases {
+            let alpha = tile.inputSize, size = tile.outputSize, positions = tile.positions
+            let d = vector(positions), dv = vector(positions)
+            var v = [Float](repeating: 0, count: positions), back = [Float](repeating: 0, count: positions)
+            d.withUnsafeBufferPointer {
+                tile.transformInput($0.baseAddress!, paddedWidth: alpha, channels: 1, tilesY: 1, tilesX: 1,
+                                    into: &v, xiStride: 1)
+            }
+            dv.withUnsafeBufferPointer {
+                tile.transformInputAdjoint($0.baseAddress!, xiStride: 1, channels: 1, tilesY: 1, tilesX: 1,
+                                           addingInto: &back, paddedWidth: alpha)
+            }
+            XCTAssertEqual(dot(v, dv), dot(d, back), accuracy: 1e-3, "\(tile) input transform")
+
+            let m = vector(positions), dy = vector(size * size)
+            var y = [Float](repeating: 0, count: size * size), dm = [Float](repeating: 0, count: positions)
+            m.withUnsafeBufferPointer {
+                tile.transformOutput($0.baseAddress!, xiStride: 1, channels: 1, tilesY: 1, tilesX: 1, into: &y)
+            }
+            dy.withUnsafeBufferPointer {
+                tile.transformOutputAdjoint($0.baseAddress!, channels: 1, tilesY: 1, tilesX: 1, into: &dm,
+                                            xiStride: 1)
+            }
+            XCTAssertEqual(dot(y, dy), dot(m, dm), accuracy: 1e-3, "\(tile) output transform")
+
+            let g = vector(9), du = vector(positions)
+            let u = tile.transformKernel(g, outChannels: 1, inChannels: 1)
+            let dg = tile.kernelGradient(du, outChannels: 1, inChannels: 1)
+            XCTAssertEqual(dot(u, du), dot(g, dg), accuracy: 1e-4, "\(tile) kernel transform")
         }
     }
 

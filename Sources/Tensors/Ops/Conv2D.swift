@@ -10,7 +10,7 @@ import CKernels
 /// The backward is GEMMs too: the weight gradient `G[n] · col[n]ᵀ` summed over
 /// the batch, the input gradient `col2im(Wᵀ · G[n])`, the bias gradient `Σ G`.
 /// Stride-1 shapes with a batch of at least one image per thread take the
-/// Winograd F(2×2, 3×3) of `WinogradConv2D` (3×3 kernels, 8 or more channels)
+/// Winograd F(4×4, 3×3) or F(2×2, 3×3) of `WinogradConv2D` (3×3 kernels, 8 or more channels)
 /// or the implicit GEMM of `ImplicitConv2D` (no patch matrix) instead.
 extension Tensor {
     /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
@@ -29,29 +29,33 @@ extension Tensor {
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
         let winograd = WinogradConv2D.applies(geometry)
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
-        let kernel = winograd ? WinogradConv2D.transformedKernel(weight.scalars, geometry) : []
-        let output = winograd
-            ? WinogradConv2D.forward(geometry, input: scalars, kernel: kernel, bias: bias?.scalars)
-            : implicit
+        let kernel = winograd ? WinogradConv2D.transformedKernel(weight.scalars, geometry) : nil
+        let output = if let kernel {
+            WinogradConv2D.forward(geometry, input: scalars, kernel: kernel, bias: bias?.scalars)
+        } else {
+            implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
             : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
+        }
         let input = self
         let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
-            let grads = winograd
-                ? WinogradConv2D.backward(
+            let grads = if let kernel {
+                WinogradConv2D.backward(
                     geometry, outputGradient: g.scalars, input: input.scalars, kernel: kernel,
                     needInput: input.requiresGrad, needWeight: weight.requiresGrad,
                     needBias: bias?.requiresGrad ?? false)
-                : implicit
+            } else {
+                implicit
                 ? ImplicitConv2D.backward(
                     geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
                     needInput: input.requiresGrad, needWeight: weight.requiresGrad,
                     needBias: bias?.requiresGrad ?? false)
                 : Conv2DKernels.backward(
-                geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
-                needInput: input.requiresGrad, needWeight: weight.requiresGrad,
-                needBias: bias?.requiresGrad ?? false)
+                    geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
+                    needInput: input.requiresGrad, needWeight: weight.requiresGrad,
+                    needBias: bias?.requiresGrad ?? false)
+            }
             var result: [Tensor?] = [
                 grads.input.map { Tensor(shape: input.shape, scalars: $0) },
                 grads.weight.map { Tensor(shape: weight.shape, scalars: $0) },

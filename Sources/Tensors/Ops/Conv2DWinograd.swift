@@ -1,17 +1,18 @@
 import CKernels
 
-/// 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3)
-/// (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks").
+/// 3×3 stride-1 convolution by Winograd's minimal filtering F(m×m, 3×3)
+/// (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks"),
+/// m = 4 where the output is at least 4×4, else m = 2 (`WinogradTile`).
 ///
-/// Each 2×2 output tile is `Y = Aᵀ [U ⊙ V] A` with `U = G g Gᵀ` the kernel
-/// and `V = Bᵀ d B` the 4×4 input tile it reads (matrices in `CKWinograd.h`).
-/// Summed over input channels, the 16 products `U ⊙ V` become 16 GEMMs
-/// `M[ξ] = V[ξ] · U[ξ]` (tiles × Cin times Cin × Cout), 2.25× fewer
-/// multiply-adds than the direct convolution. The backward passes are the
-/// adjoints of the same linear maps: with `dM = A dY Aᵀ`, the input gradient
-/// is `B (dM · Uᵀ) Bᵀ` added back over the overlapping tiles, and the weight
-/// gradient `Gᵀ (Vᵀ · dM) G` summed over the tiles — all three passes run
-/// on the transformed GEMMs.
+/// Each m×m output tile is `Y = Aᵀ [U ⊙ V] A` with `U = G g Gᵀ` the kernel
+/// and `V = Bᵀ d B` the α×α input tile it reads (α = m + 2, matrices in
+/// `CKWinograd.h`). Summed over input channels, the α² products `U ⊙ V`
+/// become α² GEMMs `M[ξ] = V[ξ] · U[ξ]` (tiles × Cin times Cin × Cout): 4×
+/// fewer multiply-adds than the direct convolution for m = 4. The backward
+/// passes are the adjoints of the same linear maps: with `dM = A dY Aᵀ`, the
+/// input gradient is `B (dM · Uᵀ) Bᵀ` added back over the overlapping tiles,
+/// and the weight gradient `Gᵀ (Vᵀ · dM) G` summed over the tiles — all three
+/// passes run on the transformed GEMMs.
 ///
 /// Images are copied into zero-padded channels-last buffers, padded up to
 /// whole tiles; batches are split over threads, and each thread transforms
@@ -30,49 +31,65 @@ enum WinogradConv2D {
     /// compare with the direct paths).
     nonisolated(unsafe) static var isEnabled = true
 
+    /// The tile size a shape takes: F(4×4) unless the output is narrower
+    /// than one such tile (tests may force either).
+    static func tile(for g: Conv2DGeometry) -> WinogradTile {
+        forcedTile ?? (g.outHeight >= 4 && g.outWidth >= 4 ? .f4x4 : .f2x2)
+    }
+
+    /// A tile size that overrides the choice of `tile(for:)` (for tests).
+    nonisolated(unsafe) static var forcedTile: WinogradTile? = nil
+
     /// The tiling of one shape.
     struct Tiling {
+        let tile: WinogradTile
         let tilesY: Int, tilesX: Int
         /// Tiles per image.
         var tiles: Int { tilesY * tilesX }
+        /// The transformed positions ξ.
+        var positions: Int { tile.positions }
         /// The padded input buffer: whole tiles plus the kernel's reach.
-        var paddedHeight: Int { 2 * tilesY + 2 }
-        var paddedWidth: Int { 2 * tilesX + 2 }
+        var paddedHeight: Int { tile.outputSize * tilesY + 2 }
+        var paddedWidth: Int { tile.outputSize * tilesX + 2 }
+        /// The output of whole tiles.
+        var tiledHeight: Int { tile.outputSize * tilesY }
+        var tiledWidth: Int { tile.outputSize * tilesX }
         /// Images transformed together: a few hundred GEMM rows, and at most
         /// about 8 MB for each transformed group.
         let imagesPerGroup: Int
 
-        init(_ g: Conv2DGeometry) {
-            tilesY = (g.outHeight + 1) / 2
-            tilesX = (g.outWidth + 1) / 2
+        init(_ g: Conv2DGeometry, tile: WinogradTile) {
+            self.tile = tile
+            let m = tile.outputSize
+            tilesY = (g.outHeight + m - 1) / m
+            tilesX = (g.outWidth + m - 1) / m
             let tiles = tilesY * tilesX
             let byRows = Swift.max(1, 256 / tiles)
-            let byMemory = Swift.max(1, (1 << 21) / (16 * tiles * Swift.max(g.inChannels, g.outChannels)))
+            let byMemory = Swift.max(1, (1 << 21) / (tile.positions * tiles * Swift.max(g.inChannels, g.outChannels)))
             imagesPerGroup = Swift.min(byRows, byMemory)
         }
     }
 
-    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for the kernel `g = W[o][c]`: computed once
-    /// per forward and kept for the backward.
-    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry) -> [Float] {
-        var result = [Float].unfilled(16 * g.inChannels * g.outChannels)
-        ck_winograd_kernel(weight, g.outChannels, g.inChannels, &result)
-        return result
+    /// The kernel transformed once per forward, `U[ξ][c][o] = (G g Gᵀ)[ξ]`
+    /// for `g = W[o][c]`, and kept for the backward.
+    struct TransformedKernel {
+        let tile: WinogradTile
+        let values: [Float]
     }
 
-    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`.
-    static func kernelGradient(_ du: [Float], _ g: Conv2DGeometry) -> [Float] {
-        var result = [Float].unfilled(g.outChannels * g.inChannels * 9)
-        ck_winograd_kernel_adjoint(du, g.outChannels, g.inChannels, &result)
-        return result
+    /// The transformed kernel of `weight` `[o][c][3][3]` for the shape's tile.
+    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry) -> TransformedKernel {
+        let tile = tile(for: g)
+        return TransformedKernel(
+            tile: tile, values: tile.transformKernel(weight, outChannels: g.outChannels, inChannels: g.inChannels))
     }
 
-    /// The 16 matrices `[ξ][rows][columns]` of `planes`, each transposed.
-    static func transposedPlanes(_ planes: [Float], rows: Int, columns: Int) -> [Float] {
+    /// The `count` matrices `[ξ][rows][columns]` of `planes`, each transposed.
+    static func transposedPlanes(_ planes: [Float], count: Int, rows: Int, columns: Int) -> [Float] {
         var result = [Float].unfilled(planes.count)
         planes.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
-                for xi in 0..<16 {
+                for xi in 0..<count {
                     let from = source.baseAddress! + xi * rows * columns, to = target.baseAddress! + xi * rows * columns
                     for r in 0..<rows {
                         for c in 0..<columns { to[c * rows + r] = from[r * columns + c] }
@@ -100,41 +117,44 @@ enum WinogradConv2D {
             Conv2DStaging.pad(source + index * imageSize, channels: channels, height: height, width: width,
                                top: top, bottom: tiling.paddedHeight - height - top,
                                left: left, right: tiling.paddedWidth - width - left, into: padded)
-            ck_winograd_input(padded, tiling.paddedWidth, channels, tiling.tilesY, tiling.tilesX,
-                              v + index * tiling.tiles * channels, xiStride)
+            tiling.tile.transformInput(padded, paddedWidth: tiling.paddedWidth, channels: channels,
+                                       tilesY: tiling.tilesY, tilesX: tiling.tilesX,
+                                       into: v + index * tiling.tiles * channels, xiStride: xiStride)
         }
     }
 
     /// The convolution of `input` with the kernel transformed by `transformedKernel`.
-    static func forward(_ g: Conv2DGeometry, input: [Float], kernel: [Float], bias: [Float]?) -> [Float] {
+    static func forward(_ g: Conv2DGeometry, input: [Float], kernel: TransformedKernel, bias: [Float]?) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
-        let tiling = Tiling(g)
+        let tiling = Tiling(g, tile: kernel.tile)
+        let positions = tiling.positions
         input.withUnsafeBufferPointer { x in
-            kernel.withUnsafeBufferPointer { u in
+            kernel.values.withUnsafeBufferPointer { u in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, uBase = u.baseAddress!, outBase = out.baseAddress!
                     Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
                         let maxRows = tiling.imagesPerGroup * tiling.tiles
-                        let v = ThreadBuffer.transformedInput.pointer(floats: 16 * maxRows * cin)
-                        let m = ThreadBuffer.transformedProduct.pointer(floats: 16 * maxRows * cout)
-                        let tiles = ThreadBuffer.staging.pointer(floats: tiling.tiles * 4 * cout)
+                        let v = ThreadBuffer.transformedInput.pointer(floats: positions * maxRows * cin)
+                        let m = ThreadBuffer.transformedProduct.pointer(floats: positions * maxRows * cout)
+                        let tiles = ThreadBuffer.staging.pointer(floats: tiling.tiledHeight * tiling.tiledWidth * cout)
                         for group in groups(images, tiling.imagesPerGroup) {
                             let rows = group.count * tiling.tiles
                             transformInputs(xBase + group.lowerBound * g.inputImageSize, count: group.count,
                                             imageSize: g.inputImageSize, channels: cin, height: g.height,
                                             width: g.width, top: g.padding.top, left: g.padding.left,
                                             tiling: tiling, v: v, xiStride: rows * cin)
-                            for xi in 0..<16 {
+                            for xi in 0..<positions {
                                 ck_sgemm(0, 0, rows, cout, cin, 1, v + xi * rows * cin, cin,
                                          uBase + xi * cin * cout, cout, 0, m + xi * rows * cout, cout)
                             }
                             for (index, image) in group.enumerated() {
-                                ck_winograd_output(m + index * tiling.tiles * cout, rows * cout, cout,
-                                                   tiling.tilesY, tiling.tilesX, tiles)
-                                Conv2DStaging.unpack(tiles, paddedWidth: 2 * tiling.tilesX, channels: cout,
+                                tiling.tile.transformOutput(m + index * tiling.tiles * cout, xiStride: rows * cout,
+                                                            channels: cout, tilesY: tiling.tilesY,
+                                                            tilesX: tiling.tilesX, into: tiles)
+                                Conv2DStaging.unpack(tiles, paddedWidth: tiling.tiledWidth, channels: cout,
                                                       height: g.outHeight, width: g.outWidth, bias: bias,
                                                       into: outBase + image * g.outputImageSize)
                             }
@@ -147,20 +167,22 @@ enum WinogradConv2D {
     }
 
     static func backward(
-        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], kernel: [Float],
+        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], kernel: TransformedKernel,
         needInput: Bool, needWeight: Bool, needBias: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let n = g.batch
         let cin = g.inChannels, cout = g.outChannels
-        let weightSize = cout * cin * 9, transformedSize = 16 * cin * cout
+        let tiling = Tiling(g, tile: kernel.tile)
+        let positions = tiling.positions
+        let weightSize = cout * cin * 9, transformedSize = positions * cin * cout
         var inputGradient = [Float].unfilled(needInput ? input.count : 0)
         guard n > 0 else {
             return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
         // Uᵀ[ξ][o][c] once, rather than a transposed B packed by every GEMM.
-        let transposedKernel = needInput ? transposedPlanes(kernel, rows: cin, columns: cout) : []
-        let tiling = Tiling(g)
+        let transposedKernel = needInput
+            ? transposedPlanes(kernel.values, count: positions, rows: cin, columns: cout) : []
         let blocks = Conv2DStaging.blockCount(n)
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
         var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
@@ -171,27 +193,29 @@ enum WinogradConv2D {
                         partials.withUnsafeMutableBufferPointer { du in
                             Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
                                 let maxRows = tiling.imagesPerGroup * tiling.tiles
-                                let v = ThreadBuffer.transformedInput.pointer(floats: 16 * maxRows * cin)
-                                let dm = ThreadBuffer.transformedProduct.pointer(floats: 16 * maxRows * cout)
+                                let v = ThreadBuffer.transformedInput.pointer(floats: positions * maxRows * cin)
+                                let dm = ThreadBuffer.transformedProduct.pointer(floats: positions * maxRows * cout)
                                 let staging = ThreadBuffer.staging.pointer(floats: Swift.max(
-                                    4 * tiling.tiles * cout, tiling.paddedHeight * tiling.paddedWidth * cin))
+                                    tiling.tiledHeight * tiling.tiledWidth * cout,
+                                    tiling.paddedHeight * tiling.paddedWidth * cin))
                                 for (position, group) in groups(images, tiling.imagesPerGroup).enumerated() {
                                     let rows = group.count * tiling.tiles
                                     // dM = A dY Aᵀ, dY zero beyond the output.
                                     for (index, image) in group.enumerated() {
                                         Conv2DStaging.pad(gy.baseAddress! + image * g.outputImageSize, channels: cout,
                                                            height: g.outHeight, width: g.outWidth, top: 0,
-                                                           bottom: 2 * tiling.tilesY - g.outHeight, left: 0,
-                                                           right: 2 * tiling.tilesX - g.outWidth, into: staging)
-                                        ck_winograd_output_adjoint(staging, cout, tiling.tilesY, tiling.tilesX,
-                                                                   dm + index * tiling.tiles * cout, rows * cout)
+                                                           bottom: tiling.tiledHeight - g.outHeight, left: 0,
+                                                           right: tiling.tiledWidth - g.outWidth, into: staging)
+                                        tiling.tile.transformOutputAdjoint(
+                                            staging, channels: cout, tilesY: tiling.tilesY, tilesX: tiling.tilesX,
+                                            into: dm + index * tiling.tiles * cout, xiStride: rows * cout)
                                     }
                                     if needWeight {
                                         transformInputs(x.baseAddress! + group.lowerBound * g.inputImageSize,
                                                         count: group.count, imageSize: g.inputImageSize, channels: cin,
                                                         height: g.height, width: g.width, top: g.padding.top,
                                                         left: g.padding.left, tiling: tiling, v: v, xiStride: rows * cin)
-                                        for xi in 0..<16 {
+                                        for xi in 0..<positions {
                                             ck_sgemm(1, 0, cin, cout, rows, 1, v + xi * rows * cin, cin,
                                                      dm + xi * rows * cout, cout, position == 0 ? 0 : 1,
                                                      du.baseAddress! + block * transformedSize + xi * cin * cout, cout)
@@ -199,16 +223,17 @@ enum WinogradConv2D {
                                     }
                                     if needInput {
                                         // dV = dM · Uᵀ, then B dV Bᵀ added over the tiles, cropped to the input.
-                                        for xi in 0..<16 {
+                                        for xi in 0..<positions {
                                             ck_sgemm(0, 0, rows, cin, cout, 1, dm + xi * rows * cout, cout,
                                                      ut.baseAddress! + xi * cout * cin, cin, 0, v + xi * rows * cin, cin)
                                         }
                                         let paddedFloats = tiling.paddedHeight * tiling.paddedWidth * cin
                                         for (index, image) in group.enumerated() {
                                             staging.update(repeating: 0, count: paddedFloats)
-                                            ck_winograd_input_adjoint(v + index * tiling.tiles * cin, rows * cin, cin,
-                                                                      tiling.tilesY, tiling.tilesX, staging,
-                                                                      tiling.paddedWidth)
+                                            tiling.tile.transformInputAdjoint(
+                                                v + index * tiling.tiles * cin, xiStride: rows * cin, channels: cin,
+                                                tilesY: tiling.tilesY, tilesX: tiling.tilesX, addingInto: staging,
+                                                paddedWidth: tiling.paddedWidth)
                                             let interior = staging + (g.padding.top * tiling.paddedWidth + g.padding.left) * cin
                                             Conv2DStaging.unpack(interior, paddedWidth: tiling.paddedWidth, channels: cin,
                                                                   height: g.height, width: g.width, bias: nil,
@@ -224,7 +249,9 @@ enum WinogradConv2D {
         }
         var weightGradient: [Float]? = nil
         if needWeight {
-            weightGradient = kernelGradient(Conv2DStaging.sumOfBlocks(partials, blocks: blocks, size: transformedSize), g)
+            weightGradient = kernel.tile.kernelGradient(
+                Conv2DStaging.sumOfBlocks(partials, blocks: blocks, size: transformedSize),
+                outChannels: cout, inChannels: cin)
         }
         return (needInput ? inputGradient : nil, weightGradient,
                 needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil)

@@ -1,0 +1,72 @@
+import CKernels
+
+/// The two Winograd algorithms for 3×3 kernels: F(2×2, 3×3), which reads 4×4
+/// input tiles, and F(4×4, 3×3), which reads 6×6 ones (transforms in
+/// `CKWinograd.h`). An m×m output tile costs α² = (m + 2)² multiplications
+/// per channel pair instead of 9m²: 2.25× fewer for m = 2, 4× fewer for m = 4.
+enum WinogradTile: Sendable, CaseIterable {
+    case f2x2, f4x4
+
+    /// The side m of an output tile.
+    var outputSize: Int { self == .f2x2 ? 2 : 4 }
+    /// The side α = m + 2 of an input tile.
+    var inputSize: Int { outputSize + 2 }
+    /// The α² transformed positions ξ, one GEMM each.
+    var positions: Int { inputSize * inputSize }
+
+    /// `V = Bᵀ d B` of every tile of a padded channels-last image.
+    func transformInput(_ padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, tilesY: Int, tilesX: Int,
+                        into v: UnsafeMutablePointer<Float>, xiStride: Int) {
+        switch self {
+        case .f2x2: ck_winograd2_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
+        case .f4x4: ck_winograd4_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
+        }
+    }
+
+    /// `Y = Aᵀ M A` of every tile, into a channels-last image of whole tiles.
+    func transformOutput(_ m: UnsafePointer<Float>, xiStride: Int, channels: Int, tilesY: Int, tilesX: Int,
+                         into out: UnsafeMutablePointer<Float>) {
+        switch self {
+        case .f2x2: ck_winograd2_output(m, xiStride, channels, tilesY, tilesX, out)
+        case .f4x4: ck_winograd4_output(m, xiStride, channels, tilesY, tilesX, out)
+        }
+    }
+
+    /// `dM = A dY Aᵀ`, the adjoint of `transformOutput`.
+    func transformOutputAdjoint(_ dy: UnsafePointer<Float>, channels: Int, tilesY: Int, tilesX: Int,
+                                into dm: UnsafeMutablePointer<Float>, xiStride: Int) {
+        switch self {
+        case .f2x2: ck_winograd2_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
+        case .f4x4: ck_winograd4_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
+        }
+    }
+
+    /// Adds `B dV Bᵀ` of every tile into a padded image, the adjoint of `transformInput`.
+    func transformInputAdjoint(_ dv: UnsafePointer<Float>, xiStride: Int, channels: Int, tilesY: Int, tilesX: Int,
+                               addingInto padded: UnsafeMutablePointer<Float>, paddedWidth: Int) {
+        switch self {
+        case .f2x2: ck_winograd2_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
+        case .f4x4: ck_winograd4_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
+        }
+    }
+
+    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of `weight` `[o][c][3][3]`.
+    func transformKernel(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
+        var result = [Float].unfilled(positions * inChannels * outChannels)
+        switch self {
+        case .f2x2: ck_winograd2_kernel(weight, outChannels, inChannels, &result)
+        case .f4x4: ck_winograd4_kernel(weight, outChannels, inChannels, &result)
+        }
+        return result
+    }
+
+    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`.
+    func kernelGradient(_ du: [Float], outChannels: Int, inChannels: Int) -> [Float] {
+        var result = [Float].unfilled(outChannels * inChannels * 9)
+        switch self {
+        case .f2x2: ck_winograd2_kernel_adjoint(du, outChannels, inChannels, &result)
+        case .f4x4: ck_winograd4_kernel_adjoint(du, outChannels, inChannels, &result)
+        }
+        return result
+    }
+}
