@@ -10,9 +10,6 @@
 #include <string.h>
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
-/// Unrolls a loop over a tile's rows or columns completely, so that what is
-/// left is the loop over channels, which the compiler vectorises.
-#define UNROLL _Pragma("clang loop unroll(full)")
 
 #define CK_INPUT_ARGS const float *padded, ptrdiff_t pw, ptrdiff_t ch, ptrdiff_t tiles_y, ptrdiff_t tiles_x, \
     float *v, ptrdiff_t xs
@@ -51,56 +48,6 @@
 #else
 #define CK_WINOGRAD_ALL_VARIANTS CK_WINOGRAD_VARIANT(generic, )
 #define CK_DISPATCH(name, ...) name##_generic(__VA_ARGS__)
-// Both kernel maps visit 16 output channels at a time through a small local
-// block, so that the α² planes of u, which can sit a multiple of 4 KiB apart
-// and collide in the L1 sets, are read or written 64 bytes at a time.
-#define CK_KERNEL_BLOCK 16
-
-/// Exports `prefix_kernel` (U = G g Gᵀ) and `prefix_kernel_adjoint`
-/// (dW = Gᵀ dU G) for α × α tiles, over the `spread` and `gather` above it.
-#define CK_WINOGRAD_KERNEL_MAPS(prefix, alpha)                                                   \
-    void prefix##_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, float *u) {              \
-        const ptrdiff_t plane = cout * cin;                                                      \
-        float block[(alpha) * (alpha)][CK_KERNEL_BLOCK], tile[(alpha) * (alpha)];                \
-        for (ptrdiff_t c = 0; c < cin; c++)                                                      \
-            for (ptrdiff_t o0 = 0; o0 < cout; o0 += CK_KERNEL_BLOCK) {                           \
-                const ptrdiff_t count = cout - o0 < CK_KERNEL_BLOCK ? cout - o0 : CK_KERNEL_BLOCK; \
-                for (ptrdiff_t k = 0; k < count; k++) {                                          \
-                    const float *g = w + ((o0 + k) * cin + c) * 9;                               \
-                    float columns[3][alpha];                                                     \
-                    for (int j = 0; j < 3; j++) spread(g[j], g[3 + j], g[6 + j], columns[j]);   \
-                    for (int i = 0; i < (alpha); i++)                                            \
-                        spread(columns[0][i], columns[1][i], columns[2][i], tile + (alpha) * i); \
-                    for (int xi = 0; xi < (alpha) * (alpha); xi++) block[xi][k] = tile[xi];      \
-                }                                                                                \
-                for (int xi = 0; xi < (alpha) * (alpha); xi++)                                   \
-                    memcpy(u + xi * plane + c * cout + o0, block[xi], sizeof(float) * (size_t)count); \
-            }                                                                                    \
-    }                                                                                            \
-    void prefix##_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) {    \
-        const ptrdiff_t plane = cout * cin;                                                      \
-        float block[(alpha) * (alpha)][CK_KERNEL_BLOCK];                                         \
-        for (ptrdiff_t c = 0; c < cin; c++)                                                      \
-            for (ptrdiff_t o0 = 0; o0 < cout; o0 += CK_KERNEL_BLOCK) {                           \
-                const ptrdiff_t count = cout - o0 < CK_KERNEL_BLOCK ? cout - o0 : CK_KERNEL_BLOCK; \
-                for (int xi = 0; xi < (alpha) * (alpha); xi++)                                   \
-                    memcpy(block[xi], du + xi * plane + c * cout + o0, sizeof(float) * (size_t)count); \
-                for (ptrdiff_t k = 0; k < count; k++) {                                          \
-                    float columns[alpha][3], row[alpha], out[3], v[alpha];                       \
-                    for (int j = 0; j < (alpha); j++) {                                          \
-                        for (int i = 0; i < (alpha); i++) v[i] = block[(alpha) * i + j][k];      \
-                        gather(v, columns[j]);                                                   \
-                    }                                                                            \
-                    float *g = dw + ((o0 + k) * cin + c) * 9;                                    \
-                    for (int i = 0; i < 3; i++) {                                                \
-                        for (int j = 0; j < (alpha); j++) row[j] = columns[j][i];                \
-                        gather(row, out);                                                        \
-                        for (int j = 0; j < 3; j++) g[3 * i + j] = out[j];                       \
-                    }                                                                            \
-                }                                                                                \
-            }                                                                                    \
-    }
-
 #endif
 
 /// Compiles the bodies `input_body`, `output_body`, `output_adjoint_body` and
@@ -118,52 +65,68 @@
         CK_DISPATCH(input_adjoint, dv, xs, ch, tiles_y, tiles_x, padded, pw);                    \
     }
 
-// Both kernel maps visit 16 output channels at a time through a small local
-// block, so that the α² planes of u, which can sit a multiple of 4 KiB apart
-// and collide in the L1 sets, are read or written 64 bytes at a time.
-#define CK_KERNEL_BLOCK 16
+/// 16 channels of one tile position (AVX-512: one register; AVX2: two;
+/// portable C: four). Every function taking or returning one is always
+/// inlined, so no call passes one across a variant's ABI boundary.
+typedef float vec __attribute__((vector_size(64)));
+typedef float unaligned_vec __attribute__((vector_size(64), aligned(4)));
+#define LANES 16
+#pragma clang diagnostic ignored "-Wpsabi"
+
+/// The `count` ≤ 16 floats at `p`, zero beyond them.
+ALWAYS_INLINE vec load(const float *p, ptrdiff_t count) {
+    if (count == LANES) return *(const unaligned_vec *)p;
+    vec v = {0};
+    memcpy(&v, p, sizeof(float) * (size_t)count);
+    return v;
+}
+
+/// Writes the first `count` ≤ 16 floats of `v` to `p`.
+ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
+    if (count == LANES) *(unaligned_vec *)p = v;
+    else memcpy(p, &v, sizeof(float) * (size_t)count);
+}
 
 /// Exports `prefix_kernel` (U = G g Gᵀ) and `prefix_kernel_adjoint`
 /// (dW = Gᵀ dU G) for α × α tiles, over the `spread` and `gather` above it.
+/// Both run over 16 kernels at a time, one per vector lane, those that are
+/// contiguous in U's planes (`[ξ][c][o]`, or `[ξ][o][c]` when transposed):
+/// a lane's 9 weights are gathered from `[o][c][3][3]` one by one, U is
+/// read or written a whole vector at a time.
 #define CK_WINOGRAD_KERNEL_MAPS(prefix, alpha)                                                   \
-    void prefix##_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, float *u) {              \
-        const ptrdiff_t plane = cout * cin;                                                      \
-        float block[(alpha) * (alpha)][CK_KERNEL_BLOCK], tile[(alpha) * (alpha)];                \
-        for (ptrdiff_t c = 0; c < cin; c++)                                                      \
-            for (ptrdiff_t o0 = 0; o0 < cout; o0 += CK_KERNEL_BLOCK) {                           \
-                const ptrdiff_t count = cout - o0 < CK_KERNEL_BLOCK ? cout - o0 : CK_KERNEL_BLOCK; \
-                for (ptrdiff_t k = 0; k < count; k++) {                                          \
-                    const float *g = w + ((o0 + k) * cin + c) * 9;                               \
-                    float columns[3][alpha];                                                     \
-                    for (int j = 0; j < 3; j++) spread(g[j], g[3 + j], g[6 + j], columns[j]);   \
-                    for (int i = 0; i < (alpha); i++)                                            \
-                        spread(columns[0][i], columns[1][i], columns[2][i], tile + (alpha) * i); \
-                    for (int xi = 0; xi < (alpha) * (alpha); xi++) block[xi][k] = tile[xi];      \
-                }                                                                                \
+    void prefix##_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, float *u) { \
+        const ptrdiff_t rows = transposed ? cout : cin, columns = transposed ? cin : cout;       \
+        const ptrdiff_t row_stride = transposed ? cin * 9 : 9, lane_stride = transposed ? 9 : cin * 9; \
+        for (ptrdiff_t r = 0; r < rows; r++)                                                     \
+            for (ptrdiff_t c0 = 0; c0 < columns; c0 += LANES) {                                  \
+                const ptrdiff_t n = columns - c0 < LANES ? columns - c0 : LANES;                 \
+                const float *first = w + r * row_stride + c0 * lane_stride;                      \
+                vec g[9] = {{0}}, columns3[3][alpha], tile[(alpha) * (alpha)];                   \
+                for (ptrdiff_t k = 0; k < n; k++)                                                \
+                    for (int e = 0; e < 9; e++) g[e][k] = first[k * lane_stride + e];            \
+                for (int j = 0; j < 3; j++) spread(g[j], g[3 + j], g[6 + j], columns3[j]);       \
+                for (int i = 0; i < (alpha); i++)                                                \
+                    spread(columns3[0][i], columns3[1][i], columns3[2][i], tile + (alpha) * i);  \
                 for (int xi = 0; xi < (alpha) * (alpha); xi++)                                   \
-                    memcpy(u + xi * plane + c * cout + o0, block[xi], sizeof(float) * (size_t)count); \
+                    store(u + xi * rows * columns + r * columns + c0, tile[xi], n);              \
             }                                                                                    \
     }                                                                                            \
     void prefix##_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) {    \
-        const ptrdiff_t plane = cout * cin;                                                      \
-        float block[(alpha) * (alpha)][CK_KERNEL_BLOCK];                                         \
         for (ptrdiff_t c = 0; c < cin; c++)                                                      \
-            for (ptrdiff_t o0 = 0; o0 < cout; o0 += CK_KERNEL_BLOCK) {                           \
-                const ptrdiff_t count = cout - o0 < CK_KERNEL_BLOCK ? cout - o0 : CK_KERNEL_BLOCK; \
-                for (int xi = 0; xi < (alpha) * (alpha); xi++)                                   \
-                    memcpy(block[xi], du + xi * plane + c * cout + o0, sizeof(float) * (size_t)count); \
-                for (ptrdiff_t k = 0; k < count; k++) {                                          \
-                    float columns[alpha][3], row[alpha], out[3], v[alpha];                       \
-                    for (int j = 0; j < (alpha); j++) {                                          \
-                        for (int i = 0; i < (alpha); i++) v[i] = block[(alpha) * i + j][k];      \
-                        gather(v, columns[j]);                                                   \
-                    }                                                                            \
-                    float *g = dw + ((o0 + k) * cin + c) * 9;                                    \
-                    for (int i = 0; i < 3; i++) {                                                \
-                        for (int j = 0; j < (alpha); j++) row[j] = columns[j][i];                \
-                        gather(row, out);                                                        \
-                        for (int j = 0; j < 3; j++) g[3 * i + j] = out[j];                       \
-                    }                                                                            \
+            for (ptrdiff_t o0 = 0; o0 < cout; o0 += LANES) {                                     \
+                const ptrdiff_t n = cout - o0 < LANES ? cout - o0 : LANES;                       \
+                vec columns3[alpha][3], row[alpha], out[3], v[alpha];                            \
+                for (int j = 0; j < (alpha); j++) {                                              \
+                    for (int i = 0; i < (alpha); i++)                                            \
+                        v[i] = load(du + ((alpha) * i + j) * cin * cout + c * cout + o0, n);     \
+                    gather(v, columns3[j]);                                                      \
+                }                                                                                \
+                float *g = dw + (o0 * cin + c) * 9;                                              \
+                for (int i = 0; i < 3; i++) {                                                    \
+                    for (int j = 0; j < (alpha); j++) row[j] = columns3[j][i];                   \
+                    gather(row, out);                                                            \
+                    for (ptrdiff_t k = 0; k < n; k++)                                            \
+                        for (int j = 0; j < 3; j++) g[k * cin * 9 + 3 * i + j] = out[j][k];      \
                 }                                                                                \
             }                                                                                    \
     }

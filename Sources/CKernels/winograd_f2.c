@@ -111,7 +111,7 @@ ALWAYS_INLINE void input_adjoint_body(const float *restrict dv, ptrdiff_t xs, pt
 CK_WINOGRAD_TRANSFORMS(ck_winograd2)
 
 /// G·(a, b, c): the 3 → 4 map of the kernel transform.
-ALWAYS_INLINE void spread(float a, float b, float c, float out[4]) {
+ALWAYS_INLINE void spread(vec a, vec b, vec c, vec out[4]) {
     out[0] = a;
     out[1] = 0.5f * (a + b + c);
     out[2] = 0.5f * (a - b + c);
@@ -119,7 +119,7 @@ ALWAYS_INLINE void spread(float a, float b, float c, float out[4]) {
 }
 
 /// Gᵀ·u: the 4 → 3 map, the adjoint of `spread`.
-ALWAYS_INLINE void gather(const float u[4], float out[3]) {
+ALWAYS_INLINE void gather(const vec u[4], vec out[3]) {
     out[0] = u[0] + 0.5f * (u[1] + u[2]);
     out[1] = 0.5f * (u[1] - u[2]);
     out[2] = 0.5f * (u[1] + u[2]) + u[3];

@@ -1,33 +1,10 @@
 // Winograd F(4×4, 3×3) tile transforms (see CKWinograd.h): 6×6 input tiles,
 // 4×4 output tiles, interpolation points 0, ±1, ±2 and ∞. Each 2-D transform
 // is a 1-D map applied to the columns and then to the rows of a tile, 16
-// channels at a time in a vector (the compiler does not vectorise 36-value
-// tiles on its own); winograd_dispatch.h compiles them for AVX-512 (one
-// register a vector), AVX2 (two) and portable C.
+// channels at a time in a `vec` (the compiler does not vectorise 36-value
+// tiles on its own); winograd_dispatch.h compiles them for AVX-512, AVX2 and
+// portable C.
 #include "winograd_dispatch.h"
-
-// Every function taking or returning a vector is always inlined, so no call
-// passes one across the AVX2 or portable variants' ABI boundary.
-#pragma clang diagnostic ignored "-Wpsabi"
-
-/// 16 channels of one tile position.
-typedef float vec __attribute__((vector_size(64)));
-typedef float unaligned_vec __attribute__((vector_size(64), aligned(4)));
-#define LANES 16
-
-/// The `count` ≤ 16 channels at `p`, zero beyond them.
-ALWAYS_INLINE vec load(const float *p, ptrdiff_t count) {
-    if (count == LANES) return *(const unaligned_vec *)p;
-    vec v = {0};
-    memcpy(&v, p, sizeof(float) * (size_t)count);
-    return v;
-}
-
-/// Writes the first `count` ≤ 16 channels of `v` to `p`.
-ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
-    if (count == LANES) *(unaligned_vec *)p = v;
-    else memcpy(p, &v, sizeof(float) * (size_t)count);
-}
 
 /// Bᵀ·d: the 6 → 6 map of the input transform.
 ALWAYS_INLINE void input_map(const vec d[6], vec r[6]) {
@@ -178,8 +155,8 @@ ALWAYS_INLINE void input_adjoint_body(const float *restrict dv, ptrdiff_t xs, pt
 CK_WINOGRAD_TRANSFORMS(ck_winograd4)
 
 /// G·(a, b, c): the 3 → 6 map of the kernel transform.
-ALWAYS_INLINE void spread(float a, float b, float c, float out[6]) {
-    const float even = a + c, odd = b;
+ALWAYS_INLINE void spread(vec a, vec b, vec c, vec out[6]) {
+    const vec even = a + c, odd = b;
     out[0] = 0.25f * a;
     out[1] = -(even + odd) * (1.0f / 6.0f);
     out[2] = -(even - odd) * (1.0f / 6.0f);
@@ -189,8 +166,8 @@ ALWAYS_INLINE void spread(float a, float b, float c, float out[6]) {
 }
 
 /// Gᵀ·u: the 6 → 3 map, the adjoint of `spread`.
-ALWAYS_INLINE void gather(const float u[6], float out[3]) {
-    const float sum12 = u[1] + u[2], sum34 = u[3] + u[4];
+ALWAYS_INLINE void gather(const vec u[6], vec out[3]) {
+    const vec sum12 = u[1] + u[2], sum34 = u[3] + u[4];
     out[0] = 0.25f * u[0] - (1.0f / 6.0f) * sum12 + (1.0f / 24.0f) * sum34;
     out[1] = (1.0f / 6.0f) * (u[2] - u[1]) + (1.0f / 12.0f) * (u[3] - u[4]);
     out[2] = (1.0f / 6.0f) * (sum34 - sum12) + u[5];

@@ -63,7 +63,7 @@ final class Conv2DWinogradTests: XCTestCase {
             let alpha = tile.inputSize, size = tile.outputSize
             let d: [Float] = (0..<tile.positions).map { Float($0 * $0 % 7) - 3 }
             let k: [Float] = [1, -2, 3, 0.5, 4, -1, 2, 0, -3]
-            let u = tile.transformKernel(k, outChannels: 1, inChannels: 1)
+            let u = tile.transformKernel(k, outChannels: 1, inChannels: 1, transposed: false)
             var v = [Float](repeating: 0, count: tile.positions)
             var y = [Float](repeating: 0, count: size * size)
             d.withUnsafeBufferPointer {
@@ -85,7 +85,8 @@ final class Conv2DWinogradTests: XCTestCase {
     }
 
     /// Each adjoint transform is the transpose of its map: `⟨T x, y⟩ = ⟨x, Tᵀ y⟩`
-    /// for random x and y, for the input, output and kernel transforms.
+    /// for random x and y, for the input, output and kernel transforms; and the
+    /// transposed kernel transform writes the same values as planes `[ξ][o][c]`.
     func testAdjointsAreTransposes() {
         var random = RandomGenerator(seed: 7)
         func vector(_ count: Int) -> [Float] { (0..<count).map { _ in random.nextUniform() * 2 - 1 } }
@@ -115,10 +116,21 @@ final class Conv2DWinogradTests: XCTestCase {
             }
             XCTAssertEqual(dot(y, dy), dot(m, dm), accuracy: 1e-3, "\(tile) output transform")
 
-            let g = vector(9), du = vector(positions)
-            let u = tile.transformKernel(g, outChannels: 1, inChannels: 1)
-            let dg = tile.kernelGradient(du, outChannels: 1, inChannels: 1)
-            XCTAssertEqual(dot(u, du), dot(g, dg), accuracy: 1e-4, "\(tile) kernel transform")
+            // 19 × 21 kernels: full vectors of 16 and a remainder, both ways round.
+            let (cout, cin) = (19, 21)
+            let g = vector(cout * cin * 9), du = vector(positions * cin * cout)
+            let u = tile.transformKernel(g, outChannels: cout, inChannels: cin, transposed: false)
+            let dg = tile.kernelGradient(du, outChannels: cout, inChannels: cin)
+            XCTAssertEqual(dot(u, du), dot(g, dg), accuracy: 1e-2, "\(tile) kernel transform")
+            let ut = tile.transformKernel(g, outChannels: cout, inChannels: cin, transposed: true)
+            for xi in 0..<positions {
+                for c in 0..<cin {
+                    for o in 0..<cout where u[(xi * cin + c) * cout + o] != ut[(xi * cout + o) * cin + c] {
+                        XCTFail("\(tile) transposed kernel differs at ξ \(xi), c \(c), o \(o)")
+                        return
+                    }
+                }
+            }
         }
     }
 

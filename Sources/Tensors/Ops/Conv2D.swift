@@ -29,9 +29,9 @@ extension Tensor {
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
         let winograd = WinogradConv2D.applies(geometry)
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
-        let kernel = winograd ? WinogradConv2D.transformedKernel(weight.scalars, geometry) : nil
-        let output = if let kernel {
-            WinogradConv2D.forward(geometry, input: scalars, kernel: kernel, bias: bias?.scalars)
+        let tile = winograd ? WinogradConv2D.tile(for: geometry) : nil
+        let output = if let tile {
+            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars, bias: bias?.scalars)
         } else {
             implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
@@ -40,9 +40,9 @@ extension Tensor {
         let input = self
         let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
-            let grads = if let kernel {
+            let grads = if let tile {
                 WinogradConv2D.backward(
-                    geometry, outputGradient: g.scalars, input: input.scalars, kernel: kernel,
+                    geometry, tile: tile, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
                     needInput: input.requiresGrad, needWeight: weight.requiresGrad,
                     needBias: bias?.requiresGrad ?? false)
             } else {

@@ -70,36 +70,6 @@ enum WinogradConv2D {
         }
     }
 
-    /// The kernel transformed once per forward, `U[ξ][c][o] = (G g Gᵀ)[ξ]`
-    /// for `g = W[o][c]`, and kept for the backward.
-    struct TransformedKernel {
-        let tile: WinogradTile
-        let values: [Float]
-    }
-
-    /// The transformed kernel of `weight` `[o][c][3][3]` for the shape's tile.
-    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry) -> TransformedKernel {
-        let tile = tile(for: g)
-        return TransformedKernel(
-            tile: tile, values: tile.transformKernel(weight, outChannels: g.outChannels, inChannels: g.inChannels))
-    }
-
-    /// The `count` matrices `[ξ][rows][columns]` of `planes`, each transposed.
-    static func transposedPlanes(_ planes: [Float], count: Int, rows: Int, columns: Int) -> [Float] {
-        var result = [Float].unfilled(planes.count)
-        planes.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                for xi in 0..<count {
-                    let from = source.baseAddress! + xi * rows * columns, to = target.baseAddress! + xi * rows * columns
-                    for r in 0..<rows {
-                        for c in 0..<columns { to[c * rows + r] = from[r * columns + c] }
-                    }
-                }
-            }
-        }
-        return result
-    }
-
     /// Groups of at most `imagesPerGroup` consecutive images of `images`.
     private static func groups(_ images: Range<Int>, _ size: Int) -> [Range<Int>] {
         stride(from: images.lowerBound, to: images.upperBound, by: size).map {
@@ -124,15 +94,18 @@ enum WinogradConv2D {
     }
 
     /// The convolution of `input` with the kernel transformed by `transformedKernel`.
-    static func forward(_ g: Conv2DGeometry, input: [Float], kernel: TransformedKernel, bias: [Float]?) -> [Float] {
+    /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`.
+    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: [Float],
+                        bias: [Float]?) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
-        let tiling = Tiling(g, tile: kernel.tile)
+        let tiling = Tiling(g, tile: tile)
         let positions = tiling.positions
+        let kernel = tile.transformKernel(weight, outChannels: cout, inChannels: cin, transposed: false)
         input.withUnsafeBufferPointer { x in
-            kernel.values.withUnsafeBufferPointer { u in
+            kernel.withUnsafeBufferPointer { u in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, uBase = u.baseAddress!, outBase = out.baseAddress!
                     Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
@@ -166,13 +139,15 @@ enum WinogradConv2D {
         return output
     }
 
+    /// The gradients of `forward` (the kernel transformed again rather than kept
+    /// from the forward: a step holds no transformed kernels between passes).
     static func backward(
-        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], kernel: TransformedKernel,
+        _ g: Conv2DGeometry, tile: WinogradTile, outputGradient: [Float], input: [Float], weight: [Float],
         needInput: Bool, needWeight: Bool, needBias: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let n = g.batch
         let cin = g.inChannels, cout = g.outChannels
-        let tiling = Tiling(g, tile: kernel.tile)
+        let tiling = Tiling(g, tile: tile)
         let positions = tiling.positions
         let weightSize = cout * cin * 9, transformedSize = positions * cin * cout
         var inputGradient = [Float].unfilled(needInput ? input.count : 0)
@@ -180,9 +155,9 @@ enum WinogradConv2D {
             return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
-        // Uᵀ[ξ][o][c] once, rather than a transposed B packed by every GEMM.
+        // Uᵀ[ξ][o][c], rather than a transposed B packed by every GEMM.
         let transposedKernel = needInput
-            ? transposedPlanes(kernel.values, count: positions, rows: cin, columns: cout) : []
+            ? tile.transformKernel(weight, outChannels: cout, inChannels: cin, transposed: true) : []
         let blocks = Conv2DStaging.blockCount(n)
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
         var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
@@ -249,7 +224,7 @@ enum WinogradConv2D {
         }
         var weightGradient: [Float]? = nil
         if needWeight {
-            weightGradient = kernel.tile.kernelGradient(
+            weightGradient = tile.kernelGradient(
                 Conv2DStaging.sumOfBlocks(partials, blocks: blocks, size: transformedSize),
                 outChannels: cout, inChannels: cin)
         }

@@ -50,12 +50,14 @@ enum WinogradTile: Sendable, CaseIterable {
         }
     }
 
-    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of `weight` `[o][c][3][3]`.
-    func transformKernel(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
+    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of `weight`
+    /// `[o][c][3][3]`, or `Uᵀ[ξ][o][c]` when `transposed`.
+    func transformKernel(_ weight: [Float], outChannels: Int, inChannels: Int, transposed: Bool) -> [Float] {
         var result = [Float].unfilled(positions * inChannels * outChannels)
+        let flag: Int32 = transposed ? 1 : 0
         switch self {
-        case .f2x2: ck_winograd2_kernel(weight, outChannels, inChannels, &result)
-        case .f4x4: ck_winograd4_kernel(weight, outChannels, inChannels, &result)
+        case .f2x2: ck_winograd2_kernel(weight, outChannels, inChannels, flag, &result)
+        case .f4x4: ck_winograd4_kernel(weight, outChannels, inChannels, flag, &result)
         }
         return result
     }
