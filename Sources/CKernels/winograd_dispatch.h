@@ -19,7 +19,10 @@
 #define CK_INPUT_ADJOINT_ARGS const float *dv, ptrdiff_t xs, ptrdiff_t ch, ptrdiff_t tiles_y, ptrdiff_t tiles_x, \
     float *padded, ptrdiff_t pw
 
-/// The four transforms compiled for one instruction set.
+#define CK_KERNEL_ARGS const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, float *u
+#define CK_KERNEL_ADJOINT_ARGS const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw
+
+/// The six transforms compiled for one instruction set.
 #define CK_WINOGRAD_VARIANT(suffix, attributes)                                                  \
     static attributes void input_##suffix(CK_INPUT_ARGS) {                                       \
         input_body(padded, pw, ch, tiles_y, tiles_x, v, xs);                                     \
@@ -32,6 +35,10 @@
     }                                                                                            \
     static attributes void input_adjoint_##suffix(CK_INPUT_ADJOINT_ARGS) {                       \
         input_adjoint_body(dv, xs, ch, tiles_y, tiles_x, padded, pw);                            \
+    }                                                                                            \
+    static attributes void kernel_##suffix(CK_KERNEL_ARGS) { kernel_body(w, cout, cin, transposed, u); } \
+    static attributes void kernel_adjoint_##suffix(CK_KERNEL_ADJOINT_ARGS) {                     \
+        kernel_adjoint_body(du, cout, cin, dw);                                                  \
     }
 
 #if defined(__x86_64__)
@@ -50,11 +57,13 @@
 #define CK_DISPATCH(name, ...) name##_generic(__VA_ARGS__)
 #endif
 
-/// Compiles the bodies `input_body`, `output_body`, `output_adjoint_body` and
-/// `input_adjoint_body` defined above it for every instruction set, and
-/// exports them as `prefix_input`, `prefix_output`, `prefix_output_adjoint`
-/// and `prefix_input_adjoint`.
-#define CK_WINOGRAD_TRANSFORMS(prefix)                                                           \
+/// Compiles the bodies `input_body`, `output_body`, `output_adjoint_body`,
+/// `input_adjoint_body` defined above it, and the kernel maps over its
+/// `spread` and `gather`, for every instruction set, and exports them as
+/// `prefix_input`, `prefix_output`, `prefix_output_adjoint`,
+/// `prefix_input_adjoint`, `prefix_kernel` and `prefix_kernel_adjoint`.
+#define CK_WINOGRAD_TRANSFORMS(prefix, alpha)                                                    \
+    CK_WINOGRAD_KERNEL_BODIES(alpha)                                                             \
     CK_WINOGRAD_ALL_VARIANTS                                                                     \
     void prefix##_input(CK_INPUT_ARGS) { CK_DISPATCH(input, padded, pw, ch, tiles_y, tiles_x, v, xs); } \
     void prefix##_output(CK_OUTPUT_ARGS) { CK_DISPATCH(output, m, xs, ch, tiles_y, tiles_x, out); }   \
@@ -63,7 +72,9 @@
     }                                                                                            \
     void prefix##_input_adjoint(CK_INPUT_ADJOINT_ARGS) {                                         \
         CK_DISPATCH(input_adjoint, dv, xs, ch, tiles_y, tiles_x, padded, pw);                    \
-    }
+    }                                                                                            \
+    void prefix##_kernel(CK_KERNEL_ARGS) { CK_DISPATCH(kernel, w, cout, cin, transposed, u); }   \
+    void prefix##_kernel_adjoint(CK_KERNEL_ADJOINT_ARGS) { CK_DISPATCH(kernel_adjoint, du, cout, cin, dw); }
 
 /// 16 channels of one tile position (AVX-512: one register; AVX2: two;
 /// portable C: four). Every function taking or returning one is always
@@ -87,14 +98,14 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
     else memcpy(p, &v, sizeof(float) * (size_t)count);
 }
 
-/// Exports `prefix_kernel` (U = G g Gᵀ) and `prefix_kernel_adjoint`
+/// Defines `kernel_body` (U = G g Gᵀ) and `kernel_adjoint_body`
 /// (dW = Gᵀ dU G) for α × α tiles, over the `spread` and `gather` above it.
 /// Both run over 16 kernels at a time, one per vector lane, those that are
 /// contiguous in U's planes (`[ξ][c][o]`, or `[ξ][o][c]` when transposed):
 /// a lane's 9 weights are gathered from `[o][c][3][3]` one by one, U is
 /// read or written a whole vector at a time.
-#define CK_WINOGRAD_KERNEL_MAPS(prefix, alpha)                                                   \
-    void prefix##_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, float *u) { \
+#define CK_WINOGRAD_KERNEL_BODIES(alpha)                                                         \
+    ALWAYS_INLINE void kernel_body(const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, float *u) { \
         const ptrdiff_t rows = transposed ? cout : cin, columns = transposed ? cin : cout;       \
         const ptrdiff_t row_stride = transposed ? cin * 9 : 9, lane_stride = transposed ? 9 : cin * 9; \
         for (ptrdiff_t r = 0; r < rows; r++)                                                     \
@@ -111,7 +122,7 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
                     store(u + xi * rows * columns + r * columns + c0, tile[xi], n);              \
             }                                                                                    \
     }                                                                                            \
-    void prefix##_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) {    \
+    ALWAYS_INLINE void kernel_adjoint_body(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) { \
         for (ptrdiff_t c = 0; c < cin; c++)                                                      \
             for (ptrdiff_t o0 = 0; o0 < cout; o0 += LANES) {                                     \
                 const ptrdiff_t n = cout - o0 < LANES ? cout - o0 : LANES;                       \

@@ -108,8 +108,6 @@ ALWAYS_INLINE void input_adjoint_body(const float *restrict dv, ptrdiff_t xs, pt
     }
 }
 
-CK_WINOGRAD_TRANSFORMS(ck_winograd2)
-
 /// G·(a, b, c): the 3 → 4 map of the kernel transform.
 ALWAYS_INLINE void spread(vec a, vec b, vec c, vec out[4]) {
     out[0] = a;
@@ -125,4 +123,4 @@ ALWAYS_INLINE void gather(const vec u[4], vec out[3]) {
     out[2] = 0.5f * (u[1] + u[2]) + u[3];
 }
 
-CK_WINOGRAD_KERNEL_MAPS(ck_winograd2, 4)
+CK_WINOGRAD_TRANSFORMS(ck_winograd2, 4)

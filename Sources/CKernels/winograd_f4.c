@@ -152,8 +152,6 @@ ALWAYS_INLINE void input_adjoint_body(const float *restrict dv, ptrdiff_t xs, pt
     }
 }
 
-CK_WINOGRAD_TRANSFORMS(ck_winograd4)
-
 /// G·(a, b, c): the 3 → 6 map of the kernel transform.
 ALWAYS_INLINE void spread(vec a, vec b, vec c, vec out[6]) {
     const vec even = a + c, odd = b;
@@ -173,4 +171,4 @@ ALWAYS_INLINE void gather(const vec u[6], vec out[3]) {
     out[2] = (1.0f / 6.0f) * (sum34 - sum12) + u[5];
 }
 
-CK_WINOGRAD_KERNEL_MAPS(ck_winograd4, 6)
+CK_WINOGRAD_TRANSFORMS(ck_winograd4, 6)
