@@ -19,8 +19,9 @@
 #define CK_INPUT_ADJOINT_ARGS const float *dv, ptrdiff_t xs, ptrdiff_t ch, ptrdiff_t tiles_y, ptrdiff_t tiles_x, \
     float *padded, ptrdiff_t pw
 
-#define CK_KERNEL_ARGS const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, float *u
-#define CK_KERNEL_ADJOINT_ARGS const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw
+#define CK_KERNEL_ARGS const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, ptrdiff_t first, \
+    ptrdiff_t last, float *u
+#define CK_KERNEL_ADJOINT_ARGS const float *du, ptrdiff_t cout, ptrdiff_t cin, ptrdiff_t first, ptrdiff_t last, float *dw
 
 /// The six transforms compiled for one instruction set.
 #define CK_WINOGRAD_VARIANT(suffix, attributes)                                                  \
@@ -36,9 +37,9 @@
     static attributes void input_adjoint_##suffix(CK_INPUT_ADJOINT_ARGS) {                       \
         input_adjoint_body(dv, xs, ch, tiles_y, tiles_x, padded, pw);                            \
     }                                                                                            \
-    static attributes void kernel_##suffix(CK_KERNEL_ARGS) { kernel_body(w, cout, cin, transposed, u); } \
+    static attributes void kernel_##suffix(CK_KERNEL_ARGS) { kernel_body(w, cout, cin, transposed, first, last, u); } \
     static attributes void kernel_adjoint_##suffix(CK_KERNEL_ADJOINT_ARGS) {                     \
-        kernel_adjoint_body(du, cout, cin, dw);                                                  \
+        kernel_adjoint_body(du, cout, cin, first, last, dw);                                     \
     }
 
 #if defined(__x86_64__)
@@ -73,8 +74,10 @@
     void prefix##_input_adjoint(CK_INPUT_ADJOINT_ARGS) {                                         \
         CK_DISPATCH(input_adjoint, dv, xs, ch, tiles_y, tiles_x, padded, pw);                    \
     }                                                                                            \
-    void prefix##_kernel(CK_KERNEL_ARGS) { CK_DISPATCH(kernel, w, cout, cin, transposed, u); }   \
-    void prefix##_kernel_adjoint(CK_KERNEL_ADJOINT_ARGS) { CK_DISPATCH(kernel_adjoint, du, cout, cin, dw); }
+    void prefix##_kernel(CK_KERNEL_ARGS) { CK_DISPATCH(kernel, w, cout, cin, transposed, first, last, u); } \
+    void prefix##_kernel_adjoint(CK_KERNEL_ADJOINT_ARGS) {                                       \
+        CK_DISPATCH(kernel_adjoint, du, cout, cin, first, last, dw);                             \
+    }
 
 /// 16 channels of one tile position (AVX-512: one register; AVX2: two;
 /// portable C: four). Every function taking or returning one is always
@@ -105,10 +108,10 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
 /// a lane's 9 weights are gathered from `[o][c][3][3]` one by one, U is
 /// read or written a whole vector at a time.
 #define CK_WINOGRAD_KERNEL_BODIES(alpha)                                                         \
-    ALWAYS_INLINE void kernel_body(const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, float *u) { \
+    ALWAYS_INLINE void kernel_body(CK_KERNEL_ARGS) {                                            \
         const ptrdiff_t rows = transposed ? cout : cin, columns = transposed ? cin : cout;       \
         const ptrdiff_t row_stride = transposed ? cin * 9 : 9, lane_stride = transposed ? 9 : cin * 9; \
-        for (ptrdiff_t r = 0; r < rows; r++)                                                     \
+        for (ptrdiff_t r = first; r < last; r++)                                                 \
             for (ptrdiff_t c0 = 0; c0 < columns; c0 += LANES) {                                  \
                 const ptrdiff_t n = columns - c0 < LANES ? columns - c0 : LANES;                 \
                 const float *first = w + r * row_stride + c0 * lane_stride;                      \
@@ -122,8 +125,8 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
                     store(u + xi * rows * columns + r * columns + c0, tile[xi], n);              \
             }                                                                                    \
     }                                                                                            \
-    ALWAYS_INLINE void kernel_adjoint_body(const float *du, ptrdiff_t cout, ptrdiff_t cin, float *dw) { \
-        for (ptrdiff_t c = 0; c < cin; c++)                                                      \
+    ALWAYS_INLINE void kernel_adjoint_body(CK_KERNEL_ADJOINT_ARGS) {                             \
+        for (ptrdiff_t c = first; c < last; c++)                                                 \
             for (ptrdiff_t o0 = 0; o0 < cout; o0 += LANES) {                                     \
                 const ptrdiff_t n = cout - o0 < LANES ? cout - o0 : LANES;                       \
                 vec columns3[alpha][3], row[alpha], out[3], v[alpha];                            \

@@ -49,20 +49,28 @@ enum Conv2DStaging {
         }
     }
 
-    /// `Σ_{n,y,x} G[n, o, y, x]` per output channel, summed in Double.
+    /// `Σ_{n,y,x} G[n, o, y, x]` per output channel, summed in Double
+    /// (channels spread over threads; each sums its images in order).
     static func biasGradient(_ g: Conv2DGeometry, _ outputGradient: [Float]) -> [Float] {
         let cout = g.outChannels, p = g.outputPixels
-        var totals = [Double](repeating: 0, count: cout)
+        var totals = [Float](repeating: 0, count: cout)
         outputGradient.withUnsafeBufferPointer { gy in
-            for image in 0..<g.batch {
-                for o in 0..<cout {
-                    let plane = gy.baseAddress! + (image * cout + o) * p
-                    var total: Float = 0
-                    for i in 0..<p { total += plane[i] }
-                    totals[o] += Double(total)
+            totals.withUnsafeMutableBufferPointer { totals in
+                let gy = gy.baseAddress!, totals = totals.baseAddress!
+                Parallel.forEachChunk(cout, minimumChunk: Swift.max(1, (1 << 16) / Swift.max(1, g.batch * p))) { channels in
+                    for o in channels {
+                        var total = 0.0
+                        for image in 0..<g.batch {
+                            let plane = gy + (image * cout + o) * p
+                            var sum: Float = 0
+                            for i in 0..<p { sum += plane[i] }
+                            total += Double(sum)
+                        }
+                        totals[o] = Float(total)
+                    }
                 }
             }
         }
-        return totals.map { Float($0) }
+        return totals
     }
 }

@@ -51,23 +51,44 @@ enum WinogradTile: Sendable, CaseIterable {
     }
 
     /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of `weight`
-    /// `[o][c][3][3]`, or `Uᵀ[ξ][o][c]` when `transposed`.
+    /// `[o][c][3][3]`, or `Uᵀ[ξ][o][c]` when `transposed`; rows of U spread over threads.
     func transformKernel(_ weight: [Float], outChannels: Int, inChannels: Int, transposed: Bool) -> [Float] {
         var result = [Float].unfilled(positions * inChannels * outChannels)
         let flag: Int32 = transposed ? 1 : 0
-        switch self {
-        case .f2x2: ck_winograd2_kernel(weight, outChannels, inChannels, flag, &result)
-        case .f4x4: ck_winograd4_kernel(weight, outChannels, inChannels, flag, &result)
+        weight.withUnsafeBufferPointer { w in
+            result.withUnsafeMutableBufferPointer { u in
+                let w = w.baseAddress!, u = u.baseAddress!
+                Parallel.forEachChunk(transposed ? outChannels : inChannels, minimumChunk: 8) { rows in
+                    switch self {
+                    case .f2x2:
+                        ck_winograd2_kernel(w, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u)
+                    case .f4x4:
+                        ck_winograd4_kernel(w, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u)
+                    }
+                }
+            }
         }
         return result
     }
 
-    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`.
+    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`; input
+    /// channels spread over threads.
     func kernelGradient(_ du: [Float], outChannels: Int, inChannels: Int) -> [Float] {
         var result = [Float].unfilled(outChannels * inChannels * 9)
-        switch self {
-        case .f2x2: ck_winograd2_kernel_adjoint(du, outChannels, inChannels, &result)
-        case .f4x4: ck_winograd4_kernel_adjoint(du, outChannels, inChannels, &result)
+        du.withUnsafeBufferPointer { du in
+            result.withUnsafeMutableBufferPointer { dw in
+                let du = du.baseAddress!, dw = dw.baseAddress!
+                Parallel.forEachChunk(inChannels, minimumChunk: 8) { channels in
+                    switch self {
+                    case .f2x2:
+                        ck_winograd2_kernel_adjoint(du, outChannels, inChannels, channels.lowerBound,
+                                                    channels.upperBound, dw)
+                    case .f4x4:
+                        ck_winograd4_kernel_adjoint(du, outChannels, inChannels, channels.lowerBound,
+                                                    channels.upperBound, dw)
+                    }
+                }
+            }
         }
         return result
     }
