@@ -58,6 +58,19 @@ final class NormalizationTests: XCTestCase {
                     Self.naiveGroupNorm(shifted, groups: 1, weight: nil, bias: nil, eps: 1e-5), accuracy: 2e-3, "shifted layer norm")
     }
 
+    /// The C loops (CKNormalization.h) on every instruction set this CPU offers,
+    /// with channels of 35 positions: two full vectors of 16 and a remainder.
+    func testGroupNormOnEveryInstructionSet() {
+        defer { GEMM.force(nil) }
+        let x = GradientCheck.random([2, 4, 5, 7], seed: 48) * 2 + 0.3
+        let w = GradientCheck.random([4], seed: 49), b = GradientCheck.random([4], seed: 50)
+        for set in [GEMM.InstructionSet.generic, .avx2, .avx512] where GEMM.force(set) {
+            assertClose(x.groupNorm(groups: 2, weight: w, bias: b),
+                        Self.naiveGroupNorm(x, groups: 2, weight: w, bias: b, eps: 1e-5), accuracy: 1e-5, "\(set)")
+            GradientCheck.check([x, w, b], epsilon: 3e-3) { $0[0].groupNorm(groups: 2, weight: $0[1], bias: $0[2]) }
+        }
+    }
+
     func testGroupNormGradientWithLargeMean() {
         // Inputs around 100 with unit spread: the backward must not lose the gradient to cancellation.
         let x = GradientCheck.random([1, 2, 4, 4], seed: 67) + 100

@@ -6,6 +6,7 @@
 #include "CKElementwise.h"
 #include "CKWinograd.h"
 #include "CKLayout.h"
+#include "CKNormalization.h"
 
 #ifdef __cplusplus
 extern "C" {

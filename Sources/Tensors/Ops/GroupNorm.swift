@@ -7,7 +7,8 @@ import Foundation
 /// variance, `x̂ = (x − μ) / √(σ² + ε)`, then scaled and shifted per channel,
 /// `y = γ_c · x̂ + β_c`.
 ///
-/// Fused: one pass (in Double) for the statistics, one for the output; the
+/// Fused: one pass (sums in Double) for the statistics, one for the output
+/// (the per-channel loops are C kernels, `CKNormalization.h`); the
 /// backward is the closed form
 /// `dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))` with `dx̂ = γ_c · dy`,
 /// from per-channel sums of `dy` and `dy · x` and the saved mean and rstd.
@@ -74,8 +75,9 @@ extension Tensor {
                                 var total = 0.0, totalSquares = 0.0
                                 for offset in 0..<layout.channelsPerGroup {
                                     let start = base + offset * layout.spatial
-                                    let (s, q) = GroupNormLayout.sums(x, start ..< start + layout.spatial,
-                                                                      adding: shifts?[sample * channels + firstChannel + offset] ?? 0)
+                                    var s = 0.0, q = 0.0
+                                    ck_shifted_moments(x.baseAddress! + start, layout.spatial,
+                                                       shifts?[sample * channels + firstChannel + offset] ?? 0, &s, &q)
                                     total += s
                                     totalSquares += q
                                 }
@@ -90,7 +92,8 @@ extension Tensor {
                                     let (a, b) = GroupNormLayout.affine(mean: m, rstd: r, gamma: gamma?[channel], beta: beta?[channel])
                                     let start = base + offset * layout.spatial
                                     let c = shifts?[sample * channels + channel] ?? 0
-                                    for i in start ..< start + layout.spatial { y[i] = ((x[i] + c) - meanFloat) * a + b }
+                                    ck_normalize(x.baseAddress! + start, y.baseAddress! + start, layout.spatial, c,
+                                                 meanFloat, a, b)
                                     if silu && layout.spatial > 0 {
                                         ck_silu(y.baseAddress! + start, y.baseAddress! + start, layout.spatial)
                                     }
@@ -145,79 +148,6 @@ private struct GroupNormLayout {
         return (Float(scale), Float(Double(beta ?? 0) - residual * scale))
     }
 
-    /// `Σ (x + c)` and `Σ (x + c)²` over `range` in Double, in eight interleaved partial
-    /// sums (pairs of lanes the CPU adds side by side) added up in a fixed order.
-    @inline(__always)
-    static func sums(_ x: UnsafeBufferPointer<Float>, _ range: Range<Int>, adding c: Float) -> (Double, Double) {
-        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
-        var q0 = SIMD2<Double>(), q1 = SIMD2<Double>(), q2 = SIMD2<Double>(), q3 = SIMD2<Double>()
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            let v0 = SIMD2(Double(x[i] + c), Double(x[i + 1] + c)), v1 = SIMD2(Double(x[i + 2] + c), Double(x[i + 3] + c))
-            let v2 = SIMD2(Double(x[i + 4] + c), Double(x[i + 5] + c)), v3 = SIMD2(Double(x[i + 6] + c), Double(x[i + 7] + c))
-            s0 += v0; s1 += v1; s2 += v2; s3 += v3
-            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3
-            i += 8
-        }
-        var total = ((s0 + s1) + (s2 + s3)).sum(), squares = ((q0 + q1) + (q2 + q3)).sum()
-        while i < range.upperBound {
-            let v = Double(x[i] + c)
-            total += v
-            squares += v * v
-            i += 1
-        }
-        return (total, squares)
-    }
-
-    /// `Σ v` over `count` values in Double (eight interleaved partial sums in a fixed order), rounded to Float.
-    @inline(__always)
-    static func total(_ v: UnsafePointer<Float>, count: Int) -> Float {
-        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
-        var i = 0
-        while i + 8 <= count {
-            s0 += SIMD2(Double(v[i]), Double(v[i + 1]))
-            s1 += SIMD2(Double(v[i + 2]), Double(v[i + 3]))
-            s2 += SIMD2(Double(v[i + 4]), Double(v[i + 5]))
-            s3 += SIMD2(Double(v[i + 6]), Double(v[i + 7]))
-            i += 8
-        }
-        var sum = ((s0 + s1) + (s2 + s3)).sum()
-        while i < count {
-            sum += Double(v[i])
-            i += 1
-        }
-        return Float(sum)
-    }
-
-    /// `Σ dy` and `Σ dy·((x + c) − mean)` over `count` values in Double, in eight
-    /// interleaved partial sums added up in a fixed order.
-    @inline(__always)
-    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                             count: Int, adding c: Float, mean: Float) -> (Double, Double) {
-        var s0 = SIMD2<Double>(), s1 = SIMD2<Double>(), s2 = SIMD2<Double>(), s3 = SIMD2<Double>()
-        var p0 = SIMD2<Double>(), p1 = SIMD2<Double>(), p2 = SIMD2<Double>(), p3 = SIMD2<Double>()
-        var i = 0
-        while i + 8 <= count {
-            let d0 = SIMD2(Double(dy[i]), Double(dy[i + 1])), d1 = SIMD2(Double(dy[i + 2]), Double(dy[i + 3]))
-            let d2 = SIMD2(Double(dy[i + 4]), Double(dy[i + 5])), d3 = SIMD2(Double(dy[i + 6]), Double(dy[i + 7]))
-            let x0 = SIMD2(Double((x[i] + c) - mean), Double((x[i + 1] + c) - mean))
-            let x1 = SIMD2(Double((x[i + 2] + c) - mean), Double((x[i + 3] + c) - mean))
-            let x2 = SIMD2(Double((x[i + 4] + c) - mean), Double((x[i + 5] + c) - mean))
-            let x3 = SIMD2(Double((x[i + 6] + c) - mean), Double((x[i + 7] + c) - mean))
-            s0 += d0; s1 += d1; s2 += d2; s3 += d3
-            p0 += d0 * x0; p1 += d1 * x1; p2 += d2 * x2; p3 += d3 * x3
-            i += 8
-        }
-        var total = ((s0 + s1) + (s2 + s3)).sum(), products = ((p0 + p1) + (p2 + p3)).sum()
-        while i < count {
-            let d = Double(dy[i])
-            total += d
-            products += d * Double((x[i] + c) - mean)
-            i += 1
-        }
-        return (total, products)
-    }
-
     /// The gradients of the input (when `needInput`), of γ and of β. With
     /// `silu`, `outputGradient` is the gradient of SiLU(z) and is first turned
     /// into that of z, one group at a time (`beta` is then the shift β).
@@ -262,7 +192,7 @@ private struct GroupNormLayout {
                                                                                         gamma: gamma?[channel], beta: beta?[channel])
                                                     let start = offset * spatial
                                                     let c = shift?[sample * channels + channel] ?? 0
-                                                    for i in start ..< start + spatial { scratch[i] = ((x[i] + c) - meanFloat) * a + b }
+                                                    ck_normalize(x + start, scratch + start, spatial, c, meanFloat, a, b)
                                                 }
                                                 ck_silu_backward(scratch, dy, scratch, groupSize)
                                                 dy = UnsafePointer(scratch)
@@ -271,8 +201,10 @@ private struct GroupNormLayout {
                                             for offset in 0..<channelsPerGroup {
                                                 let channel = firstChannel + offset
                                                 let start = offset * spatial
-                                                let (s, sx) = GroupNormLayout.gradientSums(dy + start, x + start, count: spatial,
-                                                                                           adding: shift?[sample * channels + channel] ?? 0, mean: meanFloat)
+                                                var s = 0.0, sx = 0.0
+                                                ck_normalize_gradient_sums(dy + start, x + start, spatial,
+                                                                           shift?[sample * channels + channel] ?? 0,
+                                                                           meanFloat, &s, &sx)
                                                 sdy[sample * channels + channel] = s
                                                 sdyx[sample * channels + channel] = sx
                                                 let w = Double(gamma?[channel] ?? 1)
@@ -291,9 +223,12 @@ private struct GroupNormLayout {
                                                 let scale = Float(r * Double(gamma?[channel] ?? 1))
                                                 let start = offset * spatial
                                                 let c = shift?[sample * channels + channel] ?? 0
-                                                for i in start ..< start + spatial { dx[i] = dy[i] * scale + ((x[i] + c) - meanFloat) * c2f + c3f }
+                                                ck_normalize_backward(dy + start, x + start, dx + start, spatial, c, meanFloat,
+                                                                      scale, c2f, c3f)
                                                 if needShift {
-                                                    shiftGradientBuffer[sample * channels + channel] = GroupNormLayout.total(dx + start, count: spatial)
+                                                    var total = 0.0, squares = 0.0
+                                                    ck_shifted_moments(dx + start, spatial, 0, &total, &squares)
+                                                    shiftGradientBuffer[sample * channels + channel] = Float(total)
                                                 }
                                             }
                                         }
