@@ -20,8 +20,9 @@
     float *padded, ptrdiff_t pw
 
 #define CK_KERNEL_ARGS const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed, ptrdiff_t first, \
-    ptrdiff_t last, float *u
-#define CK_KERNEL_ADJOINT_ARGS const float *du, ptrdiff_t cout, ptrdiff_t cin, ptrdiff_t first, ptrdiff_t last, float *dw
+    ptrdiff_t last, float *u, ptrdiff_t plane
+#define CK_KERNEL_ADJOINT_ARGS const float *du, ptrdiff_t plane, ptrdiff_t cout, ptrdiff_t cin, ptrdiff_t first, \
+    ptrdiff_t last, float *dw
 
 /// The six transforms compiled for one instruction set.
 #define CK_WINOGRAD_VARIANT(suffix, attributes)                                                  \
@@ -37,9 +38,11 @@
     static attributes void input_adjoint_##suffix(CK_INPUT_ADJOINT_ARGS) {                       \
         input_adjoint_body(dv, xs, ch, tiles_y, tiles_x, padded, pw);                            \
     }                                                                                            \
-    static attributes void kernel_##suffix(CK_KERNEL_ARGS) { kernel_body(w, cout, cin, transposed, first, last, u); } \
+    static attributes void kernel_##suffix(CK_KERNEL_ARGS) {                                     \
+        kernel_body(w, cout, cin, transposed, first, last, u, plane);                            \
+    }                                                                                            \
     static attributes void kernel_adjoint_##suffix(CK_KERNEL_ADJOINT_ARGS) {                     \
-        kernel_adjoint_body(du, cout, cin, first, last, dw);                                     \
+        kernel_adjoint_body(du, plane, cout, cin, first, last, dw);                              \
     }
 
 #if defined(__x86_64__)
@@ -74,9 +77,11 @@
     void prefix##_input_adjoint(CK_INPUT_ADJOINT_ARGS) {                                         \
         CK_DISPATCH(input_adjoint, dv, xs, ch, tiles_y, tiles_x, padded, pw);                    \
     }                                                                                            \
-    void prefix##_kernel(CK_KERNEL_ARGS) { CK_DISPATCH(kernel, w, cout, cin, transposed, first, last, u); } \
+    void prefix##_kernel(CK_KERNEL_ARGS) {                                                       \
+        CK_DISPATCH(kernel, w, cout, cin, transposed, first, last, u, plane);                    \
+    }                                                                                            \
     void prefix##_kernel_adjoint(CK_KERNEL_ADJOINT_ARGS) {                                       \
-        CK_DISPATCH(kernel_adjoint, du, cout, cin, first, last, dw);                             \
+        CK_DISPATCH(kernel_adjoint, du, plane, cout, cin, first, last, dw);                      \
     }
 
 /// 16 channels of one tile position (AVX-512: one register; AVX2: two;
@@ -105,8 +110,9 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
 /// (dW = Gᵀ dU G) for α × α tiles, over the `spread` and `gather` above it.
 /// Both run over 16 kernels at a time, one per vector lane, those that are
 /// contiguous in U's planes (`[ξ][c][o]`, or `[ξ][o][c]` when transposed):
-/// a lane's 9 weights are gathered from `[o][c][3][3]` one by one, U is
-/// read or written a whole vector at a time.
+/// the lanes' 9 weights go between `[o][c][3][3]` and vectors through a small
+/// staging block (setting lanes one by one spills), U is read or written a
+/// whole vector at a time.
 #define CK_WINOGRAD_KERNEL_BODIES(alpha)                                                         \
     ALWAYS_INLINE void kernel_body(CK_KERNEL_ARGS) {                                            \
         const ptrdiff_t rows = transposed ? cout : cin, columns = transposed ? cin : cout;       \
@@ -115,14 +121,16 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
             for (ptrdiff_t c0 = 0; c0 < columns; c0 += LANES) {                                  \
                 const ptrdiff_t n = columns - c0 < LANES ? columns - c0 : LANES;                 \
                 const float *first = w + r * row_stride + c0 * lane_stride;                      \
-                vec g[9] = {{0}}, columns3[3][alpha], tile[(alpha) * (alpha)];                   \
+                float staged[9][LANES] = {{0}};                                                  \
+                vec g[9], columns3[3][alpha], tile[(alpha) * (alpha)];                           \
                 for (ptrdiff_t k = 0; k < n; k++)                                                \
-                    for (int e = 0; e < 9; e++) g[e][k] = first[k * lane_stride + e];            \
+                    for (int e = 0; e < 9; e++) staged[e][k] = first[k * lane_stride + e];       \
+                for (int e = 0; e < 9; e++) g[e] = load(staged[e], LANES);                       \
                 for (int j = 0; j < 3; j++) spread(g[j], g[3 + j], g[6 + j], columns3[j]);       \
                 for (int i = 0; i < (alpha); i++)                                                \
                     spread(columns3[0][i], columns3[1][i], columns3[2][i], tile + (alpha) * i);  \
                 for (int xi = 0; xi < (alpha) * (alpha); xi++)                                   \
-                    store(u + xi * rows * columns + r * columns + c0, tile[xi], n);              \
+                    store(u + xi * plane + r * columns + c0, tile[xi], n);                       \
             }                                                                                    \
     }                                                                                            \
     ALWAYS_INLINE void kernel_adjoint_body(CK_KERNEL_ADJOINT_ARGS) {                             \
@@ -132,16 +140,18 @@ ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
                 vec columns3[alpha][3], row[alpha], out[3], v[alpha];                            \
                 for (int j = 0; j < (alpha); j++) {                                              \
                     for (int i = 0; i < (alpha); i++)                                            \
-                        v[i] = load(du + ((alpha) * i + j) * cin * cout + c * cout + o0, n);     \
+                        v[i] = load(du + ((alpha) * i + j) * plane + c * cout + o0, n);          \
                     gather(v, columns3[j]);                                                      \
                 }                                                                                \
-                float *g = dw + (o0 * cin + c) * 9;                                              \
+                float staged[9][LANES];                                                          \
                 for (int i = 0; i < 3; i++) {                                                    \
                     for (int j = 0; j < (alpha); j++) row[j] = columns3[j][i];                   \
                     gather(row, out);                                                            \
-                    for (ptrdiff_t k = 0; k < n; k++)                                            \
-                        for (int j = 0; j < 3; j++) g[k * cin * 9 + 3 * i + j] = out[j][k];      \
+                    for (int j = 0; j < 3; j++) store(staged[3 * i + j], out[j], LANES);         \
                 }                                                                                \
+                float *g = dw + (o0 * cin + c) * 9;                                              \
+                for (ptrdiff_t k = 0; k < n; k++)                                                \
+                    for (int e = 0; e < 9; e++) g[k * cin * 9 + e] = staged[e][k];               \
             }                                                                                    \
     }
 

@@ -40,13 +40,14 @@ extern "C" {
                                 ptrdiff_t tiles_y, ptrdiff_t tiles_x, float *padded,               \
                                 ptrdiff_t padded_width);                                           \
     /** U = G g Gᵀ of the kernels g = w[o][c] of `w` `[cout][cin][3][3]`, written `u[ξ][c][o]` */ \
-    /** for c in first..<last (or `u[ξ][o][c]` for o in first..<last when `transposed`). */      \
+    /** for c in first..<last (or `u[ξ][o][c]` for o in first..<last when `transposed`), the ξ */ \
+    /** planes `plane` floats apart. */                                                           \
     void prefix##_kernel(const float *w, ptrdiff_t cout, ptrdiff_t cin, int transposed,          \
-                         ptrdiff_t first, ptrdiff_t last, float *u);                               \
-    /** The adjoint of `_kernel`: dW = Gᵀ dU G of `du[ξ][c][o]` for c in first..<last, */         \
-    /** written `dw[o][c][3][3]`. */                                                              \
-    void prefix##_kernel_adjoint(const float *du, ptrdiff_t cout, ptrdiff_t cin, ptrdiff_t first, \
-                                 ptrdiff_t last, float *dw);
+                         ptrdiff_t first, ptrdiff_t last, float *u, ptrdiff_t plane);              \
+    /** The adjoint of `_kernel`: dW = Gᵀ dU G of `du[ξ][c][o]` (planes `plane` floats apart) */  \
+    /** for c in first..<last, written `dw[o][c][3][3]`. */                                       \
+    void prefix##_kernel_adjoint(const float *du, ptrdiff_t plane, ptrdiff_t cout, ptrdiff_t cin, \
+                                 ptrdiff_t first, ptrdiff_t last, float *dw);
 
 CK_WINOGRAD_DECLARATIONS(ck_winograd2)
 CK_WINOGRAD_DECLARATIONS(ck_winograd4)

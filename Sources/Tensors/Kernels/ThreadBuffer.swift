@@ -17,6 +17,10 @@ enum ThreadBuffer: Int32 {
     case probabilities = 4
     /// Attention: one item's score gradient.
     case scoreGradient = 5
+    /// Winograd, on the calling thread: the transformed kernel `U` (or `Uᵀ`).
+    case transformedKernel = 6
+    /// Winograd, on the calling thread: the per-block partial sums of `dU`.
+    case kernelGradientPartials = 7
 
     /// This thread's buffer for the role, of at least `floats` floats.
     func pointer(floats: Int) -> UnsafeMutablePointer<Float> {

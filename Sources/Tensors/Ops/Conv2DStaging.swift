@@ -22,11 +22,18 @@ enum Conv2DStaging {
     /// The sum of `blocks` per-block partial sums of `size` floats laid end to
     /// end in `partials`, added in block order (the same bits every run).
     static func sumOfBlocks(_ partials: [Float], blocks: Int, size: Int) -> [Float] {
-        var total = Array(partials[0..<size])
-        for block in 1..<blocks {
-            for i in 0..<size { total[i] += partials[block * size + i] }
+        var total = Array(partials[0..<blocks * size])
+        total.withUnsafeMutableBufferPointer { addBlocks($0.baseAddress!, blocks: blocks, size: size) }
+        return Array(total[0..<size])
+    }
+
+    /// Adds the `blocks` partial sums of `size` floats laid end to end in
+    /// `partials` into the first, in block order (the bits of `sumOfBlocks`).
+    static func addBlocks(_ partials: UnsafeMutablePointer<Float>, blocks: Int, size: Int) {
+        for block in 1..<Swift.max(blocks, 1) {
+            let source = partials + block * size
+            for i in 0..<size { partials[i] += source[i] }
         }
-        return total
     }
 
     /// Copies an NCHW image `[channels][height][width]` into the channels-last

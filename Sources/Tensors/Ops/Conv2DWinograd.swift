@@ -70,6 +70,9 @@ enum WinogradConv2D {
         }
     }
 
+    /// The distance between ξ planes of `floats` floats (`WinogradTile.planeStride`).
+    private static func planeStride(_ floats: Int) -> Int { WinogradTile.planeStride(floats) }
+
     /// Groups of at most `imagesPerGroup` consecutive images of `images`.
     private static func groups(_ images: Range<Int>, _ size: Int) -> [Range<Int>] {
         stride(from: images.lowerBound, to: images.upperBound, by: size).map {
@@ -93,7 +96,6 @@ enum WinogradConv2D {
         }
     }
 
-    /// The convolution of `input` with the kernel transformed by `transformedKernel`.
     /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`.
     static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: [Float],
                         bias: [Float]?) -> [Float] {
@@ -103,28 +105,32 @@ enum WinogradConv2D {
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g, tile: tile)
         let positions = tiling.positions
-        let kernel = tile.transformKernel(weight, outChannels: cout, inChannels: cin, transposed: false)
+        let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))
+        weight.withUnsafeBufferPointer {
+            tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
+        }
         input.withUnsafeBufferPointer { x in
-            kernel.withUnsafeBufferPointer { u in
                 output.withUnsafeMutableBufferPointer { out in
-                    let xBase = x.baseAddress!, uBase = u.baseAddress!, outBase = out.baseAddress!
+                    let xBase = x.baseAddress!, uBase = UnsafePointer(u), outBase = out.baseAddress!
                     Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
                         let maxRows = tiling.imagesPerGroup * tiling.tiles
-                        let v = ThreadBuffer.transformedInput.pointer(floats: positions * maxRows * cin)
-                        let m = ThreadBuffer.transformedProduct.pointer(floats: positions * maxRows * cout)
+                        let v = ThreadBuffer.transformedInput.pointer(floats: positions * planeStride(maxRows * cin))
+                        let m = ThreadBuffer.transformedProduct.pointer(floats: positions * planeStride(maxRows * cout))
+                        let uStride = planeStride(cin * cout)
                         let tiles = ThreadBuffer.staging.pointer(floats: tiling.tiledHeight * tiling.tiledWidth * cout)
                         for group in groups(images, tiling.imagesPerGroup) {
                             let rows = group.count * tiling.tiles
+                            let vStride = planeStride(rows * cin), mStride = planeStride(rows * cout)
                             transformInputs(xBase + group.lowerBound * g.inputImageSize, count: group.count,
                                             imageSize: g.inputImageSize, channels: cin, height: g.height,
                                             width: g.width, top: g.padding.top, left: g.padding.left,
-                                            tiling: tiling, v: v, xiStride: rows * cin)
+                                            tiling: tiling, v: v, xiStride: vStride)
                             for xi in 0..<positions {
-                                ck_sgemm(0, 0, rows, cout, cin, 1, v + xi * rows * cin, cin,
-                                         uBase + xi * cin * cout, cout, 0, m + xi * rows * cout, cout)
+                                ck_sgemm(0, 0, rows, cout, cin, 1, v + xi * vStride, cin,
+                                         uBase + xi * uStride, cout, 0, m + xi * mStride, cout)
                             }
                             for (index, image) in group.enumerated() {
-                                tiling.tile.transformOutput(m + index * tiling.tiles * cout, xiStride: rows * cout,
+                                tiling.tile.transformOutput(m + index * tiling.tiles * cout, xiStride: mStride,
                                                             channels: cout, tilesY: tiling.tilesY,
                                                             tilesX: tiling.tilesX, into: tiles)
                                 Conv2DStaging.unpack(tiles, paddedWidth: tiling.tiledWidth, channels: cout,
@@ -134,7 +140,6 @@ enum WinogradConv2D {
                         }
                     }
                 }
-            }
         }
         return output
     }
@@ -149,32 +154,36 @@ enum WinogradConv2D {
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g, tile: tile)
         let positions = tiling.positions
-        let weightSize = cout * cin * 9, transformedSize = positions * cin * cout
+        let uStride = planeStride(cin * cout)
+        let weightSize = cout * cin * 9, transformedSize = positions * uStride
         var inputGradient = [Float].unfilled(needInput ? input.count : 0)
         guard n > 0 else {
             return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
         // Uᵀ[ξ][o][c], rather than a transposed B packed by every GEMM.
-        let transposedKernel = needInput
-            ? tile.transformKernel(weight, outChannels: cout, inChannels: cin, transposed: true) : []
+        let ut = ThreadBuffer.transformedKernel.pointer(floats: needInput ? transformedSize : 0)
+        if needInput {
+            weight.withUnsafeBufferPointer {
+                tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: true, into: ut)
+            }
+        }
         let blocks = Conv2DStaging.blockCount(n)
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
-        var partials = [Float].unfilled(needWeight ? blocks * transformedSize : 0)
+        let du = ThreadBuffer.kernelGradientPartials.pointer(floats: needWeight ? blocks * transformedSize : 0)
         outputGradient.withUnsafeBufferPointer { gy in
             input.withUnsafeBufferPointer { x in
-                transposedKernel.withUnsafeBufferPointer { ut in
                     inputGradient.withUnsafeMutableBufferPointer { dx in
-                        partials.withUnsafeMutableBufferPointer { du in
                             Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
                                 let maxRows = tiling.imagesPerGroup * tiling.tiles
-                                let v = ThreadBuffer.transformedInput.pointer(floats: positions * maxRows * cin)
-                                let dm = ThreadBuffer.transformedProduct.pointer(floats: positions * maxRows * cout)
+                                let v = ThreadBuffer.transformedInput.pointer(floats: positions * planeStride(maxRows * cin))
+                                let dm = ThreadBuffer.transformedProduct.pointer(floats: positions * planeStride(maxRows * cout))
                                 let staging = ThreadBuffer.staging.pointer(floats: Swift.max(
                                     tiling.tiledHeight * tiling.tiledWidth * cout,
                                     tiling.paddedHeight * tiling.paddedWidth * cin))
                                 for (position, group) in groups(images, tiling.imagesPerGroup).enumerated() {
                                     let rows = group.count * tiling.tiles
+                                    let vStride = planeStride(rows * cin), mStride = planeStride(rows * cout)
                                     // dM = A dY Aᵀ, dY zero beyond the output.
                                     for (index, image) in group.enumerated() {
                                         Conv2DStaging.pad(gy.baseAddress! + image * g.outputImageSize, channels: cout,
@@ -183,30 +192,30 @@ enum WinogradConv2D {
                                                            right: tiling.tiledWidth - g.outWidth, into: staging)
                                         tiling.tile.transformOutputAdjoint(
                                             staging, channels: cout, tilesY: tiling.tilesY, tilesX: tiling.tilesX,
-                                            into: dm + index * tiling.tiles * cout, xiStride: rows * cout)
+                                            into: dm + index * tiling.tiles * cout, xiStride: mStride)
                                     }
                                     if needWeight {
                                         transformInputs(x.baseAddress! + group.lowerBound * g.inputImageSize,
                                                         count: group.count, imageSize: g.inputImageSize, channels: cin,
                                                         height: g.height, width: g.width, top: g.padding.top,
-                                                        left: g.padding.left, tiling: tiling, v: v, xiStride: rows * cin)
+                                                        left: g.padding.left, tiling: tiling, v: v, xiStride: vStride)
                                         for xi in 0..<positions {
-                                            ck_sgemm(1, 0, cin, cout, rows, 1, v + xi * rows * cin, cin,
-                                                     dm + xi * rows * cout, cout, position == 0 ? 0 : 1,
-                                                     du.baseAddress! + block * transformedSize + xi * cin * cout, cout)
+                                            ck_sgemm(1, 0, cin, cout, rows, 1, v + xi * vStride, cin,
+                                                     dm + xi * mStride, cout, position == 0 ? 0 : 1,
+                                                     du + block * transformedSize + xi * uStride, cout)
                                         }
                                     }
                                     if needInput {
                                         // dV = dM · Uᵀ, then B dV Bᵀ added over the tiles, cropped to the input.
                                         for xi in 0..<positions {
-                                            ck_sgemm(0, 0, rows, cin, cout, 1, dm + xi * rows * cout, cout,
-                                                     ut.baseAddress! + xi * cout * cin, cin, 0, v + xi * rows * cin, cin)
+                                            ck_sgemm(0, 0, rows, cin, cout, 1, dm + xi * mStride, cout,
+                                                     ut + xi * uStride, cin, 0, v + xi * vStride, cin)
                                         }
                                         let paddedFloats = tiling.paddedHeight * tiling.paddedWidth * cin
                                         for (index, image) in group.enumerated() {
                                             staging.update(repeating: 0, count: paddedFloats)
                                             tiling.tile.transformInputAdjoint(
-                                                v + index * tiling.tiles * cin, xiStride: rows * cin, channels: cin,
+                                                v + index * tiling.tiles * cin, xiStride: vStride, channels: cin,
                                                 tilesY: tiling.tilesY, tilesX: tiling.tilesX, addingInto: staging,
                                                 paddedWidth: tiling.paddedWidth)
                                             let interior = staging + (g.padding.top * tiling.paddedWidth + g.padding.left) * cin
@@ -217,16 +226,13 @@ enum WinogradConv2D {
                                     }
                                 }
                             }
-                        }
                     }
-                }
             }
         }
         var weightGradient: [Float]? = nil
         if needWeight {
-            weightGradient = tile.kernelGradient(
-                Conv2DStaging.sumOfBlocks(partials, blocks: blocks, size: transformedSize),
-                outChannels: cout, inChannels: cin)
+            Conv2DStaging.addBlocks(du, blocks: blocks, size: transformedSize)
+            weightGradient = tile.kernelGradient(du, outChannels: cout, inChannels: cin)
         }
         return (needInput ? inputGradient : nil, weightGradient,
                 needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil)

@@ -14,6 +14,13 @@ enum WinogradTile: Sendable, CaseIterable {
     /// The α² transformed positions ξ, one GEMM each.
     var positions: Int { inputSize * inputSize }
 
+    /// The distance in floats between the ξ planes of a transformed tensor
+    /// whose planes hold `floats` floats: 16 more, so that planes of a
+    /// power-of-two size (every U, and most V and M) do not all start on the
+    /// same cache sets, where a transform writing all α² of them at once
+    /// evicts its own lines.
+    static func planeStride(_ floats: Int) -> Int { floats + 16 }
+
     /// `V = Bᵀ d B` of every tile of a padded channels-last image.
     func transformInput(_ padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, tilesY: Int, tilesX: Int,
                         into v: UnsafeMutablePointer<Float>, xiStride: Int) {
@@ -50,43 +57,44 @@ enum WinogradTile: Sendable, CaseIterable {
         }
     }
 
-    /// `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of `weight`
-    /// `[o][c][3][3]`, or `Uᵀ[ξ][o][c]` when `transposed`; rows of U spread over threads.
-    func transformKernel(_ weight: [Float], outChannels: Int, inChannels: Int, transposed: Bool) -> [Float] {
-        var result = [Float].unfilled(positions * inChannels * outChannels)
-        let flag: Int32 = transposed ? 1 : 0
-        weight.withUnsafeBufferPointer { w in
-            result.withUnsafeMutableBufferPointer { u in
-                let w = w.baseAddress!, u = u.baseAddress!
-                Parallel.forEachChunk(transposed ? outChannels : inChannels, minimumChunk: 8) { rows in
-                    switch self {
-                    case .f2x2:
-                        ck_winograd2_kernel(w, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u)
-                    case .f4x4:
-                        ck_winograd4_kernel(w, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u)
-                    }
-                }
-            }
-        }
-        return result
+    /// The floats of a transformed kernel of `inChannels × outChannels`, its
+    /// planes `planeStride(inChannels · outChannels)` apart.
+    func transformedKernelSize(outChannels: Int, inChannels: Int) -> Int {
+        positions * Self.planeStride(inChannels * outChannels)
     }
 
-    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]`, as `[o][c][3][3]`; input
-    /// channels spread over threads.
-    func kernelGradient(_ du: [Float], outChannels: Int, inChannels: Int) -> [Float] {
+    /// Writes `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of
+    /// `weight` `[o][c][3][3]`, or `Uᵀ[ξ][o][c]` when `transposed`, into `u`
+    /// (`transformedKernelSize` floats); rows of U spread over threads.
+    func transformKernel(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, transposed: Bool,
+                         into u: UnsafeMutablePointer<Float>) {
+        let plane = Self.planeStride(inChannels * outChannels)
+        let flag: Int32 = transposed ? 1 : 0
+        Parallel.forEachChunk(transposed ? outChannels : inChannels, minimumChunk: 8) { rows in
+            switch self {
+            case .f2x2:
+                ck_winograd2_kernel(weight, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u, plane)
+            case .f4x4:
+                ck_winograd4_kernel(weight, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u, plane)
+            }
+        }
+    }
+
+    /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]` (laid out as by
+    /// `transformKernel`), as `[o][c][3][3]`; input channels spread over threads.
+    func kernelGradient(_ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int) -> [Float] {
+        let plane = Self.planeStride(inChannels * outChannels)
         var result = [Float].unfilled(outChannels * inChannels * 9)
-        du.withUnsafeBufferPointer { du in
-            result.withUnsafeMutableBufferPointer { dw in
-                let du = du.baseAddress!, dw = dw.baseAddress!
-                Parallel.forEachChunk(inChannels, minimumChunk: 8) { channels in
-                    switch self {
-                    case .f2x2:
-                        ck_winograd2_kernel_adjoint(du, outChannels, inChannels, channels.lowerBound,
-                                                    channels.upperBound, dw)
-                    case .f4x4:
-                        ck_winograd4_kernel_adjoint(du, outChannels, inChannels, channels.lowerBound,
-                                                    channels.upperBound, dw)
-                    }
+        result.withUnsafeMutableBufferPointer { dw in
+            let dw = dw.baseAddress!
+            Parallel.forEachChunk(inChannels, minimumChunk: 8) { channels in
+                switch self {
+                case .f2x2:
+                    ck_winograd2_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
+                                                channels.upperBound, dw)
+                case .f4x4:
+                    ck_winograd4_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
+                                                channels.upperBound, dw)
                 }
             }
         }
