@@ -35,14 +35,18 @@ static void pad_generic(const float *source, ptrdiff_t channels, ptrdiff_t heigh
 }
 
 static void unpack_generic(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
-                           ptrdiff_t width, const float *bias, float *destination) {
+                           ptrdiff_t width, const float *bias, const float *addend, float *destination) {
     for (ptrdiff_t c = 0; c < channels; c++) {
         const float shift = bias ? bias[c] : 0.0f;
         float *plane = destination + c * height * width;
+        const float *added = addend ? addend + c * height * width : NULL;
         for (ptrdiff_t y = 0; y < height; y++) {
             const float *line = rows + y * row_width * channels + c;
             float *target = plane + y * width;
-            for (ptrdiff_t x = 0; x < width; x++) target[x] = line[x * channels] + shift;
+            for (ptrdiff_t x = 0; x < width; x++) {
+                const float value = line[x * channels] + shift;
+                target[x] = added ? value + added[y * width + x] : value;
+            }
         }
     }
 }
@@ -80,7 +84,7 @@ static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdif
 }
 
 static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
-                                    ptrdiff_t width, const float *bias, float *destination) {
+                                    ptrdiff_t width, const float *bias, const float *addend, float *destination) {
     const ptrdiff_t plane = height * width;
     for (ptrdiff_t y = 0; y < height; y++) {
         const float *line = rows + y * row_width * channels;
@@ -97,8 +101,10 @@ static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrd
                                   : _mm512_setzero_ps();
                 ck_transpose_16x16(r);
                 for (ptrdiff_t j = 0; j < nc; j++) {
-                    const __m512 v = bias ? _mm512_add_ps(r[j], _mm512_set1_ps(bias[c0 + j])) : r[j];
-                    _mm512_mask_storeu_ps(destination + (c0 + j) * plane + y * width + x0, pixel_mask, v);
+                    const ptrdiff_t offset = (c0 + j) * plane + y * width + x0;
+                    __m512 v = bias ? _mm512_add_ps(r[j], _mm512_set1_ps(bias[c0 + j])) : r[j];
+                    if (addend) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(pixel_mask, addend + offset));
+                    _mm512_mask_storeu_ps(destination + offset, pixel_mask, v);
                 }
             }
         }
@@ -119,12 +125,12 @@ void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t hei
 }
 
 void ck_unpack_channels_last(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
-                             ptrdiff_t width, const float *bias, float *destination) {
+                             ptrdiff_t width, const float *bias, const float *addend, float *destination) {
 #if defined(__x86_64__)
     if (ck_current_isa() == CK_ISA_AVX512) {
-        unpack_avx512(rows, row_width, channels, height, width, bias, destination);
+        unpack_avx512(rows, row_width, channels, height, width, bias, addend, destination);
         return;
     }
 #endif
-    unpack_generic(rows, row_width, channels, height, width, bias, destination);
+    unpack_generic(rows, row_width, channels, height, width, bias, addend, destination);
 }

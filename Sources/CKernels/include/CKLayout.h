@@ -18,9 +18,10 @@ void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t hei
 
 /// Copies the pixels `y < height`, `x < width` of channels-last rows
 /// `[y·row_width + x][channels]` into NCHW `[channels][height][width]`, adding
-/// `bias[c]` to channel c when `bias` is not NULL.
+/// `bias[c]` to channel c when `bias` is not NULL, then the same element of
+/// `addend` (NCHW like `destination`) when `addend` is not NULL.
 void ck_unpack_channels_last(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
-                             ptrdiff_t width, const float *bias, float *destination);
+                             ptrdiff_t width, const float *bias, const float *addend, float *destination);
 
 #ifdef __cplusplus
 }

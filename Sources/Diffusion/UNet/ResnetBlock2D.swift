@@ -39,9 +39,10 @@ public final class ResnetBlock2D: Module {
     public func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
         let t = timeProjection(timeEmbedding.silu())
         // norm2 takes h + t (t broadcast over the positions) without materialising the sum.
-        let h = conv2(dropout(norm2.normalizedThenSiLU(conv1(norm1.normalizedThenSiLU(x)), adding: t)))
+        let h = dropout(norm2.normalizedThenSiLU(conv1(norm1.normalizedThenSiLU(x)), adding: t))
         let residual = shortcut.map { $0(x) } ?? x
-        let sum = residual + h
+        // conv2's output pass adds the residual (the same values as residual + conv2(h)).
+        let sum = conv2(h, adding: residual)
         return outputScale == 1 ? sum : sum / outputScale
     }
 }

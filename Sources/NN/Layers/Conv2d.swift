@@ -49,4 +49,9 @@ public final class Conv2d: UnaryLayer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding)
     }
+
+    /// `self(input) + residual`, the addition fused into the convolution's output pass.
+    public func callAsFunction(_ input: Tensor, adding residual: Tensor) -> Tensor {
+        input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding, adding: residual)
+    }
 }

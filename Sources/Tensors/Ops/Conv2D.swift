@@ -22,23 +22,38 @@ extension Tensor {
 
     /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
     /// `bias` `[Cout]` if given; `stride` is (vertical, horizontal) and
-    /// `padding` may differ on each side.
-    public func conv2d(_ weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Conv2DPadding) -> Tensor {
+    /// `padding` may differ on each side. With `residual` (the output's
+    /// shape), returns `conv + residual` — the same values as adding after —
+    /// in the pass that writes the output where the Winograd path applies.
+    public func conv2d(_ weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Conv2DPadding,
+                       adding residual: Tensor? = nil) -> Tensor {
         precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
                      "conv2d: padding must be non-negative, got \(padding)")
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
+        if let residual {
+            precondition(residual.shape == geometry.outputShape,
+                         "conv2d: residual shape \(residual.shape) does not match the output shape \(geometry.outputShape)")
+        }
         let winograd = WinogradConv2D.applies(geometry)
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
         let tile = winograd ? WinogradConv2D.tile(for: geometry) : nil
-        let output = if let tile {
-            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars, bias: bias?.scalars)
+        var output = if let tile {
+            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars, bias: bias?.scalars,
+                                   residual: residual?.scalars)
         } else {
             implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
             : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
         }
+        if tile == nil, let residual {
+            residual.scalars.withUnsafeBufferPointer { r in
+                output.withUnsafeMutableBufferPointer { y in
+                    for i in 0..<y.count { y[i] += r[i] }
+                }
+            }
+        }
         let input = self
-        let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
+        let inputs = [input, weight] + [bias, residual].compactMap { $0 }
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
             let grads = if let tile {
                 WinogradConv2D.backward(
@@ -61,6 +76,7 @@ extension Tensor {
                 grads.weight.map { Tensor(shape: weight.shape, scalars: $0) },
             ]
             if let bias { result.append(grads.bias.map { Tensor(shape: bias.shape, scalars: $0) }) }
+            if let residual { result.append(residual.requiresGrad ? g : nil) }
             return result
         }
     }

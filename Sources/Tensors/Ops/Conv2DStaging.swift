@@ -44,15 +44,17 @@ enum Conv2DStaging {
     }
 
     /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
-    /// `[channels][height][width]`, adding `bias[c]` if given.
+    /// `[channels][height][width]`, adding `bias[c]` if given, then the same
+    /// element of `addend` (an NCHW image) if given.
     static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
-                       bias: [Float]?, into destination: UnsafeMutablePointer<Float>) {
+                       bias: [Float]?, adding addend: UnsafePointer<Float>? = nil,
+                       into destination: UnsafeMutablePointer<Float>) {
         if let bias {
             bias.withUnsafeBufferPointer {
-                ck_unpack_channels_last(rows, paddedWidth, channels, height, width, $0.baseAddress, destination)
+                ck_unpack_channels_last(rows, paddedWidth, channels, height, width, $0.baseAddress, addend, destination)
             }
         } else {
-            ck_unpack_channels_last(rows, paddedWidth, channels, height, width, nil, destination)
+            ck_unpack_channels_last(rows, paddedWidth, channels, height, width, nil, addend, destination)
         }
     }
 

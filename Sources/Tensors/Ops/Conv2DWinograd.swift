@@ -96,9 +96,10 @@ enum WinogradConv2D {
         }
     }
 
-    /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`.
+    /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`, plus
+    /// `residual` (the output's shape) when given, added as the tiles are unpacked.
     static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: [Float],
-                        bias: [Float]?) -> [Float] {
+                        bias: [Float]?, residual: [Float]?) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
@@ -110,8 +111,10 @@ enum WinogradConv2D {
             tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
         }
         input.withUnsafeBufferPointer { x in
+            (residual ?? []).withUnsafeBufferPointer { r in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, uBase = UnsafePointer(u), outBase = out.baseAddress!
+                    let rBase = residual == nil ? nil : r.baseAddress
                     Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
                         let maxRows = tiling.imagesPerGroup * tiling.tiles
                         let v = ThreadBuffer.transformedInput.pointer(floats: positions * planeStride(maxRows * cin))
@@ -135,11 +138,13 @@ enum WinogradConv2D {
                                                             tilesX: tiling.tilesX, into: tiles)
                                 Conv2DStaging.unpack(tiles, paddedWidth: tiling.tiledWidth, channels: cout,
                                                       height: g.outHeight, width: g.outWidth, bias: bias,
+                                                      adding: rBase.map { $0 + image * g.outputImageSize },
                                                       into: outBase + image * g.outputImageSize)
                             }
                         }
                     }
                 }
+            }
         }
         return output
     }
