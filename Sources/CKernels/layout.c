@@ -1,5 +1,6 @@
 // NCHW ⇄ channels-last copies of one image (see CKLayout.h). The AVX-512
-// versions move blocks of 16 channels × 16 pixels through a register transpose.
+// versions move blocks of 16 channels × 16 pixels through a register transpose,
+// the pixels running on across rows.
 #include "CKernels.h"
 #include <string.h>
 #include "transpose_avx512.h"
@@ -61,23 +62,23 @@ static inline CK_AVX512 __mmask16 first_lanes(ptrdiff_t count) {
 
 static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
-    const ptrdiff_t row_floats = (width + left + right) * channels, plane = height * width;
-    for (ptrdiff_t y = 0; y < height; y++) {
-        float *interior = destination + (top + y) * row_floats + left * channels;
-        // Blocks of 16 channels × 16 pixels: rows of the planes in, pixels out.
-        for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
-            const ptrdiff_t nc = channels - c0 < 16 ? channels - c0 : 16;
-            const __mmask16 channel_mask = first_lanes(nc);
-            for (ptrdiff_t x0 = 0; x0 < width; x0 += 16) {
-                const ptrdiff_t nx = width - x0 < 16 ? width - x0 : 16;
-                const __mmask16 pixel_mask = first_lanes(nx);
-                __m512 r[16];
-                for (int j = 0; j < 16; j++)
-                    r[j] = j < nc ? _mm512_maskz_loadu_ps(pixel_mask, source + (c0 + j) * plane + y * width + x0)
-                                  : _mm512_setzero_ps();
-                ck_transpose_16x16(r);
-                for (ptrdiff_t i = 0; i < nx; i++)
-                    _mm512_mask_storeu_ps(interior + (x0 + i) * channels + c0, channel_mask, r[i]);
+    const ptrdiff_t row_pixels = width + left + right, plane = height * width;
+    // Blocks of 16 channels × 16 consecutive pixels of the plane (across rows,
+    // so that narrow images fill the block): planes in, pixels out.
+    for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
+        const ptrdiff_t nc = channels - c0 < 16 ? channels - c0 : 16;
+        const __mmask16 channel_mask = first_lanes(nc);
+        for (ptrdiff_t p0 = 0; p0 < plane; p0 += 16) {
+            const ptrdiff_t np = plane - p0 < 16 ? plane - p0 : 16;
+            const __mmask16 pixel_mask = first_lanes(np);
+            __m512 r[16];
+            for (int j = 0; j < 16; j++)
+                r[j] = j < nc ? _mm512_maskz_loadu_ps(pixel_mask, source + (c0 + j) * plane + p0) : _mm512_setzero_ps();
+            ck_transpose_16x16(r);
+            ptrdiff_t y = p0 / width, x = p0 % width;
+            for (ptrdiff_t i = 0; i < np; i++) {
+                _mm512_mask_storeu_ps(destination + ((top + y) * row_pixels + left + x) * channels + c0, channel_mask, r[i]);
+                if (++x == width) { x = 0; y++; }
             }
         }
     }
@@ -86,26 +87,30 @@ static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdif
 static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
                                     ptrdiff_t width, const float *bias, const float *addend, float *destination) {
     const ptrdiff_t plane = height * width;
-    for (ptrdiff_t y = 0; y < height; y++) {
-        const float *line = rows + y * row_width * channels;
-        // Blocks of 16 pixels × 16 channels: pixels in, rows of the planes out.
-        for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
-            const ptrdiff_t nc = channels - c0 < 16 ? channels - c0 : 16;
-            const __mmask16 channel_mask = first_lanes(nc);
-            for (ptrdiff_t x0 = 0; x0 < width; x0 += 16) {
-                const ptrdiff_t nx = width - x0 < 16 ? width - x0 : 16;
-                const __mmask16 pixel_mask = first_lanes(nx);
-                __m512 r[16];
-                for (int i = 0; i < 16; i++)
-                    r[i] = i < nx ? _mm512_maskz_loadu_ps(channel_mask, line + (x0 + i) * channels + c0)
-                                  : _mm512_setzero_ps();
-                ck_transpose_16x16(r);
-                for (ptrdiff_t j = 0; j < nc; j++) {
-                    const ptrdiff_t offset = (c0 + j) * plane + y * width + x0;
-                    __m512 v = bias ? _mm512_add_ps(r[j], _mm512_set1_ps(bias[c0 + j])) : r[j];
-                    if (addend) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(pixel_mask, addend + offset));
-                    _mm512_mask_storeu_ps(destination + offset, pixel_mask, v);
+    // Blocks of 16 consecutive pixels of the plane (across rows) × 16 channels:
+    // pixels in, planes out.
+    for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
+        const ptrdiff_t nc = channels - c0 < 16 ? channels - c0 : 16;
+        const __mmask16 channel_mask = first_lanes(nc);
+        for (ptrdiff_t p0 = 0; p0 < plane; p0 += 16) {
+            const ptrdiff_t np = plane - p0 < 16 ? plane - p0 : 16;
+            const __mmask16 pixel_mask = first_lanes(np);
+            __m512 r[16];
+            ptrdiff_t y = p0 / width, x = p0 % width;
+            for (int i = 0; i < 16; i++) {
+                if (i < np) {
+                    r[i] = _mm512_maskz_loadu_ps(channel_mask, rows + (y * row_width + x) * channels + c0);
+                    if (++x == width) { x = 0; y++; }
+                } else {
+                    r[i] = _mm512_setzero_ps();
                 }
+            }
+            ck_transpose_16x16(r);
+            for (ptrdiff_t j = 0; j < nc; j++) {
+                const ptrdiff_t offset = (c0 + j) * plane + p0;
+                __m512 v = bias ? _mm512_add_ps(r[j], _mm512_set1_ps(bias[c0 + j])) : r[j];
+                if (addend) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(pixel_mask, addend + offset));
+                _mm512_mask_storeu_ps(destination + offset, pixel_mask, v);
             }
         }
     }
