@@ -50,7 +50,8 @@ public struct DDPMSampler: Sampler {
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
         let batch = initialNoise.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)
-        return try GradMode.withoutGradient {
+        // Weights stay fixed while sampling: derived kernels are computed once.
+        return try GradMode.withoutGradient { try FrozenWeights.scope {
             var x = initialNoise
             let n = modelTimesteps.count
             for (step, index) in (0..<n).reversed().enumerated() {
@@ -62,6 +63,6 @@ public struct DDPMSampler: Sampler {
                 callback?(SamplingStep(step: step, totalSteps: n, timestep: t, sample: x, predictedX0: x0))
             }
             return x
-        }
+        } }
     }
 }

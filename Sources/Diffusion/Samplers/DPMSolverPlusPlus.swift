@@ -93,7 +93,8 @@ public struct DPMSolverPlusPlus: Sampler {
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
         let batch = initialNoise.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)
-        return try GradMode.withoutGradient {
+        // Weights stay fixed while sampling: derived kernels are computed once.
+        return try GradMode.withoutGradient { try FrozenWeights.scope {
             var x = initialNoise
             var previousX0: Tensor? = nil
             for (i, t) in timesteps.enumerated() {
@@ -104,6 +105,6 @@ public struct DPMSolverPlusPlus: Sampler {
                 callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
             }
             return x
-        }
+        } }
     }
 }

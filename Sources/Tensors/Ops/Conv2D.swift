@@ -38,8 +38,11 @@ extension Tensor {
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
         let tile = winograd ? WinogradConv2D.tile(for: geometry) : nil
         var output = if let tile {
-            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars, bias: bias?.scalars,
-                                   residual: residual?.scalars)
+            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars,
+                                   kernel: FrozenWeights.derivedValues?.values(of: weight, variant: tile.positions) {
+                                       WinogradConv2D.transformedKernel(weight.scalars, geometry, tile: tile)
+                                   },
+                                   bias: bias?.scalars, residual: residual?.scalars)
         } else {
             implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)

@@ -96,24 +96,50 @@ enum WinogradConv2D {
         }
     }
 
+    /// The transformed kernel of `weight` `[o][c][3][3]` for `tile`, as an array
+    /// (to be kept: `FrozenWeights`).
+    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry, tile: WinogradTile) -> [Float] {
+        var u = [Float].unfilled(tile.transformedKernelSize(outChannels: g.outChannels, inChannels: g.inChannels))
+        weight.withUnsafeBufferPointer { w in
+            u.withUnsafeMutableBufferPointer {
+                tile.transformKernel(w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels,
+                                     transposed: false, into: $0.baseAddress!)
+            }
+        }
+        return u
+    }
+
     /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`, plus
-    /// `residual` (the output's shape) when given, added as the tiles are unpacked.
-    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: [Float],
+    /// `residual` (the output's shape) when given, added as the tiles are
+    /// unpacked; `kernel`, when given, is the kernel already transformed.
+    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: [Float], kernel: [Float]?,
                         bias: [Float]?, residual: [Float]?) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g, tile: tile)
-        let positions = tiling.positions
-        let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))
-        weight.withUnsafeBufferPointer {
-            tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
+        if let kernel {
+            kernel.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
+                                                      residual: residual, into: &output) }
+        } else {
+            let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))
+            weight.withUnsafeBufferPointer {
+                tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
+            }
+            convolve(g, tiling: tiling, input: input, kernel: u, bias: bias, residual: residual, into: &output)
         }
+        return output
+    }
+
+    /// The body of `forward`, with the transformed kernel `kernel`.
+    private static func convolve(_ g: Conv2DGeometry, tiling: Tiling, input: [Float], kernel: UnsafePointer<Float>,
+                                 bias: [Float]?, residual: [Float]?, into output: inout [Float]) {
+        let n = g.batch, cin = g.inChannels, cout = g.outChannels, positions = tiling.positions
         input.withUnsafeBufferPointer { x in
             (residual ?? []).withUnsafeBufferPointer { r in
                 output.withUnsafeMutableBufferPointer { out in
-                    let xBase = x.baseAddress!, uBase = UnsafePointer(u), outBase = out.baseAddress!
+                    let xBase = x.baseAddress!, uBase = kernel, outBase = out.baseAddress!
                     let rBase = residual == nil ? nil : r.baseAddress
                     Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
                         let maxRows = tiling.imagesPerGroup * tiling.tiles
@@ -146,7 +172,6 @@ enum WinogradConv2D {
                 }
             }
         }
-        return output
     }
 
     /// The gradients of `forward` (the kernel transformed again rather than kept
