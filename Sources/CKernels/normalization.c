@@ -3,20 +3,10 @@
 // backward. Written once on 16-float vectors and compiled for AVX-512, AVX2
 // and portable C (Swift compiled without flags reaches only SSE2).
 #include "CKNormalization.h"
-#include "CKernels.h"
-#include <string.h>
+#include "vector_kernels.h"
 
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-#pragma clang diagnostic ignored "-Wpsabi"
-
-typedef float vec __attribute__((vector_size(64)));
-typedef float unaligned_vec __attribute__((vector_size(64), aligned(4)));
-typedef float half_vec __attribute__((vector_size(32)));
+/// 8 Doubles, the accumulators of the sums.
 typedef double dvec __attribute__((vector_size(64)));
-#define LANES 16
-
-ALWAYS_INLINE vec load(const float *p) { return *(const unaligned_vec *)p; }
-ALWAYS_INLINE void store(float *p, vec v) { *(unaligned_vec *)p = v; }
 
 /// The 16 lanes of `v` as two Double vectors of 8.
 ALWAYS_INLINE void widen(vec v, dvec *low, dvec *high) {
@@ -35,7 +25,7 @@ ALWAYS_INLINE void moments_body(const float *x, size_t n, float c, double *sum, 
     size_t i = 0;
     for (; i + LANES <= n; i += LANES) {
         dvec low, high;
-        widen(load(x + i) + c, &low, &high);
+        widen(load(x + i, LANES) + c, &low, &high);
         s0 += low;
         s1 += high;
         q0 += low * low;
@@ -53,7 +43,7 @@ ALWAYS_INLINE void moments_body(const float *x, size_t n, float c, double *sum, 
 
 ALWAYS_INLINE void normalize_body(const float *x, float *y, size_t n, float c, float mean, float a, float b) {
     size_t i = 0;
-    for (; i + LANES <= n; i += LANES) store(y + i, ((load(x + i) + c) - mean) * a + b);
+    for (; i + LANES <= n; i += LANES) store(y + i, ((load(x + i, LANES) + c) - mean) * a + b, LANES);
     for (; i < n; i++) y[i] = ((x[i] + c) - mean) * a + b;
 }
 
@@ -63,8 +53,8 @@ ALWAYS_INLINE void gradient_sums_body(const float *dy, const float *x, size_t n,
     size_t i = 0;
     for (; i + LANES <= n; i += LANES) {
         dvec d0, d1, x0, x1;
-        widen(load(dy + i), &d0, &d1);
-        widen((load(x + i) + c) - mean, &x0, &x1);
+        widen(load(dy + i, LANES), &d0, &d1);
+        widen((load(x + i, LANES) + c) - mean, &x0, &x1);
         s0 += d0;
         s1 += d1;
         p0 += d0 * x0;
@@ -84,7 +74,7 @@ ALWAYS_INLINE void backward_body(const float *dy, const float *x, float *dx, siz
                                  float scale, float c2, float c3) {
     size_t i = 0;
     for (; i + LANES <= n; i += LANES)
-        store(dx + i, load(dy + i) * scale + ((load(x + i) + c) - mean) * c2 + c3);
+        store(dx + i, load(dy + i, LANES) * scale + ((load(x + i, LANES) + c) - mean) * c2 + c3, LANES);
     for (; i < n; i++) dx[i] = dy[i] * scale + ((x[i] + c) - mean) * c2 + c3;
 }
 
@@ -105,24 +95,12 @@ ALWAYS_INLINE void backward_body(const float *dy, const float *x, float *dx, siz
         backward_body(dy, x, dx, n, c, mean, scale, c2, c3);                                          \
     }
 
-VARIANT(generic, )
-#if defined(__x86_64__)
-VARIANT(avx2, __attribute__((target("avx2,fma"))))
-VARIANT(avx512, __attribute__((target("avx512f"))))
-#define DISPATCH(name, ...)                                                                           \
-    switch (ck_current_isa()) {                                                                       \
-    case CK_ISA_AVX512: name##_avx512(__VA_ARGS__); return;                                           \
-    case CK_ISA_AVX2: name##_avx2(__VA_ARGS__); return;                                               \
-    default: name##_generic(__VA_ARGS__); return;                                                     \
-    }
-#else
-#define DISPATCH(name, ...) name##_generic(__VA_ARGS__)
-#endif
+CK_FOR_EACH_ISA(VARIANT)
 
-void ck_shifted_moments(MOMENTS_ARGS) { DISPATCH(moments, x, n, c, sum, squares); }
+void ck_shifted_moments(MOMENTS_ARGS) { CK_DISPATCH(moments, x, n, c, sum, squares); }
 
-void ck_normalize(NORMALIZE_ARGS) { DISPATCH(normalize, x, y, n, c, mean, a, b); }
+void ck_normalize(NORMALIZE_ARGS) { CK_DISPATCH(normalize, x, y, n, c, mean, a, b); }
 
-void ck_normalize_gradient_sums(GRADIENT_SUMS_ARGS) { DISPATCH(gradient_sums, dy, x, n, c, mean, sum, products); }
+void ck_normalize_gradient_sums(GRADIENT_SUMS_ARGS) { CK_DISPATCH(gradient_sums, dy, x, n, c, mean, sum, products); }
 
-void ck_normalize_backward(BACKWARD_ARGS) { DISPATCH(backward, dy, x, dx, n, c, mean, scale, c2, c3); }
+void ck_normalize_backward(BACKWARD_ARGS) { CK_DISPATCH(backward, dy, x, dx, n, c, mean, scale, c2, c3); }

@@ -1,15 +1,12 @@
-// What the Winograd transform files share: the argument lists of the four
-// tile transforms, the macro that compiles each transform body for AVX-512,
-// AVX2 and portable C and exports it behind a run-time dispatch, and the
-// kernel transform and its adjoint, written over a file's `spread` (G, 3 → α)
-// and `gather` (Gᵀ, α → 3).
+// What the Winograd transform files share: the argument lists of the tile
+// transforms, the macro that compiles each transform body for AVX-512, AVX2
+// and portable C (vector_kernels.h) and exports it behind a run-time
+// dispatch, and the kernel transform and its adjoint, written over a file's
+// `spread` (G, 3 → α) and `gather` (Gᵀ, α → 3).
 #ifndef CK_WINOGRAD_DISPATCH_H
 #define CK_WINOGRAD_DISPATCH_H
 
-#include "CKernels.h"
-#include <string.h>
-
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#include "vector_kernels.h"
 
 #define CK_INPUT_ARGS const float *padded, ptrdiff_t pw, ptrdiff_t ch, ptrdiff_t tiles_y, ptrdiff_t tiles_x, \
     float *v, ptrdiff_t xs
@@ -45,21 +42,6 @@
         kernel_adjoint_body(du, plane, cout, cin, first, last, dw);                              \
     }
 
-#if defined(__x86_64__)
-#define CK_WINOGRAD_ALL_VARIANTS                                                                 \
-    CK_WINOGRAD_VARIANT(generic, )                                                               \
-    CK_WINOGRAD_VARIANT(avx2, __attribute__((target("avx2,fma"))))                               \
-    CK_WINOGRAD_VARIANT(avx512, __attribute__((target("avx512f"))))
-#define CK_DISPATCH(name, ...)                                                                   \
-    switch (ck_current_isa()) {                                                                  \
-    case CK_ISA_AVX512: name##_avx512(__VA_ARGS__); return;                                      \
-    case CK_ISA_AVX2: name##_avx2(__VA_ARGS__); return;                                          \
-    default: name##_generic(__VA_ARGS__); return;                                                \
-    }
-#else
-#define CK_WINOGRAD_ALL_VARIANTS CK_WINOGRAD_VARIANT(generic, )
-#define CK_DISPATCH(name, ...) name##_generic(__VA_ARGS__)
-#endif
 
 /// Compiles the bodies `input_body`, `output_body`, `output_adjoint_body`,
 /// `input_adjoint_body` defined above it, and the kernel maps over its
@@ -68,7 +50,7 @@
 /// `prefix_input_adjoint`, `prefix_kernel` and `prefix_kernel_adjoint`.
 #define CK_WINOGRAD_TRANSFORMS(prefix, alpha)                                                    \
     CK_WINOGRAD_KERNEL_BODIES(alpha)                                                             \
-    CK_WINOGRAD_ALL_VARIANTS                                                                     \
+    CK_FOR_EACH_ISA(CK_WINOGRAD_VARIANT)                                                         \
     void prefix##_input(CK_INPUT_ARGS) { CK_DISPATCH(input, padded, pw, ch, tiles_y, tiles_x, v, xs); } \
     void prefix##_output(CK_OUTPUT_ARGS) { CK_DISPATCH(output, m, xs, ch, tiles_y, tiles_x, out); }   \
     void prefix##_output_adjoint(CK_OUTPUT_ADJOINT_ARGS) {                                       \
@@ -83,28 +65,6 @@
     void prefix##_kernel_adjoint(CK_KERNEL_ADJOINT_ARGS) {                                       \
         CK_DISPATCH(kernel_adjoint, du, plane, cout, cin, first, last, dw);                      \
     }
-
-/// 16 channels of one tile position (AVX-512: one register; AVX2: two;
-/// portable C: four). Every function taking or returning one is always
-/// inlined, so no call passes one across a variant's ABI boundary.
-typedef float vec __attribute__((vector_size(64)));
-typedef float unaligned_vec __attribute__((vector_size(64), aligned(4)));
-#define LANES 16
-#pragma clang diagnostic ignored "-Wpsabi"
-
-/// The `count` ≤ 16 floats at `p`, zero beyond them.
-ALWAYS_INLINE vec load(const float *p, ptrdiff_t count) {
-    if (count == LANES) return *(const unaligned_vec *)p;
-    vec v = {0};
-    memcpy(&v, p, sizeof(float) * (size_t)count);
-    return v;
-}
-
-/// Writes the first `count` ≤ 16 floats of `v` to `p`.
-ALWAYS_INLINE void store(float *p, vec v, ptrdiff_t count) {
-    if (count == LANES) *(unaligned_vec *)p = v;
-    else memcpy(p, &v, sizeof(float) * (size_t)count);
-}
 
 /// Defines `kernel_body` (U = G g Gᵀ) and `kernel_adjoint_body`
 /// (dW = Gᵀ dU G) for α × α tiles, over the `spread` and `gather` above it.
