@@ -22,17 +22,23 @@ enum Conv2DStaging {
     /// The sum of `blocks` per-block partial sums of `size` floats laid end to
     /// end in `partials`, added in block order (the same bits every run).
     static func sumOfBlocks(_ partials: [Float], blocks: Int, size: Int) -> [Float] {
-        var total = Array(partials[0..<blocks * size])
-        total.withUnsafeMutableBufferPointer { addBlocks($0.baseAddress!, blocks: blocks, size: size) }
-        return Array(total[0..<size])
+        var total = Array(partials[0..<size])
+        partials.withUnsafeBufferPointer { source in
+            total.withUnsafeMutableBufferPointer {
+                addBlocks(source.baseAddress!, blocks: blocks, size: size, into: $0.baseAddress!)
+            }
+        }
+        return total
     }
 
-    /// Adds the `blocks` partial sums of `size` floats laid end to end in
-    /// `partials` into the first, in block order (the bits of `sumOfBlocks`).
-    static func addBlocks(_ partials: UnsafeMutablePointer<Float>, blocks: Int, size: Int) {
+    /// Adds blocks 1 ..< `blocks` of the partial sums of `size` floats laid end
+    /// to end at `partials` into `total`, which holds block 0, in block order
+    /// (the bits of `sumOfBlocks`); `total` may be `partials` itself.
+    static func addBlocks(_ partials: UnsafePointer<Float>, blocks: Int, size: Int,
+                          into total: UnsafeMutablePointer<Float>) {
         for block in 1..<Swift.max(blocks, 1) {
             let source = partials + block * size
-            for i in 0..<size { partials[i] += source[i] }
+            for i in 0..<size { total[i] += source[i] }
         }
     }
 

@@ -261,7 +261,7 @@ enum WinogradConv2D {
         }
         var weightGradient: [Float]? = nil
         if needWeight {
-            Conv2DStaging.addBlocks(du, blocks: blocks, size: transformedSize)
+            Conv2DStaging.addBlocks(du, blocks: blocks, size: transformedSize, into: du)
             weightGradient = tile.kernelGradient(du, outChannels: cout, inChannels: cin)
         }
         return (needInput ? inputGradient : nil, weightGradient,
