@@ -19,9 +19,11 @@ final class Conv2DResidualTests: XCTestCase {
     }
 
     func testFusedAddEqualsConvolutionThenAdd() {
-        for (input, weight, stride) in [([4, 16, 9, 9], [24, 16, 3, 3], 1), ([3, 5, 8, 8], [6, 5, 3, 3], 2)] {
+        let cases = [([4, 16, 9, 9], [24, 16, 3, 3], 1, true), ([3, 5, 8, 8], [6, 5, 3, 3], 2, false)]
+        for (input, weight, stride, winograd) in cases {
             let geometry = Conv2DGeometry(input: input, weight: weight, bias: [weight[0]], stride: (stride, stride),
                                           padding: Conv2DPadding(all: 1))
+            XCTAssertEqual(WinogradConv2D.applies(geometry), winograd, "the case tests the path it names")
             let fused = outputAndGradients(input: input, weight: weight, stride: stride, fused: true)
             let separate = outputAndGradients(input: input, weight: weight, stride: stride, fused: false)
             for (index, (a, b)) in zip(fused, separate).enumerated() {

@@ -63,7 +63,7 @@ final class Conv2DWinogradTests: XCTestCase {
             let alpha = tile.inputSize, size = tile.outputSize
             let d: [Float] = (0..<tile.positions).map { Float($0 * $0 % 7) - 3 }
             let k: [Float] = [1, -2, 3, 0.5, 4, -1, 2, 0, -3]
-            let u = transformed(tile, k, outChannels: 1, inChannels: 1, transposed: false)
+            let u = tile.transformedKernel(k, outChannels: 1, inChannels: 1, transposed: false)
             var v = [Float](repeating: 0, count: tile.positions)
             var y = [Float](repeating: 0, count: size * size)
             d.withUnsafeBufferPointer {
@@ -119,13 +119,13 @@ final class Conv2DWinogradTests: XCTestCase {
             // 19 × 21 kernels: full vectors of 16 and a remainder, both ways round.
             let (cout, cin) = (19, 21)
             let g = vector(cout * cin * 9), du = vector(positions * WinogradTile.planeStride(cin * cout))
-            let u = transformed(tile, g, outChannels: cout, inChannels: cin, transposed: false)
+            let u = tile.transformedKernel(g, outChannels: cout, inChannels: cin, transposed: false)
             let dg = du.withUnsafeBufferPointer { tile.kernelGradient($0.baseAddress!, outChannels: cout, inChannels: cin) }
             let plane = WinogradTile.planeStride(cin * cout)
             let planeEntries: [Int] = (0..<positions).flatMap { xi in Array(xi * plane ..< xi * plane + cin * cout) }
             let transformedDot = dot(planeEntries.map { u[$0] }, planeEntries.map { du[$0] })
             XCTAssertEqual(transformedDot, dot(g, dg), accuracy: 1e-2, "\(tile) kernel transform")
-            let ut = transformed(tile, g, outChannels: cout, inChannels: cin, transposed: true)
+            let ut = tile.transformedKernel(g, outChannels: cout, inChannels: cin, transposed: true)
             for xi in 0..<positions {
                 for c in 0..<cin {
                     for o in 0..<cout where u[xi * plane + c * cout + o] != ut[xi * plane + o * cin + c] {
@@ -135,19 +135,6 @@ final class Conv2DWinogradTests: XCTestCase {
                 }
             }
         }
-    }
-
-    /// The transformed kernel of `weight` `[o][c][3][3]` as an array.
-    private func transformed(_ tile: WinogradTile, _ weight: [Float], outChannels: Int, inChannels: Int,
-                             transposed: Bool) -> [Float] {
-        var u = [Float](repeating: 0, count: tile.transformedKernelSize(outChannels: outChannels, inChannels: inChannels))
-        weight.withUnsafeBufferPointer { w in
-            u.withUnsafeMutableBufferPointer {
-                tile.transformKernel(w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
-                                     transposed: transposed, into: $0.baseAddress!)
-            }
-        }
-        return u
     }
 
     func testNarrowOrStridedShapesDoNotApply() {

@@ -40,7 +40,8 @@ extension Tensor {
         var output = if let tile {
             WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars,
                                    kernel: FrozenWeights.derivedValues?.values(of: weight, variant: tile.positions) {
-                                       WinogradConv2D.transformedKernel(weight.scalars, geometry, tile: tile)
+                                       tile.transformedKernel(weight.scalars, outChannels: geometry.outChannels,
+                                                              inChannels: geometry.inChannels, transposed: false)
                                    },
                                    bias: bias?.scalars, residual: residual?.scalars)
         } else {

@@ -96,19 +96,6 @@ enum WinogradConv2D {
         }
     }
 
-    /// The transformed kernel of `weight` `[o][c][3][3]` for `tile`, as an array
-    /// (to be kept: `FrozenWeights`).
-    static func transformedKernel(_ weight: [Float], _ g: Conv2DGeometry, tile: WinogradTile) -> [Float] {
-        var u = [Float].unfilled(tile.transformedKernelSize(outChannels: g.outChannels, inChannels: g.inChannels))
-        weight.withUnsafeBufferPointer { w in
-            u.withUnsafeMutableBufferPointer {
-                tile.transformKernel(w.baseAddress!, outChannels: g.outChannels, inChannels: g.inChannels,
-                                     transposed: false, into: $0.baseAddress!)
-            }
-        }
-        return u
-    }
-
     /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`, plus
     /// `residual` (the output's shape) when given, added as the tiles are
     /// unpacked; `kernel`, when given, is the kernel already transformed.

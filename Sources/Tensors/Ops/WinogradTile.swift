@@ -80,6 +80,19 @@ enum WinogradTile: Sendable, CaseIterable {
         }
     }
 
+    /// `transformKernel` into a new array (to be kept: `FrozenWeights`); the
+    /// floats between planes are zero.
+    func transformedKernel(_ weight: [Float], outChannels: Int, inChannels: Int, transposed: Bool) -> [Float] {
+        var u = [Float](repeating: 0, count: transformedKernelSize(outChannels: outChannels, inChannels: inChannels))
+        weight.withUnsafeBufferPointer { w in
+            u.withUnsafeMutableBufferPointer {
+                transformKernel(w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                                transposed: transposed, into: $0.baseAddress!)
+            }
+        }
+        return u
+    }
+
     /// The kernel gradient `Gᵀ dU G` of `dU[ξ][c][o]` (laid out as by
     /// `transformKernel`), as `[o][c][3][3]`; input channels spread over threads.
     func kernelGradient(_ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int) -> [Float] {
