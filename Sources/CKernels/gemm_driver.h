@@ -128,6 +128,82 @@ static inline int ck_conflicting_stride(ptrdiff_t ld) {
 /// few output channels, a long reduction).
 #define CK_SMALL_M 64
 
+/// Columns of C (or rows, the product then run transposed) at or below which
+/// the product skips the MR×NR tiles, which would be mostly padding there
+/// (a convolution to one output channel runs at a thirtieth of full speed).
+#define CK_NARROW_N 4
+#define CK_NARROW_M 2
+
+/// The sums S(i,j) = Σ_p op(A)(i,p) · bcol[j*k + p] of rows i0..i0+mr for a
+/// fixed count N of columns, into s[j*mr + i]: dot products along A's rows
+/// when they are contiguous, else row updates along its columns.
+static inline __attribute__((always_inline))
+void ck_narrow_sums(const int N, int trans_a, ptrdiff_t mr, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                    ptrdiff_t i0, const float *bcol, float *s) {
+#pragma clang fp reassociate(on)
+    if (!trans_a) {
+        for (ptrdiff_t i = 0; i < mr; i++) {
+            const float *ai = a + (i0 + i) * lda;
+            float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+            for (ptrdiff_t p = 0; p < k; p++)
+                for (int j = 0; j < N; j++) acc[j] += ai[p] * bcol[j * k + p];
+            for (int j = 0; j < N; j++) s[j * mr + i] = acc[j];
+        }
+    } else {
+        // Strips of W rows whose N·W sums stay in registers; a last partial strip reads
+        // and writes only its own rows.
+        enum { W = 32 };
+        for (ptrdiff_t i1 = 0; i1 < mr; i1 += W) {
+            const ptrdiff_t w = mr - i1 < W ? mr - i1 : W;
+            float acc[4][W] = {{0.0f}};
+            if (w == W) {
+                for (ptrdiff_t p = 0; p < k; p++) {
+                    const float *ap = a + p * lda + i0 + i1;
+                    for (int j = 0; j < N; j++)
+                        for (int i = 0; i < W; i++) acc[j][i] += ap[i] * bcol[j * k + p];
+                }
+            } else {
+                for (ptrdiff_t p = 0; p < k; p++) {
+                    const float *ap = a + p * lda + i0 + i1;
+                    for (int j = 0; j < N; j++)
+                        for (ptrdiff_t i = 0; i < w; i++) acc[j][i] += ap[i] * bcol[j * k + p];
+                }
+            }
+            for (int j = 0; j < N; j++)
+                for (ptrdiff_t i = 0; i < w; i++) s[j * mr + i1 + i] = acc[j][i];
+        }
+    }
+}
+
+/// C = alpha·op(A)·op(B) + beta·C for n ≤ CK_NARROW_N, with C(i,j) at
+/// c[i*rs_c + j*cs_c]. Returns 0, or -1 when out of scratch memory.
+static inline __attribute__((always_inline))
+int ck_gemm_narrow(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                   float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                   float beta, float *c, ptrdiff_t rs_c, ptrdiff_t cs_c) {
+    enum { ROWS = 256 };
+    float *bcol = ck_scratch((size_t)(n * k + n * ROWS));
+    if (!bcol) return -1;
+    float *s = bcol + n * k;
+    for (ptrdiff_t j = 0; j < n; j++)
+        for (ptrdiff_t p = 0; p < k; p++) bcol[j * k + p] = trans_b ? b[j * ldb + p] : b[p * ldb + j];
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += ROWS) {
+        const ptrdiff_t mr = m - i0 < ROWS ? m - i0 : ROWS;
+        switch (n) {
+        case 1: ck_narrow_sums(1, trans_a, mr, k, a, lda, i0, bcol, s); break;
+        case 2: ck_narrow_sums(2, trans_a, mr, k, a, lda, i0, bcol, s); break;
+        case 3: ck_narrow_sums(3, trans_a, mr, k, a, lda, i0, bcol, s); break;
+        default: ck_narrow_sums(4, trans_a, mr, k, a, lda, i0, bcol, s); break;
+        }
+        for (ptrdiff_t i = 0; i < mr; i++)
+            for (ptrdiff_t j = 0; j < n; j++) {
+                float *cij = c + (i0 + i) * rs_c + j * cs_c;
+                *cij = beta == 0.0f ? alpha * s[j * mr + i] : alpha * s[j * mr + i] + beta * *cij;
+            }
+    }
+    return 0;
+}
+
 /// The blocked product with micro-kernels of MR×NR: `packed` reads a packed A
 /// panel, `a_cols` reads A in place with rs_a == 1 (A transposed), `a_rows` in
 /// place with cs_a == 1 (A not transposed). Requires m, n, k > 0. Returns 0,
@@ -139,6 +215,9 @@ int ck_gemm_driver(const int MR, const int NR,
                     float alpha, const float *a, ptrdiff_t lda,
                     const float *b, ptrdiff_t ldb,
                     float beta, float *c, ptrdiff_t ldc) {
+    if (n <= CK_NARROW_N) return ck_gemm_narrow(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
+    // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the other transposition.
+    if (m <= CK_NARROW_M) return ck_gemm_narrow(!trans_b, !trans_a, n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
     const int small_m = m <= CK_SMALL_M;
     const ptrdiff_t KCM = small_m ? CK_KC_SMALL_M : CK_KC_MAX;
     const ptrdiff_t k_blocks = (k + KCM - 1) / KCM;

@@ -64,6 +64,20 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Products with at most four columns or two rows skip the tiles: every
+    /// narrow width, more rows than one 256-row block, partial 32-row strips.
+    func testNarrowProducts() {
+        let shapes = [(838, 1, 96), (300, 2, 45), (70, 3, 838), (33, 4, 9), (2, 300, 45), (1, 96, 838), (2, 5, 3)]
+        for (m, n, k) in shapes {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    check(m: m, n: n, k: k, transA: transA, transB: transB, padA: 3, padB: 2, padC: 1, beta: 0.25)
+                    check(m: m, n: n, k: k, transA: transA, transB: transB, beta: 0, initialC: .nan)
+                }
+            }
+        }
+    }
+
     func testAVX512Kernel() throws { try checkForced(.avx512) }
     func testAVX2Kernel() throws { try checkForced(.avx2) }
     func testGenericKernel() throws { try checkForced(.generic) }
@@ -124,7 +138,8 @@ final class GEMMTests: XCTestCase {
     private func checkForced(_ set: GEMM.InstructionSet) throws {
         guard GEMM.force(set) else { throw XCTSkip("this CPU has no \(set.rawValue)") }
         XCTAssertEqual(GEMM.instructionSet, set.rawValue)
-        let shapes = [(1, 1, 1), (7, 33, 13), (33, 7, 40), (13, 70, 500), (60, 90, 20), (100, 32, 64)]
+        let shapes = [(1, 1, 1), (7, 33, 13), (33, 7, 40), (13, 70, 500), (60, 90, 20), (100, 32, 64),
+                      (70, 3, 90), (2, 50, 17)]
         for (m, n, k) in shapes {
             for transA in [false, true] {
                 for transB in [false, true] {
