@@ -22,6 +22,26 @@ final class LinearTests: XCTestCase {
         XCTAssertEqual(layer(Tensor([1, 0, 0])).shape, [2])
     }
 
+    /// At every pixel of a feature map, the same as the layer on that pixel's
+    /// channel vector, plus the residual; the weight gradient too.
+    func testPointwiseIsTheLayerAtEveryPixel() {
+        var rng = RandomGenerator(seed: 9)
+        let layer = Linear(3, 2, generator: &rng)
+        let x = Tensor.randn([2, 3, 2, 2], generator: &rng)
+        let residual = Tensor.randn([2, 2, 2, 2], generator: &rng)
+        let r = Tensor.randn([2, 2, 2, 2], generator: &rng)
+        let y = layer.pointwise(x, adding: residual)
+        XCTAssertEqual(y.shape, [2, 2, 2, 2])
+        (y * r).sum().backward()
+        let pointwiseGrad = layer.weight.grad!.scalars
+        layer.weight.grad = nil
+        let tokens = x.permuted([0, 2, 3, 1])
+        let expected = layer(tokens).permuted([0, 3, 1, 2]) + residual
+        (expected * r).sum().backward()
+        assertClose(y.scalars, expected.scalars.map(Double.init), tolerance: 1e-5)
+        assertClose(pointwiseGrad, layer.weight.grad!.scalars.map(Double.init), tolerance: 1e-5)
+    }
+
     func testGradientsMatchTheClosedForm() {
         var rng = RandomGenerator(seed: 8)
         let layer = Linear(3, 2, generator: &rng)

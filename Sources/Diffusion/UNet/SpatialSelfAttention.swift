@@ -29,21 +29,21 @@ public final class SpatialSelfAttention: Module {
         [("group_norm", groupNorm), ("to_q", query), ("to_k", key), ("to_v", value), ("to_out.0", output)]
     }
 
-    /// `x` is [B, C, H, W].
+    /// `x` is [B, C, H, W]. Every step stays in this layout: q, k and v come
+    /// from one pointwise convolution with the three weights stacked
+    /// (`[B, 3C, H, W]`), head `h` of image `b` reads its channel blocks with the
+    /// pixels as token columns, and the output projection is pointwise too.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let n = h * w, d = c / heads
-        let tokens = groupNorm(x).reshaped([b, c, n]).transposed(1, 2)
-        func split(_ t: Tensor) -> Tensor {
-            heads == 1 ? t : t.reshaped([b, n, heads, d]).permuted([0, 2, 1, 3]).reshaped([b * heads, n, d])
-        }
-        let q = split(query(tokens)), k = split(key(tokens)), v = split(value(tokens))
-        var attended = Tensor.attention(query: q, key: k, value: v, scale: 1 / Float(d).squareRoot())
-        if heads > 1 {
-            attended = attended.reshaped([b, heads, n, d]).permuted([0, 2, 1, 3]).reshaped([b, n, c])
-        }
-        let projected = output(attended).transposed(1, 2).reshaped([b, c, h, w])
-        let sum = projected + x
+        let projections = [query, key, value]
+        let weight = Tensor.concat(projections.map(\.weight), axis: 0).reshaped([3 * c, c, 1, 1])
+        let biases = projections.compactMap(\.bias)
+        precondition(biases.isEmpty || biases.count == 3, "SpatialSelfAttention: to_q, to_k and to_v must all have a bias or none")
+        let bias = biases.isEmpty ? nil : Tensor.concat(biases, axis: 0)
+        let packed = groupNorm(x).conv2d(weight, bias: bias, stride: (1, 1), padding: .zero)
+        let attended = Tensor.selfAttention(packedColumns: packed.reshaped([b, 3 * c, h * w]), heads: heads,
+                                            scale: 1 / Float(c / heads).squareRoot())
+        let sum = output.pointwise(attended.reshaped([b, c, h, w]), adding: x)
         return outputScale == 1 ? sum : sum / outputScale
     }
 }

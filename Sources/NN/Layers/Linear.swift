@@ -36,4 +36,14 @@ public final class Linear: UnaryLayer {
         let rows = input.reshaped([leading.reduce(1, *), inFeatures])
         return Tensor.linear(rows, weight: weight, bias: bias).reshaped(leading + [outFeatures])
     }
+
+    /// The layer applied at every pixel of a feature map `[B, inFeatures, H, W]`,
+    /// as the 1×1 convolution with the same weights, plus `residual`
+    /// (`[B, outFeatures, H, W]`) when given: no transposes to and from tokens.
+    public func pointwise(_ input: Tensor, adding residual: Tensor? = nil) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == inFeatures,
+                     "Linear.pointwise: input of shape \(input.shape) is not [batch, \(inFeatures), height, width]")
+        return input.conv2d(weight.reshaped([outFeatures, inFeatures, 1, 1]), bias: bias, stride: (1, 1),
+                            padding: .zero, adding: residual)
+    }
 }
