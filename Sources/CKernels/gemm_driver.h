@@ -128,11 +128,12 @@ static inline int ck_conflicting_stride(ptrdiff_t ld) {
 /// few output channels, a long reduction).
 #define CK_SMALL_M 64
 
-/// Columns of C (or rows, the product then run transposed) at or below which
-/// the product skips the MR×NR tiles, which would be mostly padding there
-/// (a convolution to one output channel runs at a thirtieth of full speed).
+/// Columns of C at or below which the product skips the MR×NR tiles, which
+/// would be mostly padding there (a convolution to one output channel ran at
+/// a thirtieth of full speed). Few rows take the tiles all the same: rows are
+/// a batch's examples (a Linear layer's), and each row's values must not
+/// depend on how many there are, which the narrow path's sums would change.
 #define CK_NARROW_N 4
-#define CK_NARROW_M 2
 
 /// The sums S(i,j) = Σ_p op(A)(i,p) · bcol[j*k + p] of rows i0..i0+mr for a
 /// fixed count N of columns, into s[j*mr + i]: dot products along A's rows
@@ -175,12 +176,13 @@ void ck_narrow_sums(const int N, int trans_a, ptrdiff_t mr, ptrdiff_t k, const f
     }
 }
 
-/// C = alpha·op(A)·op(B) + beta·C for n ≤ CK_NARROW_N, with C(i,j) at
-/// c[i*rs_c + j*cs_c]. Returns 0, or -1 when out of scratch memory.
+/// C = alpha·op(A)·op(B) + beta·C for n ≤ CK_NARROW_N. Each row of C is
+/// computed on its own, so its values do not depend on m. Returns 0, or -1
+/// when out of scratch memory.
 static inline __attribute__((always_inline))
 int ck_gemm_narrow(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                   float beta, float *c, ptrdiff_t rs_c, ptrdiff_t cs_c) {
+                   float beta, float *c, ptrdiff_t ldc) {
     enum { ROWS = 256 };
     float *bcol = ck_scratch((size_t)(n * k + n * ROWS));
     if (!bcol) return -1;
@@ -197,7 +199,7 @@ int ck_gemm_narrow(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t
         }
         for (ptrdiff_t i = 0; i < mr; i++)
             for (ptrdiff_t j = 0; j < n; j++) {
-                float *cij = c + (i0 + i) * rs_c + j * cs_c;
+                float *cij = c + (i0 + i) * ldc + j;
                 *cij = beta == 0.0f ? alpha * s[j * mr + i] : alpha * s[j * mr + i] + beta * *cij;
             }
     }
@@ -215,9 +217,7 @@ int ck_gemm_driver(const int MR, const int NR,
                     float alpha, const float *a, ptrdiff_t lda,
                     const float *b, ptrdiff_t ldb,
                     float beta, float *c, ptrdiff_t ldc) {
-    if (n <= CK_NARROW_N) return ck_gemm_narrow(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
-    // Cᵀ = op(B)ᵀ·op(A)ᵀ: op(B)ᵀ is B read with the other transposition.
-    if (m <= CK_NARROW_M) return ck_gemm_narrow(!trans_b, !trans_a, n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
+    if (n <= CK_NARROW_N) return ck_gemm_narrow(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     const int small_m = m <= CK_SMALL_M;
     const ptrdiff_t KCM = small_m ? CK_KC_SMALL_M : CK_KC_MAX;
     const ptrdiff_t k_blocks = (k + KCM - 1) / KCM;

@@ -64,8 +64,8 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Products with at most four columns or two rows skip the tiles: every
-    /// narrow width, more rows than one 256-row block, partial 32-row strips.
+    /// Products with at most four columns skip the tiles: every narrow width,
+    /// more rows than one 256-row block, partial 32-row strips.
     func testNarrowProducts() {
         let shapes = [(838, 1, 96), (300, 2, 45), (70, 3, 838), (33, 4, 9), (2, 300, 45), (1, 96, 838), (2, 5, 3)]
         for (m, n, k) in shapes {
@@ -74,6 +74,28 @@ final class GEMMTests: XCTestCase {
                     check(m: m, n: n, k: k, transA: transA, transB: transB, padA: 3, padB: 2, padC: 1, beta: 0.25)
                     check(m: m, n: n, k: k, transA: transA, transB: transB, beta: 0, initialC: .nan)
                 }
+            }
+        }
+    }
+
+    /// A row of C has the same bits however many rows are computed with it
+    /// (a batch of one example or of several), on the narrow path and the tiles.
+    func testRowsDoNotDependOnTheRowCount() {
+        for (n, k) in [(2, 500), (40, 100)] {
+            for transB in [false, true] {
+                var g = RandomGenerator(seed: UInt64(n * 7 + k))
+                let rows = 300
+                let a = g.normals(rows * k), b = g.normals(k * n)
+                func product(_ m: Int) -> [Float] {
+                    var c = [Float](repeating: 0, count: m * n)
+                    c.withUnsafeMutableBufferPointer { pc in
+                        GEMM.sgemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+                                   b: b, ldb: transB ? k : n, beta: 0, c: pc.baseAddress!, ldc: n)
+                    }
+                    return c
+                }
+                let few = product(2), many = product(n < 8 ? rows : 5)
+                XCTAssertEqual(few, Array(many.prefix(2 * n)), "n \(n), k \(k), transB \(transB)")
             }
         }
     }
