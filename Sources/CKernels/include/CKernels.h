@@ -7,6 +7,7 @@
 #include "CKWinograd.h"
 #include "CKLayout.h"
 #include "CKNormalization.h"
+#include "CKThreadPool.h"
 
 #ifdef __cplusplus
 extern "C" {

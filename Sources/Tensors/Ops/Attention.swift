@@ -52,7 +52,7 @@ extension Tensor {
     /// tensor holding all three) and writing its output at `i·n·e`.
     private static func attention(_ shapes: AttentionShapes, items: Int, outputShape: [Int], inputs: [Tensor],
                                   offsets: @escaping (Int) -> (query: Int, key: Int, value: Int)) -> Tensor {
-        let (n, m, d, e) = (shapes.n, shapes.m, shapes.d, shapes.e)
+        let (n, m, e) = (shapes.n, shapes.m, shapes.e)
         /// The input holding query, key and value (0, 1, 2) and its gradient buffer.
         func operand(_ index: Int) -> Int { inputs.count == 1 ? 0 : index }
         var output = [Float].unfilled(items * n * e)
