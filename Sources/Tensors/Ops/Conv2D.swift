@@ -52,7 +52,10 @@ extension Tensor {
         if tile == nil, let residual {
             residual.scalars.withUnsafeBufferPointer { r in
                 output.withUnsafeMutableBufferPointer { y in
-                    for i in 0..<y.count { y[i] += r[i] }
+                    let (r, y) = (r, y)
+                    Parallel.forEachElementChunk(y.count) { range in
+                        for i in range { y[i] += r[i] }
+                    }
                 }
             }
         }
@@ -112,7 +115,8 @@ private enum Conv2DKernels {
 
     static func forward(_ geometry: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
         let n = geometry.batch
-        var output = [Float](repeating: 0, count: n * geometry.outputImageSize)
+        // Every image is written in full: filled with the bias, or overwritten by a beta = 0 product.
+        var output = [Float].unfilled(n * geometry.outputImageSize)
         guard n > 0 else { return output }
         let cout = geometry.outChannels, k = geometry.patchSize, p = geometry.outputPixels
         let blocks = blockCount(geometry)
@@ -157,7 +161,8 @@ private enum Conv2DKernels {
         let n = geometry.batch
         let cout = geometry.outChannels, k = geometry.patchSize, p = geometry.outputPixels
         let weightSize = cout * k
-        var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
+        // Zeroed image by image on the threads, where col2im adds into it.
+        var inputGradient = [Float].unfilled(needInput ? input.count : 0)
         guard n > 0 else {
             return (needInput ? inputGradient : nil,
                     needWeight ? [Float](repeating: 0, count: weightSize) : nil,
@@ -209,6 +214,7 @@ private enum Conv2DKernels {
                                                     multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
                                                              a: w.baseAddress!, lda: k, b: gradient, ldb: p,
                                                              c: colBuffer.baseAddress!, ldc: p)
+                                                    target.update(repeating: 0, count: geometry.inputImageSize)
                                                     geometry.col2im(UnsafePointer(colBuffer.baseAddress!), addingInto: target)
                                                 }
                                             }
