@@ -44,12 +44,14 @@ static inline float exp_scalar(float x) {
 #if defined(__x86_64__)
 #define AVX512 __attribute__((target("avx512f")))
 
+/// exp_scalar's polynomial on 16 lanes. Rather than blending in ∞, 0 and NaN
+/// afterwards, x is clamped to [−104, 89], where scalef's own overflow and
+/// underflow give ∞ and 0; max_ps and min_ps return their second operand
+/// when either is NaN, so NaN passes through. (The blends were a quarter of
+/// the instructions of SiLU, the network's most frequent activation.)
 static inline AVX512 __m512 exp_avx512(__m512 x) {
-    const __m512 hi = _mm512_set1_ps(EXP_HI), lo = _mm512_set1_ps(EXP_LO);
-    __mmask16 over = _mm512_cmp_ps_mask(x, hi, _CMP_GT_OQ);
-    __mmask16 under = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
-    __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    __m512 xc = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+    const __m512 hi = _mm512_set1_ps(89.0f), lo = _mm512_set1_ps(-104.0f);
+    __m512 xc = _mm512_min_ps(hi, _mm512_max_ps(lo, x));
     __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(LN2_HI), xc);
     r = _mm512_fnmadd_ps(k, _mm512_set1_ps(LN2_LO), r);
@@ -59,10 +61,7 @@ static inline AVX512 __m512 exp_avx512(__m512 x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(P2));
     p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
     // p · 2^k, valid for the denormal range too.
-    __m512 result = _mm512_scalef_ps(p, k);
-    result = _mm512_mask_blend_ps(over, result, _mm512_set1_ps(INFINITY));
-    result = _mm512_mask_blend_ps(under, result, _mm512_setzero_ps());
-    return _mm512_mask_blend_ps(nan, result, x);
+    return _mm512_scalef_ps(p, k);
 }
 
 static inline AVX512 __m512 sigmoid_avx512(__m512 x) {
