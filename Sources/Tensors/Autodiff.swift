@@ -62,9 +62,16 @@ extension Tensor {
                     precondition(gradient.shape == input.shape, "backward: gradient \(gradient.shape) for input \(input.shape)")
                     let key = ObjectIdentifier(input)
                     // Pending gradients may be shared between inputs (an add hands the same
-                    // tensor to both), so they are summed into a new tensor, never in place.
-                    if let existing = pending[key] {
-                        pending[key] = existing.summed(with: gradient)
+                    // tensor to both): one is added to in place only when nothing else holds
+                    // it (its array still copies itself if its storage is shared), else the
+                    // sum is a new tensor. In place saves a fresh activation-sized array.
+                    if var existing = pending.removeValue(forKey: key) {
+                        if isKnownUniquelyReferenced(&existing) {
+                            existing.accumulate(gradient)
+                            pending[key] = existing
+                        } else {
+                            pending[key] = existing.summed(with: gradient)
+                        }
                     } else {
                         pending[key] = gradient
                     }
