@@ -127,14 +127,7 @@ extension Tensor {
     /// Adds `other` (same shape) into this tensor's storage.
     func accumulate(_ other: Tensor) {
         precondition(other.shape == shape, "accumulate: \(other.shape) into \(shape)")
-        other.scalars.withUnsafeBufferPointer { src in
-            scalars.withUnsafeMutableBufferPointer { dst in
-                let dst = dst
-                Parallel.forEachElementChunk(dst.count) { range in
-                    for i in range { dst[i] += src[i] }
-                }
-            }
-        }
+        scalars.add(other.scalars)
     }
 
     /// Clears the accumulated gradient.

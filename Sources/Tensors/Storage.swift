@@ -5,4 +5,25 @@ extension Array where Element == Float {
     static func unfilled(_ count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
+
+    /// Adds `other` (the same count) element by element into this array's
+    /// storage, spread over the threads (each element's sum is the same bits
+    /// at any thread count).
+    mutating func add(_ other: [Float]) {
+        let n = count
+        precondition(other.count == n, "add: \(other.count) floats into \(n)")
+        guard n > 0 else { return }
+        other.withUnsafeBufferPointer { source in
+            withUnsafeMutableBufferPointer { target in
+                Self.add(source.baseAddress!, into: target.baseAddress!, count: n)
+            }
+        }
+    }
+
+    /// `target[i] += source[i]` for `i < count`, spread over the threads.
+    static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEachElementChunk(count) { range in
+            for i in range { target[i] += source[i] }
+        }
+    }
 }

@@ -49,6 +49,27 @@ final class ElementwiseGradientTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [5, 7, 9], "a second backward adds to the gradient")
     }
 
+    /// An add hands one gradient tensor (the same object) to both its inputs;
+    /// when one of them then receives another gradient while the other is
+    /// still waiting, the sum must not be written into that shared tensor (the
+    /// other input would see it). `q` also feeds the scaled path, so that it is
+    /// processed after it; both orders of each sum.
+    func testSharedGradientIsNotAddedToInPlace() {
+        for sharedFirst in [true, false] {
+            for scaledFirst in [true, false] {
+                let a = Tensor([1, 2]), b = Tensor([3, 4])
+                a.requiresGrad = true
+                b.requiresGrad = true
+                let p = a * 1, q = b * 1
+                let shared = sharedFirst ? p + q : q + p, scaled = p * 3 + q * 0
+                (scaledFirst ? scaled + shared : shared + scaled).sum().backward()
+                let order = "shared first \(sharedFirst), scaled first \(scaledFirst)"
+                XCTAssertEqual(a.grad?.scalars, [4, 4], "a, \(order)")
+                XCTAssertEqual(b.grad?.scalars, [1, 1], "b, \(order)")
+            }
+        }
+    }
+
     func testNoGradRecordsNothing() {
         let x = Tensor([1, 2])
         x.requiresGrad = true

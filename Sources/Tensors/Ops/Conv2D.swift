@@ -49,16 +49,7 @@ extension Tensor {
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
             : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
         }
-        if tile == nil, let residual {
-            residual.scalars.withUnsafeBufferPointer { r in
-                output.withUnsafeMutableBufferPointer { y in
-                    let (r, y) = (r, y)
-                    Parallel.forEachElementChunk(y.count) { range in
-                        for i in range { y[i] += r[i] }
-                    }
-                }
-            }
-        }
+        if tile == nil, let residual { output.add(residual.scalars) }
         let input = self
         let inputs = [input, weight] + [bias, residual].compactMap { $0 }
         return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in

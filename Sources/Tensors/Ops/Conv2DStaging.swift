@@ -37,8 +37,7 @@ enum Conv2DStaging {
     static func addBlocks(_ partials: UnsafePointer<Float>, blocks: Int, size: Int,
                           into total: UnsafeMutablePointer<Float>) {
         for block in 1..<Swift.max(blocks, 1) {
-            let source = partials + block * size
-            for i in 0..<size { total[i] += source[i] }
+            [Float].add(partials + block * size, into: total, count: size)
         }
     }
 
