@@ -7,30 +7,18 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "exp_avx512.h"
 
-// exp(x) = 2^k · exp(r), k = round(x·log2 e), r = x − k·ln2 (ln2 split in two
-// for precision), exp(r) by its Taylor polynomial to degree 6 (Horner).
 #define EXP_HI 88.7228391f
 #define EXP_LO (-103.972084f)
-#define LOG2E 1.44269504088896341f
-#define LN2_HI 0.693359375f
-#define LN2_LO (-2.12194440e-4f)
-#define P6 1.38888889e-3f
-#define P5 8.33333333e-3f
-#define P4 4.16666667e-2f
-#define P3 1.66666667e-1f
-#define P2 0.5f
 
 static inline float exp_scalar(float x) {
     if (x != x) return x;
     if (x > EXP_HI) return INFINITY;
     if (x < EXP_LO) return 0.0f;
-    float k = nearbyintf(x * LOG2E);
-    float r = x - k * LN2_HI - k * LN2_LO;
-    float p = ((((P6 * r + P5) * r + P4) * r + P3) * r + P2) * r * r + r + 1.0f;
+    float k = nearbyintf(x * CK_EXP_LOG2E);
+    float r = x - k * CK_EXP_LN2_HI - k * CK_EXP_LN2_LO;
+    float p = ((((CK_EXP_P6 * r + CK_EXP_P5) * r + CK_EXP_P4) * r + CK_EXP_P3) * r + CK_EXP_P2) * r * r + r + 1.0f;
     // 2^k in two factors so that k down to -150 (denormal results) stays exact.
     int32_t ki = (int32_t)k;
     int32_t k1 = ki / 2, k2 = ki - k1;
@@ -42,34 +30,6 @@ static inline float exp_scalar(float x) {
 }
 
 #if defined(__x86_64__)
-#define AVX512 __attribute__((target("avx512f")))
-
-/// exp_scalar's polynomial on 16 lanes. Rather than blending in ∞, 0 and NaN
-/// afterwards, x is clamped to [−104, 89], where scalef's own overflow and
-/// underflow give ∞ and 0; max_ps and min_ps return their second operand
-/// when either is NaN, so NaN passes through. (The blends were a quarter of
-/// the instructions of SiLU, the network's most frequent activation.)
-static inline AVX512 __m512 exp_avx512(__m512 x) {
-    const __m512 hi = _mm512_set1_ps(89.0f), lo = _mm512_set1_ps(-104.0f);
-    __m512 xc = _mm512_min_ps(hi, _mm512_max_ps(lo, x));
-    __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(LN2_HI), xc);
-    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(LN2_LO), r);
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(P6), r, _mm512_set1_ps(P5));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(P2));
-    p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    // p · 2^k, valid for the denormal range too.
-    return _mm512_scalef_ps(p, k);
-}
-
-static inline AVX512 __m512 sigmoid_avx512(__m512 x) {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    __m512 e = exp_avx512(_mm512_sub_ps(_mm512_setzero_ps(), x));
-    return _mm512_div_ps(one, _mm512_add_ps(one, e));
-}
-
 static AVX512 void exp_loop_avx512(const float *x, float *y, size_t n) {
     size_t i = 0;
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, exp_avx512(_mm512_loadu_ps(x + i)));

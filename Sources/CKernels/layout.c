@@ -3,7 +3,9 @@
 // the pixels running on across rows.
 #include "CKernels.h"
 #include <string.h>
+#include "exp_avx512.h"
 #include "transpose_avx512.h"
+#include "vector_kernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -35,6 +37,30 @@ static void pad_generic(const float *source, ptrdiff_t channels, ptrdiff_t heigh
     }
 }
 
+/// `pad_generic` of the mapped image, each channel mapped in runs of up to
+/// 64 pixels by the normalisation and SiLU kernels themselves (whose values
+/// do not depend on how a channel is split into runs).
+static void pad_normalized_silu_generic(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                        ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, const float *shift,
+                                        const float *mean, const float *scale, const float *offset,
+                                        float *destination) {
+    enum { RUN = 64 };
+    float run[RUN];
+    const ptrdiff_t row_pixels = width + left + right, plane = height * width;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        for (ptrdiff_t p0 = 0; p0 < plane; p0 += RUN) {
+            const ptrdiff_t count = plane - p0 < RUN ? plane - p0 : RUN;
+            ck_normalize(source + c * plane + p0, run, (size_t)count, shift[c], mean[c], scale[c], offset[c]);
+            ck_silu(run, run, (size_t)count);
+            ptrdiff_t y = p0 / width, x = p0 % width;
+            for (ptrdiff_t i = 0; i < count; i++) {
+                destination[((top + y) * row_pixels + left + x) * channels + c] = run[i];
+                if (++x == width) { x = 0; y++; }
+            }
+        }
+    }
+}
+
 static void unpack_generic(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
                            ptrdiff_t width, const float *bias, const float *addend, float *destination) {
     for (ptrdiff_t c = 0; c < channels; c++) {
@@ -60,8 +86,13 @@ static inline CK_AVX512 __mmask16 first_lanes(ptrdiff_t count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
 }
 
-static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                                 ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
+/// `pad_avx512`, each channel c mapped on the way by silu(((x + shift[c]) −
+/// mean[c])·scale[c] + offset[c]) when `scale` is not NULL, written as
+/// ck_normalize and ck_silu write it (the same bits).
+static inline CK_AVX512 __attribute__((always_inline))
+void pad_mapped_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                       ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, const float *shift, const float *mean,
+                       const float *scale, const float *offset, float *destination) {
     const ptrdiff_t row_pixels = width + left + right, plane = height * width;
     // Blocks of 16 channels × 16 consecutive pixels of the plane (across rows,
     // so that narrow images fill the block): planes in, pixels out.
@@ -74,6 +105,13 @@ static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdif
             __m512 r[16];
             for (int j = 0; j < 16; j++)
                 r[j] = j < nc ? _mm512_maskz_loadu_ps(pixel_mask, source + (c0 + j) * plane + p0) : _mm512_setzero_ps();
+            if (scale) {
+                for (int j = 0; j < nc; j++) {
+                    const ptrdiff_t c = c0 + j;
+                    const vec normalized = (((vec)r[j] + shift[c]) - mean[c]) * scale[c] + offset[c];
+                    r[j] = silu_avx512((__m512)normalized);
+                }
+            }
             ck_transpose_16x16(r);
             ptrdiff_t y = p0 / width, x = p0 % width;
             for (ptrdiff_t i = 0; i < np; i++) {
@@ -82,6 +120,18 @@ static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdif
             }
         }
     }
+}
+
+static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                 ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
+    pad_mapped_avx512(source, channels, height, width, top, left, right, NULL, NULL, NULL, NULL, destination);
+}
+
+static CK_AVX512 void pad_normalized_silu_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height,
+                                                 ptrdiff_t width, ptrdiff_t top, ptrdiff_t left, ptrdiff_t right,
+                                                 const float *shift, const float *mean, const float *scale,
+                                                 const float *offset, float *destination) {
+    pad_mapped_avx512(source, channels, height, width, top, left, right, shift, mean, scale, offset, destination);
 }
 
 static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
@@ -127,6 +177,22 @@ void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t hei
     }
 #endif
     pad_generic(source, channels, height, width, top, left, right, destination);
+}
+
+void ck_pad_channels_last_normalized_silu(const float *source, ptrdiff_t channels, ptrdiff_t height,
+                                          ptrdiff_t width, ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left,
+                                          ptrdiff_t right, const float *shift, const float *mean,
+                                          const float *scale, const float *offset, float *destination) {
+    zero_padding(destination, channels, height, width, top, bottom, left, right);
+#if defined(__x86_64__)
+    if (ck_current_isa() == CK_ISA_AVX512) {
+        pad_normalized_silu_avx512(source, channels, height, width, top, left, right, shift, mean, scale, offset,
+                                   destination);
+        return;
+    }
+#endif
+    pad_normalized_silu_generic(source, channels, height, width, top, left, right, shift, mean, scale, offset,
+                                destination);
 }
 
 void ck_unpack_channels_last(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,

@@ -16,6 +16,15 @@ extern "C" {
 void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                           ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination);
 
+/// `ck_pad_channels_last` of the image whose channel c is
+/// `silu(((x + shift[c]) − mean[c]) · scale[c] + offset[c])`, the values
+/// `ck_normalize` then `ck_silu` give (group normalisation with its shift,
+/// then SiLU, applied on the way into a convolution).
+void ck_pad_channels_last_normalized_silu(const float *source, ptrdiff_t channels, ptrdiff_t height,
+                                          ptrdiff_t width, ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left,
+                                          ptrdiff_t right, const float *shift, const float *mean,
+                                          const float *scale, const float *offset, float *destination);
+
 /// Copies the pixels `y < height`, `x < width` of channels-last rows
 /// `[y·row_width + x][channels]` into NCHW `[channels][height][width]`, adding
 /// `bias[c]` to channel c when `bias` is not NULL, then the same element of

@@ -38,11 +38,15 @@ public final class ResnetBlock2D: Module {
     /// `x` is [B, C, H, W]; `timeEmbedding` is [B, timeWidth].
     public func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
         let t = timeProjection(timeEmbedding.silu())
-        // norm2 takes h + t (t broadcast over the positions) without materialising the sum.
-        let h = dropout(norm2.normalizedThenSiLU(conv1(norm1.normalizedThenSiLU(x)), adding: t))
+        let h = conv1(normalizedThenSiLU: x, by: norm1)
         let residual = shortcut.map { $0(x) } ?? x
-        // conv2's output pass adds the residual (the same values as residual + conv2(h)).
-        let sum = conv2(h, adding: residual)
+        // norm2 takes h + t (t broadcast over the positions) without materialising
+        // the sum; conv2's output pass adds the residual.
+        let sum = if dropout.isIdentity {
+            conv2(normalizedThenSiLU: h, by: norm2, adding: t, residual: residual)
+        } else {
+            conv2(dropout(norm2.normalizedThenSiLU(h, adding: t)), adding: residual)
+        }
         return outputScale == 1 ? sum : sum / outputScale
     }
 }

@@ -54,4 +54,14 @@ public final class Conv2d: UnaryLayer {
     public func callAsFunction(_ input: Tensor, adding residual: Tensor) -> Tensor {
         input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding, adding: residual)
     }
+
+    /// `self(norm.normalizedThenSiLU(input, adding: shift))`, plus `residual`
+    /// when given, as one op: in inference the normalised input is never
+    /// materialised whole (`Tensor.groupNormSiLUConv2d`).
+    public func callAsFunction(normalizedThenSiLU input: Tensor, by norm: GroupNorm, adding shift: Tensor? = nil,
+                               residual: Tensor? = nil) -> Tensor {
+        input.groupNormSiLUConv2d(groups: norm.groupCount, normWeight: norm.weight, normBias: norm.bias, eps: norm.epsilon,
+                                  adding: shift, weight: weight, bias: bias, stride: (stride.height, stride.width),
+                                  padding: padding, residual: residual)
+    }
 }

@@ -22,6 +22,10 @@ public final class Dropout: UnaryLayer, TrainingModeSwitchable {
         self.generator = RandomGenerator(seed: seed)
     }
 
+    /// Whether the layer passes its input through unchanged (evaluation, or
+    /// p = 0), drawing nothing.
+    public var isIdentity: Bool { !isTraining || probability == 0 }
+
     public func callAsFunction(_ input: Tensor) -> Tensor {
         callAsFunction(input, generator: &generator)
     }

@@ -38,12 +38,8 @@ extension Tensor {
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
         let tile = winograd ? WinogradConv2D.tile(for: geometry) : nil
         var output = if let tile {
-            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight.scalars,
-                                   kernel: FrozenWeights.derivedValues?.values(of: weight, variant: tile.positions) {
-                                       tile.transformedKernel(weight.scalars, outChannels: geometry.outChannels,
-                                                              inChannels: geometry.inChannels, transposed: false)
-                                   },
-                                   bias: bias?.scalars, residual: residual?.scalars)
+            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight, bias: bias?.scalars,
+                                   residual: residual?.scalars)
         } else {
             implicit
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)

@@ -43,9 +43,28 @@ enum Conv2DStaging {
 
     /// Copies an NCHW image `[channels][height][width]` into the channels-last
     /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
+    /// With `normalizing` (a normalisation and an image's index in its batch),
+    /// copies that image's normalisation instead.
     static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                    top: Int, bottom: Int, left: Int, right: Int, into destination: UnsafeMutablePointer<Float>) {
-        ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
+                    top: Int, bottom: Int, left: Int, right: Int,
+                    normalizing: (InputNormalization, image: Int)? = nil, into destination: UnsafeMutablePointer<Float>) {
+        guard let (normalization, image) = normalizing else {
+            ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
+            return
+        }
+        let first = image * channels
+        normalization.shift.withUnsafeBufferPointer { shift in
+            normalization.mean.withUnsafeBufferPointer { mean in
+                normalization.scale.withUnsafeBufferPointer { scale in
+                    normalization.offset.withUnsafeBufferPointer { offset in
+                        ck_pad_channels_last_normalized_silu(
+                            source, channels, height, width, top, bottom, left, right, shift.baseAddress! + first,
+                            mean.baseAddress! + first, scale.baseAddress! + first, offset.baseAddress! + first,
+                            destination)
+                    }
+                }
+            }
+        }
     }
 
     /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW

@@ -81,15 +81,19 @@ enum WinogradConv2D {
     }
 
     /// Pads `count` NCHW images from `source` one at a time and writes their
-    /// transformed tiles `V` into `v` (rows image-major, `xi_stride` apart).
-    private static func transformInputs(_ source: UnsafePointer<Float>, count: Int, imageSize: Int,
+    /// transformed tiles `V` into `v` (rows image-major, `xi_stride` apart);
+    /// with `normalization`, each image is normalised on the way (`first` is
+    /// the first image's index in the batch).
+    private static func transformInputs(_ source: UnsafePointer<Float>, first: Int, count: Int, imageSize: Int,
                                         channels: Int, height: Int, width: Int, top: Int, left: Int,
-                                        tiling: Tiling, v: UnsafeMutablePointer<Float>, xiStride: Int) {
+                                        tiling: Tiling, normalization: InputNormalization? = nil,
+                                        v: UnsafeMutablePointer<Float>, xiStride: Int) {
         let padded = ThreadBuffer.padded.pointer(floats: tiling.paddedHeight * tiling.paddedWidth * channels)
         for index in 0..<count {
             Conv2DStaging.pad(source + index * imageSize, channels: channels, height: height, width: width,
                                top: top, bottom: tiling.paddedHeight - height - top,
-                               left: left, right: tiling.paddedWidth - width - left, into: padded)
+                               left: left, right: tiling.paddedWidth - width - left,
+                               normalizing: normalization.map { ($0, first + index) }, into: padded)
             tiling.tile.transformInput(padded, paddedWidth: tiling.paddedWidth, channels: channels,
                                        tilesY: tiling.tilesY, tilesX: tiling.tilesX,
                                        into: v + index * tiling.tiles * channels, xiStride: xiStride)
@@ -98,30 +102,37 @@ enum WinogradConv2D {
 
     /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`, plus
     /// `residual` (the output's shape) when given, added as the tiles are
-    /// unpacked; `kernel`, when given, is the kernel already transformed.
-    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: [Float], kernel: [Float]?,
-                        bias: [Float]?, residual: [Float]?) -> [Float] {
+    /// unpacked. With `normalization`, the convolution reads its map of the
+    /// input instead. Inside a `FrozenWeights` scope the transformed kernel is
+    /// computed once per weight.
+    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: Tensor,
+                        bias: [Float]?, residual: [Float]?, normalization: InputNormalization? = nil) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g, tile: tile)
-        if let kernel {
-            kernel.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
-                                                      residual: residual, into: &output) }
+        let frozen = FrozenWeights.derivedValues?.values(of: weight, variant: tile.positions) {
+            tile.transformedKernel(weight.scalars, outChannels: cout, inChannels: cin, transposed: false)
+        }
+        if let frozen {
+            frozen.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
+                                                      residual: residual, normalization: normalization, into: &output) }
         } else {
             let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))
-            weight.withUnsafeBufferPointer {
+            weight.scalars.withUnsafeBufferPointer {
                 tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
             }
-            convolve(g, tiling: tiling, input: input, kernel: u, bias: bias, residual: residual, into: &output)
+            convolve(g, tiling: tiling, input: input, kernel: u, bias: bias, residual: residual, normalization: normalization,
+                     into: &output)
         }
         return output
     }
 
     /// The body of `forward`, with the transformed kernel `kernel`.
     private static func convolve(_ g: Conv2DGeometry, tiling: Tiling, input: [Float], kernel: UnsafePointer<Float>,
-                                 bias: [Float]?, residual: [Float]?, into output: inout [Float]) {
+                                 bias: [Float]?, residual: [Float]?, normalization: InputNormalization?,
+                                 into output: inout [Float]) {
         let n = g.batch, cin = g.inChannels, cout = g.outChannels, positions = tiling.positions
         input.withUnsafeBufferPointer { x in
             (residual ?? []).withUnsafeBufferPointer { r in
@@ -137,10 +148,11 @@ enum WinogradConv2D {
                         for group in groups(images, tiling.imagesPerGroup) {
                             let rows = group.count * tiling.tiles
                             let vStride = planeStride(rows * cin), mStride = planeStride(rows * cout)
-                            transformInputs(xBase + group.lowerBound * g.inputImageSize, count: group.count,
-                                            imageSize: g.inputImageSize, channels: cin, height: g.height,
-                                            width: g.width, top: g.padding.top, left: g.padding.left,
-                                            tiling: tiling, v: v, xiStride: vStride)
+                            transformInputs(xBase + group.lowerBound * g.inputImageSize, first: group.lowerBound,
+                                            count: group.count, imageSize: g.inputImageSize, channels: cin,
+                                            height: g.height, width: g.width, top: g.padding.top,
+                                            left: g.padding.left, tiling: tiling, normalization: normalization, v: v,
+                                            xiStride: vStride)
                             for xi in 0..<positions {
                                 ck_sgemm(0, 0, rows, cout, cin, 1, v + xi * vStride, cin,
                                          uBase + xi * uStride, cout, 0, m + xi * mStride, cout)
@@ -213,9 +225,10 @@ enum WinogradConv2D {
                                     }
                                     if needWeight {
                                         transformInputs(x.baseAddress! + group.lowerBound * g.inputImageSize,
-                                                        count: group.count, imageSize: g.inputImageSize, channels: cin,
-                                                        height: g.height, width: g.width, top: g.padding.top,
-                                                        left: g.padding.left, tiling: tiling, v: v, xiStride: vStride)
+                                                        first: group.lowerBound, count: group.count,
+                                                        imageSize: g.inputImageSize, channels: cin, height: g.height,
+                                                        width: g.width, top: g.padding.top, left: g.padding.left,
+                                                        tiling: tiling, v: v, xiStride: vStride)
                                         for xi in 0..<positions {
                                             ck_sgemm(1, 0, cin, cout, rows, 1, v + xi * vStride, cin,
                                                      dm + xi * mStride, cout, position == 0 ? 0 : 1,

@@ -43,19 +43,7 @@ extension Tensor {
     }
 
     private func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool, shift: Tensor? = nil) -> Tensor {
-        precondition(rank >= 2, "groupNorm: input must be [N, C, *] (rank ≥ 2), got shape \(shape)")
-        let batch = shape[0], channels = shape[1]
-        precondition(groups > 0 && channels % groups == 0,
-                     "groupNorm: \(channels) channels of input \(shape) do not split into \(groups) groups")
-        if let weight {
-            precondition(weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input \(shape); expected [\(channels)]")
-        }
-        if let bias {
-            precondition(bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input \(shape); expected [\(channels)]")
-        }
-        precondition(eps >= 0, "groupNorm: eps must be non-negative, got \(eps)")
-        let layout = GroupNormLayout(batch: batch, channels: channels, groups: groups,
-                                     spatial: shape[2...].reduce(1, *))
+        let layout = GroupNormLayout(validating: shape, groups: groups, weight: weight, bias: bias, eps: eps)
         let gamma = weight?.scalars, beta = bias?.scalars, shifts = shift?.scalars
         var mean = [Double](repeating: 0, count: layout.units)
         var rstd = [Double](repeating: 0, count: layout.units)
@@ -70,34 +58,11 @@ extension Tensor {
                         layout.forEachUnitChunk { units in
                             for unit in units {
                                 let base = unit * layout.groupSize
-                                let firstChannel = (unit % groups) * layout.channelsPerGroup
-                                let sample = unit / groups
-                                var total = 0.0, totalSquares = 0.0
-                                for offset in 0..<layout.channelsPerGroup {
-                                    let start = base + offset * layout.spatial
-                                    var s = 0.0, q = 0.0
-                                    ck_shifted_moments(x.baseAddress! + start, layout.spatial,
-                                                       shifts?[sample * channels + firstChannel + offset] ?? 0, &s, &q)
-                                    total += s
-                                    totalSquares += q
-                                }
-                                let m = total / Double(layout.groupSize)
-                                let variance = Swift.max(totalSquares / Double(layout.groupSize) - m * m, 0)
-                                let r = 1 / (variance + Double(eps)).squareRoot()
+                                let (m, r) = layout.statistics(of: unit, x.baseAddress! + base, shifts: shifts, eps: eps)
                                 means[unit] = m
                                 rstds[unit] = r
-                                let meanFloat = Float(m)
-                                for offset in 0..<layout.channelsPerGroup {
-                                    let channel = firstChannel + offset
-                                    let (a, b) = GroupNormLayout.affine(mean: m, rstd: r, gamma: gamma?[channel], beta: beta?[channel])
-                                    let start = base + offset * layout.spatial
-                                    let c = shifts?[sample * channels + channel] ?? 0
-                                    ck_normalize(x.baseAddress! + start, y.baseAddress! + start, layout.spatial, c,
-                                                 meanFloat, a, b)
-                                    if silu && layout.spatial > 0 {
-                                        ck_silu(y.baseAddress! + start, y.baseAddress! + start, layout.spatial)
-                                    }
-                                }
+                                layout.normalize(unit: unit, x.baseAddress! + base, into: y.baseAddress! + base,
+                                                 mean: m, rstd: r, gamma: gamma, beta: beta, shifts: shifts, silu: silu)
                             }
                         }
                     }
@@ -121,7 +86,7 @@ extension Tensor {
 }
 
 /// How an `[N, C, *]` tensor splits into (sample, group) units of contiguous elements.
-private struct GroupNormLayout {
+struct GroupNormLayout {
     let batch: Int
     let channels: Int
     let groups: Int
@@ -132,6 +97,65 @@ private struct GroupNormLayout {
     var groupSize: Int { channelsPerGroup * spatial }
     /// The number of (sample, group) pairs.
     var units: Int { batch * groups }
+
+    init(batch: Int, channels: Int, groups: Int, spatial: Int) {
+        self.batch = batch
+        self.channels = channels
+        self.groups = groups
+        self.spatial = spatial
+    }
+
+    /// The layout of an input of `shape`, after checking that it, γ, β and ε
+    /// make a group normalisation.
+    init(validating shape: [Int], groups: Int, weight: Tensor?, bias: Tensor?, eps: Float) {
+        precondition(shape.count >= 2, "groupNorm: input must be [N, C, *] (rank ≥ 2), got shape \(shape)")
+        let channels = shape[1]
+        precondition(groups > 0 && channels % groups == 0,
+                     "groupNorm: \(channels) channels of input \(shape) do not split into \(groups) groups")
+        if let weight {
+            precondition(weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input \(shape); expected [\(channels)]")
+        }
+        if let bias {
+            precondition(bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input \(shape); expected [\(channels)]")
+        }
+        precondition(eps >= 0, "groupNorm: eps must be non-negative, got \(eps)")
+        self.init(batch: shape[0], channels: channels, groups: groups, spatial: shape[2...].reduce(1, *))
+    }
+
+    /// The mean μ and 1/√(σ² + ε) of one unit, whose `groupSize` elements
+    /// start at `x`, each channel shifted by `shifts[sample·C + channel]`
+    /// when given: one pass, the sums in Double in a fixed order.
+    func statistics(of unit: Int, _ x: UnsafePointer<Float>, shifts: [Float]?, eps: Float) -> (mean: Double, rstd: Double) {
+        let firstChannel = (unit % groups) * channelsPerGroup
+        let sample = unit / groups
+        var total = 0.0, totalSquares = 0.0
+        for offset in 0..<channelsPerGroup {
+            var s = 0.0, q = 0.0
+            ck_shifted_moments(x + offset * spatial, spatial, shifts?[sample * channels + firstChannel + offset] ?? 0, &s, &q)
+            total += s
+            totalSquares += q
+        }
+        let m = total / Double(groupSize)
+        let variance = Swift.max(totalSquares / Double(groupSize) - m * m, 0)
+        return (m, 1 / (variance + Double(eps)).squareRoot())
+    }
+
+    /// Writes the normalised unit `y = γ_c·x̂ + β_c` (then SiLU with `silu`)
+    /// of the unit's elements at `x` to `y` (which may be `x`).
+    func normalize(unit: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, mean: Double, rstd: Double,
+                   gamma: [Float]?, beta: [Float]?, shifts: [Float]?, silu: Bool) {
+        let firstChannel = (unit % groups) * channelsPerGroup
+        let sample = unit / groups
+        let meanFloat = Float(mean)
+        for offset in 0..<channelsPerGroup {
+            let channel = firstChannel + offset
+            let (a, b) = GroupNormLayout.affine(mean: mean, rstd: rstd, gamma: gamma?[channel], beta: beta?[channel])
+            let start = offset * spatial
+            let c = shifts?[sample * channels + channel] ?? 0
+            ck_normalize(x + start, y + start, spatial, c, meanFloat, a, b)
+            if silu && spatial > 0 { ck_silu(y + start, y + start, spatial) }
+        }
+    }
 
     /// Runs `body` over chunks of units, in parallel when there are enough elements.
     func forEachUnitChunk(_ body: (Range<Int>) -> Void) {
