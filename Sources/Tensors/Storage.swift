@@ -27,3 +27,12 @@ extension Array where Element == Float {
         }
     }
 }
+
+/// Runs `body` with the base addresses of the arrays' storage (nil for empty ones).
+func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>?]) -> R) -> R {
+    func step(_ index: Int, _ collected: [UnsafePointer<Float>?]) -> R {
+        guard index < arrays.count else { return body(collected) }
+        return arrays[index].withUnsafeBufferPointer { step(index + 1, collected + [$0.baseAddress]) }
+    }
+    return step(0, [])
+}

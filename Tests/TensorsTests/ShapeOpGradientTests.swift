@@ -38,6 +38,18 @@ final class ShapeOpGradientTests: XCTestCase {
         XCTAssertEqual(Tensor.concat([x, x], axis: 1).scalars, [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5])
     }
 
+    /// Empty pieces copy nothing and trap nowhere, forwards or backwards.
+    func testEmptyPieces() {
+        let x = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5], requiresGrad: true)
+        let empty = Tensor(shape: [2, 0], scalars: [])
+        XCTAssertEqual(Tensor.concat([empty, x, empty], axis: 1).scalars, x.scalars)
+        XCTAssertEqual(Tensor.concat([empty, empty], axis: 1).shape, [2, 0])
+        let none = x.slice(axis: 1, 1..<1)
+        XCTAssertEqual(none.shape, [2, 0])
+        (none.sum() + x.slice(axis: 1, 2..<3).sum()).backward()
+        XCTAssertEqual(x.grad?.scalars, [0, 0, 1, 0, 0, 1])
+    }
+
     func testMatMul() {
         let a = GradientCheck.random([3, 4], seed: 8)
         let b = GradientCheck.random([4, 5], seed: 9)

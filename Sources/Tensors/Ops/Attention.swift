@@ -100,15 +100,6 @@ extension Tensor {
     }
 }
 
-/// Runs `body` with the base addresses of the arrays' storage (nil for empty ones).
-private func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>?]) -> R) -> R {
-    func step(_ index: Int, _ collected: [UnsafePointer<Float>?]) -> R {
-        guard index < arrays.count else { return body(collected) }
-        return arrays[index].withUnsafeBufferPointer { step(index + 1, collected + [$0.baseAddress]) }
-    }
-    return step(0, [])
-}
-
 /// Arrays of `counts` floats, every element of which `body` writes through
 /// the arrays' base addresses (nil for empty ones).
 private func arraysWritten(counts: [Int], _ body: ([UnsafeMutablePointer<Float>?]) -> Void) -> [[Float]] {

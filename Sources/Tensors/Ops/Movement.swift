@@ -98,15 +98,17 @@ extension Tensor {
             starts.append(position)
             position += e
         }
-        out.withUnsafeMutableBufferPointer { dst in
-            let dst = dst
-            for (t, start) in zip(tensors, starts) {
-                let run = t.shape[a] * inner
-                t.scalars.withUnsafeBufferPointer { src in
-                    Parallel.forEachRowChunk(outer, rowLength: run) { rows in
-                        for o in rows {
-                            let from = o * run, to = (o * total + start) * inner
-                            for i in 0..<run { dst[to + i] = src[from + i] }
+        // One parallel loop over the outer rows, each copying its run of every tensor.
+        let sources = tensors.map(\.scalars)
+        withBaseAddresses(sources) { bases in
+            out.withUnsafeMutableBufferPointer { dst in
+                guard let dst = dst.baseAddress else { return }
+                Parallel.forEachRowChunk(outer, rowLength: total * inner) { rows in
+                    for o in rows {
+                        for (index, source) in bases.enumerated() {
+                            guard let source else { continue }
+                            let run = extents[index] * inner
+                            (dst + (o * total + starts[index]) * inner).update(from: source + o * run, count: run)
                         }
                     }
                 }
@@ -144,9 +146,9 @@ extension Tensor {
             out.withUnsafeMutableBufferPointer { dst in
                 let dst = dst
                 Parallel.forEachRowChunk(outer, rowLength: run) { rows in
-                    for o in rows {
+                    for o in rows where run > 0 {
                         let from = (o * extent + range.lowerBound) * inner
-                        for i in 0..<run { dst[o * run + i] = src[from + i] }
+                        (dst.baseAddress! + o * run).update(from: src.baseAddress! + from, count: run)
                     }
                 }
             }
@@ -160,11 +162,11 @@ extension Tensor {
                 grad.withUnsafeMutableBufferPointer { dst in
                     let dst = dst
                     Parallel.forEachRowChunk(outer, rowLength: extent * inner) { rows in
-                        for o in rows {
-                            let rowStart = o * extent * inner, to = rowStart + before
-                            for i in 0..<before { dst[rowStart + i] = 0 }
-                            for i in 0..<run { dst[to + i] = src[o * run + i] }
-                            for i in 0..<after { dst[to + run + i] = 0 }
+                        for o in rows where extent * inner > 0 {
+                            let row = dst.baseAddress! + o * extent * inner
+                            row.update(repeating: 0, count: before)
+                            if run > 0 { (row + before).update(from: src.baseAddress! + o * run, count: run) }
+                            (row + before + run).update(repeating: 0, count: after)
                         }
                     }
                 }
