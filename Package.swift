@@ -31,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "Datasets",
-            dependencies: ["Tensors", "CZlib"],
+            dependencies: ["Tensors", "NN", "CZlib"],
             resources: [.copy("Resources")]
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN"]),

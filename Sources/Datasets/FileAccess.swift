@@ -1,12 +1,7 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NN
 
-/// Reading whole files with a size bound, and writing them atomically
-/// (a temporary file in the same folder, flushed, then renamed over the target).
+/// Reading whole files with a size bound, and writing them atomically.
 enum FileAccess {
     /// The largest file any reader here will load (4 GiB).
     static let defaultMaximumBytes = 1 << 32
@@ -41,8 +36,8 @@ enum FileAccess {
         return [UInt8](data)
     }
 
-    /// Writes `bytes` to `path` atomically: readers see either the old file or the
-    /// complete new one, never a partial write.
+    /// Writes `bytes` to `path` atomically (`AtomicFile`): readers see either
+    /// the old file or the complete new one, never a partial write.
     static func writeAtomically(_ bytes: [UInt8], toPath path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
@@ -50,36 +45,10 @@ enum FileAccess {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatasetError(file: path, problem: "cannot write: folder \(folder) does not exist")
         }
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else {
-            throw DatasetError(file: path, problem: "cannot write: \(String(cString: strerror(errno)))")
-        }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += written
-            }
-        }
-        if failure == nil, fsync(descriptor) != 0 {
-            failure = String(cString: strerror(errno))
-        }
-        if close(descriptor) != 0, failure == nil {
-            failure = String(cString: strerror(errno))
-        }
-        if failure == nil, rename(temporary, path) != 0 {
-            failure = String(cString: strerror(errno))
-        }
-        if let failure {
-            unlink(temporary)
-            throw DatasetError(file: path, problem: "write failed: \(failure)")
+        do {
+            try AtomicFile.write(Data(bytes), to: url)
+        } catch let error as AtomicFileError {
+            throw DatasetError(file: path, problem: error.reason)
         }
     }
 }
