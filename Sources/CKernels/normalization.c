@@ -41,6 +41,20 @@ ALWAYS_INLINE void moments_body(const float *x, size_t n, float c, double *sum, 
     *squares = q;
 }
 
+ALWAYS_INLINE double sum_body(const float *x, size_t n) {
+    dvec s0 = {0}, s1 = {0};
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        dvec low, high;
+        widen(load(x + i, LANES), &low, &high);
+        s0 += low;
+        s1 += high;
+    }
+    double s = total(s0 + s1);
+    for (; i < n; i++) s += (double)x[i];
+    return s;
+}
+
 ALWAYS_INLINE void normalize_body(const float *x, float *y, size_t n, float c, float mean, float a, float b) {
     size_t i = 0;
     for (; i + LANES <= n; i += LANES) store(y + i, ((load(x + i, LANES) + c) - mean) * a + b, LANES);
@@ -79,6 +93,7 @@ ALWAYS_INLINE void backward_body(const float *dy, const float *x, float *dx, siz
 }
 
 #define MOMENTS_ARGS const float *x, size_t n, float c, double *sum, double *squares
+#define SUM_ARGS const float *x, size_t n, double *sum
 #define NORMALIZE_ARGS const float *x, float *y, size_t n, float c, float mean, float a, float b
 #define GRADIENT_SUMS_ARGS const float *dy, const float *x, size_t n, float c, float mean, double *sum, \
     double *products
@@ -87,6 +102,7 @@ ALWAYS_INLINE void backward_body(const float *dy, const float *x, float *dx, siz
 
 #define VARIANT(suffix, attributes)                                                                   \
     static attributes void moments_##suffix(MOMENTS_ARGS) { moments_body(x, n, c, sum, squares); }   \
+    static attributes void sum_##suffix(SUM_ARGS) { *sum = sum_body(x, n); }                         \
     static attributes void normalize_##suffix(NORMALIZE_ARGS) { normalize_body(x, y, n, c, mean, a, b); } \
     static attributes void gradient_sums_##suffix(GRADIENT_SUMS_ARGS) {                               \
         gradient_sums_body(dy, x, n, c, mean, sum, products);                                         \
@@ -98,6 +114,14 @@ ALWAYS_INLINE void backward_body(const float *dy, const float *x, float *dx, siz
 CK_FOR_EACH_ISA(VARIANT)
 
 void ck_shifted_moments(MOMENTS_ARGS) { CK_DISPATCH(moments, x, n, c, sum, squares); }
+
+static void sum_dispatched(SUM_ARGS) { CK_DISPATCH(sum, x, n, sum); }
+
+double ck_sum(const float *x, size_t n) {
+    double sum = 0;
+    sum_dispatched(x, n, &sum);
+    return sum;
+}
 
 void ck_normalize(NORMALIZE_ARGS) { CK_DISPATCH(normalize, x, y, n, c, mean, a, b); }
 

@@ -15,6 +15,9 @@ extern "C" {
 /// sum = Σ (x[i] + c), squares = Σ (x[i] + c)².
 void ck_shifted_moments(const float *x, size_t n, float c, double *sum, double *squares);
 
+/// Σ x[i], accumulated in Double (vectorised, in a fixed order).
+double ck_sum(const float *x, size_t n);
+
 /// y[i] = ((x[i] + c) − mean) · a + b (x and y may alias).
 void ck_normalize(const float *x, float *y, size_t n, float c, float mean, float a, float b);
 

@@ -172,9 +172,7 @@ private enum Conv2DKernels {
                                             let gradient = g.baseAddress! + image * geometry.outputImageSize
                                             if needBias {
                                                 for o in 0..<cout {
-                                                    var total: Float = 0
-                                                    for i in 0..<p { total += gradient[o * p + i] }
-                                                    dbPartials[block * cout + o] += Double(total)
+                                                    dbPartials[block * cout + o] += ck_sum(gradient + o * p, p)
                                                 }
                                             }
                                             if needWeight {

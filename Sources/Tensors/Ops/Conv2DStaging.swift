@@ -93,12 +93,7 @@ enum Conv2DStaging {
                 Parallel.forEachChunk(cout, minimumChunk: Swift.max(1, (1 << 16) / Swift.max(1, g.batch * p))) { channels in
                     for o in channels {
                         var total = 0.0
-                        for image in 0..<g.batch {
-                            let plane = gy + (image * cout + o) * p
-                            var sum: Float = 0
-                            for i in 0..<p { sum += plane[i] }
-                            total += Double(sum)
-                        }
+                        for image in 0..<g.batch { total += ck_sum(gy + (image * cout + o) * p, p) }
                         totals[o] = Float(total)
                     }
                 }

@@ -250,9 +250,8 @@ struct GroupNormLayout {
                                                 ck_normalize_backward(dy + start, x + start, dx + start, spatial, c, meanFloat,
                                                                       scale, c2f, c3f)
                                                 if needShift {
-                                                    var total = 0.0, squares = 0.0
-                                                    ck_shifted_moments(dx + start, spatial, 0, &total, &squares)
-                                                    shiftGradientBuffer[sample * channels + channel] = Float(total)
+                                                    shiftGradientBuffer[sample * channels + channel] =
+                                                        Float(ck_sum(dx + start, spatial))
                                                 }
                                             }
                                         }
