@@ -1,6 +1,6 @@
-// The loops of group normalisation over one channel's positions: moments and
-// gradient sums accumulated in Double, and the affine maps of the forward and
-// backward. Written once on 16-float vectors and compiled for AVX-512, AVX2
+// The loops of group normalisation over one channel's positions: moments,
+// plain sums and gradient sums accumulated in Double, and the affine maps of
+// the forward and backward. Written once on 16-float vectors and compiled for AVX-512, AVX2
 // and portable C (Swift compiled without flags reaches only SSE2).
 #include "CKNormalization.h"
 #include "vector_kernels.h"

@@ -8,7 +8,8 @@ extern "C" {
 #endif
 
 // The per-channel loops of group normalisation, on `n` contiguous floats of
-// one channel whose input is `x + c` (c a per-channel shift, 0 for none).
+// one channel whose input is `x + c` (c a per-channel shift, 0 for none), and
+// the plain sum the bias and shift gradients take over a channel.
 // Sums accumulate in Double, in a fixed order (the same bits on every run),
 // dispatched to AVX-512, AVX2 or portable C as the SGEMM is.
 
