@@ -71,6 +71,20 @@ final class NormalizationTests: XCTestCase {
         }
     }
 
+    /// An empty batch, or images of no pixels, normalise to empty tensors
+    /// (forwards and backwards) instead of trapping.
+    func testGroupNormOfEmptyTensors() {
+        for shape in [[0, 4, 3, 3], [2, 4, 0, 0]] {
+            let x = Tensor(shape: shape, scalars: [], requiresGrad: true)
+            let w = Tensor(shape: [4], scalars: [1, 2, 3, 4], requiresGrad: true)
+            let y = x.groupNormSiLU(groups: 2, weight: w, bias: nil)
+            XCTAssertEqual(y.shape, shape)
+            y.sum().backward()
+            XCTAssertEqual(x.grad?.shape, shape)
+            XCTAssertEqual(w.grad?.scalars, [0, 0, 0, 0])
+        }
+    }
+
     func testGroupNormGradientWithLargeMean() {
         // Inputs around 100 with unit spread: the backward must not lose the gradient to cancellation.
         let x = GradientCheck.random([1, 2, 4, 4], seed: 67) + 100

@@ -45,28 +45,13 @@ extension Tensor {
     private func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool, shift: Tensor? = nil) -> Tensor {
         let layout = GroupNormLayout(validating: shape, groups: groups, weight: weight, bias: bias, eps: eps)
         let gamma = weight?.scalars, beta = bias?.scalars, shifts = shift?.scalars
-        var mean = [Double](repeating: 0, count: layout.units)
-        var rstd = [Double](repeating: 0, count: layout.units)
         var output = [Float].unfilled(count)
-        scalars.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                let y = y
-                mean.withUnsafeMutableBufferPointer { means in
-                    let means = means
-                    rstd.withUnsafeMutableBufferPointer { rstds in
-                        let rstds = rstds
-                        layout.forEachUnitChunk { units in
-                            for unit in units {
-                                let base = unit * layout.groupSize
-                                let (m, r) = layout.statistics(of: unit, x.baseAddress! + base, shifts: shifts, eps: eps)
-                                means[unit] = m
-                                rstds[unit] = r
-                                layout.normalize(unit: unit, x.baseAddress! + base, into: y.baseAddress! + base,
-                                                 mean: m, rstd: r, gamma: gamma, beta: beta, shifts: shifts, silu: silu)
-                            }
-                        }
-                    }
-                }
+        let (mean, rstd) = output.withUnsafeMutableBufferPointer { y in
+            let y = y.baseAddress
+            // Each unit normalised right after its statistics, while its elements are in cache.
+            return layout.statistics(of: scalars, shifts: shifts, eps: eps) { unit, x, m, r in
+                layout.normalize(unit: unit, x, into: y! + unit * layout.groupSize, mean: m, rstd: r, gamma: gamma,
+                                 beta: beta, shifts: shifts, silu: silu)
             }
         }
         let input = self
@@ -138,6 +123,33 @@ struct GroupNormLayout {
         let m = total / Double(groupSize)
         let variance = Swift.max(totalSquares / Double(groupSize) - m * m, 0)
         return (m, 1 / (variance + Double(eps)).squareRoot())
+    }
+
+    /// The mean and 1/√(σ² + ε) of every unit of `x` (the whole tensor),
+    /// units spread over threads; `then(unit, elements, mean, rstd)`, when
+    /// given, runs on the unit's thread right after its statistics.
+    func statistics(of x: [Float], shifts: [Float]?, eps: Float,
+                    then: ((Int, UnsafePointer<Float>, Double, Double) -> Void)? = nil) -> (mean: [Double], rstd: [Double]) {
+        var mean = [Double](repeating: 0, count: units)
+        var rstd = [Double](repeating: 0, count: units)
+        guard groupSize > 0 else { return (mean, rstd) }
+        x.withUnsafeBufferPointer { x in
+            mean.withUnsafeMutableBufferPointer { means in
+                rstd.withUnsafeMutableBufferPointer { rstds in
+                    let (x, means, rstds) = (x.baseAddress, means, rstds)
+                    forEachUnitChunk { units in
+                        for unit in units {
+                            let elements = x! + unit * groupSize
+                            let (m, r) = statistics(of: unit, elements, shifts: shifts, eps: eps)
+                            means[unit] = m
+                            rstds[unit] = r
+                            then?(unit, elements, m, r)
+                        }
+                    }
+                }
+            }
+        }
+        return (mean, rstd)
     }
 
     /// Writes the normalised unit `y = γ_c·x̂ + β_c` (then SiLU with `silu`)

@@ -40,22 +40,7 @@ extension Tensor {
                          "conv2d: residual shape \(residual.shape) does not match the output shape \(geometry.outputShape)")
         }
         let gamma = normWeight?.scalars, beta = normBias?.scalars, shifts = shift?.scalars
-        var mean = [Double](repeating: 0, count: layout.units)
-        var rstd = [Double](repeating: 0, count: layout.units)
-        scalars.withUnsafeBufferPointer { x in
-            mean.withUnsafeMutableBufferPointer { means in
-                let means = means
-                rstd.withUnsafeMutableBufferPointer { rstds in
-                    let rstds = rstds
-                    layout.forEachUnitChunk { units in
-                        for unit in units {
-                            (means[unit], rstds[unit]) = layout.statistics(
-                                of: unit, x.baseAddress! + unit * layout.groupSize, shifts: shifts, eps: eps)
-                        }
-                    }
-                }
-            }
-        }
+        let (mean, rstd) = layout.statistics(of: scalars, shifts: shifts, eps: eps)
         let normalization = InputNormalization(layout, mean: mean, rstd: rstd, gamma: gamma, beta: beta, shifts: shifts)
         let output = WinogradConv2D.forward(geometry, tile: WinogradConv2D.tile(for: geometry), input: scalars,
                                             weight: weight, bias: bias?.scalars, residual: residual?.scalars,
