@@ -118,66 +118,61 @@ private func arraysWritten(counts: [Int], _ body: ([UnsafeMutablePointer<Float>?
     return step(0, [])
 }
 
-/// The sizes of one attention product and its per-item steps, each one GEMM
-/// whose transpositions follow the layout: tokens as rows (`Q` n×d, `K` m×d,
-/// `V` m×e, output n×e) or as columns (every matrix transposed; `P` is n×m in both).
+/// The sizes of one attention product and its per-item steps, each one GEMM.
+/// The token matrices (`Q` n×d, `K` m×d, `V` m×e, the output n×e and their
+/// gradients) are stored as they are with tokens as rows, transposed with
+/// tokens as columns; `P` and `dS` (n×m) are stored as they are in both.
 private struct AttentionShapes {
     let n: Int, m: Int, d: Int, e: Int, scale: Float, tokensAsColumns: Bool
 
+    /// `C = alpha · op(A) · op(B)` for `op(A)` m×k and `op(B)` k×n, each of A,
+    /// B and C stored as written or, where its flag says so, transposed
+    /// (row-major, leading dimensions those of the stored shapes). A
+    /// transposed C is computed as `Cᵀ = op(B)ᵀ · op(A)ᵀ`.
+    private func product(m: Int, n: Int, k: Int, alpha: Float = 1,
+                         _ a: UnsafePointer<Float>, transposed aT: Bool, _ b: UnsafePointer<Float>, transposed bT: Bool,
+                         into c: UnsafeMutablePointer<Float>, transposed cT: Bool = false) {
+        if cT {
+            product(m: n, n: m, k: k, alpha: alpha, b, transposed: !bT, a, transposed: !aT, into: c)
+        } else {
+            ck_sgemm(aT ? 1 : 0, bT ? 1 : 0, m, n, k, alpha, a, aT ? m : k, b, bT ? k : n, 0, c, n)
+        }
+    }
+
     /// `P = softmax(s·Q·Kᵀ)` of one item, row by row.
     func probabilities(q: UnsafePointer<Float>, k: UnsafePointer<Float>, into p: UnsafeMutablePointer<Float>) {
-        if tokensAsColumns {
-            ck_sgemm(1, 0, n, m, d, scale, q, n, k, m, 0, p, m)
-        } else {
-            ck_sgemm(0, 1, n, m, d, scale, q, d, k, d, 0, p, m)
-        }
+        product(m: n, n: m, k: d, alpha: scale, q, transposed: tokensAsColumns, k, transposed: !tokensAsColumns, into: p)
         guard m > 0 else { return }
         for row in 0..<n { ck_softmax_row(p + row * m, p + row * m, m) }
     }
 
-    /// The output `P·V` (as columns, `Vᵀ·Pᵀ`).
+    /// The output `P·V`.
     func output(p: UnsafePointer<Float>, v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        if tokensAsColumns {
-            ck_sgemm(0, 1, e, n, m, 1, v, m, p, m, 0, out, n)
-        } else {
-            ck_sgemm(0, 0, n, e, m, 1, p, m, v, e, 0, out, e)
-        }
+        product(m: n, n: e, k: m, p, transposed: false, v, transposed: tokensAsColumns,
+                into: out, transposed: tokensAsColumns)
     }
 
-    /// `dV = Pᵀ·G` (as columns, `Gᵀ·P`).
+    /// `dV = Pᵀ·G`.
     func valueGradient(p: UnsafePointer<Float>, g: UnsafePointer<Float>, into dv: UnsafeMutablePointer<Float>) {
-        if tokensAsColumns {
-            ck_sgemm(0, 0, e, m, n, 1, g, n, p, m, 0, dv, m)
-        } else {
-            ck_sgemm(1, 0, m, e, n, 1, p, m, g, e, 0, dv, e)
-        }
+        product(m: m, n: e, k: n, p, transposed: true, g, transposed: tokensAsColumns,
+                into: dv, transposed: tokensAsColumns)
     }
 
-    /// `dP = G·Vᵀ` (n×m in both layouts).
+    /// `dP = G·Vᵀ`.
     func probabilityGradient(g: UnsafePointer<Float>, v: UnsafePointer<Float>, into dp: UnsafeMutablePointer<Float>) {
-        if tokensAsColumns {
-            ck_sgemm(1, 0, n, m, e, 1, g, n, v, m, 0, dp, m)
-        } else {
-            ck_sgemm(0, 1, n, m, e, 1, g, e, v, e, 0, dp, m)
-        }
+        product(m: n, n: m, k: e, g, transposed: tokensAsColumns, v, transposed: !tokensAsColumns, into: dp)
     }
 
-    /// `dQ = s·dS·K` (as columns, `s·Kᵀ·dSᵀ`).
+    /// `dQ = s·dS·K`.
     func queryGradient(ds: UnsafePointer<Float>, k: UnsafePointer<Float>, into dq: UnsafeMutablePointer<Float>) {
-        if tokensAsColumns {
-            ck_sgemm(0, 1, d, n, m, scale, k, m, ds, m, 0, dq, n)
-        } else {
-            ck_sgemm(0, 0, n, d, m, scale, ds, m, k, d, 0, dq, d)
-        }
+        product(m: n, n: d, k: m, alpha: scale, ds, transposed: false, k, transposed: tokensAsColumns,
+                into: dq, transposed: tokensAsColumns)
     }
 
-    /// `dK = s·dSᵀ·Q` (as columns, `s·Qᵀ·dS`).
+    /// `dK = s·dSᵀ·Q`.
     func keyGradient(ds: UnsafePointer<Float>, q: UnsafePointer<Float>, into dk: UnsafeMutablePointer<Float>) {
-        if tokensAsColumns {
-            ck_sgemm(0, 0, d, m, n, scale, q, n, ds, m, 0, dk, m)
-        } else {
-            ck_sgemm(1, 0, m, d, n, scale, ds, m, q, d, 0, dk, d)
-        }
+        product(m: m, n: d, k: n, alpha: scale, ds, transposed: true, q, transposed: tokensAsColumns,
+                into: dk, transposed: tokensAsColumns)
     }
 
     /// Turns `dP` (in `ds`) into `dS = P ⊙ (dP − rowsum(P ⊙ dP))`, the softmax backward.
