@@ -52,18 +52,11 @@ enum Conv2DStaging {
             ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
             return
         }
-        let first = image * channels
-        normalization.shift.withUnsafeBufferPointer { shift in
-            normalization.mean.withUnsafeBufferPointer { mean in
-                normalization.scale.withUnsafeBufferPointer { scale in
-                    normalization.offset.withUnsafeBufferPointer { offset in
-                        ck_pad_channels_last_normalized_silu(
-                            source, channels, height, width, top, bottom, left, right, shift.baseAddress! + first,
-                            mean.baseAddress! + first, scale.baseAddress! + first, offset.baseAddress! + first,
-                            destination)
-                    }
-                }
-            }
+        normalization.maps.withUnsafeBufferPointer {
+            let shift = $0.baseAddress! + image * 4 * channels
+            ck_pad_channels_last_normalized_silu(source, channels, height, width, top, bottom, left, right, shift,
+                                                 shift + channels, shift + 2 * channels, shift + 3 * channels,
+                                                 destination)
         }
     }
 
