@@ -44,8 +44,7 @@ extension GaussianDiffusion {
             throw DiffusionError.invalidParameter(name: "classLabels", value: "\(labels.count) labels", accepted: "one label per example (\(batch))")
         }
         let x0 = Tensor(shape: data.shape, scalars: data.scalars.map { Swift.min(Swift.max(($0 + 1) * 127.5, 0), 255).rounded() / 127.5 - 1 })
-        // Weights stay fixed over the T model calls: derived kernels are computed once.
-        return try GradMode.withoutGradient { try FrozenWeights.scope {
+        return try GradMode.withoutGradient {
             func terms(at timesteps: [Int]) throws -> [Double] {
                 let (xt, _) = try schedule.marginalSample(x0: x0, timesteps: timesteps, generator: &generator)
                 let output = try model(xt, timesteps: timesteps, classLabels: classLabels)
@@ -69,6 +68,6 @@ extension GaussianDiffusion {
             let prior = try priorTerm(x0: x0).scalars.map(Double.init)
             return BitsPerDimension(prior: prior, klTerms: kl, decoder: decoder, termTimesteps: starts,
                                     meanTerms: means, isEstimate: isEstimate)
-        } }
+        }
     }
 }

@@ -7,14 +7,19 @@
 public final class Tensor {
     /// The extent of each dimension; `[]` is a scalar.
     public let shape: [Int]
-    /// The elements in row-major order.
-    public internal(set) var scalars: [Float]
+    /// The elements in row-major order. Writing them drops the values derived
+    /// from them.
+    public internal(set) var scalars: [Float] {
+        didSet { derivedValues = nil }
+    }
     /// Whether gradients flow to (or through) this tensor.
     public var requiresGrad: Bool
     /// The accumulated gradient of the last `backward()`, for leaves that require it.
     public var grad: Tensor?
     /// The op that produced this tensor, while the graph is alive.
     var gradNode: GradNode?
+    /// What ops derived from the scalars and keep for later calls.
+    var derivedValues: DerivedValues?
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {

@@ -82,8 +82,7 @@ public struct DDIMSampler: Sampler {
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
         let batch = initialNoise.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)
-        // Weights stay fixed while sampling: derived kernels are computed once.
-        return try GradMode.withoutGradient { try FrozenWeights.scope {
+        return try GradMode.withoutGradient {
             var x = initialNoise
             for (i, t) in timesteps.enumerated() {
                 let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
@@ -94,6 +93,6 @@ public struct DDIMSampler: Sampler {
                 callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
             }
             return x
-        } }
+        }
     }
 }

@@ -50,8 +50,7 @@ public struct DDPMSampler: Sampler {
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
         let batch = initialNoise.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)
-        // Weights stay fixed while sampling: derived kernels are computed once.
-        return try GradMode.withoutGradient { try FrozenWeights.scope {
+        return try GradMode.withoutGradient {
             var x = initialNoise
             let n = modelTimesteps.count
             for (step, index) in (0..<n).reversed().enumerated() {
@@ -63,6 +62,6 @@ public struct DDPMSampler: Sampler {
                 callback?(SamplingStep(step: step, totalSteps: n, timestep: t, sample: x, predictedX0: x0))
             }
             return x
-        } }
+        }
     }
 }

@@ -93,8 +93,7 @@ public struct DPMSolverPlusPlus: Sampler {
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
         let batch = initialNoise.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)
-        // Weights stay fixed while sampling: derived kernels are computed once.
-        return try GradMode.withoutGradient { try FrozenWeights.scope {
+        return try GradMode.withoutGradient {
             var x = initialNoise
             var previousX0: Tensor? = nil
             for (i, t) in timesteps.enumerated() {
@@ -105,6 +104,6 @@ public struct DPMSolverPlusPlus: Sampler {
                 callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
             }
             return x
-        } }
+        }
     }
 }

@@ -103,8 +103,8 @@ enum WinogradConv2D {
     /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`, plus
     /// `residual` (the output's shape) when given, added as the tiles are
     /// unpacked. With `normalization`, the convolution reads its map of the
-    /// input instead. Inside a `FrozenWeights` scope the transformed kernel is
-    /// computed once per weight.
+    /// input instead. Without gradient recording the transformed kernel is
+    /// kept on the weight for later calls (`Tensor.keptDerivation`).
     static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: Tensor,
                         bias: [Float]?, residual: [Float]?, normalization: InputNormalization? = nil) -> [Float] {
         let n = g.batch
@@ -112,11 +112,11 @@ enum WinogradConv2D {
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g, tile: tile)
-        let frozen = FrozenWeights.derivedValues?.values(of: weight, variant: tile.positions) {
+        let kept = weight.keptDerivation(variant: tile.positions) {
             tile.transformedKernel(weight.scalars, outChannels: cout, inChannels: cin, transposed: false)
         }
-        if let frozen {
-            frozen.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
+        if let kept {
+            kept.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
                                                       residual: residual, normalization: normalization, into: &output) }
         } else {
             let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))

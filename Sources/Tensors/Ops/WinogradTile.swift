@@ -80,7 +80,7 @@ enum WinogradTile: Sendable, CaseIterable {
         }
     }
 
-    /// `transformKernel` into a new array (to be kept: `FrozenWeights`); the
+    /// `transformKernel` into a new array (to be kept on the weight); the
     /// floats between planes are zero.
     func transformedKernel(_ weight: [Float], outChannels: Int, inChannels: Int, transposed: Bool) -> [Float] {
         var u = [Float](repeating: 0, count: transformedKernelSize(outChannels: outChannels, inChannels: inChannels))
