@@ -1,13 +1,15 @@
 @testable import Tensors
 import XCTest
 
-/// The implicit-GEMM convolution (stride 1) against the im2col path, forward and
-/// all three gradients, at one and two threads.
+/// The implicit-GEMM convolution against the im2col path, forward and all
+/// three gradients, at one and two threads: stride 1, and strided forwards
+/// (whose backward is the im2col path's).
 final class Conv2DImplicitGEMMTests: XCTestCase {
     struct Case {
         let input: [Int]
         let weight: [Int]
         let padding: Conv2DPadding
+        var stride = 1
     }
 
     static let cases: [Case] = [
@@ -19,6 +21,15 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
         Case(input: [2, 3, 4, 4], weight: [4, 3, 3, 1], padding: Conv2DPadding(top: 2, bottom: 1, left: 0, right: 0)),
         Case(input: [2, 3, 4, 5], weight: [4, 3, 1, 3], padding: Conv2DPadding(top: 0, bottom: 0, left: 1, right: 1)),
         Case(input: [4, 33, 5, 5], weight: [17, 33, 3, 3], padding: Conv2DPadding(all: 1)),
+        // The U-Net's downsampling: even and odd sizes, 8 or more channels.
+        Case(input: [3, 8, 8, 8], weight: [9, 8, 3, 3], padding: Conv2DPadding(all: 1), stride: 2),
+        Case(input: [2, 16, 7, 7], weight: [16, 16, 3, 3], padding: Conv2DPadding(all: 1), stride: 2),
+        Case(input: [2, 3, 9, 6], weight: [4, 3, 3, 3], padding: .zero, stride: 2),
+        Case(input: [2, 2, 7, 8], weight: [3, 2, 5, 5], padding: Conv2DPadding(all: 2), stride: 3),
+        Case(input: [2, 2, 6, 7], weight: [2, 2, 2, 3], padding: Conv2DPadding(top: 1, bottom: 0, left: 2, right: 1),
+             stride: 2),
+        Case(input: [2, 3, 5, 4], weight: [4, 3, 3, 1], padding: Conv2DPadding(top: 2, bottom: 1, left: 0, right: 0),
+             stride: 2),
     ]
 
     /// Output and gradients of one conv2d with bias, for the given path (Winograd
@@ -28,11 +39,14 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
         ImplicitConv2D.isEnabled = implicit
         WinogradConv2D.isEnabled = false
         defer { (ImplicitConv2D.isEnabled, WinogradConv2D.isEnabled) = saved }
-        let geometry = Conv2DGeometry(input: c.input, weight: c.weight, bias: [c.weight[0]], stride: (1, 1),
+        let geometry = Conv2DGeometry(input: c.input, weight: c.weight, bias: [c.weight[0]], stride: (c.stride, c.stride),
                                       padding: c.padding)
-        if implicit { XCTAssertTrue(ImplicitConv2D.applies(geometry), "case \(index) should take the implicit path") }
-        return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: c.weight, padding: c.padding,
-                                                            index: index, needInput: needInput)
+        if implicit {
+            XCTAssertTrue(ImplicitConv2D.appliesForward(geometry), "case \(index) should take the implicit path")
+            XCTAssertEqual(ImplicitConv2D.applies(geometry), c.stride == 1, "case \(index): backward path")
+        }
+        return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: c.weight, stride: c.stride,
+                                                            padding: c.padding, index: index, needInput: needInput)
     }
 
     func testMatchesIm2ColPath() {
@@ -43,7 +57,7 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
         }
     }
 
-    func testSmallBatchOrStridedShapesDoNotApply() {
+    func testWhichShapesApply() {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         Parallel.threadCount = 2
@@ -53,6 +67,10 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
         let strided = Conv2DGeometry(input: [4, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (2, 2),
                                      padding: Conv2DPadding(all: 1))
         XCTAssertFalse(ImplicitConv2D.applies(strided))
+        XCTAssertTrue(ImplicitConv2D.appliesForward(strided))
+        let unequal = Conv2DGeometry(input: [4, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (2, 1),
+                                     padding: Conv2DPadding(all: 1))
+        XCTAssertFalse(ImplicitConv2D.appliesForward(unequal))
         let wide = Conv2DGeometry(input: [4, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (1, 1),
                                   padding: Conv2DPadding(all: 3))
         XCTAssertFalse(ImplicitConv2D.applies(wide))

@@ -26,8 +26,8 @@ enum ConvolutionPathComparison {
     }
 
     /// Output and gradients (input's when `needInput`, weight's, bias's) of one
-    /// stride-1 conv2d with bias, all seeded by `index`, through whichever path applies.
-    static func outputAndGradients(input: [Int], weight: [Int], padding: Conv2DPadding, index: Int,
+    /// conv2d with bias (stride 1 unless given), all seeded by `index`, through whichever path applies.
+    static func outputAndGradients(input: [Int], weight: [Int], stride: Int = 1, padding: Conv2DPadding, index: Int,
                                    needInput: Bool) -> [[Float]] {
         let x = GradientCheck.random(input, seed: UInt64(10 + index))
         let w = GradientCheck.random(weight, seed: UInt64(20 + index))
@@ -35,7 +35,7 @@ enum ConvolutionPathComparison {
         x.requiresGrad = needInput
         w.requiresGrad = true
         b.requiresGrad = true
-        let y = x.conv2d(w, bias: b, stride: (1, 1), padding: padding)
+        let y = x.conv2d(w, bias: b, stride: (stride, stride), padding: padding)
         y.backward(GradientCheck.random(y.shape, seed: UInt64(40 + index)))
         return [y.scalars, x.grad?.scalars ?? [], w.grad!.scalars, b.grad!.scalars]
     }

@@ -8,7 +8,7 @@ extern "C" {
 #endif
 
 /// The number of independent per-thread buffers `ck_thread_buffer` keeps.
-#define CK_THREAD_BUFFER_SLOTS 8
+#define CK_THREAD_BUFFER_SLOTS 9
 
 /// A 64-byte-aligned buffer of at least `floats` floats private to the calling
 /// thread, one per `slot` (0 ..< CK_THREAD_BUFFER_SLOTS), grown on demand and

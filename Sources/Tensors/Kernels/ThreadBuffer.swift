@@ -21,6 +21,8 @@ enum ThreadBuffer: Int32 {
     case transformedKernel = 6
     /// Winograd, on the calling thread: the per-block partial sums of `dU`.
     case kernelGradientPartials = 7
+    /// Strided implicit-GEMM convolutions: the padded image's rows regrouped by phase.
+    case phasePlanes = 8
 
     /// This thread's buffer for the role, of at least `floats` floats.
     func pointer(floats: Int) -> UnsafeMutablePointer<Float> {

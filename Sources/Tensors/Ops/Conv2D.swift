@@ -11,7 +11,8 @@ import CKernels
 /// the batch, the input gradient `col2im(Wᵀ · G[n])`, the bias gradient `Σ G`.
 /// Stride-1 shapes with a batch of at least one image per thread take the
 /// Winograd F(4×4, 3×3) or F(2×2, 3×3) of `WinogradConv2D` (3×3 kernels, 8 or more channels)
-/// or the implicit GEMM of `ImplicitConv2D` (no patch matrix) instead.
+/// or the implicit GEMM of `ImplicitConv2D` (no patch matrix) instead, whose
+/// forward also takes equal strides greater than 1.
 extension Tensor {
     /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
     /// `bias` `[Cout]` if given, with the same stride and zero padding on both axes.
@@ -36,12 +37,13 @@ extension Tensor {
         }
         let winograd = WinogradConv2D.applies(geometry)
         let implicit = !winograd && ImplicitConv2D.applies(geometry)
+        let implicitForward = !winograd && ImplicitConv2D.appliesForward(geometry)
         let tile = winograd ? WinogradConv2D.tile(for: geometry) : nil
         var output = if let tile {
             WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight, bias: bias?.scalars,
                                    residual: residual?.scalars)
         } else {
-            implicit
+            implicitForward
             ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
             : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
         }

@@ -18,6 +18,14 @@ import CKernels
 /// with the output gradient `G` laid out on the same rows (zero on the dropped ones).
 /// Batches are split over threads, each running the single-threaded SGEMM on its
 /// images with its own `ThreadBuffer`s.
+///
+/// The forward also takes an equal stride `s > 1` on both axes (the U-Net's
+/// downsampling convolutions), where an im2col copy of each image cost twice
+/// its GEMM. The padded rows are regrouped into `s` phase planes (plane `φ`
+/// holds rows `φ, φ + s, …`); output pixel `(y, x)` gets the row
+/// `r = y·Wp/s + x`, and kernel row `i` reads plane `i mod s` from its row
+/// `⌊i/s⌋` on, with a row stride of `s·C`: the same GEMMs, with `Wp` padded
+/// to a multiple of `s`. Its backward keeps the im2col path.
 enum ImplicitConv2D {
     /// Whether the shape takes this path: unit stride, padding of at most `k − 1`
     /// per side (so the input gradient's full-correlation padding is ≥ 0), not
@@ -33,6 +41,16 @@ enum ImplicitConv2D {
     /// Whether `conv2d` takes this path where it applies (tests turn it off to
     /// compare with the im2col path).
     nonisolated(unsafe) static var isEnabled = true
+
+    /// Whether the forward takes this path: where `applies`, and for the same
+    /// shapes with an equal stride greater than 1 on both axes.
+    static func appliesForward(_ g: Conv2DGeometry) -> Bool {
+        guard g.strideY == g.strideX, g.strideY > 1 else { return applies(g) }
+        return isEnabled && g.batch >= Parallel.threadCount
+            && g.padding.top < g.kernelHeight && g.padding.bottom < g.kernelHeight
+            && g.padding.left < g.kernelWidth && g.padding.right < g.kernelWidth
+            && !g.isPointwise
+    }
 
     /// Weights `[O][C][kH][kW]` rearranged as `[kH][kW][C][O]`: kernel row `i` is
     /// then the `(kW·C) × O` matrix B of its GEMM.
@@ -68,18 +86,21 @@ enum ImplicitConv2D {
         return result
     }
 
-    /// One implicit-GEMM correlation of a padded channels-last image
-    /// `[Hp][Wp][inC]` with `kernel` `[kH][kW][inC][outC]`: writes the rows
-    /// `r = y·Wp + x` (`y < outHeight`, all `x` up to the last valid one) of
-    /// `rows` `[r][outC]`, single-threaded.
-    private static func correlate(padded: UnsafePointer<Float>, paddedWidth: Int, inChannels: Int,
-                                  kernel: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int,
+    /// One implicit-GEMM correlation with stride `stride` of the phase planes
+    /// of a padded channels-last image (`stride` planes `[Hp/stride][Wp][inC]`;
+    /// one plane, the padded image itself, at stride 1) with `kernel`
+    /// `[kH][kW][inC][outC]`: writes the rows `r = y·Wp/stride + x` (`y <
+    /// outHeight`, all `x` up to the last valid one) of `rows` `[r][outC]`,
+    /// single-threaded.
+    private static func correlate(planes: UnsafePointer<Float>, planeRows: Int, paddedWidth: Int, stride: Int,
+                                  inChannels: Int, kernel: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int,
                                   outChannels: Int, outHeight: Int, outWidth: Int,
                                   rows: UnsafeMutablePointer<Float>) {
-        let m = (outHeight - 1) * paddedWidth + outWidth
+        let m = (outHeight - 1) * (paddedWidth / stride) + outWidth
         let k = kernelWidth * inChannels
         for i in 0..<kernelHeight {
-            ck_sgemm(0, 0, m, outChannels, k, 1, padded + i * paddedWidth * inChannels, inChannels,
+            let firstRow = (i % stride) * planeRows + i / stride
+            ck_sgemm(0, 0, m, outChannels, k, 1, planes + firstRow * paddedWidth * inChannels, stride * inChannels,
                      kernel + i * k * outChannels, outChannels, i == 0 ? 0 : 1, rows, outChannels)
         }
     }
@@ -88,25 +109,39 @@ enum ImplicitConv2D {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
-        let paddedWidth = g.width + g.padding.left + g.padding.right
-        let paddedHeight = g.height + g.padding.top + g.padding.bottom
+        let s = g.strideY, cin = g.inChannels
         let cout = g.outChannels, oh = g.outHeight, ow = g.outWidth
+        // Zero columns on the right up to a multiple of the stride, and rows at
+        // the bottom until every phase plane has the rows its kernel rows read.
+        let paddedWidth = roundUp(g.width + g.padding.left + g.padding.right, to: s)
+        let paddedHeight = roundUp(Swift.max(g.height + g.padding.top + g.padding.bottom,
+                                             s * (oh + (g.kernelHeight - 1) / s)), to: s)
+        let planeRows = paddedHeight / s, rowFloats = paddedWidth * cin
         let kernel = weight.withUnsafeBufferPointer { rowMajorKernel($0.baseAddress!, g) }
         input.withUnsafeBufferPointer { x in
             kernel.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, wBase = w.baseAddress!, outBase = out.baseAddress!
                     Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
-                        let padded = ThreadBuffer.padded.pointer(floats: paddedHeight * paddedWidth * g.inChannels)
-                        let rows = ThreadBuffer.staging.pointer(floats: oh * paddedWidth * cout)
+                        let padded = ThreadBuffer.padded.pointer(floats: paddedHeight * rowFloats)
+                        let planes = s == 1 ? padded : ThreadBuffer.phasePlanes.pointer(floats: paddedHeight * rowFloats)
+                        let rows = ThreadBuffer.staging.pointer(floats: oh * (paddedWidth / s) * cout)
                         for image in images {
-                            Conv2DStaging.pad(xBase + image * g.inputImageSize, channels: g.inChannels, height: g.height, width: g.width,
-                                top: g.padding.top, bottom: g.padding.bottom, left: g.padding.left, right: g.padding.right,
-                                into: padded)
-                            correlate(padded: padded, paddedWidth: paddedWidth, inChannels: g.inChannels,
-                                      kernel: wBase, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
-                                      outChannels: cout, outHeight: oh, outWidth: ow, rows: rows)
-                            Conv2DStaging.unpack(rows, paddedWidth: paddedWidth, channels: cout, height: oh, width: ow,
+                            Conv2DStaging.pad(xBase + image * g.inputImageSize, channels: cin, height: g.height,
+                                              width: g.width, top: g.padding.top,
+                                              bottom: paddedHeight - g.height - g.padding.top, left: g.padding.left,
+                                              right: paddedWidth - g.width - g.padding.left, into: padded)
+                            if s > 1 {
+                                for row in 0..<paddedHeight {
+                                    (planes + ((row % s) * planeRows + row / s) * rowFloats)
+                                        .update(from: padded + row * rowFloats, count: rowFloats)
+                                }
+                            }
+                            correlate(planes: planes, planeRows: planeRows, paddedWidth: paddedWidth, stride: s,
+                                      inChannels: cin, kernel: wBase, kernelHeight: g.kernelHeight,
+                                      kernelWidth: g.kernelWidth, outChannels: cout, outHeight: oh, outWidth: ow,
+                                      rows: rows)
+                            Conv2DStaging.unpack(rows, paddedWidth: paddedWidth / s, channels: cout, height: oh, width: ow,
                                    bias: bias, into: outBase + image * g.outputImageSize)
                         }
                     }
@@ -114,6 +149,11 @@ enum ImplicitConv2D {
             }
         }
         return output
+    }
+
+    /// `value` rounded up to a multiple of `multiple`.
+    private static func roundUp(_ value: Int, to multiple: Int) -> Int {
+        (value + multiple - 1) / multiple * multiple
     }
 
     static func backward(
@@ -171,7 +211,8 @@ enum ImplicitConv2D {
                                     if needInput {
                                         Conv2DStaging.pad(gradient, channels: cout, height: oh, width: ow, top: fullTop, bottom: fullBottom,
                                             left: fullLeft, right: fullRight, into: staging)
-                                        correlate(padded: staging, paddedWidth: fullWidth, inChannels: cout,
+                                        correlate(planes: staging, planeRows: fullHeight, paddedWidth: fullWidth, stride: 1,
+                                                  inChannels: cout,
                                                   kernel: wf.baseAddress!, kernelHeight: kh, kernelWidth: kw,
                                                   outChannels: cin, outHeight: g.height, outWidth: g.width, rows: rows)
                                         Conv2DStaging.unpack(rows, paddedWidth: fullWidth, channels: cin, height: g.height, width: g.width,
