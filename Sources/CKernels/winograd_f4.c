@@ -1,9 +1,7 @@
 // Winograd F(4×4, 3×3) tile transforms (see CKWinograd.h): 6×6 input tiles,
-// 4×4 output tiles, interpolation points 0, ±1, ±2 and ∞. Each 2-D transform
-// is a 1-D map applied to the columns and then to the rows of a tile, 16
-// channels at a time in a `vec` (the compiler does not vectorise 36-value
-// tiles on its own); winograd_dispatch.h compiles them for AVX-512, AVX2 and
-// portable C.
+// 4×4 output tiles, interpolation points 0, ±1, ±2 and ∞. The 1-D maps are
+// here; winograd_tile_bodies.h applies them to whole tiles and
+// winograd_dispatch.h compiles the transforms for AVX-512, AVX2 and portable C.
 #include "winograd_dispatch.h"
 
 /// Bᵀ·d: the 6 → 6 map of the input transform.
@@ -47,110 +45,9 @@ ALWAYS_INLINE void output_adjoint_map(const vec y[4], vec m[6]) {
     m[5] = y[3];
 }
 
-ALWAYS_INLINE void input_body(const float *restrict padded, ptrdiff_t pw, ptrdiff_t ch,
-                              ptrdiff_t tiles_y, ptrdiff_t tiles_x, float *restrict v, ptrdiff_t xs) {
-    for (ptrdiff_t ty = 0; ty < tiles_y; ty++) {
-        for (ptrdiff_t tx = 0; tx < tiles_x; tx++) {
-            const float *restrict d = padded + (4 * ty * pw + 4 * tx) * ch;
-            float *restrict o = v + (ty * tiles_x + tx) * ch;
-            for (ptrdiff_t c = 0; c < ch; c += LANES) {
-                const ptrdiff_t n = ch - c < LANES ? ch - c : LANES;
-                vec t[6][6];
-                for (int j = 0; j < 6; j++) {
-                    vec column[6], r[6];
-                    for (int i = 0; i < 6; i++) column[i] = load(d + (i * pw + j) * ch + c, n);
-                    input_map(column, r);
-                    for (int i = 0; i < 6; i++) t[i][j] = r[i];
-                }
-                for (int i = 0; i < 6; i++) {
-                    vec r[6];
-                    input_map(t[i], r);
-                    for (int j = 0; j < 6; j++) store(o + (6 * i + j) * xs + c, r[j], n);
-                }
-            }
-        }
-    }
-}
-
-ALWAYS_INLINE void output_body(const float *restrict m, ptrdiff_t xs, ptrdiff_t ch,
-                               ptrdiff_t tiles_y, ptrdiff_t tiles_x, float *restrict out) {
-    const ptrdiff_t ow = 4 * tiles_x;
-    for (ptrdiff_t ty = 0; ty < tiles_y; ty++) {
-        for (ptrdiff_t tx = 0; tx < tiles_x; tx++) {
-            const float *restrict s = m + (ty * tiles_x + tx) * ch;
-            float *restrict y = out + (4 * ty * ow + 4 * tx) * ch;
-            for (ptrdiff_t c = 0; c < ch; c += LANES) {
-                const ptrdiff_t n = ch - c < LANES ? ch - c : LANES;
-                vec t[4][6];
-                for (int j = 0; j < 6; j++) {
-                    vec column[6], r[4];
-                    for (int i = 0; i < 6; i++) column[i] = load(s + (6 * i + j) * xs + c, n);
-                    output_map(column, r);
-                    for (int i = 0; i < 4; i++) t[i][j] = r[i];
-                }
-                for (int i = 0; i < 4; i++) {
-                    vec r[4];
-                    output_map(t[i], r);
-                    for (int j = 0; j < 4; j++) store(y + (i * ow + j) * ch + c, r[j], n);
-                }
-            }
-        }
-    }
-}
-
-ALWAYS_INLINE void output_adjoint_body(const float *restrict dy, ptrdiff_t ch, ptrdiff_t tiles_y, ptrdiff_t tiles_x,
-                                       float *restrict dm, ptrdiff_t xs) {
-    const ptrdiff_t ow = 4 * tiles_x;
-    for (ptrdiff_t ty = 0; ty < tiles_y; ty++) {
-        for (ptrdiff_t tx = 0; tx < tiles_x; tx++) {
-            const float *restrict y = dy + (4 * ty * ow + 4 * tx) * ch;
-            float *restrict o = dm + (ty * tiles_x + tx) * ch;
-            for (ptrdiff_t c = 0; c < ch; c += LANES) {
-                const ptrdiff_t n = ch - c < LANES ? ch - c : LANES;
-                vec t[6][4];
-                for (int j = 0; j < 4; j++) {
-                    vec column[4], r[6];
-                    for (int i = 0; i < 4; i++) column[i] = load(y + (i * ow + j) * ch + c, n);
-                    output_adjoint_map(column, r);
-                    for (int i = 0; i < 6; i++) t[i][j] = r[i];
-                }
-                for (int i = 0; i < 6; i++) {
-                    vec r[6];
-                    output_adjoint_map(t[i], r);
-                    for (int j = 0; j < 6; j++) store(o + (6 * i + j) * xs + c, r[j], n);
-                }
-            }
-        }
-    }
-}
-
-ALWAYS_INLINE void input_adjoint_body(const float *restrict dv, ptrdiff_t xs, ptrdiff_t ch,
-                                      ptrdiff_t tiles_y, ptrdiff_t tiles_x, float *restrict padded, ptrdiff_t pw) {
-    for (ptrdiff_t ty = 0; ty < tiles_y; ty++) {
-        for (ptrdiff_t tx = 0; tx < tiles_x; tx++) {
-            const float *restrict s = dv + (ty * tiles_x + tx) * ch;
-            float *restrict d = padded + (4 * ty * pw + 4 * tx) * ch;
-            for (ptrdiff_t c = 0; c < ch; c += LANES) {
-                const ptrdiff_t n = ch - c < LANES ? ch - c : LANES;
-                vec t[6][6];
-                for (int j = 0; j < 6; j++) {
-                    vec column[6], r[6];
-                    for (int i = 0; i < 6; i++) column[i] = load(s + (6 * i + j) * xs + c, n);
-                    input_adjoint_map(column, r);
-                    for (int i = 0; i < 6; i++) t[i][j] = r[i];
-                }
-                for (int i = 0; i < 6; i++) {
-                    vec r[6];
-                    input_adjoint_map(t[i], r);
-                    for (int j = 0; j < 6; j++) {
-                        float *target = d + (i * pw + j) * ch + c;
-                        store(target, load(target, n) + r[j], n);
-                    }
-                }
-            }
-        }
-    }
-}
+#define CK_TILE_M 4
+#define CK_TILE_ALPHA 6
+#include "winograd_tile_bodies.h"
 
 /// G·(a, b, c): the 3 → 6 map of the kernel transform.
 ALWAYS_INLINE void spread(vec a, vec b, vec c, vec out[6]) {

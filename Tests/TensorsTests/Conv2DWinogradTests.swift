@@ -2,7 +2,7 @@ import CKernels
 @testable import Tensors
 import XCTest
 
-/// The Winograd convolutions F(2×2, 3×3) and F(4×4, 3×3) against the im2col
+/// The Winograd convolutions F(2×2, 3×3), F(4×4, 3×3) and F(5×5, 3×3) against the im2col
 /// path, forward and all three gradients, at one and two threads: odd and even
 /// sizes (partial tiles), each padding from 0 to 2, channel counts off the
 /// SIMD width, and groups of several images, on every instruction set.
@@ -135,6 +135,21 @@ final class Conv2DWinogradTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// F(2×2) below 4×4 outputs, else the tile with fewer multiplications:
+    /// F(5×5) at 14×14 (9 tiles of 49 against 16 of 36), F(4×4) on a tie (28×28).
+    func testTileChoice() {
+        func tile(_ height: Int, _ width: Int) -> WinogradTile {
+            WinogradConv2D.tile(for: Conv2DGeometry(input: [2, 8, height, width], weight: [8, 8, 3, 3], bias: nil,
+                                                    stride: (1, 1), padding: Conv2DPadding(all: 1)))
+        }
+        XCTAssertEqual(tile(3, 8), .f2x2)
+        XCTAssertEqual(tile(7, 7), .f4x4)
+        XCTAssertEqual(tile(14, 14), .f5x5)
+        XCTAssertEqual(tile(28, 28), .f4x4)
+        XCTAssertEqual(tile(32, 32), .f4x4)
+        XCTAssertEqual(tile(5, 5), .f5x5)
     }
 
     func testNarrowOrStridedShapesDoNotApply() {

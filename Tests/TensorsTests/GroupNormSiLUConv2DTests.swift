@@ -33,8 +33,9 @@ final class GroupNormSiLUConv2DTests: XCTestCase {
         }
     }
 
-    /// Bit for bit on the F(4×4) and F(2×2) tilings, with and without the
-    /// shift, γ/β and residual, and with widths that leave partial vectors.
+    /// Bit for bit on the F(5×5) (sizes 5, 9, 13) and F(2×2) (size 3)
+    /// tilings, with and without the shift, γ/β and residual, and with widths
+    /// that leave partial vectors; the next test takes F(4×4) (size 11).
     func testSameBitsAsNormalizingThenConvolving() {
         compare(batch: 4, channels: 16, outChannels: 8, size: 9, groups: 4, shifted: true, affine: true,
                 residual: true, seed: 10)

@@ -8,7 +8,8 @@ extern "C" {
 #endif
 
 // The tile transforms of the Winograd convolutions F(m×m, 3×3) (Lavin & Gray
-// 2016), m = 2 (`ck_winograd2_…`) and m = 4 (`ck_winograd4_…`): an output
+// 2016), m = 2 (`ck_winograd2_…`), m = 4 (`ck_winograd4_…`) and m = 5
+// (`ck_winograd5_…`): an output
 // tile Y (m×m) of a 3×3 correlation of an input tile d (α×α, α = m + 2) with
 // a kernel g is Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A, with for m = 2
 //   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],
@@ -18,6 +19,12 @@ extern "C" {
 //   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1],
 //   G  = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1],
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+// and for m = 5 (points 0, ±1, ±2, ½, ∞; derived in tools/winograd_f5.py)
+//   Bᵀ = [−4 8 5 −10 −1 2 0; 0 4 −4 −9 1 2 0; 0 −4 12 −7 −3 2 0; 0 2 −3 −4 3 2 0;
+//         0 −2 5 0 −5 2 0; 0 4 0 −5 0 1 0; 0 −4 8 5 −10 −1 2],
+//   G  = [−¼ 0 0; −⅙ −⅙ −⅙; 1/18 −1/18 1/18; 1/72 1/36 1/18; −1/120 1/60 −1/30;
+//         32/45 16/45 8/45; 0 0 ½],
+//   Aᵀ = [1 1 1 1 1 1 0; 0 1 −1 2 −2 ½ 0; 0 1 1 4 4 ¼ 0; 0 1 −1 8 −8 ⅛ 0; 0 1 1 16 16 1/16 1].
 // Images are channels-last, `[row][column][channel]`; tile t = ty·tiles_x + tx
 // covers rows m·ty… and columns m·tx… . A transformed tensor is laid out
 // `[ξ][t][channel]`, ξ = α·i + j the α² positions of the transform, the
@@ -51,6 +58,7 @@ extern "C" {
 
 CK_WINOGRAD_DECLARATIONS(ck_winograd2)
 CK_WINOGRAD_DECLARATIONS(ck_winograd4)
+CK_WINOGRAD_DECLARATIONS(ck_winograd5)
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@ import CKernels
 
 /// 3×3 stride-1 convolution by Winograd's minimal filtering F(m×m, 3×3)
 /// (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks"),
-/// m = 4 where the output is at least 4×4, else m = 2 (`WinogradTile`).
+/// m = 4 or 5 where the output is at least 4×4, else m = 2 (`WinogradTile`).
 ///
 /// Each m×m output tile is `Y = Aᵀ [U ⊙ V] A` with `U = G g Gᵀ` the kernel
 /// and `V = Bᵀ d B` the α×α input tile it reads (α = m + 2, matrices in
@@ -31,10 +31,19 @@ enum WinogradConv2D {
     /// compare with the direct paths).
     nonisolated(unsafe) static var isEnabled = true
 
-    /// The tile size a shape takes: F(4×4) unless the output is narrower
-    /// than one such tile (tests may force either).
+    /// The tile size a shape takes (tests may force one): F(2×2) where the
+    /// output is narrower than 4, else whichever of F(4×4) and F(5×5) needs
+    /// fewer multiplications, α² per tile — F(5×5) at 14×14, whose 9 tiles
+    /// of 49 cost 441 against 16 tiles of 36 — and F(4×4), the more accurate,
+    /// on a tie.
     static func tile(for g: Conv2DGeometry) -> WinogradTile {
-        forcedTile ?? (g.outHeight >= 4 && g.outWidth >= 4 ? .f4x4 : .f2x2)
+        if let forcedTile { return forcedTile }
+        guard g.outHeight >= 4 && g.outWidth >= 4 else { return .f2x2 }
+        func cost(_ tile: WinogradTile) -> Int {
+            let m = tile.outputSize
+            return tile.positions * ((g.outHeight + m - 1) / m) * ((g.outWidth + m - 1) / m)
+        }
+        return cost(.f5x5) < cost(.f4x4) ? .f5x5 : .f4x4
     }
 
     /// A tile size that overrides the choice of `tile(for:)` (for tests).

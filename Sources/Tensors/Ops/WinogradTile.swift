@@ -1,14 +1,21 @@
 import CKernels
 
-/// The two Winograd algorithms for 3×3 kernels: F(2×2, 3×3), which reads 4×4
-/// input tiles, and F(4×4, 3×3), which reads 6×6 ones (transforms in
-/// `CKWinograd.h`). An m×m output tile costs α² = (m + 2)² multiplications
-/// per channel pair instead of 9m²: 2.25× fewer for m = 2, 4× fewer for m = 4.
+/// The Winograd algorithms for 3×3 kernels: F(2×2, 3×3), which reads 4×4
+/// input tiles, F(4×4, 3×3), which reads 6×6 ones, and F(5×5, 3×3), which
+/// reads 7×7 ones (transforms in `CKWinograd.h`). An m×m output tile costs
+/// α² = (m + 2)² multiplications per channel pair instead of 9m²: 2.25× fewer
+/// for m = 2, 4× fewer for m = 4, 4.6× fewer for m = 5.
 enum WinogradTile: Sendable, CaseIterable {
-    case f2x2, f4x4
+    case f2x2, f4x4, f5x5
 
     /// The side m of an output tile.
-    var outputSize: Int { self == .f2x2 ? 2 : 4 }
+    var outputSize: Int {
+        switch self {
+        case .f2x2: 2
+        case .f4x4: 4
+        case .f5x5: 5
+        }
+    }
     /// The side α = m + 2 of an input tile.
     var inputSize: Int { outputSize + 2 }
     /// The α² transformed positions ξ, one GEMM each.
@@ -27,6 +34,7 @@ enum WinogradTile: Sendable, CaseIterable {
         switch self {
         case .f2x2: ck_winograd2_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
         case .f4x4: ck_winograd4_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
+        case .f5x5: ck_winograd5_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
         }
     }
 
@@ -36,6 +44,7 @@ enum WinogradTile: Sendable, CaseIterable {
         switch self {
         case .f2x2: ck_winograd2_output(m, xiStride, channels, tilesY, tilesX, out)
         case .f4x4: ck_winograd4_output(m, xiStride, channels, tilesY, tilesX, out)
+        case .f5x5: ck_winograd5_output(m, xiStride, channels, tilesY, tilesX, out)
         }
     }
 
@@ -45,6 +54,7 @@ enum WinogradTile: Sendable, CaseIterable {
         switch self {
         case .f2x2: ck_winograd2_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
         case .f4x4: ck_winograd4_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
+        case .f5x5: ck_winograd5_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
         }
     }
 
@@ -54,6 +64,7 @@ enum WinogradTile: Sendable, CaseIterable {
         switch self {
         case .f2x2: ck_winograd2_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
         case .f4x4: ck_winograd4_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
+        case .f5x5: ck_winograd5_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
         }
     }
 
@@ -76,6 +87,8 @@ enum WinogradTile: Sendable, CaseIterable {
                 ck_winograd2_kernel(weight, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u, plane)
             case .f4x4:
                 ck_winograd4_kernel(weight, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u, plane)
+            case .f5x5:
+                ck_winograd5_kernel(weight, outChannels, inChannels, flag, rows.lowerBound, rows.upperBound, u, plane)
             }
         }
     }
@@ -107,6 +120,9 @@ enum WinogradTile: Sendable, CaseIterable {
                                                 channels.upperBound, dw)
                 case .f4x4:
                     ck_winograd4_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
+                                                channels.upperBound, dw)
+                case .f5x5:
+                    ck_winograd5_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
                                                 channels.upperBound, dw)
                 }
             }
