@@ -25,14 +25,17 @@ static void zero_padding(float *destination, ptrdiff_t channels, ptrdiff_t heigh
     }
 }
 
-static void pad_generic(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+/// Copies the source pixel (y, x) to the `factor × factor` interior pixels
+/// (factor·y + a, factor·x + b): factor 1 is a plain copy, 2 a nearest-neighbour
+/// upsampling.
+static void pad_generic(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, int factor,
                         ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
-    const ptrdiff_t row_floats = (width + left + right) * channels, plane = height * width;
-    for (ptrdiff_t y = 0; y < height; y++) {
+    const ptrdiff_t row_floats = (factor * width + left + right) * channels, plane = height * width;
+    for (ptrdiff_t y = 0; y < factor * height; y++) {
         float *interior = destination + (top + y) * row_floats + left * channels;
         for (ptrdiff_t c = 0; c < channels; c++) {
-            const float *line = source + c * plane + y * width;
-            for (ptrdiff_t x = 0; x < width; x++) interior[x * channels + c] = line[x];
+            const float *line = source + c * plane + (y / factor) * width;
+            for (ptrdiff_t x = 0; x < factor * width; x++) interior[x * channels + c] = line[x / factor];
         }
     }
 }
@@ -86,14 +89,14 @@ static inline CK_AVX512 __mmask16 first_lanes(ptrdiff_t count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
 }
 
-/// `pad_avx512`, each channel c mapped on the way by silu(((x + shift[c]) −
+/// `pad_generic` in AVX-512, each channel c mapped on the way by silu(((x + shift[c]) −
 /// mean[c])·scale[c] + offset[c]) when `scale` is not NULL, written as
 /// ck_normalize and ck_silu write it (the same bits).
 static inline CK_AVX512 __attribute__((always_inline))
-void pad_mapped_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+void pad_mapped_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, int factor,
                        ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, const float *shift, const float *mean,
                        const float *scale, const float *offset, float *destination) {
-    const ptrdiff_t row_pixels = width + left + right, plane = height * width;
+    const ptrdiff_t row_pixels = factor * width + left + right, plane = height * width;
     // Blocks of 16 channels × 16 consecutive pixels of the plane (across rows,
     // so that narrow images fill the block): planes in, pixels out.
     for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
@@ -115,7 +118,11 @@ void pad_mapped_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height
             ck_transpose_16x16(r);
             ptrdiff_t y = p0 / width, x = p0 % width;
             for (ptrdiff_t i = 0; i < np; i++) {
-                _mm512_mask_storeu_ps(destination + ((top + y) * row_pixels + left + x) * channels + c0, channel_mask, r[i]);
+                for (int a = 0; a < factor; a++)
+                    for (int b = 0; b < factor; b++)
+                        _mm512_mask_storeu_ps(destination + ((top + factor * y + a) * row_pixels + left + factor * x + b)
+                                                  * channels + c0,
+                                              channel_mask, r[i]);
                 if (++x == width) { x = 0; y++; }
             }
         }
@@ -124,14 +131,20 @@ void pad_mapped_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height
 
 static CK_AVX512 void pad_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                  ptrdiff_t top, ptrdiff_t left, ptrdiff_t right, float *destination) {
-    pad_mapped_avx512(source, channels, height, width, top, left, right, NULL, NULL, NULL, NULL, destination);
+    pad_mapped_avx512(source, channels, height, width, 1, top, left, right, NULL, NULL, NULL, NULL, destination);
+}
+
+static CK_AVX512 void pad_upsampled_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height,
+                                           ptrdiff_t width, ptrdiff_t top, ptrdiff_t left, ptrdiff_t right,
+                                           float *destination) {
+    pad_mapped_avx512(source, channels, height, width, 2, top, left, right, NULL, NULL, NULL, NULL, destination);
 }
 
 static CK_AVX512 void pad_normalized_silu_avx512(const float *source, ptrdiff_t channels, ptrdiff_t height,
                                                  ptrdiff_t width, ptrdiff_t top, ptrdiff_t left, ptrdiff_t right,
                                                  const float *shift, const float *mean, const float *scale,
                                                  const float *offset, float *destination) {
-    pad_mapped_avx512(source, channels, height, width, top, left, right, shift, mean, scale, offset, destination);
+    pad_mapped_avx512(source, channels, height, width, 1, top, left, right, shift, mean, scale, offset, destination);
 }
 
 static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrdiff_t channels, ptrdiff_t height,
@@ -176,7 +189,20 @@ void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t hei
         return;
     }
 #endif
-    pad_generic(source, channels, height, width, top, left, right, destination);
+    pad_generic(source, channels, height, width, 1, top, left, right, destination);
+}
+
+void ck_pad_channels_last_upsampled(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                    ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right,
+                                    float *destination) {
+    zero_padding(destination, channels, 2 * height, 2 * width, top, bottom, left, right);
+#if defined(__x86_64__)
+    if (ck_current_isa() == CK_ISA_AVX512) {
+        pad_upsampled_avx512(source, channels, height, width, top, left, right, destination);
+        return;
+    }
+#endif
+    pad_generic(source, channels, height, width, 2, top, left, right, destination);
 }
 
 void ck_pad_channels_last_normalized_silu(const float *source, ptrdiff_t channels, ptrdiff_t height,

@@ -16,6 +16,13 @@ extern "C" {
 void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                           ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination);
 
+/// `ck_pad_channels_last` of the image upsampled 2× by nearest neighbour
+/// (each pixel a 2×2 block): the buffer is
+/// `[2·height + top + bottom][2·width + left + right][channels]`.
+void ck_pad_channels_last_upsampled(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                    ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right,
+                                    float *destination);
+
 /// `ck_pad_channels_last` of the image whose channel c is
 /// `silu(((x + shift[c]) − mean[c]) · scale[c] + offset[c])`, the values
 /// `ck_normalize` then `ck_silu` give (group normalisation with its shift,

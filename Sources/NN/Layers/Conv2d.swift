@@ -55,6 +55,12 @@ public final class Conv2d: UnaryLayer {
         input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding, adding: residual)
     }
 
+    /// `self(input.upsampleNearest2x())` as one op: in inference the upsampled
+    /// input is never materialised (`Tensor.upsampleNearest2xConv2d`).
+    public func callAsFunction(upsampling input: Tensor) -> Tensor {
+        input.upsampleNearest2xConv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding)
+    }
+
     /// `self(norm.normalizedThenSiLU(input, adding: shift))`, plus `residual`
     /// when given, as one op: in inference the normalised input is never
     /// materialised whole (`Tensor.groupNormSiLUConv2d`).

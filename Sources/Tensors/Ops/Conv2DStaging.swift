@@ -42,21 +42,25 @@ enum Conv2DStaging {
     }
 
     /// Copies an NCHW image `[channels][height][width]` into the channels-last
-    /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside.
-    /// With `normalizing` (a normalisation and an image's index in its batch),
-    /// copies that image's normalisation instead.
+    /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside,
+    /// mapped by `staging` (`image` is the image's index in its batch, for
+    /// its normalisation; an upsampled source is `height/2 × width/2`).
     static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                    top: Int, bottom: Int, left: Int, right: Int,
-                    normalizing: (InputNormalization, image: Int)? = nil, into destination: UnsafeMutablePointer<Float>) {
-        guard let (normalization, image) = normalizing else {
+                    top: Int, bottom: Int, left: Int, right: Int, staging: InputStaging = .copy, image: Int = 0,
+                    into destination: UnsafeMutablePointer<Float>) {
+        switch staging {
+        case .copy:
             ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
-            return
-        }
-        normalization.maps.withUnsafeBufferPointer {
-            let shift = $0.baseAddress! + image * 4 * channels
-            ck_pad_channels_last_normalized_silu(source, channels, height, width, top, bottom, left, right, shift,
-                                                 shift + channels, shift + 2 * channels, shift + 3 * channels,
-                                                 destination)
+        case .upsampled:
+            ck_pad_channels_last_upsampled(source, channels, height / 2, width / 2, top, bottom, left, right,
+                                           destination)
+        case .normalizedSiLU(let normalization):
+            normalization.maps.withUnsafeBufferPointer {
+                let shift = $0.baseAddress! + image * 4 * channels
+                ck_pad_channels_last_normalized_silu(source, channels, height, width, top, bottom, left, right, shift,
+                                                     shift + channels, shift + 2 * channels, shift + 3 * channels,
+                                                     destination)
+            }
         }
     }
 
@@ -93,5 +97,22 @@ enum Conv2DStaging {
             }
         }
         return totals
+    }
+}
+
+/// How a convolution maps its input as it copies each image into its
+/// channels-last staging buffer.
+enum InputStaging {
+    /// The image as it is.
+    case copy
+    /// Group normalisation and SiLU of each image (`InputNormalization`).
+    case normalizedSiLU(InputNormalization)
+    /// Each pixel as a 2×2 block (nearest-neighbour upsampling): the input
+    /// holds images of half the convolution's height and width.
+    case upsampled
+
+    /// The floats of one input image of a convolution of geometry `g`.
+    func imageSize(_ g: Conv2DGeometry) -> Int {
+        if case .upsampled = self { g.inputImageSize / 4 } else { g.inputImageSize }
     }
 }

@@ -90,19 +90,19 @@ enum WinogradConv2D {
     }
 
     /// Pads `count` NCHW images from `source` one at a time and writes their
-    /// transformed tiles `V` into `v` (rows image-major, `xi_stride` apart);
-    /// with `normalization`, each image is normalised on the way (`first` is
-    /// the first image's index in the batch).
+    /// transformed tiles `V` into `v` (rows image-major, `xi_stride` apart),
+    /// mapped by `staging` on the way (`first` is the first image's index in
+    /// the batch).
     private static func transformInputs(_ source: UnsafePointer<Float>, first: Int, count: Int, imageSize: Int,
                                         channels: Int, height: Int, width: Int, top: Int, left: Int,
-                                        tiling: Tiling, normalization: InputNormalization? = nil,
+                                        tiling: Tiling, staging: InputStaging = .copy,
                                         v: UnsafeMutablePointer<Float>, xiStride: Int) {
         let padded = ThreadBuffer.padded.pointer(floats: tiling.paddedHeight * tiling.paddedWidth * channels)
         for index in 0..<count {
             Conv2DStaging.pad(source + index * imageSize, channels: channels, height: height, width: width,
                                top: top, bottom: tiling.paddedHeight - height - top,
                                left: left, right: tiling.paddedWidth - width - left,
-                               normalizing: normalization.map { ($0, first + index) }, into: padded)
+                               staging: staging, image: first + index, into: padded)
             tiling.tile.transformInput(padded, paddedWidth: tiling.paddedWidth, channels: channels,
                                        tilesY: tiling.tilesY, tilesX: tiling.tilesX,
                                        into: v + index * tiling.tiles * channels, xiStride: xiStride)
@@ -111,11 +111,10 @@ enum WinogradConv2D {
 
     /// The convolution of `input` with `weight` `[o][c][3][3]`, by `tile`, plus
     /// `residual` (the output's shape) when given, added as the tiles are
-    /// unpacked. With `normalization`, the convolution reads its map of the
-    /// input instead. Without gradient recording the transformed kernel is
+    /// unpacked. The convolution reads the input as `staging` maps it. Without gradient recording the transformed kernel is
     /// kept on the weight for later calls (`Tensor.keptDerivation`).
     static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: Tensor,
-                        bias: [Float]?, residual: [Float]?, normalization: InputNormalization? = nil) -> [Float] {
+                        bias: [Float]?, residual: [Float]?, staging: InputStaging = .copy) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
@@ -126,13 +125,13 @@ enum WinogradConv2D {
         }
         if let kept {
             kept.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
-                                                      residual: residual, normalization: normalization, into: &output) }
+                                                      residual: residual, staging: staging, into: &output) }
         } else {
             let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))
             weight.scalars.withUnsafeBufferPointer {
                 tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
             }
-            convolve(g, tiling: tiling, input: input, kernel: u, bias: bias, residual: residual, normalization: normalization,
+            convolve(g, tiling: tiling, input: input, kernel: u, bias: bias, residual: residual, staging: staging,
                      into: &output)
         }
         return output
@@ -140,7 +139,7 @@ enum WinogradConv2D {
 
     /// The body of `forward`, with the transformed kernel `kernel`.
     private static func convolve(_ g: Conv2DGeometry, tiling: Tiling, input: [Float], kernel: UnsafePointer<Float>,
-                                 bias: [Float]?, residual: [Float]?, normalization: InputNormalization?,
+                                 bias: [Float]?, residual: [Float]?, staging: InputStaging,
                                  into output: inout [Float]) {
         let n = g.batch, cin = g.inChannels, cout = g.outChannels, positions = tiling.positions
         input.withUnsafeBufferPointer { x in
@@ -157,10 +156,11 @@ enum WinogradConv2D {
                         for group in groups(images, tiling.imagesPerGroup) {
                             let rows = group.count * tiling.tiles
                             let vStride = planeStride(rows * cin), mStride = planeStride(rows * cout)
-                            transformInputs(xBase + group.lowerBound * g.inputImageSize, first: group.lowerBound,
-                                            count: group.count, imageSize: g.inputImageSize, channels: cin,
+                            let imageSize = staging.imageSize(g)
+                            transformInputs(xBase + group.lowerBound * imageSize, first: group.lowerBound,
+                                            count: group.count, imageSize: imageSize, channels: cin,
                                             height: g.height, width: g.width, top: g.padding.top,
-                                            left: g.padding.left, tiling: tiling, normalization: normalization, v: v,
+                                            left: g.padding.left, tiling: tiling, staging: staging, v: v,
                                             xiStride: vStride)
                             for xi in 0..<positions {
                                 ck_sgemm(0, 0, rows, cout, cin, 1, v + xi * vStride, cin,

@@ -44,7 +44,7 @@ extension Tensor {
         let normalization = InputNormalization(layout, mean: mean, rstd: rstd, gamma: gamma, beta: beta, shifts: shifts)
         let output = WinogradConv2D.forward(geometry, tile: WinogradConv2D.tile(for: geometry), input: scalars,
                                             weight: weight, bias: bias?.scalars, residual: residual?.scalars,
-                                            normalization: normalization)
+                                            staging: .normalizedSiLU(normalization))
         return Tensor(shape: geometry.outputShape, scalars: output)
     }
 }
