@@ -27,12 +27,19 @@ import CKernels
 /// `⌊i/s⌋` on, with a row stride of `s·C`: the same GEMMs, with `Wp` padded
 /// to a multiple of `s`. Its backward keeps the im2col path.
 enum ImplicitConv2D {
-    /// Whether the shape takes this path: unit stride, padding of at most `k − 1`
-    /// per side (so the input gradient's full-correlation padding is ≥ 0), not
-    /// pointwise, and at least one image per thread (smaller batches use the
-    /// im2col path, whose GEMMs spread over the threads instead).
+    /// Whether the shape takes this path in both passes: unit stride, and
+    /// what `appliesForward` asks.
     static func applies(_ g: Conv2DGeometry) -> Bool {
-        isEnabled && g.batch >= Parallel.threadCount && g.strideY == 1 && g.strideX == 1
+        appliesForward(g) && g.strideY == 1
+    }
+
+    /// Whether the forward takes this path: the same stride on both axes,
+    /// padding of at most `k − 1` per side (so the input gradient's
+    /// full-correlation padding is ≥ 0), not pointwise, and at least one image
+    /// per thread (smaller batches use the im2col path, whose GEMMs spread over
+    /// the threads instead).
+    static func appliesForward(_ g: Conv2DGeometry) -> Bool {
+        isEnabled && g.batch >= Parallel.threadCount && g.strideY == g.strideX
             && g.padding.top < g.kernelHeight && g.padding.bottom < g.kernelHeight
             && g.padding.left < g.kernelWidth && g.padding.right < g.kernelWidth
             && !g.isPointwise
@@ -41,16 +48,6 @@ enum ImplicitConv2D {
     /// Whether `conv2d` takes this path where it applies (tests turn it off to
     /// compare with the im2col path).
     nonisolated(unsafe) static var isEnabled = true
-
-    /// Whether the forward takes this path: where `applies`, and for the same
-    /// shapes with an equal stride greater than 1 on both axes.
-    static func appliesForward(_ g: Conv2DGeometry) -> Bool {
-        guard g.strideY == g.strideX, g.strideY > 1 else { return applies(g) }
-        return isEnabled && g.batch >= Parallel.threadCount
-            && g.padding.top < g.kernelHeight && g.padding.bottom < g.kernelHeight
-            && g.padding.left < g.kernelWidth && g.padding.right < g.kernelWidth
-            && !g.isPointwise
-    }
 
     /// Weights `[O][C][kH][kW]` rearranged as `[kH][kW][C][O]`: kernel row `i` is
     /// then the `(kW·C) × O` matrix B of its GEMM.
