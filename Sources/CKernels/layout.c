@@ -180,29 +180,29 @@ static CK_AVX512 void unpack_avx512(const float *rows, ptrdiff_t row_width, ptrd
 }
 #endif
 
-void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                          ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination) {
-    zero_padding(destination, channels, height, width, top, bottom, left, right);
+/// The copy of ck_pad_channels_last (factor 1) and ck_pad_channels_last_upsampled (factor 2).
+static void pad_scaled(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, int factor,
+                       ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination) {
+    zero_padding(destination, channels, factor * height, factor * width, top, bottom, left, right);
 #if defined(__x86_64__)
     if (ck_current_isa() == CK_ISA_AVX512) {
-        pad_avx512(source, channels, height, width, top, left, right, destination);
+        if (factor == 2) pad_upsampled_avx512(source, channels, height, width, top, left, right, destination);
+        else pad_avx512(source, channels, height, width, top, left, right, destination);
         return;
     }
 #endif
-    pad_generic(source, channels, height, width, 1, top, left, right, destination);
+    pad_generic(source, channels, height, width, factor, top, left, right, destination);
+}
+
+void ck_pad_channels_last(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                          ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right, float *destination) {
+    pad_scaled(source, channels, height, width, 1, top, bottom, left, right, destination);
 }
 
 void ck_pad_channels_last_upsampled(const float *source, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                     ptrdiff_t top, ptrdiff_t bottom, ptrdiff_t left, ptrdiff_t right,
                                     float *destination) {
-    zero_padding(destination, channels, 2 * height, 2 * width, top, bottom, left, right);
-#if defined(__x86_64__)
-    if (ck_current_isa() == CK_ISA_AVX512) {
-        pad_upsampled_avx512(source, channels, height, width, top, left, right, destination);
-        return;
-    }
-#endif
-    pad_generic(source, channels, height, width, 2, top, left, right, destination);
+    pad_scaled(source, channels, height, width, 2, top, bottom, left, right, destination);
 }
 
 void ck_pad_channels_last_normalized_silu(const float *source, ptrdiff_t channels, ptrdiff_t height,

@@ -10,7 +10,7 @@ public final class Tensor {
     /// The elements in row-major order. Writing them drops the values derived
     /// from them.
     public internal(set) var scalars: [Float] {
-        didSet { derivedValues = nil }
+        didSet { if !derivedValues.isEmpty { derivedValues = [:] } }
     }
     /// Whether gradients flow to (or through) this tensor.
     public var requiresGrad: Bool
@@ -18,8 +18,9 @@ public final class Tensor {
     public var grad: Tensor?
     /// The op that produced this tensor, while the graph is alive.
     var gradNode: GradNode?
-    /// What ops derived from the scalars and keep for later calls.
-    var derivedValues: DerivedValues?
+    /// What ops derived from the scalars and keep for later calls, by
+    /// derivation (`keptDerivation`).
+    var derivedValues: [Int: [Float]] = [:]
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
