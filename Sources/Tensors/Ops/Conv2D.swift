@@ -28,8 +28,6 @@ extension Tensor {
     /// in the pass that writes the output where the Winograd path applies.
     public func conv2d(_ weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Conv2DPadding,
                        adding residual: Tensor? = nil) -> Tensor {
-        precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
-                     "conv2d: padding must be non-negative, got \(padding)")
         let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
         if let residual {
             precondition(residual.shape == geometry.outputShape,

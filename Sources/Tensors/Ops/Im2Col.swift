@@ -29,6 +29,8 @@ struct Conv2DGeometry {
         precondition(input[0] >= 0 && input[1] > 0 && input[2] > 0 && input[3] > 0, "conv2d: empty input shape \(input)")
         precondition(weight[0] > 0 && weight[2] > 0 && weight[3] > 0, "conv2d: empty weight shape \(weight)")
         precondition(stride.0 > 0 && stride.1 > 0, "conv2d: stride must be positive, got \(stride)")
+        precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
+                     "conv2d: padding must be non-negative, got \(padding)")
         if let bias {
             precondition(bias == [weight[0]], "conv2d: bias shape \(bias) does not match weight \(weight); expected [\(weight[0])]")
         }
