@@ -2,7 +2,8 @@
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
-// < ddpm (the command-line tool).
+// (codecs, data sets) < ddpm (the command-line tool). FileSupport (atomic file
+// writes) sits beside the stack and is used by every layer that writes files.
 import PackageDescription
 
 let package = Package(
@@ -24,25 +25,27 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .target(name: "Tensors", dependencies: ["CKernels"]),
-        .target(name: "NN", dependencies: ["Tensors"]),
+        .target(name: "FileSupport"),
+        .target(name: "NN", dependencies: ["Tensors", "FileSupport"]),
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(
             name: "Datasets",
-            dependencies: ["Tensors", "NN", "CZlib"],
+            dependencies: ["Tensors", "FileSupport", "CZlib"],
             resources: [.copy("Resources")]
         ),
-        .target(name: "Diffusion", dependencies: ["Tensors", "NN"]),
+        .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors", "NN", "Diffusion", "Datasets",
+                "Tensors", "NN", "Diffusion", "Datasets", "FileSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DatasetsTests",

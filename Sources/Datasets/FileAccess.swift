@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import FileSupport
 
 /// Reading whole files with a size bound, and writing them atomically.
 enum FileAccess {

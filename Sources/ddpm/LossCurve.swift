@@ -1,6 +1,6 @@
 import Diffusion
+import FileSupport
 import Foundation
-import NN
 
 /// The SVG loss curve of a training log: the loss of every step (light) and
 /// its exponential moving average over about 50 steps, on a log scale.

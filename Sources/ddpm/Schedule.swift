@@ -1,7 +1,7 @@
 import ArgumentParser
 import Diffusion
+import FileSupport
 import Foundation
-import NN
 
 /// `ddpm schedule`: prints a noise schedule as a table (t, β_t, ᾱ_t, log-SNR)
 /// and optionally plots ᾱ_t, β_t and log-SNR(t) = log(ᾱ_t / (1 − ᾱ_t)) as SVG.

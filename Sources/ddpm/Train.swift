@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Diffusion
+import FileSupport
 import Foundation
 import NN
 

@@ -1,5 +1,5 @@
 import Foundation
-@testable import NN
+@testable import FileSupport
 import XCTest
 
 /// Atomic writes, and the clean-up of what a killed write leaves behind.
