@@ -28,38 +28,56 @@ shift $(( $# >= 2 ? 2 : 1 ))
 
 [[ -f "fuzz/Targets/$target/main.swift" ]] || { echo "no target $target (see: fuzz/run.sh list)" >&2; exit 2; }
 
-# The highest package module a target imports decides what is built and linked.
-modules=(CKernels Tensors)
-if grep -q '^import Diffusion' "fuzz/Targets/$target/main.swift"; then
-    top=Diffusion; modules+=(NN Diffusion)
-elif grep -q '^import Datasets' "fuzz/Targets/$target/main.swift"; then
-    top=Datasets; modules+=(Datasets)
-elif grep -q '^import NN' "fuzz/Targets/$target/main.swift"; then
-    top=NN; modules+=(NN)
-else
-    top=Tensors
-fi
-
+# What to build and link comes from the package's own dependency graph
+# (`swift package describe`): every package module the target imports, and all
+# that they depend on, in dependency order. Library targets contribute their
+# object files (C targets also their module map), system-library targets their
+# header path and the libraries their module map links.
+graph="$(swift package describe --type json)"
+mapfile -t direct < <(sed -n 's/^import \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "fuzz/Targets/$target/main.swift")
+module_lines="$(python3 -c '
+import json, sys
+targets = {t["name"]: t for t in json.loads(sys.argv[1])["targets"]}
+order, seen = [], set()
+def visit(name):
+    if name in seen or name not in targets: return
+    seen.add(name)
+    for dependency in targets[name].get("target_dependencies") or []: visit(dependency)
+    order.append(name)
+for name in sys.argv[2:]: visit(name)
+for name in order:
+    t = targets[name]
+    print(name, "system" if t["type"] == "system-target" else "library", t["path"])
+' "$graph" "${direct[@]}")"
+[[ -n "$module_lines" ]] || { echo "fuzz/Targets/$target/main.swift imports no package module" >&2; exit 2; }
 sanitizers="fuzzer,address"
 # Let libFuzzer and AddressSanitizer report a Swift trap themselves; the Swift
 # backtracer's memory reader otherwise trips AddressSanitizer first.
 export SWIFT_BACKTRACE=enable=no
-swift build -c release --scratch-path "$scratch" --target "$top" \
-    -Xswiftc "-sanitize=$sanitizers" -Xswiftc -g -Xcc -g
-
+build_flags=(-c release --scratch-path "$scratch" -Xswiftc "-sanitize=$sanitizers" -Xswiftc -g -Xcc -g)
 objects=()
-for module in "${modules[@]}"; do
-    objects+=("$scratch"/release/"$module".build/*.o)
-done
+search_flags=()
+link_flags=()
+while read -r module kind path; do
+    if [[ "$kind" == system ]]; then
+        search_flags+=(-I "$root/$path")
+        while read -r library; do link_flags+=("-l$library"); done \
+            < <(sed -n 's/.*link "\([^"]*\)".*/\1/p' "$root/$path/module.modulemap")
+    else
+        swift build "${build_flags[@]}" --target "$module"
+        objects+=("$scratch"/release/"$module".build/*.o)
+        map="$scratch/release/$module.build/module.modulemap"
+        [[ -f "$map" ]] && search_flags+=(-Xcc "-fmodule-map-file=$map")
+    fi
+done <<< "$module_lines"
 
 binary="$scratch/fuzzers/$target"
 mkdir -p "$scratch/fuzzers"
 swiftc -O -g -parse-as-library "-sanitize=$sanitizers" \
     -module-name "Fuzz$target" \
-    -I "$scratch/release/Modules" \
-    -I "$root/Sources/CZlib" -Xcc "-fmodule-map-file=$scratch/release/CKernels.build/module.modulemap" \
+    -I "$scratch/release/Modules" "${search_flags[@]}" \
     "fuzz/Targets/$target/main.swift" "${objects[@]}" \
-    -use-ld=lld -lz -o "$binary"
+    -use-ld=lld "${link_flags[@]}" -o "$binary"
 
 [[ "$seconds" == "build" ]] && { echo "built $binary"; exit 0; }
 
