@@ -3,20 +3,35 @@ import Tensors
 /// The reverse (generative) process `p_θ(x_{t−1}|x_t) = N(μ_θ, σ_t² I)`
 /// (reference "Reverse (generative) process"): a noise schedule with the
 /// meaning of the network output (prediction type, variance type) and
-/// whether x̂0 is clipped to [−1, 1] before forming the mean.
+/// what is done to x̂0 (clipping, dynamic thresholding) before forming the mean.
 public struct GaussianDiffusion: Sendable {
     public let schedule: NoiseSchedule
     public var prediction: PredictionType
     public var variance: VarianceType
-    /// Clip x̂0 to [−1, 1] before forming μ_θ (for data scaled to [−1, 1]).
-    public var clipDenoised: Bool
+    /// What is done to x̂0 before μ_θ is formed (and before DDIM and
+    /// DPM-Solver++ use it).
+    public var denoisedClipping: DenoisedClipping
 
+    /// Whether x̂0 is clipped at all; setting it chooses clipping to [−1, 1] or none.
+    public var clipDenoised: Bool {
+        get { denoisedClipping != .none }
+        set { denoisedClipping = newValue ? .clip(range: 1) : .none }
+    }
+
+    /// A process that clips x̂0 to [−1, 1] (for data scaled to [−1, 1]) or not.
     public init(schedule: NoiseSchedule, prediction: PredictionType = .epsilon,
                 variance: VarianceType = .fixedSmall, clipDenoised: Bool = false) {
+        self.init(schedule: schedule, prediction: prediction, variance: variance,
+                  denoisedClipping: clipDenoised ? .clip(range: 1) : .none)
+    }
+
+    /// A process with any treatment of x̂0.
+    public init(schedule: NoiseSchedule, prediction: PredictionType, variance: VarianceType,
+                denoisedClipping: DenoisedClipping) {
         self.schedule = schedule
         self.prediction = prediction
         self.variance = variance
-        self.clipDenoised = clipDenoised
+        self.denoisedClipping = denoisedClipping
     }
 }
 
@@ -74,7 +89,7 @@ extension GaussianDiffusion {
         var (prediction, varianceValues) = try split(output: modelOutput, for: xt)
         if detachMean { prediction = prediction.detached() }
         var (x0, epsilon) = try schedule.interpret(prediction, as: self.prediction, xt: xt, timesteps: timesteps)
-        if clipDenoised { x0 = x0.clamped(-1, 1) }
+        x0 = denoisedClipping.apply(to: x0)
         let (variance, logVariance) = try modelVariance(varianceValues: varianceValues, timesteps: timesteps, rank: xt.rank)
         let mean = schedule.posteriorMean(x0: x0, xt: xt, timesteps: timesteps)
         return ReverseStep(distribution: DiagonalGaussian(mean: mean, variance: variance, logVariance: logVariance),

@@ -27,6 +27,13 @@ struct Sample: ParsableCommand {
     @Option(help: "DDIM's η (0 = deterministic, 1 = DDPM-like).")
     var eta: Double = 0
 
+    @Option(name: .customLong("timestep-spacing"), help: ArgumentHelp(
+        "leading, trailing or linspace: which timesteps a shortened run visits.",
+        discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
+            + "else linspace for ddpm and dpm++ and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
+            + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
+    var timestepSpacing: String?
+
     @Option(help: "Number of samples (default 64; with --class all, samples per class, default 8).")
     var n: Int?
 
@@ -58,6 +65,7 @@ struct Sample: ParsableCommand {
         try Check.oneOf(sampler, ["ddpm", "ddim", "dpm++"], flag: "--sampler")
         if let steps { try Check.within(steps, 1...100_000, flag: "--steps") }
         try Check.finite(eta, flag: "--eta", atLeast: 0)
+        if let timestepSpacing { try Check.oneOf(timestepSpacing, TimestepSpacing.allCases.map(\.rawValue), flag: "--timestep-spacing") }
         if eta != 0, sampler != "ddim" { throw ValidationError("--eta applies to --sampler ddim only") }
         if let n { try Check.within(n, 1...1_000_000, flag: "--n") }
         try Check.within(batchSize, 1...65536, flag: "--batch-size")
@@ -98,7 +106,8 @@ struct Sample: ParsableCommand {
         let n = plan.count
         let network = try Self.guidedModel(loaded, guidance: guidance, model: model)
         let diffusion = try loaded.scheduler.makeDiffusion()
-        let chosen = try Self.makeSampler(sampler, diffusion: diffusion, steps: steps, eta: eta)
+        let chosen = try Self.makeSampler(sampler, diffusion: diffusion, scheduler: loaded.scheduler, steps: steps, eta: eta,
+                                          spacing: timestepSpacing.map { try TimestepSpacing(name: $0) })
         let samples = try Self.draw(model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
                                     batchSize: batchSize, seed: seed, labels: plan.labels,
                                     trajectoryCount: trajectory == nil ? 0 : min(8, n))
@@ -166,20 +175,27 @@ struct Sample: ParsableCommand {
                                           nullClass: conditioning.nullClass, variance: loaded.scheduler.variance)
     }
 
-    /// The sampler named on the command line.
-    static func makeSampler(_ name: String, diffusion: GaussianDiffusion, steps: Int?, eta: Double) throws -> any Sampler {
+    /// The sampler named on the command line. The timestep spacing is `spacing`
+    /// if given, else the scheduler configuration's, else the sampler's own default;
+    /// `steps_offset` and `set_alpha_to_one` come from the scheduler configuration.
+    static func makeSampler(_ name: String, diffusion: GaussianDiffusion, scheduler: SchedulerConfig = SchedulerConfig(),
+                            steps: Int?, eta: Double, spacing: TimestepSpacing? = nil) throws -> any Sampler {
         let T = diffusion.schedule.count
         if let steps, steps > T {
             throw CommandError("--steps \(steps) exceeds the model's \(T) training timesteps")
         }
+        let chosenSpacing = spacing ?? scheduler.timestepSpacing
+        let offset = scheduler.stepsOffset
         switch name {
         case "ddpm":
             guard let steps, steps < T else { return DDPMSampler(diffusion: diffusion) }
-            return try DDPMSampler(respacing: diffusion, steps: steps)
+            return try DDPMSampler(respacing: diffusion, steps: steps, spacing: chosenSpacing ?? .linspace, offset: offset)
         case "ddim":
-            return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: .trailing, eta: eta)
+            return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
+                                   offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
         default:
-            return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T))
+            return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
+                                         offset: offset)
         }
     }
 

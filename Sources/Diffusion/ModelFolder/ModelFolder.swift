@@ -51,6 +51,7 @@ public enum ModelFolder {
             guard let data = fm.contents(atPath: found.path) else { throw ModelFolderError("\(found.path): unreadable") }
             do {
                 scheduler = try SchedulerConfig.parse(data, source: found.path)
+                notes += SchedulerConfig.unknownKeys(in: data, source: found.path)
             } catch {
                 throw ModelFolderError("\(found.path): \(error)")
             }

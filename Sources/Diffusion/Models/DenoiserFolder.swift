@@ -43,7 +43,8 @@ public enum DenoiserFolder {
         let configURL = folder.appendingPathComponent(ModelFolder.configName)
         let config = try MLPDenoiserConfig.parse(try readFile(configURL), source: configURL.path)
         let schedulerURL = folder.appendingPathComponent(ModelFolder.schedulerName)
-        let scheduler = try SchedulerConfig.parse(try readFile(schedulerURL), source: schedulerURL.path)
+        let schedulerData = try readFile(schedulerURL)
+        let scheduler = try SchedulerConfig.parse(schedulerData, source: schedulerURL.path)
         var generator = RandomGenerator(seed: 0)
         let model = try MLPDenoiser(config: config, generator: &generator)
         let weightsURL = folder.appendingPathComponent(ModelFolder.weightsName)
@@ -56,7 +57,7 @@ public enum DenoiserFolder {
             throw ModelFolderError("\(weightsURL.path): \(error)")
         }
         return Loaded(model: model, scheduler: scheduler, exampleShape: [config.dataDimension], classCount: nil,
-                      conditioning: nil, warnings: [])
+                      conditioning: nil, warnings: SchedulerConfig.unknownKeys(in: schedulerData, source: schedulerURL.path))
     }
 
     /// Writes `model` (with its current weights) and `scheduler` into `folder`, each file atomically,

@@ -13,7 +13,7 @@ public struct DDIMSampler: Sampler {
     public let diffusion: GaussianDiffusion
     public let timesteps: [Int]
     public let eta: Double
-    /// Re-derive ε̂ from the clipped x̂0 (diffusers' `use_clipped_model_output`).
+    /// Re-derive ε̂ from the clipped or thresholded x̂0 (diffusers' `use_clipped_model_output`).
     public let useClippedModelOutput: Bool
     public let setAlphaToOne: Bool
 
@@ -54,8 +54,8 @@ public struct DDIMSampler: Sampler {
         }
         let prediction = try diffusion.split(output: modelOutput, for: sample).prediction
         var (x0, epsilon) = try s.interpret(prediction, as: diffusion.prediction, xt: sample, timesteps: indices)
-        if diffusion.clipDenoised {
-            x0 = x0.clamped(-1, 1)
+        if diffusion.denoisedClipping != .none {
+            x0 = diffusion.denoisedClipping.apply(to: x0)
             if useClippedModelOutput { epsilon = try s.epsilon(fromX0: x0, xt: sample, timesteps: indices) }
         }
         let alphaBar = s.double.alphaBar[t], oneMinusAlphaBar = s.double.oneMinusAlphaBar[t]

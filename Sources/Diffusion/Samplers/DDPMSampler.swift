@@ -25,14 +25,16 @@ public struct DDPMSampler: Sampler {
         let ascending = subsequence.sorted()
         var respaced = diffusion
         respaced = GaussianDiffusion(schedule: try diffusion.schedule.respaced(to: ascending), prediction: diffusion.prediction,
-                                     variance: diffusion.variance, clipDenoised: diffusion.clipDenoised)
+                                     variance: diffusion.variance, denoisedClipping: diffusion.denoisedClipping)
         self.diffusion = respaced
         self.modelTimesteps = ascending
     }
 
-    /// The steps of `diffusion` respaced onto `steps` timesteps picked by `spacing`.
-    public init(respacing diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace) throws {
-        try self.init(respacing: diffusion, to: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count))
+    /// The steps of `diffusion` respaced onto `steps` timesteps picked by `spacing`
+    /// (diffusers' `steps_offset` is `offset`).
+    public init(respacing diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace, offset: Int = 0) throws {
+        try self.init(respacing: diffusion, to: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count,
+                                                                      offset: offset))
     }
 
     /// One ancestral step at schedule index `index` (model timestep

@@ -73,7 +73,7 @@ public struct DPMSolverPlusPlus: Sampler {
         let indices = [Int](repeating: t, count: sample.shape.first ?? 0)
         let prediction = try diffusion.split(output: modelOutput, for: sample).prediction
         var x0 = try diffusion.schedule.interpret(prediction, as: diffusion.prediction, xt: sample, timesteps: indices).x0
-        if diffusion.clipDenoised { x0 = x0.clamped(-1, 1) }
+        x0 = diffusion.denoisedClipping.apply(to: x0)
 
         let current = noiseLevel(t)
         let isLast = index == timesteps.count - 1
