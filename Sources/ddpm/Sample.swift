@@ -49,6 +49,11 @@ struct Sample: ParsableCommand {
     @Option(help: "Classifier-free guidance weight w ≥ 0 (1 = plain conditional, 0 = unconditional; needs --class and a model trained with --conditional).")
     var guidance: Double?
 
+    @Option(name: .customLong("guidance-rescale"), help: ArgumentHelp(
+        "Guidance rescale φ in [0, 1] (Lin et al. 2024; diffusers' guidance_rescale): pulls the guided output's spread back towards the conditional one's.",
+        discussion: "0 (default) is plain guidance; 0.7 is the paper's choice. Needs --guidance."))
+    var guidanceRescale: Double = 0
+
     @Option(help: "Write a PNG grid of the samples here.")
     var grid: String?
 
@@ -79,6 +84,9 @@ struct Sample: ParsableCommand {
             try Check.finite(guidance, flag: "--guidance", atLeast: 0)
             if classChoice == nil { throw ValidationError("--guidance needs --class (a class index or 'all') to guide towards") }
         }
+        try Check.finite(guidanceRescale, flag: "--guidance-rescale", atLeast: 0)
+        if guidanceRescale > 1 { throw ValidationError("--guidance-rescale \(guidanceRescale) is not accepted; give a number in [0, 1]") }
+        if guidanceRescale > 0, guidance == nil { throw ValidationError("--guidance-rescale needs --guidance") }
         try Check.existingFolder(model, flag: "--model")
         guard grid != nil || outDir != nil || npy != nil || trajectory != nil else {
             throw ValidationError("nothing to write: give at least one of --grid, --out-dir, --npy, --trajectory")
@@ -104,7 +112,7 @@ struct Sample: ParsableCommand {
         }
         let plan = try Self.labelPlan(classChoice: classChoice, n: n, loaded: loaded, model: model)
         let n = plan.count
-        let network = try Self.guidedModel(loaded, guidance: guidance, model: model)
+        let network = try Self.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: model)
         let diffusion = try loaded.scheduler.makeDiffusion()
         let chosen = try Self.makeSampler(sampler, diffusion: diffusion, scheduler: loaded.scheduler, steps: steps, eta: eta,
                                           spacing: timestepSpacing.map { try TimestepSpacing(name: $0) })
@@ -165,14 +173,16 @@ struct Sample: ParsableCommand {
     }
 
     /// The network, wrapped in classifier-free guidance when a weight other than 1 is asked for.
-    static func guidedModel(_ loaded: DenoiserFolder.Loaded, guidance: Double?, model: String) throws -> any DenoisingModel {
-        guard let guidance, guidance != 1 else { return loaded.model }
+    static func guidedModel(_ loaded: DenoiserFolder.Loaded, guidance: Double?, rescale: Double = 0,
+                            model: String) throws -> any DenoisingModel {
+        guard let guidance, guidance != 1 else { return loaded.model }  // w = 1: the conditional output, rescale or not
         guard let conditioning = loaded.conditioning else {
             throw CommandError("--guidance \(guidance): \(model) has no null class (\(ClassConditioning.fileName)); "
                 + "guidance needs a model trained with 'ddpm train --conditional'")
         }
         return try ClassifierFreeGuidance(model: loaded.model, scale: guidance, classCount: conditioning.classCount,
-                                          nullClass: conditioning.nullClass, variance: loaded.scheduler.variance)
+                                          nullClass: conditioning.nullClass, variance: loaded.scheduler.variance,
+                                          rescale: rescale)
     }
 
     /// The sampler named on the command line. The timestep spacing is `spacing`

@@ -16,6 +16,12 @@ import Tensors
 /// For a learned-range variance (twice the channels) only the first half of
 /// the channels (the mean part: ε, x0 or v) is guided; the variance half is
 /// the conditional branch's. As a `DenoisingModel` it works with every sampler.
+///
+/// Guidance rescale (Lin et al. 2024, eq. 15–16; diffusers' `guidance_rescale`)
+/// with φ > 0 pulls the guided output's standard deviation back towards the
+/// conditional one's, per example: `ε_rescaled = ε̂ · std(ε_cond)/std(ε̂)`,
+/// `ε_final = φ·ε_rescaled + (1 − φ)·ε̂` (standard deviations over all values of
+/// an example, with Bessel's correction, as torch.std).
 public struct ClassifierFreeGuidance: DenoisingModel {
     public let model: any DenoisingModel
     /// The guidance weight w (≥ 0; 1 = plain conditional, 0 = unconditional).
@@ -26,14 +32,21 @@ public struct ClassifierFreeGuidance: DenoisingModel {
     public let nullClass: Int
     /// Whether the output carries a learned variance in its second half of channels.
     public let variance: VarianceType
+    /// The guidance rescale φ in [0, 1] (0 = plain guidance).
+    public let rescale: Float
 
     /// A guided model. Throws for a negative or non-finite `scale`, a class
-    /// count below 1, or a null class that collides with a real class.
+    /// count below 1, a null class that collides with a real class, or a
+    /// `rescale` outside [0, 1].
     public init(model: any DenoisingModel, scale: Double, classCount: Int, nullClass: Int,
-                variance: VarianceType = .fixedSmall) throws {
+                variance: VarianceType = .fixedSmall, rescale: Double = 0) throws {
         guard scale.isFinite, scale >= 0 else {
             throw DiffusionError.invalidParameter(name: "guidance scale", value: "\(scale)",
                                                   accepted: "a finite number ≥ 0 (0 = unconditional, 1 = conditional, > 1 = guided)")
+        }
+        guard rescale >= 0, rescale <= 1 else {
+            throw DiffusionError.invalidParameter(name: "guidance rescale", value: "\(rescale)",
+                                                  accepted: "a number in [0, 1] (0 = off; Lin et al. use 0.7)")
         }
         guard classCount >= 1 else {
             throw DiffusionError.invalidParameter(name: "class count", value: "\(classCount)", accepted: "an integer ≥ 1")
@@ -47,6 +60,7 @@ public struct ClassifierFreeGuidance: DenoisingModel {
         self.classCount = classCount
         self.nullClass = nullClass
         self.variance = variance
+        self.rescale = Float(rescale)
     }
 
     /// The guided prediction for `x` with one real class label per example.
@@ -98,10 +112,26 @@ public struct ClassifierFreeGuidance: DenoisingModel {
             for i in 0..<guided {
                 result[base + i] = keep * values[half + base + i] + w * values[base + i]
             }
+            if rescale > 0 {
+                let conditional = Self.standardDeviation(values[base..<base + guided])
+                let combined = Self.standardDeviation(result[base..<base + guided])
+                if combined > 0 {
+                    let factor = Float(1 - Double(rescale) + Double(rescale) * conditional / combined)
+                    for i in base..<base + guided { result[i] *= factor }
+                }
+            }
             for i in guided..<perExample {
                 result[base + i] = values[base + i]
             }
         }
         return Tensor(shape: [batch] + Array(output.shape.dropFirst()), scalars: result)
+    }
+
+    /// The standard deviation with Bessel's correction (torch.std), in Double.
+    static func standardDeviation(_ values: ArraySlice<Float>) -> Double {
+        guard values.count > 1 else { return 0 }
+        let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+        let squares = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
+        return (squares / Double(values.count - 1)).squareRoot()
     }
 }

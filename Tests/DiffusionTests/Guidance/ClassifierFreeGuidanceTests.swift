@@ -134,4 +134,31 @@ final class ClassifierFreeGuidanceTests: XCTestCase {
             XCTAssertNotEqual(guided.scalars, plain.scalars, "\(type(of: sampler)) at w = 3")
         }
     }
+
+    /// Guidance rescale: the guided output scaled per example by
+    /// (1 − φ) + φ·std(ε_c)/std(ε̂) (torch.std, Bessel's correction), as diffusers' `rescale_noise_cfg`.
+    func testGuidanceRescaleMatchesTheFormula() throws {
+        let unet = try makeUNet()
+        let x = input()
+        let timesteps = [5, 300, 999], labels = [0, 2, 1]
+        let conditional = try unet(x, timesteps: timesteps, classLabels: labels).scalars
+        let plain = try ClassifierFreeGuidance(model: unet, scale: 4, classCount: classes, nullClass: nullClass)
+        let guided = try plain(x, timesteps: timesteps, classLabels: labels).scalars
+        let rescaled = try ClassifierFreeGuidance(model: unet, scale: 4, classCount: classes, nullClass: nullClass, rescale: 0.7)
+        let output = try rescaled(x, timesteps: timesteps, classLabels: labels).scalars
+        func std(_ v: ArraySlice<Float>) -> Double {
+            let m = v.map(Double.init).reduce(0, +) / Double(v.count)
+            return (v.map { (Double($0) - m) * (Double($0) - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
+        }
+        let size = 64
+        for b in 0..<3 {
+            let range = b * size..<(b + 1) * size
+            let factor = 0.3 + 0.7 * std(conditional[range]) / std(guided[range])
+            XCTAssertNotEqual(factor, 1, accuracy: 1e-3, "the test needs guidance that changes the spread")
+            for i in range {
+                XCTAssertEqual(Double(output[i]), Double(guided[i]) * factor, accuracy: 1e-5 * max(1, abs(Double(guided[i]))))
+            }
+        }
+        XCTAssertThrowsError(try ClassifierFreeGuidance(model: unet, scale: 3, classCount: classes, nullClass: nullClass, rescale: 1.5))
+    }
 }
