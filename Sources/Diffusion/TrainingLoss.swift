@@ -49,9 +49,10 @@ extension GaussianDiffusion {
         return try trainingLoss(modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind)
     }
 
-    /// The loss for a given network output at `x_t = √ᾱ_t x0 + √(1−ᾱ_t) noise`.
+    /// The loss for a given network output at `x_t = √ᾱ_t x0 + √(1−ᾱ_t) noise`;
+    /// `weights` (one per example) multiply the MSE term (a `LossWeighting`).
     public func trainingLoss(modelOutput: Tensor, x0: Tensor, noise: Tensor, xt: Tensor, timesteps: [Int],
-                             kind: LossKind = .simple) throws -> TrainingLoss {
+                             kind: LossKind = .simple, weights: [Float]? = nil) throws -> TrainingLoss {
         try schedule.validate(timesteps: timesteps, for: xt, operation: "trainingLoss")
         try schedule.validateSameShape(xt, x0, operation: "trainingLoss")
         try schedule.validateSameShape(xt, noise, operation: "trainingLoss")
@@ -62,6 +63,13 @@ extension GaussianDiffusion {
         if kind != .variationalBound {
             let target = try schedule.target(for: self.prediction, x0: x0, epsilon: noise, timesteps: timesteps)
             mse = (prediction - target).square().mean(axes: axes)
+            if let weights {
+                guard weights.count == timesteps.count else {
+                    throw DiffusionError.invalidParameter(name: "loss weights", value: "\(weights.count) weights",
+                                                          accepted: "one weight per example (\(timesteps.count))")
+                }
+                mse = mse! * Tensor(shape: [weights.count], scalars: weights)
+            }
         }
         if kind != .simple {
             bound = try variationalBoundTerm(modelOutput: modelOutput, x0: x0, xt: xt, timesteps: timesteps,

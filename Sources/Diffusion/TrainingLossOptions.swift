@@ -1,0 +1,59 @@
+import Foundation
+import Tensors
+
+/// Options of the training objective beyond its kind: how timesteps are
+/// weighted, and two changes to the noise that the literature found to help.
+///
+/// - `weighting`: a per-timestep weight on the MSE term (`LossWeighting`).
+/// - `offsetNoise` s (Guttenberg 2023; diffusers' `noise_offset`): the noise is
+///   `ε = ε₀ + s·δ` with one δ ~ N(0, 1) per example and channel, broadcast
+///   over the pixels, so the network also learns to move an image's mean
+///   brightness; ε is then both the input noise and the target.
+/// - `inputPerturbation` γ (Ning et al. 2023; diffusers' `input_perturbation`):
+///   x_t is formed with `ε + γ·ξ`, ξ ~ N(0, I), while the target keeps ε.
+///
+/// The defaults change nothing: no extra random draws are taken.
+public struct TrainingLossOptions: Equatable, Sendable {
+    public var weighting: LossWeighting
+    public var offsetNoise: Double
+    public var inputPerturbation: Double
+
+    public init(weighting: LossWeighting = .none, offsetNoise: Double = 0, inputPerturbation: Double = 0) {
+        self.weighting = weighting
+        self.offsetNoise = offsetNoise
+        self.inputPerturbation = inputPerturbation
+    }
+
+    /// Whether any option differs from plain DDPM training.
+    public var isPlain: Bool { self == TrainingLossOptions() }
+}
+
+extension GaussianDiffusion {
+    /// Algorithm 1 for one batch with `options`: draws t uniformly, then ε
+    /// (and the offset δ and perturbation ξ when asked for) from `generator`,
+    /// forms x_t, runs the model and builds the weighted loss. With default
+    /// options it draws and returns exactly what the plain `trainingLoss` does.
+    public func trainingLoss(model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple,
+                             options: TrainingLossOptions, classLabels: [Int]? = nil,
+                             generator: inout RandomGenerator) throws -> TrainingLoss {
+        guard x0.rank >= 2 else {
+            throw DiffusionError.shapeMismatch(operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D]", got: x0.shape)
+        }
+        let timesteps = UniformTimesteps.draw(batch: x0.shape[0], timesteps: schedule.count, generator: &generator)
+        var noise = Tensor.randn(x0.shape, generator: &generator)
+        if options.offsetNoise != 0 {
+            let perChannel = Array(x0.shape.prefix(2)) + [Int](repeating: 1, count: x0.rank - 2)
+            noise = noise + Tensor.randn(perChannel, generator: &generator) * Float(options.offsetNoise)
+        }
+        var inputNoise = noise
+        if options.inputPerturbation != 0 {
+            inputNoise = noise + Tensor.randn(x0.shape, generator: &generator) * Float(options.inputPerturbation)
+        }
+        let xt = try schedule.marginalSample(x0: x0, timesteps: timesteps, noise: inputNoise)
+        let output = try model(xt, timesteps: timesteps, classLabels: classLabels)
+        let weights = options.weighting == .none ? nil
+            : options.weighting.weights(timesteps: timesteps, schedule: schedule, prediction: prediction)
+        return try trainingLoss(modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind,
+                                weights: weights)
+    }
+}
