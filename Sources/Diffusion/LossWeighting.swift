@@ -18,7 +18,7 @@ import Foundation
 /// - `signalToNoise`: `w = SNR`, the weighting ε-prediction's L_simple applies
 ///   implicitly (weight 1 on ε), available to x0- and v-prediction.
 /// - `p2(k, γ)` (Choi et al. 2022): ε-MSE weighted by `1/(k + SNR)^γ`.
-public enum LossWeighting: Equatable, Sendable {
+public enum LossWeighting: Codable, Equatable, Sendable {
     /// Every timestep weighted 1 on the network's own target (L_simple).
     case none
     case minSNR(gamma: Double)

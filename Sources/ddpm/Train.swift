@@ -88,6 +88,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run saved in --out.")
     var resume = false
 
+    @OptionGroup(title: "Training options") var options: TrainingOptionFlags
+
     /// Flags that fix the run and so may not be given with --resume.
     var runDefiningFlags: [(String, Bool)] {
         [("--data", data != nil), ("--model-config", modelConfig != nil), ("--preset", preset != nil),
@@ -96,7 +98,7 @@ struct Train: ParsableCommand {
          ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
          ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
          ("--image-size", imageSize != nil), ("--seed", seed != nil), ("--conditional", conditional),
-         ("--class-dropout", classDropout != nil)]
+         ("--class-dropout", classDropout != nil)] + options.given
     }
 
     func validate() throws {
@@ -240,12 +242,13 @@ struct Train: ParsableCommand {
                                  imageSize: imageSize, toySamples: 16384, modelClass: modelClass,
                                  modelConfig: modelConfigText, scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self),
                                  seed: seed ?? 0, conditioning: conditioning)
-        let configuration = TrainingConfiguration(
+        var configuration = TrainingConfiguration(
             steps: steps ?? 2000, learningRate: lr ?? 5e-4, warmupSteps: warmup ?? 100, weightDecay: weightDecay ?? 0,
             gradientClip: gradClip ?? 1, emaDecay: emaDecay ?? 0.999,
             loss: TrainingConfiguration.Loss(rawValue: loss ?? "simple")!, seed: seed ?? 0,
             checkpointEvery: checkpointEvery ?? 500, classConditional: conditioning != nil,
             classDropout: conditioning?.classDropout ?? 0, nullClass: conditioning?.nullClass)
+        options.apply(to: &configuration)
         try configuration.validate()
         return (run, configuration)
     }

@@ -188,6 +188,27 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(schedule.factor(atStep: 500), 0, accuracy: 1e-12)
     }
 
+    /// Values of diffusers' `get_linear_schedule_with_warmup`,
+    /// `get_cosine_with_hard_restarts_schedule_with_warmup` and
+    /// `get_polynomial_decay_schedule_with_warmup` (W = 10, T = 110), worked by hand.
+    func testLinearRestartsAndPolynomialDecays() throws {
+        let linear = try LearningRateSchedule(baseRate: 1, warmupSteps: 10, decay: .linear(totalSteps: 110))
+        XCTAssertEqual([10, 35, 60, 110, 200].map { linear.factor(atStep: $0) }, [1, 0.75, 0.5, 0, 0])
+        let restarts = try LearningRateSchedule(baseRate: 1, warmupSteps: 10, decay: .cosineWithRestarts(totalSteps: 110, cycles: 2))
+        XCTAssertEqual(restarts.factor(atStep: 10), 1)
+        XCTAssertEqual(restarts.factor(atStep: 35), 0.5, accuracy: 1e-12)  // p = 0.25: half way down the first cycle
+        XCTAssertEqual(restarts.factor(atStep: 60), 1, accuracy: 1e-12)    // p = 0.5: the restart
+        XCTAssertEqual(restarts.factor(atStep: 85), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(restarts.factor(atStep: 110), 0)
+        let polynomial = try LearningRateSchedule(baseRate: 1e-3, warmupSteps: 10,
+                                                  decay: .polynomial(totalSteps: 110, power: 2, endRate: 1e-4))
+        XCTAssertEqual(polynomial.factor(atStep: 60), 0.9 * 0.25 + 0.1, accuracy: 1e-6)
+        XCTAssertEqual(polynomial.factor(atStep: 110), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(polynomial.factor(atStep: 400), 0.1, accuracy: 1e-6)
+        XCTAssertThrowsError(try LearningRateSchedule(baseRate: 1e-3, decay: .polynomial(totalSteps: 10, power: 1, endRate: 1)))
+        XCTAssertThrowsError(try LearningRateSchedule(baseRate: 1, decay: .cosineWithRestarts(totalSteps: 10, cycles: 0)))
+    }
+
     func testBadSchedulesThrow() {
         XCTAssertThrowsError(try LearningRateSchedule(baseRate: -1))
         XCTAssertThrowsError(try LearningRateSchedule(baseRate: 1, warmupSteps: -2))

@@ -69,9 +69,11 @@ public final class Trainer {
         parameters = model.namedParameters()
         optimizer = try AdamW(parameters: parameters, learningRate: Float(configuration.learningRate),
                               weightDecay: Float(configuration.weightDecay))
-        ema = try ExponentialMovingAverage(parameters: parameters, decay: configuration.emaDecay)
-        schedule = try LearningRateSchedule(baseRate: Float(configuration.learningRate),
-                                            warmupSteps: configuration.warmupSteps)
+        ema = try ExponentialMovingAverage(parameters: parameters, decay: configuration.emaDecay,
+                                           warmup: configuration.emaWarmup)
+        schedule = try configuration.learningRateDecay.schedule(baseRate: configuration.learningRate,
+                                                                warmupSteps: configuration.warmupSteps,
+                                                                totalSteps: configuration.steps)
         // The timestep/noise stream is independent of the streams that initialise weights or order data.
         generator = RandomGenerator(seed: configuration.seed).substream(0x7472_6169_6E)
     }
@@ -164,9 +166,12 @@ public final class Trainer {
         let batch = data.nextTrainingBatch()
         let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
-        let loss = try diffusion.trainingLoss(
-            model: model, x0: batch.samples, kind: configuration.loss.kind,
-            classLabels: labels, generator: &generator)
+        let options = configuration.lossOptions
+        let loss = options.isPlain
+            ? try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind,
+                                         classLabels: labels, generator: &generator)
+            : try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind, options: options,
+                                         classLabels: labels, generator: &generator)
         let value = loss.loss.item
         guard value.isFinite else {
             throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)

@@ -1,10 +1,15 @@
 import Foundation
+import NN
 
 /// The settings of a training run that change how the weights evolve: the
 /// optimiser (AdamW with linear warmup), gradient clipping, the EMA decay, the
 /// loss, the seed of the timestep/noise draws, the number of steps and how
 /// often to checkpoint, and for a class-conditional network the label dropout
-/// of classifier-free guidance. Saved with every checkpoint.
+/// of classifier-free guidance, and the options of the objective (loss
+/// weighting, offset noise, input perturbation), the learning-rate decay and
+/// the EMA warmup. Saved with every checkpoint; settings left at their
+/// defaults are not written, so files of runs without them read and compare
+/// exactly as before.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The training objective; `hybrid` uses λ = 0.001 (Improved DDPM).
     public enum Loss: String, Codable, CaseIterable, Sendable {
@@ -39,6 +44,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var classDropout: Double
     /// The label of the unconditional class (needed when `classDropout` > 0).
     public var nullClass: Int?
+    /// Loss weighting, offset noise, input perturbation.
+    public var lossOptions = TrainingLossOptions()
+    /// What the learning rate does after the warmup.
+    public var learningRateDecay = LearningRateDecay.constant
+    /// How the EMA decay grows at the start (diffusers' `(1 + k)/(10 + k)` by default).
+    public var emaWarmup = ExponentialMovingAverage.Warmup.ratio
 
     public init(steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
                 gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
@@ -61,6 +72,28 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case steps, learningRate, warmupSteps, weightDecay, gradientClip, emaDecay, loss, seed, checkpointEvery
         case classConditional, classDropout, nullClass
+        case lossWeighting, offsetNoise, inputPerturbation, learningRateDecay, emaWarmup
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(steps, forKey: .steps)
+        try container.encode(learningRate, forKey: .learningRate)
+        try container.encode(warmupSteps, forKey: .warmupSteps)
+        try container.encode(weightDecay, forKey: .weightDecay)
+        try container.encodeIfPresent(gradientClip, forKey: .gradientClip)
+        try container.encode(emaDecay, forKey: .emaDecay)
+        try container.encode(loss, forKey: .loss)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(checkpointEvery, forKey: .checkpointEvery)
+        try container.encode(classConditional, forKey: .classConditional)
+        try container.encode(classDropout, forKey: .classDropout)
+        try container.encodeIfPresent(nullClass, forKey: .nullClass)
+        if lossOptions.weighting != .none { try container.encode(lossOptions.weighting, forKey: .lossWeighting) }
+        if lossOptions.offsetNoise != 0 { try container.encode(lossOptions.offsetNoise, forKey: .offsetNoise) }
+        if lossOptions.inputPerturbation != 0 { try container.encode(lossOptions.inputPerturbation, forKey: .inputPerturbation) }
+        if learningRateDecay != .constant { try container.encode(learningRateDecay, forKey: .learningRateDecay) }
+        if emaWarmup != .ratio { try container.encode(emaWarmup, forKey: .emaWarmup) }
     }
 
     /// Decodes saved settings; files written before label dropout existed read as p = 0.
@@ -78,6 +111,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         classConditional = try container.decode(Bool.self, forKey: .classConditional)
         classDropout = try container.decodeIfPresent(Double.self, forKey: .classDropout) ?? 0
         nullClass = try container.decodeIfPresent(Int.self, forKey: .nullClass)
+        lossOptions = TrainingLossOptions(
+            weighting: try container.decodeIfPresent(LossWeighting.self, forKey: .lossWeighting) ?? .none,
+            offsetNoise: try container.decodeIfPresent(Double.self, forKey: .offsetNoise) ?? 0,
+            inputPerturbation: try container.decodeIfPresent(Double.self, forKey: .inputPerturbation) ?? 0)
+        learningRateDecay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .learningRateDecay) ?? .constant
+        emaWarmup = try container.decodeIfPresent(ExponentialMovingAverage.Warmup.self, forKey: .emaWarmup) ?? .ratio
     }
 
     /// Throws `TrainingError.invalidSetting` for the first value out of range.
@@ -96,6 +135,24 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try check(checkpointEvery >= 1, "checkpoint interval", checkpointEvery, "an integer ≥ 1")
         try check(classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,
                   "a probability in [0, 1]")
+        try check(lossOptions.offsetNoise.isFinite && lossOptions.offsetNoise >= 0, "offset noise",
+                  lossOptions.offsetNoise, "a finite number ≥ 0 (0.1 is usual)")
+        try check(lossOptions.inputPerturbation.isFinite && lossOptions.inputPerturbation >= 0, "input perturbation",
+                  lossOptions.inputPerturbation, "a finite number ≥ 0 (0.1 is usual)")
+        switch lossOptions.weighting {
+        case let .minSNR(gamma), let .softMinSNR(gamma):
+            try check(gamma.isFinite && gamma > 0, "SNR γ", gamma, "a finite number > 0 (5 is usual)")
+        case let .p2(k, gamma):
+            try check(k.isFinite && k > 0 && gamma.isFinite && gamma >= 0, "P2 weighting", "k \(k), γ \(gamma)",
+                      "k > 0 and γ ≥ 0")
+        case .none, .signalToNoise:
+            break
+        }
+        do {
+            _ = try learningRateDecay.schedule(baseRate: learningRate, warmupSteps: warmupSteps, totalSteps: steps)
+        } catch {
+            throw TrainingError.invalidSetting(name: "learning-rate schedule", value: "\(learningRateDecay)", accepted: "\(error)")
+        }
         if classDropout > 0 {
             try check(classConditional, "class dropout", classDropout, "0 for an unconditional network")
             try check(nullClass.map { $0 >= 0 } ?? false, "null class", nullClass.map(String.init) ?? "none",

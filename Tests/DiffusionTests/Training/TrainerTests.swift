@@ -91,15 +91,16 @@ final class TrainerTests: XCTestCase {
     }
 
     private func makeTrainer(steps: Int, folder: URL, checkpointEvery: Int = 100, loss: TrainingConfiguration.Loss = .simple,
-                             points: Tensor? = nil) throws -> Trainer {
+                             points: Tensor? = nil, adjust: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Trainer {
         var generator = RandomGenerator(seed: 3)
         let variance: VarianceType = loss == .hybrid ? .learnedRange : .fixedSmall
         let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8,
                                                               outputFactor: variance.outputChannelFactor),
                                     generator: &generator)
         let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50), variance: variance)
-        let configuration = TrainingConfiguration(steps: steps, learningRate: 1e-2, warmupSteps: 2, gradientClip: 0.5,
+        var configuration = TrainingConfiguration(steps: steps, learningRate: 1e-2, warmupSteps: 2, gradientClip: 0.5,
                                                   emaDecay: 0.9, loss: loss, seed: 11, checkpointEvery: checkpointEvery)
+        adjust(&configuration)
         return try Trainer(model: model, diffusion: diffusion,
                            data: PointBatches(points: points ?? self.points(), batchSize: 8),
                            configuration: configuration, folder: folder)
@@ -139,6 +140,49 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(strip(try TrainingLog.read(url: straight.logURL)), strip(try TrainingLog.read(url: second.logURL)))
             XCTAssertEqual(try TrainingLog.read(url: second.logURL).map(\.step), Array(1...6))
         }
+    }
+
+    /// Every training option of issue 23 at once: resume stays bit-identical, and the options change the run.
+    func testResumeWithEveryTrainingOptionIsBitIdentical() throws {
+        let options: (inout TrainingConfiguration) -> Void = {
+            $0.lossOptions = TrainingLossOptions(weighting: .minSNR(gamma: 5), offsetNoise: 0.1, inputPerturbation: 0.1)
+            $0.learningRateDecay = .cosine(cycles: 2)
+            $0.emaWarmup = .power(inverseGamma: 1, power: 0.75)
+        }
+        let straight = try makeTrainer(steps: 6, folder: folder.appendingPathComponent("straight"), adjust: options)
+        XCTAssertEqual(try straight.run(), .finished(step: 6))
+        let splitFolder = folder.appendingPathComponent("split")
+        var calls = 0
+        XCTAssertEqual(try makeTrainer(steps: 6, folder: splitFolder, adjust: options)
+            .run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+        let second = try makeTrainer(steps: 6, folder: splitFolder, adjust: options)
+        try second.resume()
+        XCTAssertEqual(try second.run(), .finished(step: 6))
+        XCTAssertEqual(weights(straight), weights(second))
+        XCTAssertEqual(straight.ema.state(), second.ema.state())
+        let plain = try makeTrainer(steps: 6, folder: folder.appendingPathComponent("plain"))
+        XCTAssertEqual(try plain.run(), .finished(step: 6))
+        XCTAssertNotEqual(weights(plain), weights(straight), "the options change training")
+        // A run saved with options refuses to resume without them, naming what differs.
+        XCTAssertThrowsError(try makeTrainer(steps: 6, folder: splitFolder).resume()) { error in
+            XCTAssertTrue("\(error)".contains("lossOptions"), "\(error)")
+        }
+    }
+
+    /// Options at their defaults are not written, so old configurations compare and encode as before;
+    /// set ones round-trip.
+    func testTrainingOptionsAreWrittenOnlyWhenSet() throws {
+        let plain = try TrainingConfiguration(steps: 10).jsonData()
+        for key in ["lossWeighting", "offsetNoise", "inputPerturbation", "learningRateDecay", "emaWarmup"] {
+            XCTAssertFalse(String(decoding: plain, as: UTF8.self).contains(key), key)
+        }
+        var configuration = TrainingConfiguration(steps: 10, warmupSteps: 2)
+        configuration.lossOptions = TrainingLossOptions(weighting: .softMinSNR(gamma: 3), offsetNoise: 0.05)
+        configuration.learningRateDecay = .polynomial(power: 2, endRate: 1e-6)
+        configuration.emaWarmup = .power(inverseGamma: 1, power: 2.0 / 3)
+        XCTAssertEqual(try JSONDecoder().decode(TrainingConfiguration.self, from: try configuration.jsonData()), configuration)
+        configuration.lossOptions.offsetNoise = -1
+        XCTAssertThrowsError(try configuration.validate()) { XCTAssertTrue("\($0)".contains("offset noise"), "\($0)") }
     }
 
     /// A class-conditional U-Net (3 classes and null class 3) trained with label dropout p.
