@@ -19,7 +19,8 @@ public enum DiffusionError: Error, Equatable, CustomStringConvertible {
         case let .invalidParameter(name, value, accepted):
             return "invalid \(name) = \(value); accepted: \(accepted)"
         case let .betaOutOfRange(index, value):
-            return "beta[\(index)] = \(value) is outside the open interval (0, 1); every beta must satisfy 0 < beta < 1"
+            return "beta[\(index)] = \(value) is outside the open interval (0, 1); every beta must satisfy 0 < beta < 1 "
+                + "(only the last may be exactly 1: a zero-terminal-SNR schedule)"
         case let .nonMonotoneAlphaBar(index, previous, value):
             return "alpha_bar must strictly decrease, but alpha_bar[\(index)] = \(value) is not below alpha_bar[\(index - 1)] = \(previous)"
         case let .unknownName(kind, name, accepted):

@@ -20,12 +20,13 @@ public struct NoiseSchedule: Sendable {
         try self.init(betas: try rule.betas(timesteps: timesteps))
     }
 
-    /// The schedule of an explicit β array; every β must lie in (0, 1).
+    /// The schedule of an explicit β array; every β must lie in (0, 1), except
+    /// that the last may be exactly 1 (ᾱ_T = 0: zero terminal SNR).
     public init(betas: [Double]) throws {
         guard !betas.isEmpty else {
             throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty beta array)")
         }
-        for (i, beta) in betas.enumerated() where !(beta > 0 && beta < 1) {
+        for (i, beta) in betas.enumerated() where !(beta > 0 && beta < 1) && !(beta == 1 && i == betas.count - 1 && i > 0) {
             throw DiffusionError.betaOutOfRange(index: i, value: beta)
         }
         count = betas.count
@@ -34,7 +35,7 @@ public struct NoiseSchedule: Sendable {
     }
 
     /// The schedule whose ᾱ array is given (ᾱ must lie in (0, 1) and strictly
-    /// decrease); `β_i = 1 − ᾱ_i/ᾱ_{i−1}` with ᾱ before the first step equal to 1.
+    /// decrease; the last may be 0); `β_i = 1 − ᾱ_i/ᾱ_{i−1}` with ᾱ before the first step equal to 1.
     public init(alphaBar: [Double]) throws {
         guard !alphaBar.isEmpty else {
             throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty alpha_bar array)")
@@ -42,8 +43,9 @@ public struct NoiseSchedule: Sendable {
         var betas: [Double] = []
         var previous = 1.0
         for (i, value) in alphaBar.enumerated() {
-            guard value > 0, value < 1 else {
-                throw DiffusionError.invalidParameter(name: "alpha_bar[\(i)]", value: "\(value)", accepted: "a value in (0, 1)")
+            guard value > 0 || (value == 0 && i == alphaBar.count - 1 && i > 0), value < 1 else {
+                throw DiffusionError.invalidParameter(name: "alpha_bar[\(i)]", value: "\(value)",
+                                                      accepted: "a value in (0, 1) (the last may be 0)")
             }
             guard value < previous else {
                 throw DiffusionError.nonMonotoneAlphaBar(index: i, previous: previous, value: value)
@@ -90,6 +92,28 @@ public struct NoiseSchedule: Sendable {
             posteriorMeanCoefficientX0: (0..<n).map { alphaBarPrevious[$0].squareRoot() * betas[$0] / oneMinusAlphaBar[$0] },
             posteriorMeanCoefficientXt: (0..<n).map { (1 - betas[$0]).squareRoot() * oneMinusPrevious[$0] / oneMinusAlphaBar[$0] },
             signalToNoise: (0..<n).map { alphaBar[$0] / oneMinusAlphaBar[$0] })
+    }
+
+    /// Whether ᾱ_T = 0: x_T holds no signal at all (SNR_T = 0).
+    public var hasZeroTerminalSNR: Bool { double.alphaBar[count - 1] == 0 }
+
+    /// The schedule rescaled to zero terminal SNR (Lin et al. 2024, Algorithm 1;
+    /// diffusers' `rescale_zero_terminal_snr`): √ᾱ is shifted and scaled so that
+    /// √ᾱ_1 is kept and √ᾱ_T becomes 0, `√ᾱ'_t = (√ᾱ_t − √ᾱ_T)·√ᾱ_1/(√ᾱ_1 − √ᾱ_T)`;
+    /// the last β becomes exactly 1.
+    public func rescaledToZeroTerminalSNR() throws -> NoiseSchedule {
+        guard count >= 2 else {
+            throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "\(count)",
+                                                  accepted: "at least 2 to rescale to zero terminal SNR")
+        }
+        let root = double.sqrtAlphaBar
+        let first = root[0], last = root[count - 1]
+        let scaled = root.map { ($0 - last) * first / (first - last) }
+        let alphaBar = scaled.map { $0 * $0 }
+        var betas = [1 - alphaBar[0]]
+        for i in 1..<count { betas.append(1 - alphaBar[i] / alphaBar[i - 1]) }
+        betas[count - 1] = 1
+        return try NoiseSchedule(betas: betas)
     }
 
     /// The schedule restricted to an increasing subsequence τ of its timesteps

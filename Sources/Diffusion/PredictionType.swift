@@ -23,6 +23,12 @@ extension NoiseSchedule {
     public func x0(fromEpsilon epsilon: Tensor, xt: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "x0(fromEpsilon:)")
         try validateSameShape(xt, epsilon, operation: "x0(fromEpsilon:)")
+        if let t = timesteps.first(where: { double.alphaBar[$0] == 0 }) {
+            throw DiffusionError.invalidTimesteps(
+                operation: "x0(fromEpsilon:)",
+                reason: "ᾱ = 0 at timestep \(t) (zero terminal SNR): x̂0 = (x_t − √(1−ᾱ) ε̂)/√ᾱ divides by zero; "
+                    + "use v- or x0-prediction with a zero-terminal-SNR schedule")
+        }
         let r = xt.rank
         return xt * coefficient(double.sqrtAlphaBar.map { 1 / $0 }, at: timesteps, rank: r)
             - epsilon * coefficient((0..<count).map { double.sqrtOneMinusAlphaBar[$0] / double.sqrtAlphaBar[$0] }, at: timesteps, rank: r)

@@ -131,6 +131,9 @@ struct Train: ParsableCommand {
         if let weightDecay { try Check.finite(weightDecay, flag: "--weight-decay", atLeast: 0) }
         if let imageSize { try Check.within(imageSize, 1...4096, flag: "--image-size") }
         if let checkpointEvery { try Check.atLeast(checkpointEvery, 1, flag: "--checkpoint-every") }
+        if options.rescaleZeroTerminalSNR, !resume, (prediction ?? "eps") == "eps" {
+            throw ValidationError("--rescale-zero-terminal-snr needs --prediction v or x0 (ε-prediction cannot give x̂0 where ᾱ_T = 0)")
+        }
         if let classDropout {
             guard conditional else { throw ValidationError("--class-dropout applies to --conditional training only") }
             try Check.finite(classDropout, flag: "--class-dropout", atLeast: 0, atMost: 1)
@@ -235,9 +238,10 @@ struct Train: ParsableCommand {
             modelClass = "UNet2DModel"
             modelConfigText = String(decoding: config.jsonData(), as: UTF8.self)
         }
-        let scheduler = SchedulerConfig(
+        var scheduler = SchedulerConfig(
             trainTimesteps: timesteps ?? 1000, betaSchedule: schedule == "cosine" ? "squaredcos_cap_v2" : "linear",
             prediction: Self.predictionNames[prediction ?? "eps"]!, variance: varianceType, clipSample: !isToy)
+        scheduler.rescaleBetasZeroSNR = options.rescaleZeroTerminalSNR
         let run = RunDescription(data: dataArgument, batchSize: batchSize ?? (isToy ? 256 : 32), horizontalFlip: flip,
                                  imageSize: imageSize, toySamples: 16384, modelClass: modelClass,
                                  modelConfig: modelConfigText, scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self),

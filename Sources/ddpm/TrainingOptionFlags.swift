@@ -37,6 +37,12 @@ struct TrainingOptionFlags: ParsableArguments {
     @Flag(name: .customLong("ema-warmup"), help: "EMA decay 1 − (1 + step)^(−power), capped at --ema-decay (diffusers' use_ema_warmup, inv_gamma 1).")
     var emaWarmup = false
 
+    @Flag(name: .customLong("rescale-zero-terminal-snr"), help: ArgumentHelp(
+        "Rescale the betas so that ᾱ_T = 0 (Lin et al. 2024): x_T holds no signal, as at sampling. Needs --prediction v or x0.",
+        discussion: "Sample such a model with a spacing that starts at T (ddim: trailing, the default; --timestep-spacing "
+            + "trailing for the others); with guidance, --guidance-rescale 0.7 is the paper's companion."))
+    var rescaleZeroTerminalSNR = false
+
     @Option(name: .customLong("ema-power"), help: "With --ema-warmup: the power (default 0.75, diffusers' train_unconditional default).")
     var emaPower: Double?
 
@@ -45,7 +51,8 @@ struct TrainingOptionFlags: ParsableArguments {
         [("--loss-weight", lossWeight != nil), ("--snr-gamma", snrGamma != nil), ("--offset-noise", offsetNoise != nil),
          ("--input-perturbation", inputPerturbation != nil), ("--lr-schedule", lrSchedule != nil),
          ("--lr-cycles", lrCycles != nil), ("--lr-power", lrPower != nil), ("--lr-end", lrEnd != nil),
-         ("--ema-warmup", emaWarmup), ("--ema-power", emaPower != nil)]
+         ("--ema-warmup", emaWarmup), ("--ema-power", emaPower != nil),
+         ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR)]
     }
 
     static let weightNames = ["none", "min-snr", "soft-min-snr", "snr", "p2"]

@@ -63,12 +63,12 @@ final class NoiseScheduleTests: XCTestCase {
     func testBadInputThrowsClearErrors() throws {
         assertThrowsDiffusionError("T") { try NoiseSchedule(.linear(), timesteps: 0) }
         assertThrowsDiffusionError("non-empty") { try NoiseSchedule(betas: []) }
-        assertThrowsDiffusionError("beta[1] = 1.0") { try NoiseSchedule(betas: [0.1, 1.0]) }
+        assertThrowsDiffusionError("beta[1] = 1.0") { try NoiseSchedule(betas: [0.1, 1.0, 0.2]) }  // 1 only last
         assertThrowsDiffusionError("beta[0] = 0.0") { try NoiseSchedule(betas: [0, 0.1]) }
         assertThrowsDiffusionError("beta[0] = -0.1") { try NoiseSchedule(betas: [-0.1]) }
         assertThrowsDiffusionError("beta[0] = nan") { try NoiseSchedule(betas: [.nan]) }
         assertThrowsDiffusionError("must strictly decrease") { try NoiseSchedule(alphaBar: [0.9, 0.95]) }
-        assertThrowsDiffusionError("(0, 1)") { try NoiseSchedule(alphaBar: [0.9, 0]) }
+        assertThrowsDiffusionError("(0, 1)") { try NoiseSchedule(alphaBar: [0.9, 0, 0]) }  // 0 only last
         assertThrowsDiffusionError("unknown beta schedule 'quadratic'") { try BetaSchedule(name: "quadratic") }
         assertThrowsDiffusionError("unknown timestep spacing 'uniform'") { try TimestepSpacing(name: "uniform") }
         assertThrowsDiffusionError("unknown variance type 'learned'") { try VarianceType(name: "learned") }

@@ -27,6 +27,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     public var stepsOffset = 0
     /// DDIM's ᾱ after the last step: 1, or ᾱ at the first training timestep.
     public var setAlphaToOne = true
+    /// Rescale the betas to zero terminal SNR (Lin et al. 2024; diffusers' `rescale_betas_zero_snr`).
+    public var rescaleBetasZeroSNR = false
 
     public init(trainTimesteps: Int = 1000, betaSchedule: String = "linear", betaStart: Double = 1e-4,
                 betaEnd: Double = 0.02, trainedBetas: [Double]? = nil, prediction: PredictionType = .epsilon,
@@ -49,8 +51,12 @@ public struct SchedulerConfig: Equatable, Sendable {
 
     /// The noise schedule this configuration describes.
     public func makeSchedule() throws -> NoiseSchedule {
-        if let trainedBetas { return try NoiseSchedule(betas: trainedBetas) }
-        return try NoiseSchedule(BetaSchedule(name: betaSchedule, start: betaStart, end: betaEnd), timesteps: trainTimesteps)
+        let schedule = if let trainedBetas {
+            try NoiseSchedule(betas: trainedBetas)
+        } else {
+            try NoiseSchedule(BetaSchedule(name: betaSchedule, start: betaStart, end: betaEnd), timesteps: trainTimesteps)
+        }
+        return rescaleBetasZeroSNR ? try schedule.rescaledToZeroTerminalSNR() : schedule
     }
 
     /// The diffusion process (schedule, prediction and variance types, clipping or thresholding).
@@ -63,7 +69,7 @@ public struct SchedulerConfig: Equatable, Sendable {
     public static let knownKeys: Set<String> = [
         "num_train_timesteps", "beta_schedule", "beta_start", "beta_end", "trained_betas", "prediction_type",
         "variance_type", "clip_sample", "clip_sample_range", "thresholding", "dynamic_thresholding_ratio",
-        "sample_max_value", "timestep_spacing", "steps_offset", "set_alpha_to_one",
+        "sample_max_value", "timestep_spacing", "steps_offset", "set_alpha_to_one", "rescale_betas_zero_snr",
     ]
 
     /// Warnings naming each key of a `scheduler_config.json` that is not honoured
@@ -96,6 +102,7 @@ public struct SchedulerConfig: Equatable, Sendable {
             var timestep_spacing: String?
             var steps_offset: Int?
             var set_alpha_to_one: Bool?
+            var rescale_betas_zero_snr: Bool?
         }
         let raw: Raw
         do {
@@ -119,12 +126,19 @@ public struct SchedulerConfig: Equatable, Sendable {
         if let name = raw.timestep_spacing { config.timestepSpacing = try TimestepSpacing(name: name) }
         config.stepsOffset = raw.steps_offset ?? config.stepsOffset
         config.setAlphaToOne = raw.set_alpha_to_one ?? config.setAlphaToOne
+        config.rescaleBetasZeroSNR = raw.rescale_betas_zero_snr ?? config.rescaleBetasZeroSNR
         try config.validateSamplingKeys(source: source)
         guard config.trainTimesteps <= maximumTrainTimesteps, (config.trainedBetas?.count ?? 0) <= maximumTrainTimesteps else {
             throw DiffusionError.invalidParameter(name: "\(source): num_train_timesteps", value: "\(config.trainTimesteps)",
                                                   accepted: "an integer from 1 to \(maximumTrainTimesteps)")
         }
-        _ = try config.makeSchedule()
+        let schedule = try config.makeSchedule()
+        if schedule.hasZeroTerminalSNR, config.prediction == .epsilon {
+            throw DiffusionError.invalidParameter(
+                name: "\(source): prediction_type", value: "epsilon",
+                accepted: "v_prediction or sample with a zero-terminal-SNR schedule (rescale_betas_zero_snr): "
+                    + "ε-prediction cannot give x̂0 where ᾱ_T = 0")
+        }
         return config
     }
 
@@ -165,6 +179,7 @@ public struct SchedulerConfig: Equatable, Sendable {
         if let timestepSpacing { json["timestep_spacing"] = timestepSpacing.rawValue }
         if stepsOffset != 0 { json["steps_offset"] = stepsOffset }
         if !setAlphaToOne { json["set_alpha_to_one"] = false }
+        if rescaleBetasZeroSNR { json["rescale_betas_zero_snr"] = true }
         return (try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])) ?? Data()
     }
 }

@@ -56,10 +56,15 @@ public struct DPMSolverPlusPlus: Sampler {
     }
 
     /// (α, σ, λ) at a training timestep, or at the clean end (α = 1, σ = 0, λ = ∞) for nil.
+    /// Where ᾱ = 0 (zero terminal SNR) ᾱ is taken as 2⁻²⁴, as diffusers does, so λ stays finite.
     private func noiseLevel(_ t: Int?) -> (alpha: Double, sigma: Double, lambda: Double) {
         guard let t else { return (1, 0, .infinity) }
         let s = diffusion.schedule.double
-        let alpha = s.sqrtAlphaBar[t], sigma = s.sqrtOneMinusAlphaBar[t]
+        var alpha = s.sqrtAlphaBar[t], sigma = s.sqrtOneMinusAlphaBar[t]
+        if s.alphaBar[t] == 0 {
+            let floor = 0x1p-24
+            (alpha, sigma) = (floor.squareRoot(), (1 - floor).squareRoot())
+        }
         return (alpha, sigma, Foundation.log(alpha) - Foundation.log(sigma))
     }
 
