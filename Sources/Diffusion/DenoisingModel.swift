@@ -16,4 +16,29 @@ import Tensors
 /// The U-Net and the MLP ε-models conform.
 public protocol DenoisingModel {
     func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor
+
+    /// The same at continuous timesteps in `[0, T − 1]`, which the σ-space samplers
+    /// (Euler, Heun) reach between training timesteps, as diffusers feeds them to its
+    /// networks. The default takes whole timesteps only and throws on any other.
+    func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor
+}
+
+extension DenoisingModel {
+    public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
+        guard let whole = continuousTimesteps.wholeTimesteps else {
+            throw DiffusionError.invalidTimesteps(
+                operation: "\(type(of: self))",
+                reason: "this model takes whole timesteps only, got \(continuousTimesteps.first { $0.rounded() != $0 } ?? .nan); "
+                    + "sample it with timesteps on the training grid (e.g. sigmas from the model)")
+        }
+        return try self(x, timesteps: whole, classLabels: classLabels)
+    }
+}
+
+extension Array where Element == Double {
+    /// The values as integers when every one is whole (and finite), else nil.
+    var wholeTimesteps: [Int]? {
+        guard allSatisfy({ $0.isFinite && $0.rounded() == $0 && Swift.abs($0) < 1e9 }) else { return nil }
+        return map { Int($0) }
+    }
 }

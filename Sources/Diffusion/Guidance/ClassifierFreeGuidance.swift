@@ -65,6 +65,23 @@ public struct ClassifierFreeGuidance: DenoisingModel {
 
     /// The guided prediction for `x` with one real class label per example.
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
+        try guided(x, timestepCount: timesteps.count, classLabels: classLabels) { doubled, labels in
+            try model(doubled, timesteps: timesteps.count == 1 ? timesteps : timesteps + timesteps, classLabels: labels)
+        }
+    }
+
+    /// The guided prediction at continuous timesteps (for the σ-space samplers).
+    public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
+        try guided(x, timestepCount: continuousTimesteps.count, classLabels: classLabels) { doubled, labels in
+            try model(doubled, continuousTimesteps: continuousTimesteps.count == 1 ? continuousTimesteps
+                        : continuousTimesteps + continuousTimesteps, classLabels: labels)
+        }
+    }
+
+    /// Checks the input, evaluates the model once on the doubled batch (real
+    /// labels, then the null class) and combines the two halves.
+    private func guided(_ x: Tensor, timestepCount: Int, classLabels: [Int]?,
+                        evaluate: (Tensor, [Int]) throws -> Tensor) throws -> Tensor {
         guard x.rank >= 1, x.shape[0] > 0 else {
             throw DiffusionError.shapeMismatch(operation: "classifier-free guidance", expected: "a batch [B, …] with B ≥ 1",
                                                got: x.shape)
@@ -82,15 +99,14 @@ public struct ClassifierFreeGuidance: DenoisingModel {
             throw DiffusionError.invalidParameter(name: "class label", value: "\(unknown)",
                                                   accepted: "a class in 0..<\(classCount)")
         }
-        guard timesteps.count == 1 || timesteps.count == batch else {
+        guard timestepCount == 1 || timestepCount == batch else {
             throw DiffusionError.invalidTimesteps(
                 operation: "classifier-free guidance",
-                reason: "\(timesteps.count) timesteps for a batch of \(batch); give one per example or one for all")
+                reason: "\(timestepCount) timesteps for a batch of \(batch); give one per example or one for all")
         }
         let doubled = Tensor.concat([x, x], axis: 0)
-        let steps = timesteps.count == 1 ? timesteps : timesteps + timesteps
         let output = try GradMode.withoutGradient {
-            try model(doubled, timesteps: steps, classLabels: labels + Array(repeating: nullClass, count: batch))
+            try evaluate(doubled, labels + Array(repeating: nullClass, count: batch))
         }
         guard output.rank >= 2, output.shape[0] == 2 * batch else {
             throw DiffusionError.shapeMismatch(operation: "classifier-free guidance",

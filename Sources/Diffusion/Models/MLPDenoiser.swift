@@ -138,12 +138,17 @@ public final class MLPDenoiser: Module, DenoisingModel {
 
     /// The sinusoidal embedding `[B, d]` of the timesteps.
     public static func sinusoidalEmbedding(_ timesteps: [Int], dimension: Int) -> Tensor {
+        sinusoidalEmbedding(timesteps.map(Double.init), dimension: dimension)
+    }
+
+    /// The sinusoidal embedding `[B, d]` of continuous timesteps.
+    public static func sinusoidalEmbedding(_ timesteps: [Double], dimension: Int) -> Tensor {
         let half = dimension / 2
         var values = [Float](repeating: 0, count: timesteps.count * dimension)
         for (row, t) in timesteps.enumerated() {
             for k in 0..<half {
                 let frequency = Foundation.exp(-Foundation.log(10000.0) * Double(k) / Double(half))
-                let angle = Double(t) * frequency
+                let angle = t * frequency
                 values[row * dimension + k] = Float(Foundation.sin(angle))
                 values[row * dimension + half + k] = Float(Foundation.cos(angle))
             }
@@ -152,6 +157,14 @@ public final class MLPDenoiser: Module, DenoisingModel {
     }
 
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
+        try self(x, continuousTimesteps: timesteps.map(Double.init), classLabels: classLabels)
+    }
+
+    /// The prediction at continuous timesteps (the embedding is sinusoidal in t).
+    public func callAsFunction(_ x: Tensor, continuousTimesteps timesteps: [Double], classLabels: [Int]?) throws -> Tensor {
+        guard timesteps.allSatisfy(\.isFinite) else {
+            throw DiffusionError.invalidTimesteps(operation: "MLPDenoiser", reason: "timesteps must be finite, got \(timesteps)")
+        }
         guard x.rank == 2, x.shape[1] == config.dataDimension, x.shape[0] >= 1 else {
             throw DiffusionError.shapeMismatch(operation: "MLPDenoiser", expected: "[B, \(config.dataDimension)]", got: x.shape)
         }

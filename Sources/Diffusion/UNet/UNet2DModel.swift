@@ -69,10 +69,23 @@ public final class UNet2DModel: Module, DenoisingModel {
     /// Predicts the network output for a batch `x` at 0-based `timesteps`
     /// (one per example, or one for the whole batch).
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]? = nil) throws -> Tensor {
-        try checkInput(x, timesteps: timesteps, classLabels: classLabels)
+        try forward(x, timesteps: timesteps.map(Float.init), classLabels: classLabels)
+    }
+
+    /// Predicts the network output at continuous timesteps (the embedding is
+    /// sinusoidal, so it takes any real t, as diffusers' does).
+    public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
+        guard continuousTimesteps.allSatisfy(\.isFinite) else {
+            throw DiffusionError.invalidTimesteps(operation: "UNet2DModel", reason: "timesteps must be finite, got \(continuousTimesteps)")
+        }
+        return try forward(x, timesteps: continuousTimesteps.map(Float.init), classLabels: classLabels)
+    }
+
+    private func forward(_ x: Tensor, timesteps: [Float], classLabels: [Int]?) throws -> Tensor {
+        try checkInput(x, timestepCount: timesteps.count, classLabels: classLabels)
         let batch = x.shape[0]
         let steps = timesteps.count == 1 ? Array(repeating: timesteps[0], count: batch) : timesteps
-        let features = sinusoidalEmbedding(timesteps: steps.map(Float.init), dimension: config.blockOutChannels[0],
+        let features = sinusoidalEmbedding(timesteps: steps, dimension: config.blockOutChannels[0],
                                            flipSinToCos: config.flipSinToCos, freqShift: config.freqShift)
         var embedding = timeEmbedding(features)
         if let classEmbedding, let classLabels {
@@ -90,16 +103,16 @@ public final class UNet2DModel: Module, DenoisingModel {
         return convOut(normOut.normalizedThenSiLU(h))
     }
 
-    private func checkInput(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws {
+    private func checkInput(_ x: Tensor, timestepCount: Int, classLabels: [Int]?) throws {
         let factor = 1 << (config.blockOutChannels.count - 1)
         guard x.rank == 4, x.shape[1] == config.inChannels, x.shape[0] > 0,
               x.shape[2] % factor == 0, x.shape[3] % factor == 0, x.shape[2] > 0, x.shape[3] > 0 else {
             throw DiffusionError.shapeMismatch(
                 operation: "UNet2DModel", expected: "[batch, \(config.inChannels), H, W] with H and W divisible by \(factor)", got: x.shape)
         }
-        guard timesteps.count == 1 || timesteps.count == x.shape[0] else {
+        guard timestepCount == 1 || timestepCount == x.shape[0] else {
             throw DiffusionError.invalidTimesteps(
-                operation: "UNet2DModel", reason: "\(timesteps.count) timesteps for a batch of \(x.shape[0]); give one per example or one for all")
+                operation: "UNet2DModel", reason: "\(timestepCount) timesteps for a batch of \(x.shape[0]); give one per example or one for all")
         }
         if let count = config.numClassEmbeds {
             guard let labels = classLabels else {
