@@ -78,13 +78,17 @@ public struct DDIMSampler: Sampler {
         return (result, x0)
     }
 
-    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
+        try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
+    }
+
+    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let batch = initialNoise.shape.first ?? 0
-        try validate(classLabels: classLabels, batch: batch)
+        let batch = state.shape.first ?? 0
+        try validate(start: start, classLabels: classLabels, batch: batch)
         return try GradMode.withoutGradient {
-            var x = initialNoise
-            for (i, t) in timesteps.enumerated() {
+            var x = state
+            for (i, t) in timesteps.enumerated() where i >= start {
                 let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
                 let previous = i + 1 < timesteps.count ? timesteps[i + 1] : nil
                 let noise = eta > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)

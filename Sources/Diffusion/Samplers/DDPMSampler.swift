@@ -48,14 +48,19 @@ public struct DDPMSampler: Sampler {
         return (reverse.distribution.mean + noise * scale, reverse.predictedX0)
     }
 
-    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
+        let index = modelTimesteps.count - 1 - (try checkedStep(step))
+        return try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[index])
+    }
+
+    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let batch = initialNoise.shape.first ?? 0
-        try validate(classLabels: classLabels, batch: batch)
+        let batch = state.shape.first ?? 0
+        try validate(start: start, classLabels: classLabels, batch: batch)
         return try GradMode.withoutGradient {
-            var x = initialNoise
+            var x = state
             let n = modelTimesteps.count
-            for (step, index) in (0..<n).reversed().enumerated() {
+            for (step, index) in (0..<n).reversed().enumerated() where step >= start {
                 let t = modelTimesteps[index]
                 let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
                 let noise = index > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)

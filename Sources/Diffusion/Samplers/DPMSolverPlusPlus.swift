@@ -94,16 +94,20 @@ public struct DPMSolverPlusPlus: Sampler {
         return (next, x0)
     }
 
-    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
+        try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
+    }
+
+    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let batch = initialNoise.shape.first ?? 0
-        try validate(classLabels: classLabels, batch: batch)
+        let batch = state.shape.first ?? 0
+        try validate(start: start, classLabels: classLabels, batch: batch)
         return try GradMode.withoutGradient {
-            var x = initialNoise
+            var x = state
             var previousX0: Tensor? = nil
-            for (i, t) in timesteps.enumerated() {
+            for (i, t) in timesteps.enumerated() where i >= start {
                 let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                let (next, x0) = try step(modelOutput: output, index: i, sample: x, previousX0: previousX0)
+                let (next, x0) = try step(modelOutput: output, index: i, sample: x, previousX0: i > start ? previousX0 : nil)
                 x = next
                 previousX0 = x0
                 callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))

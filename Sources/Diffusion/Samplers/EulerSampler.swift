@@ -26,14 +26,25 @@ public struct EulerSampler: Sampler {
         return sample + derivative * Float(next - sigma)
     }
 
-    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+    /// x_σmax = z·σ_max (or z·√(σ_max² + 1) for leading spacing, as diffusers).
+    public func initialState(noise: Tensor) -> Tensor { noise * Float(schedule.initialScale) }
+
+    /// x0 + σ·ε at step `step`'s noise level.
+    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
+        guard x0.shape == noise.shape else {
+            throw DiffusionError.shapeMismatch(operation: "noising an image for a sampler", expected: "\(x0.shape)", got: noise.shape)
+        }
+        return x0 + noise * Float(schedule.sigmas[try checkedStep(step)])
+    }
+
+    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        try validate(classLabels: classLabels, batch: initialNoise.shape.first ?? 0)
+        try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
         let denoiser = SigmaSpaceDenoiser(model: model, diffusion: diffusion, classLabels: classLabels)
         let steps = timesteps
         return try GradMode.withoutGradient {
-            var x = initialNoise * Float(schedule.initialScale)
-            for i in steps.indices {
+            var x = state
+            for i in steps.indices where i >= start {
                 let x0 = try denoiser.denoise(x, sigma: schedule.sigmas[i], timestep: schedule.timesteps[i])
                 x = step(predictedX0: x0, index: i, sample: x)
                 callback?(SamplingStep(step: i, totalSteps: steps.count, timestep: steps[i], sample: x, predictedX0: x0))
