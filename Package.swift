@@ -2,7 +2,8 @@
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
-// (codecs, data sets) < ddpm (the command-line tool). FileSupport (atomic file
+// (codecs, data sets) < Pipelines (image editing and other recipes over the
+// layers) < ddpm (the command-line tool). FileSupport (atomic file
 // writes) sits beside the stack and is used by every layer that writes files.
 import PackageDescription
 
@@ -14,6 +15,7 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
+        .library(name: "Pipelines", targets: ["Pipelines"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     dependencies: [
@@ -37,10 +39,11 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
+        .target(name: "Pipelines", dependencies: ["Tensors", "Diffusion", "Datasets"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors", "NN", "Diffusion", "Datasets", "FileSupport",
+                "Tensors", "NN", "Diffusion", "Datasets", "Pipelines", "FileSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +56,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors"]),
         .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]

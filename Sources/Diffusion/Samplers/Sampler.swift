@@ -12,6 +12,14 @@ public struct SamplingStep {
     public let sample: Tensor
     /// The model's x̂0 at this step.
     public let predictedX0: Tensor
+
+    public init(step: Int, totalSteps: Int, timestep: Int, sample: Tensor, predictedX0: Tensor) {
+        self.step = step
+        self.totalSteps = totalSteps
+        self.timestep = timestep
+        self.sample = sample
+        self.predictedX0 = predictedX0
+    }
 }
 
 /// A per-step callback.
