@@ -12,7 +12,8 @@ struct DDPM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddpm",
         abstract: "Denoising diffusion probabilistic models in Swift.",
-        subcommands: [Demo.self, Train.self, Sample.self, Eval.self, Schedule.self, Bench.self]
+        subcommands: [Demo.self, Train.self, Sample.self, ImageToImageCommand.self, InpaintCommand.self, InterpolateCommand.self,
+                      Eval.self, Schedule.self, Bench.self]
     )
 
     static func main() {

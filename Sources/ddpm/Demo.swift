@@ -32,6 +32,12 @@ struct Demo: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
+    /// The demo's process: linear β, T = 1000, v-prediction. An ε-model trained this briefly errs in
+    /// its image mean at the noisiest steps, where x̂0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ multiplies every error in ε̂
+    /// by up to 1/√ᾱ_T ≈ 157; the error survives as a grey background (29–51 of 80 tiles of the
+    /// conditional demo with ε, guided or not, with or without clipping; 0 with v).
+    static let scheduler = SchedulerConfig(trainTimesteps: 1000, betaSchedule: "linear", prediction: .velocity)
+
     static let defaultSteps = 1500
     static let defaultBatchSize = 32
 
@@ -76,10 +82,7 @@ struct Demo: ParsableCommand {
             var config = try UNetConfig.preset(named: "mnist-tiny")
             let conditioning = conditional ? ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.1) : nil
             config.numClassEmbeds = conditioning?.embeddingCount
-            // v-prediction: an ε-model trained this briefly errs in its image mean at the noisiest
-            // steps, where x̂0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ multiplies every error in ε̂ by up to 1/√ᾱ_T ≈ 156;
-            // the error survives as a grey background (29–51 of 80 tiles with ε, guided or not; 0 with v).
-            let scheduler = SchedulerConfig(trainTimesteps: 1000, betaSchedule: "linear", prediction: .velocity)
+            let scheduler = Self.scheduler
             let run = RunDescription(data: "mnist", batchSize: batchSize, horizontalFlip: false, imageSize: nil,
                                      toySamples: 0, modelClass: "UNet2DModel",
                                      modelConfig: String(decoding: config.jsonData(), as: UTF8.self),

@@ -18,30 +18,7 @@ struct Sample: ParsableCommand {
     @Option(help: "A model folder (written by 'ddpm train', or a diffusers UNet2DModel folder).")
     var model: String
 
-    @Option(help: ArgumentHelp("ddpm, ddim, dpm++, euler, euler-a or heun.",
-        discussion: "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
-            + "EulerAncestralDiscrete and HeunDiscrete schedulers (no clipping, as theirs); heun evaluates the "
-            + "model twice per step except the last."))
-    var sampler = "dpm++"
-
-    @Option(help: "Sampling steps (default: 20 for dpm++, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
-    var steps: Int?
-
-    @Option(help: ArgumentHelp("model, karras or exponential: the noise levels σ of euler, euler-a and heun.",
-        discussion: "model (default, as diffusers) takes the model's σ at the spaced timesteps; karras is Karras et al. "
-            + "2022's ρ = 7 spacing (diffusers' use_karras_sigmas), exponential is even in log σ; both reach the "
-            + "network at timesteps between the training ones."))
-    var sigmas: String?
-
-    @Option(help: "DDIM's η (0 = deterministic, 1 = DDPM-like).")
-    var eta: Double = 0
-
-    @Option(name: .customLong("timestep-spacing"), help: ArgumentHelp(
-        "leading, trailing or linspace: which timesteps a shortened run visits.",
-        discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
-            + "else linspace for ddpm, dpm++, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
-            + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
-    var timestepSpacing: String?
+    @OptionGroup var sampling: SamplerFlags
 
     @Option(help: "Number of samples (default 64; with --class all, samples per class, default 8).")
     var n: Int?
@@ -76,17 +53,6 @@ struct Sample: ParsableCommand {
     var trajectory: String?
 
     func validate() throws {
-        try Check.oneOf(sampler, Self.samplerNames, flag: "--sampler")
-        if let sigmas {
-            try Check.oneOf(sigmas, SigmaSpacing.allCases.map(\.rawValue), flag: "--sigmas")
-            guard Self.sigmaSamplers.contains(sampler) else {
-                throw ValidationError("--sigmas applies to --sampler \(Self.sigmaSamplers.joined(separator: ", ")) only")
-            }
-        }
-        if let steps { try Check.within(steps, 1...100_000, flag: "--steps") }
-        try Check.finite(eta, flag: "--eta", atLeast: 0)
-        if let timestepSpacing { try Check.oneOf(timestepSpacing, TimestepSpacing.allCases.map(\.rawValue), flag: "--timestep-spacing") }
-        if eta != 0, sampler != "ddim" { throw ValidationError("--eta applies to --sampler ddim only") }
         if let n { try Check.within(n, 1...1_000_000, flag: "--n") }
         try Check.within(batchSize, 1...65536, flag: "--batch-size")
         if let classChoice, classChoice != "all" {
@@ -129,9 +95,7 @@ struct Sample: ParsableCommand {
         let n = plan.count
         let network = try Self.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: model)
         let diffusion = try loaded.scheduler.makeDiffusion()
-        let chosen = try Self.makeSampler(sampler, diffusion: diffusion, scheduler: loaded.scheduler, steps: steps, eta: eta,
-                                          spacing: timestepSpacing.map { try TimestepSpacing(name: $0) },
-                                          sigmas: try SigmaSpacing(name: sigmas ?? "model"))
+        let chosen = try sampling.makeSampler(diffusion: diffusion, scheduler: loaded.scheduler)
         let samples = try Self.draw(model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
                                     batchSize: batchSize, seed: seed, labels: plan.labels,
                                     trajectoryCount: trajectory == nil ? 0 : min(8, n))
@@ -199,45 +163,6 @@ struct Sample: ParsableCommand {
         return try ClassifierFreeGuidance(model: loaded.model, scale: guidance, classCount: conditioning.classCount,
                                           nullClass: conditioning.nullClass, variance: loaded.scheduler.variance,
                                           rescale: rescale)
-    }
-
-    /// The sampler named on the command line. The timestep spacing is `spacing`
-    /// if given, else the scheduler configuration's, else the sampler's own default;
-    /// `steps_offset` and `set_alpha_to_one` come from the scheduler configuration.
-    /// The samplers `--sampler` accepts.
-    static let samplerNames = ["ddpm", "ddim", "dpm++", "euler", "euler-a", "heun"]
-    /// The σ-space samplers, which take `--sigmas`.
-    static let sigmaSamplers = ["euler", "euler-a", "heun"]
-
-    static func makeSampler(_ name: String, diffusion: GaussianDiffusion, scheduler: SchedulerConfig = SchedulerConfig(),
-                            steps: Int?, eta: Double, spacing: TimestepSpacing? = nil,
-                            sigmas: SigmaSpacing = .model) throws -> any Sampler {
-        let T = diffusion.schedule.count
-        if let steps, steps > T {
-            throw CommandError("--steps \(steps) exceeds the model's \(T) training timesteps")
-        }
-        let chosenSpacing = spacing ?? scheduler.timestepSpacing
-        let offset = scheduler.stepsOffset
-        switch name {
-        case "ddpm":
-            guard let steps, steps < T else { return DDPMSampler(diffusion: diffusion) }
-            return try DDPMSampler(respacing: diffusion, steps: steps, spacing: chosenSpacing ?? .linspace, offset: offset)
-        case "ddim":
-            return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
-                                   offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
-        case "euler":
-            return try EulerSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
-                                    sigmas: sigmas, offset: offset)
-        case "euler-a":
-            return try EulerAncestralSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
-                                             sigmas: sigmas, offset: offset)
-        case "heun":
-            return try HeunSampler(diffusion: diffusion, steps: steps ?? min(15, T), spacing: chosenSpacing ?? .linspace,
-                                   sigmas: sigmas, offset: offset)
-        default:
-            return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
-                                         offset: offset)
-        }
     }
 
     /// Draws `count` samples in batches (with one label per sample for a

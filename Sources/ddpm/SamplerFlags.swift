@@ -1,0 +1,101 @@
+import ArgumentParser
+import Diffusion
+
+/// The sampler choice shared by `sample`, `img2img` and `interpolate`: which
+/// sampler, how many steps, which timesteps (or noise levels) and DDIM's η.
+struct SamplerFlags: ParsableArguments {
+    static let defaultSampler = "dpm++"
+
+    @Option(name: .customLong("sampler"), help: ArgumentHelp("ddpm, ddim, dpm++, euler, euler-a or heun (default dpm++).",
+        discussion: "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
+            + "EulerAncestralDiscrete and HeunDiscrete schedulers (no clipping, as theirs); heun evaluates the "
+            + "model twice per step except the last."))
+    var samplerChoice: String?
+
+    /// The sampler named, or the command's default.
+    var sampler: String { samplerChoice ?? Self.defaultSampler }
+
+    @Option(help: "Sampling steps (default: 20 for dpm++, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
+    var steps: Int?
+
+    @Option(help: ArgumentHelp("model, karras or exponential: the noise levels σ of euler, euler-a and heun.",
+        discussion: "model (default, as diffusers) takes the model's σ at the spaced timesteps; karras is Karras et al. "
+            + "2022's ρ = 7 spacing (diffusers' use_karras_sigmas), exponential is even in log σ; both reach the "
+            + "network at timesteps between the training ones."))
+    var sigmas: String?
+
+    @Option(help: "DDIM's η (0 = deterministic, 1 = DDPM-like).")
+    var eta: Double = 0
+
+    @Option(name: .customLong("timestep-spacing"), help: ArgumentHelp(
+        "leading, trailing or linspace: which timesteps a shortened run visits.",
+        discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
+            + "else linspace for ddpm, dpm++, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
+            + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
+    var timestepSpacing: String?
+
+    func validate() throws {
+        try Check.oneOf(sampler, Self.samplerNames, flag: "--sampler")
+        if let sigmas {
+            try Check.oneOf(sigmas, SigmaSpacing.allCases.map(\.rawValue), flag: "--sigmas")
+            guard Self.sigmaSamplers.contains(sampler) else {
+                throw ValidationError("--sigmas applies to --sampler \(Self.sigmaSamplers.joined(separator: ", ")) only")
+            }
+        }
+        if let steps { try Check.within(steps, 1...100_000, flag: "--steps") }
+        try Check.finite(eta, flag: "--eta", atLeast: 0)
+        if let timestepSpacing { try Check.oneOf(timestepSpacing, TimestepSpacing.allCases.map(\.rawValue), flag: "--timestep-spacing") }
+        if eta != 0, sampler != "ddim" { throw ValidationError("--eta applies to --sampler ddim only") }
+    }
+
+    /// The sampler these flags name, for `diffusion` and its scheduler configuration.
+    func makeSampler(diffusion: GaussianDiffusion, scheduler: SchedulerConfig) throws -> any Sampler {
+        try Self.makeSampler(sampler, diffusion: diffusion, scheduler: scheduler, steps: steps, eta: eta,
+                             spacing: timestepSpacing.map { try TimestepSpacing(name: $0) },
+                             sigmas: try SigmaSpacing(name: sigmas ?? "model"))
+    }
+
+    /// Whether the chosen sampler draws no noise of its own (same start → same result).
+    var isDeterministic: Bool { !["ddpm", "euler-a"].contains(sampler) && !(sampler == "ddim" && eta > 0) }
+
+    /// The samplers `--sampler` accepts.
+    static let samplerNames = ["ddpm", "ddim", "dpm++", "euler", "euler-a", "heun"]
+    /// The σ-space samplers, which take `--sigmas`.
+    static let sigmaSamplers = ["euler", "euler-a", "heun"]
+
+    /// The sampler named on the command line. The timestep spacing is `spacing`
+    /// if given, else the scheduler configuration's, else the sampler's own default;
+    /// `steps_offset` and `set_alpha_to_one` come from the scheduler configuration.
+
+    static func makeSampler(_ name: String, diffusion: GaussianDiffusion, scheduler: SchedulerConfig = SchedulerConfig(),
+                            steps: Int?, eta: Double, spacing: TimestepSpacing? = nil,
+                            sigmas: SigmaSpacing = .model) throws -> any Sampler {
+        let T = diffusion.schedule.count
+        if let steps, steps > T {
+            throw CommandError("--steps \(steps) exceeds the model's \(T) training timesteps")
+        }
+        let chosenSpacing = spacing ?? scheduler.timestepSpacing
+        let offset = scheduler.stepsOffset
+        switch name {
+        case "ddpm":
+            guard let steps, steps < T else { return DDPMSampler(diffusion: diffusion) }
+            return try DDPMSampler(respacing: diffusion, steps: steps, spacing: chosenSpacing ?? .linspace, offset: offset)
+        case "ddim":
+            return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
+                                   offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
+        case "euler":
+            return try EulerSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
+                                    sigmas: sigmas, offset: offset)
+        case "euler-a":
+            return try EulerAncestralSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
+                                             sigmas: sigmas, offset: offset)
+        case "heun":
+            return try HeunSampler(diffusion: diffusion, steps: steps ?? min(15, T), spacing: chosenSpacing ?? .linspace,
+                                   sigmas: sigmas, offset: offset)
+        default:
+            return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
+                                         offset: offset)
+        }
+    }
+
+}
