@@ -6,8 +6,10 @@ import Diffusion
 struct SamplerFlags: ParsableArguments {
     static let defaultSampler = "dpm++"
 
-    @Option(name: .customLong("sampler"), help: ArgumentHelp("ddpm, ddim, dpm++, euler, euler-a or heun (default dpm++).",
-        discussion: "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
+    @Option(name: .customLong("sampler"), help: ArgumentHelp("ddpm, ddim, dpm++, dpm++3m, dpm++sde, dpm++3m-sde, euler, euler-a or heun (default dpm++).",
+        discussion: "dpm++ is DPM-Solver++ 2M, dpm++3m its third-order form; the -sde forms add fresh noise each step "
+            + "(diffusers' algorithm_type sde-dpmsolver++). "
+            + "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
             + "EulerAncestralDiscrete and HeunDiscrete schedulers (no clipping, as theirs); heun evaluates the "
             + "model twice per step except the last."))
     var samplerChoice: String?
@@ -15,7 +17,7 @@ struct SamplerFlags: ParsableArguments {
     /// The sampler named, or the command's default.
     var sampler: String { samplerChoice ?? Self.defaultSampler }
 
-    @Option(help: "Sampling steps (default: 20 for dpm++, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
+    @Option(help: "Sampling steps (default: 20 for the dpm++ family, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
     var steps: Int?
 
     @Option(help: ArgumentHelp("model, karras or exponential: the noise levels σ of euler, euler-a and heun.",
@@ -30,7 +32,7 @@ struct SamplerFlags: ParsableArguments {
     @Option(name: .customLong("timestep-spacing"), help: ArgumentHelp(
         "leading, trailing or linspace: which timesteps a shortened run visits.",
         discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
-            + "else linspace for ddpm, dpm++, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
+            + "else linspace for ddpm, the dpm++ family, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
             + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
     var timestepSpacing: String?
 
@@ -56,10 +58,12 @@ struct SamplerFlags: ParsableArguments {
     }
 
     /// Whether the chosen sampler draws no noise of its own (same start → same result).
-    var isDeterministic: Bool { !["ddpm", "euler-a"].contains(sampler) && !(sampler == "ddim" && eta > 0) }
+    var isDeterministic: Bool {
+        !["ddpm", "euler-a", "dpm++sde", "dpm++3m-sde"].contains(sampler) && !(sampler == "ddim" && eta > 0)
+    }
 
     /// The samplers `--sampler` accepts.
-    static let samplerNames = ["ddpm", "ddim", "dpm++", "euler", "euler-a", "heun"]
+    static let samplerNames = ["ddpm", "ddim", "dpm++", "dpm++3m", "dpm++sde", "dpm++3m-sde", "euler", "euler-a", "heun"]
     /// The σ-space samplers, which take `--sigmas`.
     static let sigmaSamplers = ["euler", "euler-a", "heun"]
 
@@ -94,7 +98,7 @@ struct SamplerFlags: ParsableArguments {
                                    sigmas: sigmas, offset: offset)
         default:
             return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
-                                         offset: offset)
+                                         offset: offset, order: name.contains("3m") ? 3 : 2, stochastic: name.hasSuffix("sde"))
         }
     }
 

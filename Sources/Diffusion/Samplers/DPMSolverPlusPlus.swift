@@ -1,34 +1,51 @@
 import Foundation
 import Tensors
 
-/// DPM-Solver++(2M) (Lu et al. 2022), the multistep second-order solver of
-/// the diffusion ODE in data (x̂0) prediction, as diffusers'
-/// `DPMSolverMultistepScheduler` with `algorithm_type="dpmsolver++"`,
-/// `solver_order=2`, `final_sigmas_type="zero"`: the first step and the last
-/// step (to σ = 0) are first order. The fast default for ≤ 25 steps.
+/// DPM-Solver++ (Lu et al. 2022), the multistep solver of the diffusion ODE in
+/// data (x̂0) prediction, as diffusers' `DPMSolverMultistepScheduler` with
+/// `algorithm_type="dpmsolver++"`, `solver_type="midpoint"`,
+/// `final_sigmas_type="zero"`, `lower_order_final=True`: order 2 (2M, the fast
+/// default for ≤ 25 steps) or 3 (3M); the first steps and the last step (to
+/// σ = 0) are of lower order, and with fewer than 15 steps so is the
+/// second-to-last. `stochastic` is the SDE form (`"sde-dpmsolver++"`, Lu et al.
+/// 2022b), which adds fresh noise every step.
 ///
 /// With `α_t = √ᾱ_t`, `σ_t = √(1−ᾱ_t)`, `λ = log(α/σ)`, `h = λ_t − λ_s`:
 /// first order `x_t = (σ_t/σ_s) x_s − α_t (e^{−h} − 1) D0`; second order adds
-/// `− ½ α_t (e^{−h} − 1) D1` with `D1 = (D0 − D_prev) h/h_prev` (D0 = x̂0 now).
+/// `− ½ α_t (e^{−h} − 1) D1` with `D1 = (D0 − D_prev) h/h_prev` (D0 = x̂0 now);
+/// third order uses D1 and D2 from the last three x̂0 (diffusers' eq.). The SDE
+/// form: `x_t = (σ_t/σ_s) e^{−h} x_s + α_t (1 − e^{−2h}) D0 (+ ½ α_t (1 − e^{−2h}) D1)
+/// + σ_t √(1 − e^{−2h}) z`.
 public struct DPMSolverPlusPlus: Sampler {
     public let diffusion: GaussianDiffusion
     public let timesteps: [Int]
+    /// 2 (2M) or 3 (3M).
+    public let order: Int
+    /// The SDE variant (fresh noise each step).
+    public let stochastic: Bool
 
     /// A solver on `steps` timesteps picked as diffusers' DPM-Solver does
     /// (N + 1 points of the spacing, the last dropped; linspace by default).
-    public init(diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0) throws {
+    public init(diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
+                order: Int = 2, stochastic: Bool = false) throws {
         try self.init(diffusion: diffusion, timesteps: try Self.timesteps(steps: steps, trainingSteps: diffusion.schedule.count,
-                                                                          spacing: spacing, offset: offset))
+                                                                          spacing: spacing, offset: offset),
+                      order: order, stochastic: stochastic)
     }
 
     /// A solver on an explicit strictly decreasing list of timesteps.
-    public init(diffusion: GaussianDiffusion, timesteps: [Int]) throws {
+    public init(diffusion: GaussianDiffusion, timesteps: [Int], order: Int = 2, stochastic: Bool = false) throws {
         guard !timesteps.isEmpty, zip(timesteps, timesteps.dropFirst()).allSatisfy({ $0 > $1 }),
               timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count }) else {
             throw DiffusionError.invalidTimesteps(operation: "DPMSolverPlusPlus", reason: "timesteps must be a non-empty strictly decreasing list within 0..<\(diffusion.schedule.count), got \(timesteps)")
         }
+        guard order == 2 || order == 3 else {
+            throw DiffusionError.invalidParameter(name: "DPM-Solver++ order", value: "\(order)", accepted: "2 or 3")
+        }
         self.diffusion = diffusion
         self.timesteps = timesteps
+        self.order = order
+        self.stochastic = stochastic
     }
 
     /// diffusers' `DPMSolverMultistepScheduler.set_timesteps` for the three spacings.
@@ -68,9 +85,16 @@ public struct DPMSolverPlusPlus: Sampler {
         return (alpha, sigma, Foundation.log(alpha) - Foundation.log(sigma))
     }
 
-    /// Step `index` of the list: returns the next sample and this step's x̂0
-    /// (pass it back as `previousX0` to the following step).
+    /// Step `index` of the list (2M, deterministic): returns the next sample and this
+    /// step's x̂0 (pass it back as `previousX0` to the following step).
     public func step(modelOutput: Tensor, index: Int, sample: Tensor, previousX0: Tensor?) throws -> (next: Tensor, predictedX0: Tensor) {
+        try step(modelOutput: modelOutput, index: index, sample: sample, earlierX0: previousX0.map { [$0] } ?? [], noise: nil)
+    }
+
+    /// Step `index` of the list with the x̂0 of the steps before it (most recent first;
+    /// fewer at the start of a run) and, for the SDE form, this step's noise z.
+    public func step(modelOutput: Tensor, index: Int, sample: Tensor, earlierX0: [Tensor],
+                     noise: Tensor?) throws -> (next: Tensor, predictedX0: Tensor) {
         guard index >= 0, index < timesteps.count else {
             throw DiffusionError.invalidTimesteps(operation: "DPMSolverPlusPlus.step", reason: "step index \(index) is outside 0..<\(timesteps.count)")
         }
@@ -80,16 +104,50 @@ public struct DPMSolverPlusPlus: Sampler {
         var x0 = try diffusion.schedule.interpret(prediction, as: diffusion.prediction, xt: sample, timesteps: indices).x0
         x0 = diffusion.denoisedClipping.apply(to: x0)
 
-        let current = noiseLevel(t)
         let isLast = index == timesteps.count - 1
-        let target = noiseLevel(isLast ? nil : timesteps[index + 1])
-        let decay = isLast ? -1 : Foundation.expm1(-(target.lambda - current.lambda))
-        var next = sample * Float(target.sigma / current.sigma) - x0 * Float(target.alpha * decay)
-        if let previousX0, index > 0, !isLast {
+        if isLast { return (x0, x0) }  // to σ = 0, first order: x = α_t x̂0 with α_t = 1, in either form
+        var effectiveOrder = Swift.min(order, Swift.min(earlierX0.count, index) + 1)
+        if index == timesteps.count - 2, timesteps.count < 15 { effectiveOrder = Swift.min(effectiveOrder, 2) }
+
+        let current = noiseLevel(t)
+        let target = noiseLevel(timesteps[index + 1])
+        let h = target.lambda - current.lambda
+        var d1: Tensor? = nil, d2: Tensor? = nil
+        if effectiveOrder >= 2 {
             let earlier = noiseLevel(timesteps[index - 1])
-            let h = target.lambda - current.lambda, hPrevious = current.lambda - earlier.lambda
-            let d1 = (x0 - previousX0) * Float(h / hPrevious)
+            let hPrevious = current.lambda - earlier.lambda
+            if effectiveOrder == 2 {
+                d1 = (x0 - earlierX0[0]) * Float(h / hPrevious)
+            } else {
+                let earliest = noiseLevel(timesteps[index - 2])
+                let r0 = hPrevious / h, r1 = (earlier.lambda - earliest.lambda) / h
+                let d10 = (x0 - earlierX0[0]) * Float(1 / r0), d11 = (earlierX0[0] - earlierX0[1]) * Float(1 / r1)
+                d1 = d10 + (d10 - d11) * Float(r0 / (r0 + r1))
+                d2 = (d10 - d11) * Float(1 / (r0 + r1))
+            }
+        }
+        if stochastic {
+            guard let noise else {
+                throw DiffusionError.invalidParameter(name: "noise", value: "none", accepted: "a noise tensor for the SDE form")
+            }
+            try diffusion.schedule.validateSameShape(sample, noise, operation: "DPMSolverPlusPlus.step noise")
+            let decay2 = -Foundation.expm1(-2 * h)  // 1 − e^{−2h}
+            var next = sample * Float(target.sigma / current.sigma * Foundation.exp(-h)) + x0 * Float(target.alpha * decay2)
+            if let d1 {
+                let c1 = d2 == nil ? 0.5 * target.alpha * decay2 : target.alpha * (decay2 / (-2 * h) + 1)
+                next = next + d1 * Float(c1)
+            }
+            if let d2 {
+                next = next + d2 * Float(target.alpha * ((decay2 - 2 * h) / ((2 * h) * (2 * h)) - 0.5))
+            }
+            return (next + noise * Float(target.sigma * decay2.squareRoot()), x0)
+        }
+        let decay = Foundation.expm1(-h)  // e^{−h} − 1
+        var next = sample * Float(target.sigma / current.sigma) - x0 * Float(target.alpha * decay)
+        if let d1, d2 == nil {
             next = next - d1 * Float(0.5 * target.alpha * decay)
+        } else if let d1, let d2 {
+            next = next + d1 * Float(target.alpha * (decay / h + 1)) - d2 * Float(target.alpha * ((decay + h) / (h * h) - 0.5))
         }
         return (next, x0)
     }
@@ -104,12 +162,14 @@ public struct DPMSolverPlusPlus: Sampler {
         try validate(start: start, classLabels: classLabels, batch: batch)
         return try GradMode.withoutGradient {
             var x = state
-            var previousX0: Tensor? = nil
+            var history: [Tensor] = []
             for (i, t) in timesteps.enumerated() where i >= start {
                 let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                let (next, x0) = try step(modelOutput: output, index: i, sample: x, previousX0: i > start ? previousX0 : nil)
+                let isLast = i == timesteps.count - 1
+                let noise = stochastic && !isLast ? Tensor.randn(x.shape, generator: &generator) : nil
+                let (next, x0) = try step(modelOutput: output, index: i, sample: x, earlierX0: history, noise: noise)
                 x = next
-                previousX0 = x0
+                history = Array(([x0] + history).prefix(2))
                 callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
             }
             return x

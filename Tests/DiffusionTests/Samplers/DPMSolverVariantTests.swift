@@ -1,0 +1,59 @@
+import Foundation
+import Tensors
+import XCTest
+@testable import Diffusion
+
+/// DPM-Solver++ 3M and the SDE form (orders 2 and 3) against whole trajectories of diffusers'
+/// `DPMSolverMultistepScheduler`, dumped by tools/make_dpm_solver_fixtures.py (float64 schedule,
+/// float32 updates as diffusers computes them), at 1e-5 relative to max(1, |value|).
+final class DPMSolverVariantTests: XCTestCase {
+    struct Fixtures: Decodable {
+        struct Case: Decodable {
+            let order: Int
+            let algorithm_type, prediction_type: String
+            let num_inference_steps: Int
+            let timesteps: [Int]
+            let initial_sample: [Double]
+            let model_outputs, noises, samples: [[Double]]
+        }
+        let shape: [Int]
+        let cases: [Case]
+    }
+
+    static let fixtures: Fixtures = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/diffusers_dpm_solver_variants.json")
+        return try! JSONDecoder().decode(Fixtures.self, from: try! Data(contentsOf: url))
+    }()
+
+    func tensor(_ values: [Double]) -> Tensor { Tensor(shape: Self.fixtures.shape, scalars: values.map { Float($0) }) }
+
+    func testTrajectoriesMatchDiffusers() throws {
+        for c in Self.fixtures.cases {
+            let name = "\(c.algorithm_type) order \(c.order) \(c.prediction_type) \(c.num_inference_steps) steps"
+            let diffusion = try GaussianDiffusion(schedule: NoiseSchedule(.linear(), timesteps: 1000),
+                                                  prediction: PredictionType(name: c.prediction_type), variance: .fixedSmall,
+                                                  denoisedClipping: .none)
+            let solver = try DPMSolverPlusPlus(diffusion: diffusion, steps: c.num_inference_steps, order: c.order,
+                                               stochastic: c.algorithm_type == "sde-dpmsolver++")
+            XCTAssertEqual(solver.timesteps, c.timesteps, name)
+            var x = tensor(c.initial_sample)
+            var history: [Tensor] = []
+            for i in c.timesteps.indices {
+                let (next, x0) = try solver.step(modelOutput: tensor(c.model_outputs[i]), index: i, sample: x, earlierX0: history,
+                                                 noise: solver.stochastic ? tensor(c.noises[i]) : nil)
+                x = next
+                history = Array(([x0] + history).prefix(2))
+                for (a, e) in zip(x.scalars, c.samples[i]) where Swift.abs(Double(a) - e) > 1e-5 * Swift.max(1, Swift.abs(e)) {
+                    XCTFail("\(name), step \(i): \(a) vs diffusers \(e)")
+                    break
+                }
+            }
+        }
+    }
+
+    func testOrderIsChecked() throws {
+        let diffusion = try GaussianDiffusion(schedule: NoiseSchedule(.linear(), timesteps: 100))
+        XCTAssertThrowsError(try DPMSolverPlusPlus(diffusion: diffusion, steps: 10, order: 4))
+    }
+}
