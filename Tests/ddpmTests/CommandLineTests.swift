@@ -62,7 +62,7 @@ final class CommandLineTests: XCTestCase {
             (["sample", "--model", notAModel, "--grid", folder.appendingPathComponent("g.png").path], "config.json"),
             (["sample", "--model", notAModel], "nothing to write"),
             (["sample", "--model", notAModel, "--grid", "/no/such/folder/g.png"], "does not exist"),
-            (["sample", "--model", notAModel, "--npy", "x.npy", "--sampler", "euler"], "--sampler"),
+            (["sample", "--model", notAModel, "--npy", "x.npy", "--sampler", "lms"], "--sampler"),
             (["sample", "--model", notAModel, "--npy", "x.npy", "--eta", "0.5"], "--eta"),
             (["sample", "--model", notAModel, "--npy", "x.npy", "--n", "0"], "--n"),
             (["eval", "--model", notAModel, "--data", "mnist", "--split", "validation"], "--split"),
