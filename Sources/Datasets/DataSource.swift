@@ -2,16 +2,18 @@ import Foundation
 
 /// What a `--data` argument names: `mnist` or `digits` (bundled), `toy:NAME` (a 2-D toy
 /// distribution), a folder of PNG images, or an IDX image file (its label file is used
-/// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name).
+/// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name), or
+/// `cifar10:DIR` / `cifar100:DIR` (the binary CIFAR batches in DIR).
 public enum DataSource: Equatable, CustomStringConvertible {
     case bundled(BundledDataset)
     case toy(ToyDistribution)
     case imageFolder(path: String)
     case idx(images: String, labels: String?)
+    case cifar(CIFAR, directory: String)
 
     /// The accepted forms, for error messages and help text.
     public static let acceptedForms = "mnist, digits, toy:NAME (\(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))), "
-        + "a folder of PNG images, or an IDX image file"
+        + "cifar10:DIR, cifar100:DIR, a folder of PNG images, or an IDX image file"
 
     /// Parses a `--data` argument; paths must exist.
     public init(parsing argument: String) throws {
@@ -27,6 +29,16 @@ public enum DataSource: Equatable, CustomStringConvertible {
                     problem: "unknown toy distribution '\(name)'; choose one of \(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             self = .toy(toy)
+            return
+        }
+        if let colon = argument.firstIndex(of: ":"), let cifar = CIFAR(rawValue: argument[..<colon].lowercased()) {
+            let directory = String(argument[argument.index(after: colon)...])
+            var isDirectory: ObjCBool = false
+            guard !directory.isEmpty, FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw DatasetError(file: argument, problem: "no such folder '\(directory)'; give \(cifar.rawValue):DIR with DIR the "
+                    + "folder of the binary batches (\(cifar.folderName)) or the folder holding it")
+            }
+            self = .cifar(cifar, directory: directory)
             return
         }
         var isDirectory: ObjCBool = false
@@ -51,6 +63,7 @@ public enum DataSource: Equatable, CustomStringConvertible {
         case .toy(let toy): return "toy:\(toy.rawValue)"
         case .imageFolder(let path): return path
         case .idx(let images, _): return images
+        case .cifar(let cifar, let directory): return "\(cifar.rawValue):\(directory)"
         }
     }
 
@@ -71,6 +84,9 @@ public enum DataSource: Equatable, CustomStringConvertible {
             return (try folder.dataset.split(split), folder.skippedFiles)
         case .idx(let images, let labels):
             return (try ImageDataset.loadIDX(imagesFile: images, labelsFile: labels, split: split), [])
+        case .cifar(let cifar, let directory):
+            let dataset = try cifar.load(directory: directory, split: split)
+            return (try dataset.converted(size: folderOptions.imageSize, grey: folderOptions.channels == .gray), [])
         }
     }
 }

@@ -71,6 +71,32 @@ public struct ImageDataset {
 
 /// The fixed train / test split used everywhere, so numbers compare: image `i`
 /// (0-based, in file order) is in the test split when `i % 10 == 9`, otherwise in train.
+extension ImageDataset {
+    /// The same images resized (antialiased) and centre-cropped to `size` × `size`
+    /// when given and different, and turned to grey (ITU-R 601 luma) when `grey`.
+    public func converted(size: Int?, grey: Bool) throws -> ImageDataset {
+        let resize = size.map { $0 != height || $0 != width } ?? false
+        guard resize || (grey && channels == 3) else { return self }
+        let target = size ?? height
+        let plane = height * width, outPlane = target * target
+        let outChannels = grey ? 1 : channels
+        var scalars = [Float]()
+        scalars.reserveCapacity(count * outChannels * outPlane)
+        let values = images.scalars
+        for n in 0..<count {
+            var planes = Array(values[(n * channels * plane)..<((n + 1) * channels * plane)])
+            if resize { planes = ImageResize.resizeAndCenterCrop(planes, channels: channels, height: height, width: width, size: target) }
+            if grey && channels == 3 {
+                scalars += (0..<outPlane).map { 0.299 * planes[$0] + 0.587 * planes[outPlane + $0] + 0.114 * planes[2 * outPlane + $0] }
+            } else {
+                scalars += planes
+            }
+        }
+        return try ImageDataset(images: Tensor(shape: [count, outChannels, target, target], scalars: scalars),
+                                labels: labels, classNames: classNames)
+    }
+}
+
 public enum DataSplit: String, CaseIterable, Sendable {
     case train
     case test

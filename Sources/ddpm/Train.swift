@@ -218,7 +218,12 @@ struct Train: ParsableCommand {
             if let modelConfig {
                 config = try UNetConfig.parse(try readFile(modelConfig), source: modelConfig).config
             } else {
-                let name = preset ?? (dataArgument.lowercased() == "digits" ? "digits-tiny" : "mnist-tiny")
+                let name: String
+                switch source {
+                case .bundled(.digits): name = preset ?? "digits-tiny"
+                case .cifar: name = preset ?? "rgb32-tiny"
+                default: name = preset ?? "mnist-tiny"
+                }
                 config = try UNetConfig.preset(named: name)
                 config.outChannels = config.inChannels * varianceType.outputChannelFactor
             }
