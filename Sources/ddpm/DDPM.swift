@@ -25,7 +25,7 @@ struct DDPM: ParsableCommand {
     static func main(_ arguments: [String]) {
         var command: ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
+            command = try parseAsRoot(Train.normalizingResume(arguments))
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }

@@ -85,8 +85,19 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("class-dropout"), help: "With --conditional: probability of replacing a label by the null class (default 0.1).")
     var classDropout: Double?
 
-    @Flag(help: "Continue the run saved in --out.")
+    @Flag(help: ArgumentHelp("Continue the run saved in --out: '--resume' or '--resume latest' from its newest state, "
+        + "'--resume PATH' from a numbered snapshot (training/checkpoints/step-….safetensors).",
+        discussion: "From a snapshot the run goes on from that step: the log is cut back to it and later "
+            + "snapshots are replaced as the run reaches their steps again."))
     var resume = false
+
+    @Option(name: .customLong("resume-from"), help: ArgumentHelp("The snapshot '--resume PATH' names.", visibility: .private))
+    var resumeFrom: String?
+
+    @Option(name: .customLong("keep-checkpoints"), help: ArgumentHelp(
+        "Also keep the newest N checkpoints as numbered snapshots in OUT/training/checkpoints (default 0: only the rolling state).",
+        discussion: "May be changed with --resume."))
+    var keepCheckpoints: Int?
 
     @OptionGroup(title: "Training options") var options: TrainingOptionFlags
 
@@ -106,15 +117,21 @@ struct Train: ParsableCommand {
             let given = runDefiningFlags.filter(\.1).map(\.0)
             if !given.isEmpty {
                 throw ValidationError("--resume continues with the saved settings; drop \(given.joined(separator: ", ")) "
-                    + "(only --steps and --checkpoint-every may change)")
+                    + "(only --steps, --checkpoint-every and --keep-checkpoints may change)")
             }
             try Check.existingFolder(out, flag: "--out")
+            if let resumeFrom, resumeFrom != "latest", !FileManager.default.fileExists(atPath: resumeFrom) {
+                throw ValidationError("--resume \(resumeFrom): no such file; give 'latest' or a snapshot file "
+                    + "(\(out)/training/checkpoints/step-….safetensors)")
+            }
         } else {
+            if resumeFrom != nil { throw ValidationError("--resume-from is how '--resume PATH' is passed; use --resume PATH") }
             guard let data else { throw ValidationError("--data is required (\(DataSource.acceptedForms))") }
             if data.isEmpty { throw ValidationError("--data needs a value: \(DataSource.acceptedForms)") }
             try Check.outputFolder(out, flag: "--out")
         }
         if let steps { try Check.within(steps, 1...100_000_000, flag: "--steps") }
+        if let keepCheckpoints { try Check.within(keepCheckpoints, 0...1_000_000, flag: "--keep-checkpoints") }
         if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
         if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
         if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
@@ -160,14 +177,24 @@ struct Train: ParsableCommand {
         if resume {
             // A run killed while writing a checkpoint leaves its temporary files.
             for folder in [outURL, stateURL.deletingLastPathComponent()] { AtomicFile.removeLeftovers(in: folder) }
-            let checkpoint = try TrainingCheckpoint.read(from: stateURL)
-            let run = try TrainingRun.description(in: checkpoint, source: stateURL.path)
+            let sourceURL = resumeFrom.flatMap { $0 == "latest" ? nil : URL(fileURLWithPath: $0) } ?? stateURL
+            let checkpoint = try TrainingCheckpoint.read(from: sourceURL)
+            let run = try TrainingRun.description(in: checkpoint, source: sourceURL.path)
+            if sourceURL != stateURL, FileManager.default.fileExists(atPath: stateURL.path) {
+                let current = try TrainingRun.description(in: try TrainingCheckpoint.read(from: stateURL), source: stateURL.path)
+                guard current == run else {
+                    throw CommandError("\(sourceURL.path) is a snapshot of another run than the one in \(out); "
+                        + "resume it with its own --out")
+                }
+            }
             var configuration = checkpoint.configuration
             if let steps { configuration.steps = steps }
             if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
+            if let keepCheckpoints { configuration.keepCheckpoints = keepCheckpoints }
             trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: outURL)
-            try trainer.restore(checkpoint, source: stateURL.path)
-            Terminal.printNote("resuming \(out) at step \(checkpoint.step) of \(configuration.steps)")
+            try trainer.restore(checkpoint, source: sourceURL.path)
+            Terminal.printNote("resuming \(out) at step \(checkpoint.step) of \(configuration.steps)"
+                + (sourceURL == stateURL ? "" : " from \(sourceURL.lastPathComponent)"))
         } else {
             if FileManager.default.fileExists(atPath: stateURL.path) {
                 throw CommandError("\(out) already holds a training run; pass --resume to continue it or choose another --out")
@@ -191,6 +218,16 @@ struct Train: ParsableCommand {
         case .interrupted(let step):
             throw Interrupted(description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
         }
+    }
+
+    /// `train … --resume VALUE …` as the parser takes it: `--resume --resume-from VALUE`
+    /// (so that `--resume` alone stays a flag). Other commands' arguments are left as they are.
+    static func normalizingResume(_ arguments: [String]) -> [String] {
+        guard arguments.first == "train", let index = arguments.firstIndex(of: "--resume"), index + 1 < arguments.count,
+              !arguments[index + 1].hasPrefix("-") else { return arguments }
+        var result = arguments
+        result.insert("--resume-from", at: index + 1)
+        return result
     }
 
     /// The run description and optimiser settings from the flags and their defaults.
@@ -258,6 +295,7 @@ struct Train: ParsableCommand {
             checkpointEvery: checkpointEvery ?? 500, classConditional: conditioning != nil,
             classDropout: conditioning?.classDropout ?? 0, nullClass: conditioning?.nullClass)
         options.apply(to: &configuration)
+        configuration.keepCheckpoints = keepCheckpoints ?? 0
         try configuration.validate()
         return (run, configuration)
     }

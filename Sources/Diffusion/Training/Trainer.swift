@@ -87,12 +87,40 @@ public final class Trainer {
                                   dataPosition: data.checkpointPosition, extra: checkpointExtra)
     }
 
-    /// Writes the checkpoint atomically, then calls `onCheckpoint`.
+    /// The folder of the numbered snapshots (`keepCheckpoints` > 0).
+    public var snapshotsURL: URL { folder.appendingPathComponent("checkpoints") }
+
+    /// Writes the checkpoint atomically (and, when snapshots are kept, a numbered
+    /// copy, dropping the oldest beyond `keepCheckpoints`), then calls `onCheckpoint`.
     public func saveCheckpoint() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try makeCheckpoint().write(to: checkpointURL)
+        let checkpoint = makeCheckpoint()
+        try checkpoint.write(to: checkpointURL)
+        if configuration.keepCheckpoints > 0 {
+            try FileManager.default.createDirectory(at: snapshotsURL, withIntermediateDirectories: true)
+            try checkpoint.write(to: snapshotsURL.appendingPathComponent(Self.snapshotName(step: step)))
+            for old in try Self.snapshots(in: snapshotsURL).dropLast(configuration.keepCheckpoints) {
+                try FileManager.default.removeItem(at: old.url)
+            }
+        }
         checkpointStep = step
         try onCheckpoint?(self)
+    }
+
+    /// `step-00001500.safetensors`.
+    public static func snapshotName(step: Int) -> String {
+        let digits = String(step)
+        return "step-" + String(repeating: "0", count: Swift.max(0, 8 - digits.count)) + digits + ".safetensors"
+    }
+
+    /// The numbered snapshots in `folder`, oldest first (none when it does not exist).
+    public static func snapshots(in folder: URL) throws -> [(step: Int, url: URL)] {
+        guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).compactMap { name in
+            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"),
+                  let step = Int(name.dropFirst(5).dropLast(12)) else { return nil }
+            return (step, folder.appendingPathComponent(name))
+        }.sorted { $0.step < $1.step }
     }
 
     /// Restores the state saved in the training folder. Steps may differ from the
@@ -107,6 +135,7 @@ public final class Trainer {
         var saved = checkpoint.configuration
         saved.steps = configuration.steps
         saved.checkpointEvery = configuration.checkpointEvery
+        saved.keepCheckpoints = configuration.keepCheckpoints
         guard saved == configuration else {
             throw TrainingError.invalidState(
                 file: source, problem: "it was trained with different settings (\(Self.differences(saved, configuration))); "

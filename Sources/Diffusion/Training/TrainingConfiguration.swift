@@ -50,6 +50,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var learningRateDecay = LearningRateDecay.constant
     /// How the EMA decay grows at the start (diffusers' `(1 + k)/(10 + k)` by default).
     public var emaWarmup = ExponentialMovingAverage.Warmup.ratio
+    /// Numbered snapshots of the training state kept besides the rolling one (0 = none).
+    public var keepCheckpoints = 0
 
     public init(steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
                 gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
@@ -72,7 +74,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case steps, learningRate, warmupSteps, weightDecay, gradientClip, emaDecay, loss, seed, checkpointEvery
         case classConditional, classDropout, nullClass
-        case lossWeighting, offsetNoise, inputPerturbation, learningRateDecay, emaWarmup
+        case lossWeighting, offsetNoise, inputPerturbation, learningRateDecay, emaWarmup, keepCheckpoints
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -94,6 +96,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if lossOptions.inputPerturbation != 0 { try container.encode(lossOptions.inputPerturbation, forKey: .inputPerturbation) }
         if learningRateDecay != .constant { try container.encode(learningRateDecay, forKey: .learningRateDecay) }
         if emaWarmup != .ratio { try container.encode(emaWarmup, forKey: .emaWarmup) }
+        if keepCheckpoints != 0 { try container.encode(keepCheckpoints, forKey: .keepCheckpoints) }
     }
 
     /// Decodes saved settings; files written before label dropout existed read as p = 0.
@@ -117,6 +120,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             inputPerturbation: try container.decodeIfPresent(Double.self, forKey: .inputPerturbation) ?? 0)
         learningRateDecay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .learningRateDecay) ?? .constant
         emaWarmup = try container.decodeIfPresent(ExponentialMovingAverage.Warmup.self, forKey: .emaWarmup) ?? .ratio
+        keepCheckpoints = try container.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? 0
     }
 
     /// Throws `TrainingError.invalidSetting` for the first value out of range.
@@ -133,6 +137,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         try check(emaDecay.isFinite && emaDecay >= 0 && emaDecay < 1, "EMA decay", emaDecay, "a number in [0, 1)")
         try check(checkpointEvery >= 1, "checkpoint interval", checkpointEvery, "an integer ≥ 1")
+        try check(keepCheckpoints >= 0, "numbered checkpoints to keep", keepCheckpoints, "an integer ≥ 0 (0 = none)")
         try check(classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,
                   "a probability in [0, 1]")
         try check(lossOptions.offsetNoise.isFinite && lossOptions.offsetNoise >= 0, "offset noise",
