@@ -2,7 +2,7 @@
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
-// (codecs, data sets) < Pipelines (image editing and other recipes over the
+// (codecs, data sets) / Metrics (feature networks, FID, KID) < Pipelines (image editing and other recipes over the
 // layers) < ddpm (the command-line tool). FileSupport (atomic file
 // writes) sits beside the stack and is used by every layer that writes files.
 import PackageDescription
@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     dependencies: [
@@ -39,11 +40,12 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
+        .target(name: "Metrics", dependencies: ["Tensors", "NN", "Datasets"], resources: [.copy("Resources")]),
         .target(name: "Pipelines", dependencies: ["Tensors", "Diffusion", "Datasets"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors", "NN", "Diffusion", "Datasets", "Pipelines", "FileSupport",
+                "Tensors", "NN", "Diffusion", "Datasets", "Metrics", "Pipelines", "FileSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +58,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors"]),
         .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
     ],

@@ -1,0 +1,55 @@
+/// The Fréchet distance between two Gaussians fitted to feature sets (Heusel
+/// et al. 2017; FID when the features are Inception-v3's):
+/// d² = ‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr √(Σ₁^½ Σ₂ Σ₁^½).
+/// tr √(Σ₁ Σ₂) — what pytorch-fid takes with `scipy.linalg.sqrtm` — equals
+/// tr √(Σ₁^½ Σ₂ Σ₁^½), whose matrix is symmetric positive semi-definite, so two
+/// symmetric eigendecompositions give it exactly, singular covariances included
+/// (eigenvalues that rounding makes slightly negative are taken as 0).
+public enum FrechetDistance {
+    public static func between(_ a: FeatureStatistics, _ b: FeatureStatistics) throws -> Double {
+        guard a.dimension == b.dimension else {
+            throw MetricsError("the two statistics have \(a.dimension) and \(b.dimension) dimensions; they come from different feature networks")
+        }
+        let n = a.dimension
+        var meanTerm = 0.0
+        for j in 0..<n { meanTerm += (a.mean[j] - b.mean[j]) * (a.mean[j] - b.mean[j]) }
+        let traces = (0..<n).reduce(0.0) { $0 + a.covariance[$1 * n + $1] + b.covariance[$1 * n + $1] }
+        let root = try squareRoot(a.covariance, n)
+        let product = multiply(multiply(root, b.covariance, n), root, n)
+        var symmetric = product
+        for i in 0..<n { for j in 0..<n { symmetric[i * n + j] = 0.5 * (product[i * n + j] + product[j * n + i]) } }
+        let eigen = try SymmetricEigendecomposition(symmetric, dimension: n)
+        let traceRoot = eigen.eigenvalues.reduce(0.0) { $0 + Swift.max($1, 0).squareRoot() }
+        return meanTerm + traces - 2 * traceRoot
+    }
+
+    /// The symmetric positive semi-definite square root V diag(√λ⁺) Vᵀ.
+    static func squareRoot(_ matrix: [Double], _ n: Int) throws -> [Double] {
+        let eigen = try SymmetricEigendecomposition(matrix, dimension: n)
+        let v = eigen.eigenvectors
+        let roots = eigen.eigenvalues.map { Swift.max($0, 0).squareRoot() }
+        var result = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                var sum = 0.0
+                for k in 0..<n { sum += v[i * n + k] * roots[k] * v[j * n + k] }
+                result[i * n + j] = sum
+                result[j * n + i] = sum
+            }
+        }
+        return result
+    }
+
+    /// The n × n row-major product.
+    static func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
+        var result = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for k in 0..<n {
+                let x = a[i * n + k]
+                if x == 0 { continue }
+                for j in 0..<n { result[i * n + j] += x * b[k * n + j] }
+            }
+        }
+        return result
+    }
+}
