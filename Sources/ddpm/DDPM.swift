@@ -13,7 +13,7 @@ struct DDPM: ParsableCommand {
         commandName: "ddpm",
         abstract: "Denoising diffusion probabilistic models in Swift.",
         subcommands: [Demo.self, Train.self, Sample.self, ImageToImageCommand.self, InpaintCommand.self, InterpolateCommand.self,
-                      Eval.self, Schedule.self, Bench.self]
+                      Eval.self, FID.self, TrainFeatures.self, Schedule.self, Bench.self]
     )
 
     static func main() {
