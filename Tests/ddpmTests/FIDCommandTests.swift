@@ -1,0 +1,43 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Tensors
+import XCTest
+@testable import ddpm
+
+/// `ddpm fid` on files as users have them: a .npy from `ddpm sample --npy`, a PNG folder, the bundled set.
+final class FIDCommandTests: XCTestCase {
+    private func run(_ arguments: [String]) throws {
+        var command = try DDPM.parseAsRoot(arguments)
+        try command.run()
+    }
+
+    func testSetsAndBadInputs() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-fid-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let test = try BundledDataset.mnist.load(split: .test).images.slice(axis: 0, 0..<40)
+        let npy = folder.appendingPathComponent("digits.npy").path
+        try NPY.write(((test + 1) * 0.5).reshaped([40, 28, 28]), toFile: npy)
+        let pngs = folder.appendingPathComponent("pngs")
+        try FileManager.default.createDirectory(at: pngs, withIntermediateDirectories: true)
+        for n in 0..<10 {
+            try PNG.write(try PixelImage(tensor: test.slice(axis: 0, n..<(n + 1)).reshaped([1, 28, 28])),
+                          toFile: pngs.appendingPathComponent("d\(n).png").path)
+        }
+        try run(["fid", npy, "mnist:test", "--kid", "--json"])
+        try run(["fid", pngs.path, npy])
+
+        let bad = folder.appendingPathComponent("bad.npy").path
+        try NPY.write(Tensor(shape: [4, 8, 8], scalars: Array(repeating: 0.5, count: 256)), toFile: bad)
+        let outOfRange = folder.appendingPathComponent("range.npy").path
+        try NPY.write(Tensor(shape: [2, 28, 28], scalars: Array(repeating: 2, count: 1568)), toFile: outOfRange)
+        for (arguments, expected) in [(["fid", bad, "mnist:test"], "28×28"), (["fid", outOfRange, "mnist:test"], "[0, 1]"),
+                                      (["fid", "/no/such", "mnist"], "no such file"), (["fid", "mnist", "mnist", "--features", "x"], "--features")] {
+            XCTAssertThrowsError(try run(arguments)) { error in
+                let message = error is ValidationError || DDPM.exitCode(for: error) != .failure ? DDPM.message(for: error) : CommandError.describe(error)
+                XCTAssertTrue(message.contains(expected), "\(arguments): \(message)")
+            }
+        }
+    }
+}
