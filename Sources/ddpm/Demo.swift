@@ -2,7 +2,9 @@ import ArgumentParser
 import Datasets
 import Diffusion
 import Foundation
+import Metrics
 import NN
+import Tensors
 
 /// `ddpm demo`: trains the `mnist-tiny` U-Net on the bundled MNIST digits,
 /// with v-prediction, samples 64 digits with ancestral DDPM respaced to 100 steps and writes `demo/samples.png` and
@@ -40,6 +42,16 @@ struct Demo: ParsableCommand {
 
     static let defaultSteps = 1500
     static let defaultBatchSize = 32
+
+    /// The Fréchet distance of `samples` (in [−1, 1]) to the bundled training digits, in MNIST features.
+    static func frechetDistance(of samples: Tensor) throws -> Double {
+        let network = try MNISTFeatureNet.bundled()
+        let train = try BundledDataset.mnist.load(split: .train).images
+        let d = MNISTFeatureNet.featureDimension
+        return try FrechetDistance.between(
+            try FeatureStatistics(features: try network.features(of: samples), count: samples.shape[0], dimension: d),
+            try FeatureStatistics(features: try network.features(of: train), count: train.shape[0], dimension: d))
+    }
 
     /// The output folder given or the default for the mode.
     var outFolder: String { out ?? (conditional ? "demo-conditional" : "demo") }
@@ -131,6 +143,13 @@ struct Demo: ParsableCommand {
         let what = labels == nil ? "64 digits" : "\(perClass) of each digit (one row per digit, guidance w = \(guidance))"
         print(String(format: "trained in %.0f s, sampled %@ (DDPM, 100 steps) in %.0f s", trainSeconds,
                      what as NSString, Date().timeIntervalSince(sampleStart)))
+        do {
+            let fid = try Self.frechetDistance(of: samples.samples)
+            print(String(format: "FID %.1f against the training digits (%d samples; %@; see 'ddpm fid --help')",
+                         fid, count, MNISTFeatureNet.displayName))
+        } catch {
+            Terminal.printNote("FID not computed: \(CommandError.describe(error))")
+        }
         print("samples:    \(samplesURL.path)")
         print("loss curve: \(lossURL.path)")
         print("model:      \(modelURL.path)  (try: ddpm sample --model \(modelURL.path) --grid more.png)")
