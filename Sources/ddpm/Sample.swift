@@ -3,6 +3,7 @@ import Datasets
 import Diffusion
 import Foundation
 import NN
+import Pipelines
 import Tensors
 
 /// `ddpm sample`: draws samples from a model folder with DDPM, DDIM or
@@ -165,45 +166,25 @@ struct Sample: ParsableCommand {
                                           rescale: rescale)
     }
 
-    /// Draws `count` samples in batches (with one label per sample for a
-    /// class-conditional model), with a progress bar over all model evaluations.
+    /// Draws `count` samples in batches (the Pipelines recipe) with a progress bar over all
+    /// model evaluations; Ctrl-C stops between batches with nothing written.
     static func draw(model: any DenoisingModel, sampler: any Sampler, exampleShape: [Int], count: Int, batchSize: Int,
                      seed: UInt64, labels: [Int]?, trajectoryCount: Int = 0, showProgress: Bool = true)
         throws -> (samples: Tensor, trajectory: (images: Tensor, columns: Int)?) {
-        let stepsPerBatch = sampler.timesteps.count
+        let pipeline = try BatchedSampling(model: model, sampler: sampler, exampleShape: exampleShape,
+                                           batchSize: batchSize, seed: seed)
         let batches = (count + batchSize - 1) / batchSize
-        let bar = ProgressBar(total: batches * stepsPerBatch, label: "sample",
+        let bar = ProgressBar(total: batches * pipeline.stepsPerBatch, label: "sample",
                               enabled: showProgress && Terminal.standardErrorIsTerminal)
         defer { bar.finish() }
         let stop = StopSignal()
-        var parts: [Tensor] = []
-        let snapshotSteps = Set((0..<min(10, stepsPerBatch)).map { k in
-            stepsPerBatch == 1 ? 0 : Int((Double(k) * Double(stepsPerBatch - 1) / Double(max(1, min(10, stepsPerBatch) - 1))).rounded())
-        })
-        var snapshots: [Tensor] = []
-        for batch in 0..<batches {
-            if stop.isRequested { throw Interrupted(description: "sampling interrupted; nothing written") }
-            let size = min(batchSize, count - batch * batchSize)
-            // Each batch has its own stream, so the samples do not depend on --batch-size boundaries' order of draws.
-            var generator = RandomGenerator(seed: seed).substream(UInt64(batch))
-            let done = batch * stepsPerBatch
-            let batchLabels = labels.map { Array($0[(batch * batchSize)..<(batch * batchSize + size)]) }
-            let samples = try sampler.sample(model: model, shape: [size] + exampleShape, classLabels: batchLabels,
-                                             generator: &generator) { step in
-                bar.update(step: done + step.step + 1)
-                if batch == 0, trajectoryCount > 0, snapshotSteps.contains(step.step) {
-                    snapshots.append(step.predictedX0.slice(axis: 0, 0..<min(trajectoryCount, size)).clamped(-1, 1))
-                }
-            }
-            parts.append(samples.clamped(-1, 1))
+        do {
+            let result = try pipeline.draw(count: count, labels: labels, trajectoryCount: trajectoryCount,
+                                           shouldStop: { stop.isRequested }, progress: { bar.update(step: $0) })
+            return (result.samples, result.trajectory)
+        } catch is BatchedSampling.Cancelled {
+            throw Interrupted(description: "sampling interrupted; nothing written")
         }
-        let all = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
-        guard trajectoryCount > 0, !snapshots.isEmpty else { return (all, nil) }
-        // Rows are samples, columns the snapshots: [rows·columns, C, H, W] in row-major order.
-        let columns = snapshots.count
-        let rows = snapshots[0].shape[0]
-        let strip = Tensor.stack(snapshots, axis: 1).reshaped([rows * columns] + exampleShape)
-        return (all, (strip, columns))
     }
 
     /// Images mapped from [−1, 1] to [0, 1] (`N×H×W` for one channel), points as they are.
