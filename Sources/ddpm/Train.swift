@@ -94,6 +94,14 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("resume-from"), help: ArgumentHelp("The snapshot '--resume PATH' names.", visibility: .private))
     var resumeFrom: String?
 
+    @Option(name: .customLong("sample-every"), help: ArgumentHelp(
+        "Every N steps, draw a grid from the EMA weights (fixed seed, DPM-Solver++ 20 steps) into OUT/samples/step-….png.",
+        discussion: "It does not change the run: the same bits with or without it. May be given with --resume."))
+    var sampleEvery: Int?
+
+    @Option(name: .customLong("sample-n"), help: "Images in each --sample-every grid (default 64).")
+    var sampleCount: Int?
+
     @Option(name: .customLong("keep-checkpoints"), help: ArgumentHelp(
         "Also keep the newest N checkpoints as numbered snapshots in OUT/training/checkpoints (default 0: only the rolling state).",
         discussion: "May be changed with --resume."))
@@ -132,6 +140,11 @@ struct Train: ParsableCommand {
         }
         if let steps { try Check.within(steps, 1...100_000_000, flag: "--steps") }
         if let keepCheckpoints { try Check.within(keepCheckpoints, 0...1_000_000, flag: "--keep-checkpoints") }
+        if let sampleEvery { try Check.within(sampleEvery, 1...100_000_000, flag: "--sample-every") }
+        if let sampleCount {
+            try Check.within(sampleCount, 1...1024, flag: "--sample-n")
+            if sampleEvery == nil { throw ValidationError("--sample-n needs --sample-every") }
+        }
         if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
         if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
         if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
@@ -209,7 +222,7 @@ struct Train: ParsableCommand {
             Terminal.printNote("training \(run.modelClass) (\(trainer.model.parameterCount) parameters) on \(run.data) "
                 + "for \(configuration.steps) steps, batch \(run.batchSize) → \(out)")
         }
-        let outcome = try TrainingRun.run(trainer)
+        let outcome = try TrainingRun.run(trainer, preview: try makePreview(trainer, out: outURL))
         let curve = outURL.appendingPathComponent("training").appendingPathComponent("loss.svg")
         try LossCurve.write(logURL: trainer.logURL, to: curve)
         switch outcome {
@@ -218,6 +231,20 @@ struct Train: ParsableCommand {
         case .interrupted(let step):
             throw Interrupted(description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
         }
+    }
+
+    /// The preview of `--sample-every`, or nil; refused for a model that does not draw images.
+    func makePreview(_ trainer: Trainer, out: URL) throws -> TrainingPreview? {
+        guard let sampleEvery else { return nil }
+        guard let unet = trainer.model as? UNet2DModel else {
+            throw CommandError("--sample-every draws image grids; this run trains a \(type(of: trainer.model)) on points")
+        }
+        let config = unet.config
+        let count = sampleCount ?? 64
+        let labels = trainer.configuration.classConditional
+            ? (0..<count).map { $0 % Swift.max(1, (config.numClassEmbeds ?? 1) - 1) } : nil
+        return TrainingPreview(every: sampleEvery, count: count, folder: out.appendingPathComponent("samples"),
+                               exampleShape: TrainingRun.exampleShape(of: unet), labels: labels)
     }
 
     /// `train … --resume VALUE …` as the parser takes it: `--resume --resume-from VALUE`
