@@ -4,13 +4,10 @@ import Tensors
 /// k-diffusion's `sample_euler_ancestral` with η = 1): each step goes down to
 /// σ_down = √(σ_{i+1}² − σ_up²) with σ_up = √(σ_{i+1}²(σ_i² − σ_{i+1}²)/σ_i²) by an
 /// Euler step, then adds fresh noise σ_up·z, z ~ N(0, I).
-public struct EulerAncestralSampler: Sampler {
+public struct EulerAncestralSampler: SigmaSpaceSampler {
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
-
-    /// The nearest training timestep of each step (the model sees the continuous one).
-    public var timesteps: [Int] { schedule.timesteps.map { Int($0.rounded()) } }
 
     /// A sampler on `steps` noise levels (diffusers' defaults: linspace spacing, the model's σ).
     public init(diffusion: GaussianDiffusion, steps: Int = 30, spacing: TimestepSpacing = .linspace,
@@ -33,17 +30,6 @@ public struct EulerAncestralSampler: Sampler {
         let derivative = (sample - predictedX0) * Float(1 / sigma)
         let previous = sample + derivative * Float(down - sigma)
         return up > 0 ? previous + noise * Float(up) : previous
-    }
-
-    /// x_σmax = z·σ_max (or z·√(σ_max² + 1) for leading spacing, as diffusers).
-    public func initialState(noise: Tensor) -> Tensor { noise * Float(schedule.initialScale) }
-
-    /// x0 + σ·ε at step `step`'s noise level.
-    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
-        guard x0.shape == noise.shape else {
-            throw DiffusionError.shapeMismatch(operation: "noising an image for a sampler", expected: "\(x0.shape)", got: noise.shape)
-        }
-        return x0 + noise * Float(schedule.sigmas[try checkedStep(step)])
     }
 
     public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,

@@ -4,13 +4,10 @@ import Tensors
 /// Algorithm 1 without churn; diffusers' `EulerDiscreteScheduler`, k-diffusion's
 /// `sample_euler`): with d = (x_σ − x̂0)/σ, x_{σ_{i+1}} = x_{σ_i} + (σ_{i+1} − σ_i)·d.
 /// One model evaluation per step; deterministic.
-public struct EulerSampler: Sampler {
+public struct EulerSampler: SigmaSpaceSampler {
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
-
-    /// The nearest training timestep of each step (the model sees the continuous one).
-    public var timesteps: [Int] { schedule.timesteps.map { Int($0.rounded()) } }
 
     /// A sampler on `steps` noise levels (diffusers' defaults: linspace spacing, the model's σ).
     public init(diffusion: GaussianDiffusion, steps: Int = 30, spacing: TimestepSpacing = .linspace,
@@ -24,17 +21,6 @@ public struct EulerSampler: Sampler {
         let sigma = schedule.sigmas[index], next = schedule.sigmas[index + 1]
         let derivative = (sample - predictedX0) * Float(1 / sigma)
         return sample + derivative * Float(next - sigma)
-    }
-
-    /// x_σmax = z·σ_max (or z·√(σ_max² + 1) for leading spacing, as diffusers).
-    public func initialState(noise: Tensor) -> Tensor { noise * Float(schedule.initialScale) }
-
-    /// x0 + σ·ε at step `step`'s noise level.
-    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
-        guard x0.shape == noise.shape else {
-            throw DiffusionError.shapeMismatch(operation: "noising an image for a sampler", expected: "\(x0.shape)", got: noise.shape)
-        }
-        return x0 + noise * Float(schedule.sigmas[try checkedStep(step)])
     }
 
     public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,

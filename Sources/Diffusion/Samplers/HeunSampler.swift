@@ -5,30 +5,16 @@ import Tensors
 /// `sample_heun`): an Euler step to σ_{i+1}, a second model evaluation there, and
 /// the step redone with the mean of the two slopes. The last step, to σ = 0, is
 /// a plain Euler step, so N steps cost 2N − 1 model evaluations.
-public struct HeunSampler: Sampler {
+public struct HeunSampler: SigmaSpaceSampler {
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
-
-    /// The nearest training timestep of each step (the model sees the continuous one).
-    public var timesteps: [Int] { schedule.timesteps.map { Int($0.rounded()) } }
 
     /// A sampler on `steps` noise levels (diffusers' defaults: linspace spacing, the model's σ).
     public init(diffusion: GaussianDiffusion, steps: Int = 15, spacing: TimestepSpacing = .linspace,
                 sigmas: SigmaSpacing = .model, offset: Int = 0) throws {
         self.diffusion = diffusion
         self.schedule = try SigmaSchedule(diffusion: diffusion, steps: steps, spacing: spacing, sigmas: sigmas, offset: offset)
-    }
-
-    /// x_σmax = z·σ_max (or z·√(σ_max² + 1) for leading spacing, as diffusers).
-    public func initialState(noise: Tensor) -> Tensor { noise * Float(schedule.initialScale) }
-
-    /// x0 + σ·ε at step `step`'s noise level.
-    public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
-        guard x0.shape == noise.shape else {
-            throw DiffusionError.shapeMismatch(operation: "noising an image for a sampler", expected: "\(x0.shape)", got: noise.shape)
-        }
-        return x0 + noise * Float(schedule.sigmas[try checkedStep(step)])
     }
 
     public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
