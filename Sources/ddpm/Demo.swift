@@ -45,12 +45,7 @@ struct Demo: ParsableCommand {
 
     /// The Fréchet distance of `samples` (in [−1, 1]) to the bundled training digits, in MNIST features.
     static func frechetDistance(of samples: Tensor) throws -> Double {
-        let network = try MNISTFeatureNet.bundled()
-        let train = try BundledDataset.mnist.load(split: .train).images
-        let d = MNISTFeatureNet.featureDimension
-        return try FrechetDistance.between(
-            try FeatureStatistics(features: try network.features(of: samples), count: samples.shape[0], dimension: d),
-            try FeatureStatistics(features: try network.features(of: train), count: train.shape[0], dimension: d))
+        try MNISTFeatureNet.bundled().frechetDistance(samples, try BundledDataset.mnist.load(split: .train).images)
     }
 
     /// The output folder given or the default for the mode.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Diffusion
 import Foundation
+import Metrics
 import Tensors
 
 /// `ddpm eval`: the variational bound in bits/dim on a data split with its
@@ -35,6 +36,9 @@ struct Eval: ParsableCommand {
 
     @Option(help: "Seed.")
     var seed: UInt64 = 0
+
+    @Flag(help: "Also the FID of the --n samples against the training images, in the MNIST features (28×28 grey models).")
+    var fid = false
 
     func validate() throws {
         try Check.existingFolder(model, flag: "--model")
@@ -95,6 +99,15 @@ struct Eval: ParsableCommand {
         print(String(format: "nearest training image (RMS pixel distance, [-1, 1] scale): samples median %.4f min %.4f; "
                      + "%@ images median %.4f min %.4f", Self.median(sampleDistances), sampleDistances.min() ?? 0,
                      split as NSString, Self.median(heldDistances), heldDistances.min() ?? 0))
+        if fid {
+            guard shape == [1, 28, 28] else {
+                throw CommandError("--fid uses the MNIST features, which take grey 28×28 images; this model draws "
+                    + "\(shape.map(String.init).joined(separator: "×")) (Inception features are not built in yet)")
+            }
+            let distance = try MNISTFeatureNet.bundled().frechetDistance(samples, training.images)
+            print(String(format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, training.count,
+                         MNISTFeatureNet.displayName))
+        }
         let (sampleMean, sampleStd, sampleInk) = Self.pixelStatistics(samples)
         let (dataMean, dataStd, dataInk) = Self.pixelStatistics(held)
         print(String(format: "pixels: samples mean %.4f std %.4f bright (> 0) %.3f; data mean %.4f std %.4f bright %.3f",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Diffusion
 import Foundation
 import Tensors
 import XCTest
@@ -27,6 +28,25 @@ final class FIDCommandTests: XCTestCase {
         }
         try run(["fid", npy, "mnist:test", "--kid", "--json"])
         try run(["fid", pngs.path, npy])
+
+        // eval --fid on a (barely trained) 28×28 model, and its refusal for another size.
+        for size in [28, 8] {
+            let config = UNetConfig(sampleSize: size, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+                                    downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+                                    attentionHeadDim: nil, normNumGroups: 4)
+            let configURL = folder.appendingPathComponent("unet-\(size).json")
+            try config.jsonData().write(to: configURL)
+            let model = folder.appendingPathComponent("model-\(size)").path
+            try run(["train", "--data", size == 28 ? "mnist" : "digits", "--model-config", configURL.path, "--steps", "2",
+                     "--batch-size", "4", "--timesteps", "20", "--out", model])
+            let evaluation = ["eval", "--model", model, "--data", size == 28 ? "mnist" : "digits", "--n", "8", "--steps", "2",
+                              "--stride", "10", "--fid"]
+            if size == 28 {
+                try run(evaluation)
+            } else {
+                XCTAssertThrowsError(try run(evaluation)) { XCTAssertTrue(CommandError.describe($0).contains("28×28"), "\($0)") }
+            }
+        }
 
         let bad = folder.appendingPathComponent("bad.npy").path
         try NPY.write(Tensor(shape: [4, 8, 8], scalars: Array(repeating: 0.5, count: 256)), toFile: bad)
