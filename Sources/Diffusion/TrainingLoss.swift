@@ -50,9 +50,12 @@ extension GaussianDiffusion {
     }
 
     /// The loss for a given network output at `x_t = √ᾱ_t x0 + √(1−ᾱ_t) noise`;
-    /// `weights` (one per example) multiply the MSE term (a `LossWeighting`).
+    /// `weights` (one per example) multiply the MSE term (a `LossWeighting`),
+    /// `exampleWeights` each example's whole loss in the batch mean (importance
+    /// sampling's 1/(T·p_t)); `perExample` is reported without them.
     public func trainingLoss(modelOutput: Tensor, x0: Tensor, noise: Tensor, xt: Tensor, timesteps: [Int],
-                             kind: LossKind = .simple, weights: [Float]? = nil) throws -> TrainingLoss {
+                             kind: LossKind = .simple, weights: [Float]? = nil,
+                             exampleWeights: [Float]? = nil) throws -> TrainingLoss {
         try schedule.validate(timesteps: timesteps, for: xt, operation: "trainingLoss")
         try schedule.validateSameShape(xt, x0, operation: "trainingLoss")
         try schedule.validateSameShape(xt, noise, operation: "trainingLoss")
@@ -81,7 +84,15 @@ extension GaussianDiffusion {
         case let .hybrid(lambda): perExample = mse! + bound! * Float(lambda * Double(schedule.count))
         case .variationalBound: perExample = bound! * Float(schedule.count)
         }
-        return TrainingLoss(loss: perExample.mean(), perExample: perExample.scalars,
+        var total = perExample
+        if let exampleWeights {
+            guard exampleWeights.count == timesteps.count else {
+                throw DiffusionError.invalidParameter(name: "example weights", value: "\(exampleWeights.count) weights",
+                                                      accepted: "one weight per example (\(timesteps.count))")
+            }
+            total = perExample * Tensor(shape: [exampleWeights.count], scalars: exampleWeights)
+        }
+        return TrainingLoss(loss: total.mean(), perExample: perExample.scalars,
                             meanSquaredError: mse?.scalars, boundTerm: bound?.scalars, timesteps: timesteps)
     }
 }

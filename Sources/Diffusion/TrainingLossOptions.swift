@@ -35,11 +35,13 @@ extension GaussianDiffusion {
     /// options it draws and returns exactly what the plain `trainingLoss` does.
     public func trainingLoss(model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple,
                              options: TrainingLossOptions, classLabels: [Int]? = nil,
+                             importance: ImportanceSampledTimesteps? = nil,
                              generator: inout RandomGenerator) throws -> TrainingLoss {
         guard x0.rank >= 2 else {
             throw DiffusionError.shapeMismatch(operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D]", got: x0.shape)
         }
-        let timesteps = UniformTimesteps.draw(batch: x0.shape[0], timesteps: schedule.count, generator: &generator)
+        let drawn = importance?.draw(batch: x0.shape[0], generator: &generator)
+        let timesteps = drawn?.timesteps ?? UniformTimesteps.draw(batch: x0.shape[0], timesteps: schedule.count, generator: &generator)
         var noise = Tensor.randn(x0.shape, generator: &generator)
         if options.offsetNoise != 0 {
             let perChannel = Array(x0.shape.prefix(2)) + [Int](repeating: 1, count: x0.rank - 2)
@@ -54,6 +56,6 @@ extension GaussianDiffusion {
         let weights = options.weighting == .none ? nil
             : options.weighting.weights(timesteps: timesteps, schedule: schedule, prediction: prediction)
         return try trainingLoss(modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind,
-                                weights: weights)
+                                weights: weights, exampleWeights: drawn?.weights)
     }
 }

@@ -43,6 +43,12 @@ struct TrainingOptionFlags: ParsableArguments {
             + "trailing for the others); with guidance, --guidance-rescale 0.7 is the paper's companion."))
     var rescaleZeroTerminalSNR = false
 
+    @Flag(name: .customLong("importance-sampling"), help: ArgumentHelp(
+        "Draw timesteps by the second moment of their last 10 losses (improved-diffusion's loss-second-moment sampler).",
+        discussion: "Uniform until every timestep has 10 losses, then p_t ∝ √E[L_t²] mixed with 0.001 uniform; each loss "
+            + "is weighted by 1/(T·p_t), so the objective's estimate stays unbiased. Meant for --loss hybrid."))
+    var importanceSampling = false
+
     @Option(name: .customLong("ema-power"), help: "With --ema-warmup: the power (default 0.75, diffusers' train_unconditional default).")
     var emaPower: Double?
 
@@ -52,7 +58,7 @@ struct TrainingOptionFlags: ParsableArguments {
          ("--input-perturbation", inputPerturbation != nil), ("--lr-schedule", lrSchedule != nil),
          ("--lr-cycles", lrCycles != nil), ("--lr-power", lrPower != nil), ("--lr-end", lrEnd != nil),
          ("--ema-warmup", emaWarmup), ("--ema-power", emaPower != nil),
-         ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR)]
+         ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR), ("--importance-sampling", importanceSampling)]
     }
 
     static let weightNames = ["none", "min-snr", "soft-min-snr", "snr", "p2"]
@@ -102,5 +108,6 @@ struct TrainingOptionFlags: ParsableArguments {
         default: configuration.learningRateDecay = .constant
         }
         if emaWarmup { configuration.emaWarmup = .power(inverseGamma: 1, power: emaPower ?? 0.75) }
+        configuration.importanceSampling = importanceSampling
     }
 }

@@ -40,6 +40,8 @@ public final class Trainer {
     public let folder: URL
     /// Strings stored with every checkpoint (a description of the run).
     public var checkpointExtra: [String: String] = [:]
+    /// The timestep sampler's loss history when `configuration.importanceSampling`.
+    public private(set) var importance: ImportanceSampledTimesteps?
     /// Called after each checkpoint with the trainer (to export the EMA weights as a model folder).
     public var onCheckpoint: ((Trainer) throws -> Void)?
 
@@ -76,15 +78,23 @@ public final class Trainer {
                                                                 totalSteps: configuration.steps)
         // The timestep/noise stream is independent of the streams that initialise weights or order data.
         generator = RandomGenerator(seed: configuration.seed).substream(0x7472_6169_6E)
+        importance = configuration.importanceSampling ? ImportanceSampledTimesteps(timesteps: diffusion.schedule.count) : nil
     }
+
+    /// The key of the importance sampler's loss history in a checkpoint's `extra`.
+    public static let importanceKey = "importance_sampling"
 
     /// The current state as a checkpoint.
     public func makeCheckpoint() -> TrainingCheckpoint {
         var weights: [String: Tensor] = [:]
         for (path, tensor) in parameters { weights[path] = Tensor(shape: tensor.shape, scalars: tensor.scalars) }
+        var extra = checkpointExtra
+        if let importance, let data = try? JSONEncoder().encode(importance) {
+            extra[Self.importanceKey] = String(decoding: data, as: UTF8.self)
+        }
         return TrainingCheckpoint(step: step, configuration: configuration, modelWeights: weights, ema: ema.state(),
                                   optimizer: optimizer.state(), generator: generator,
-                                  dataPosition: data.checkpointPosition, extra: checkpointExtra)
+                                  dataPosition: data.checkpointPosition, extra: extra)
     }
 
     /// The folder of the numbered snapshots (`keepCheckpoints` > 0).
@@ -153,6 +163,15 @@ public final class Trainer {
         } catch {
             throw TrainingError.invalidState(file: source, problem: "it does not fit this model: \(error)")
         }
+        if configuration.importanceSampling {
+            guard let text = checkpoint.extra[Self.importanceKey],
+                  let state = try? JSONDecoder().decode(ImportanceSampledTimesteps.self, from: Data(text.utf8)),
+                  state.history.count == diffusion.schedule.count else {
+                throw TrainingError.invalidState(file: source, problem: "it has no readable importance-sampling history "
+                    + "(extra/\(Self.importanceKey)) for \(diffusion.schedule.count) timesteps")
+            }
+            importance = state
+        }
         generator = checkpoint.generator
         step = checkpoint.step
         checkpointStep = checkpoint.step
@@ -196,11 +215,11 @@ public final class Trainer {
         let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
         let options = configuration.lossOptions
-        let loss = options.isPlain
+        let loss = options.isPlain && importance == nil
             ? try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind,
                                          classLabels: labels, generator: &generator)
             : try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind, options: options,
-                                         classLabels: labels, generator: &generator)
+                                         classLabels: labels, importance: importance, generator: &generator)
         let value = loss.loss.item
         guard value.isFinite else {
             throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)
@@ -216,6 +235,7 @@ public final class Trainer {
         optimizer.learningRate = rate
         optimizer.step()
         ema.update()
+        importance?.record(timesteps: loss.timesteps, losses: loss.perExample)
         step += 1
         return (value, loss.perExample, loss.timesteps, rate, norm)
     }

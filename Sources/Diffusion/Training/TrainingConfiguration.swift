@@ -52,6 +52,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var emaWarmup = ExponentialMovingAverage.Warmup.ratio
     /// Numbered snapshots of the training state kept besides the rolling one (0 = none).
     public var keepCheckpoints = 0
+    /// Draw timesteps by the second moment of their recent losses (`ImportanceSampledTimesteps`).
+    public var importanceSampling = false
 
     public init(steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
                 gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
@@ -75,6 +77,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case steps, learningRate, warmupSteps, weightDecay, gradientClip, emaDecay, loss, seed, checkpointEvery
         case classConditional, classDropout, nullClass
         case lossWeighting, offsetNoise, inputPerturbation, learningRateDecay, emaWarmup, keepCheckpoints
+        case importanceSampling
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -97,6 +100,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if learningRateDecay != .constant { try container.encode(learningRateDecay, forKey: .learningRateDecay) }
         if emaWarmup != .ratio { try container.encode(emaWarmup, forKey: .emaWarmup) }
         if keepCheckpoints != 0 { try container.encode(keepCheckpoints, forKey: .keepCheckpoints) }
+        if importanceSampling { try container.encode(importanceSampling, forKey: .importanceSampling) }
     }
 
     /// Decodes saved settings; files written before label dropout existed read as p = 0.
@@ -121,6 +125,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         learningRateDecay = try container.decodeIfPresent(LearningRateDecay.self, forKey: .learningRateDecay) ?? .constant
         emaWarmup = try container.decodeIfPresent(ExponentialMovingAverage.Warmup.self, forKey: .emaWarmup) ?? .ratio
         keepCheckpoints = try container.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? 0
+        importanceSampling = try container.decodeIfPresent(Bool.self, forKey: .importanceSampling) ?? false
     }
 
     /// Throws `TrainingError.invalidSetting` for the first value out of range.

@@ -91,13 +91,14 @@ final class TrainerTests: XCTestCase {
     }
 
     private func makeTrainer(steps: Int, folder: URL, checkpointEvery: Int = 100, loss: TrainingConfiguration.Loss = .simple,
-                             points: Tensor? = nil, adjust: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Trainer {
+                             points: Tensor? = nil, timesteps: Int = 50,
+                             adjust: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Trainer {
         var generator = RandomGenerator(seed: 3)
         let variance: VarianceType = loss == .hybrid ? .learnedRange : .fixedSmall
         let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8,
                                                               outputFactor: variance.outputChannelFactor),
                                     generator: &generator)
-        let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50), variance: variance)
+        let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: timesteps), variance: variance)
         var configuration = TrainingConfiguration(steps: steps, learningRate: 1e-2, warmupSteps: 2, gradientClip: 0.5,
                                                   emaDecay: 0.9, loss: loss, seed: 11, checkpointEvery: checkpointEvery)
         adjust(&configuration)
@@ -169,11 +170,34 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// Importance-sampled timesteps (T = 4, so the history fills in 5 steps of 8): a run split after the
+    /// warm-up resumes bit for bit, its history included, and the sampler changes training.
+    func testImportanceSampledResumeIsBitIdentical() throws {
+        let on: (inout TrainingConfiguration) -> Void = { $0.importanceSampling = true }
+        let straight = try makeTrainer(steps: 12, folder: folder.appendingPathComponent("straight"), loss: .hybrid, timesteps: 4, adjust: on)
+        XCTAssertEqual(try straight.run(), .finished(step: 12))
+        XCTAssertEqual(straight.importance?.isWarmedUp, true)
+        let splitFolder = folder.appendingPathComponent("split")
+        var calls = 0
+        XCTAssertEqual(try makeTrainer(steps: 12, folder: splitFolder, loss: .hybrid, timesteps: 4, adjust: on)
+            .run(shouldStop: { calls += 1; return calls > 8 }), .interrupted(step: 8))
+        let second = try makeTrainer(steps: 12, folder: splitFolder, loss: .hybrid, timesteps: 4, adjust: on)
+        try second.resume()
+        XCTAssertEqual(second.importance?.isWarmedUp, true, "the history comes back from the checkpoint")
+        XCTAssertEqual(try second.run(), .finished(step: 12))
+        XCTAssertEqual(weights(straight), weights(second))
+        XCTAssertEqual(straight.importance, second.importance)
+        let uniform = try makeTrainer(steps: 12, folder: folder.appendingPathComponent("uniform"), loss: .hybrid, timesteps: 4)
+        XCTAssertEqual(try uniform.run(), .finished(step: 12))
+        XCTAssertNotEqual(weights(uniform), weights(straight), "importance sampling changes training")
+    }
+
     /// Options at their defaults are not written, so old configurations compare and encode as before;
     /// set ones round-trip.
     func testTrainingOptionsAreWrittenOnlyWhenSet() throws {
         let plain = try TrainingConfiguration(steps: 10).jsonData()
-        for key in ["lossWeighting", "offsetNoise", "inputPerturbation", "learningRateDecay", "emaWarmup"] {
+        for key in ["lossWeighting", "offsetNoise", "inputPerturbation", "learningRateDecay", "emaWarmup", "keepCheckpoints",
+                    "importanceSampling"] {
             XCTAssertFalse(String(decoding: plain, as: UTF8.self).contains(key), key)
         }
         var configuration = TrainingConfiguration(steps: 10, warmupSteps: 2)
