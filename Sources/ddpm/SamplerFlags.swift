@@ -6,9 +6,9 @@ import Diffusion
 struct SamplerFlags: ParsableArguments {
     static let defaultSampler = "dpm++"
 
-    @Option(name: .customLong("sampler"), help: ArgumentHelp("ddpm, ddim, dpm++, dpm++3m, dpm++sde, dpm++3m-sde, euler, euler-a or heun (default dpm++).",
+    @Option(name: .customLong("sampler"), help: ArgumentHelp("ddpm, ddim, dpm++, dpm++3m, dpm++sde, dpm++3m-sde, unipc, unipc3, euler, euler-a or heun (default dpm++).",
         discussion: "dpm++ is DPM-Solver++ 2M, dpm++3m its third-order form; the -sde forms add fresh noise each step "
-            + "(diffusers' algorithm_type sde-dpmsolver++). "
+            + "(diffusers' algorithm_type sde-dpmsolver++); unipc is UniPC bh2 of order 2 (diffusers' default), unipc3 of order 3. "
             + "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
             + "EulerAncestralDiscrete and HeunDiscrete schedulers (no clipping, as theirs); heun evaluates the "
             + "model twice per step except the last."))
@@ -17,7 +17,7 @@ struct SamplerFlags: ParsableArguments {
     /// The sampler named, or the command's default.
     var sampler: String { samplerChoice ?? Self.defaultSampler }
 
-    @Option(help: "Sampling steps (default: 20 for the dpm++ family, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
+    @Option(help: "Sampling steps (default: 20 for the dpm++ family and unipc, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
     var steps: Int?
 
     @Option(help: ArgumentHelp("model, karras or exponential: the noise levels σ of euler, euler-a and heun.",
@@ -32,7 +32,7 @@ struct SamplerFlags: ParsableArguments {
     @Option(name: .customLong("timestep-spacing"), help: ArgumentHelp(
         "leading, trailing or linspace: which timesteps a shortened run visits.",
         discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
-            + "else linspace for ddpm, the dpm++ family, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
+            + "else linspace for ddpm, the dpm++ family, unipc, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
             + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
     var timestepSpacing: String?
 
@@ -63,7 +63,8 @@ struct SamplerFlags: ParsableArguments {
     }
 
     /// The samplers `--sampler` accepts.
-    static let samplerNames = ["ddpm", "ddim", "dpm++", "dpm++3m", "dpm++sde", "dpm++3m-sde", "euler", "euler-a", "heun"]
+    static let samplerNames = ["ddpm", "ddim", "dpm++", "dpm++3m", "dpm++sde", "dpm++3m-sde", "unipc", "unipc3", "euler",
+                               "euler-a", "heun"]
     /// The σ-space samplers, which take `--sigmas`.
     static let sigmaSamplers = ["euler", "euler-a", "heun"]
 
@@ -87,6 +88,9 @@ struct SamplerFlags: ParsableArguments {
         case "ddim":
             return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
                                    offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
+        case "unipc", "unipc3":
+            return try UniPCSampler(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
+                                    offset: offset, order: name == "unipc3" ? 3 : 2)
         case "euler":
             return try EulerSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
                                     sigmas: sigmas, offset: offset)
