@@ -40,8 +40,31 @@ struct Train: ParsableCommand {
     @Option(help: "Linear warmup steps (default 100).")
     var warmup: Int?
 
-    @Option(name: .customLong("ema-decay"), help: "EMA decay in [0, 1) (default 0.999).")
-    var emaDecay: Double?
+    @Option(name: .customLong("ema-decay"), help: ArgumentHelp(
+        "EMA decay in [0, 1) (default 0.999), or several, comma-separated (0.999,0.9999).",
+        discussion: "The first rate's weights go to OUT; each further rate R gets its own model folder OUT/ema-R."))
+    var emaDecay: String?
+
+    /// The rates of `--ema-decay`, first the one exported to OUT.
+    var emaDecays: [Double]? {
+        get throws {
+            guard let emaDecay else { return nil }
+            let parts = emaDecay.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            let rates = try parts.map { part -> Double in
+                guard let rate = Double(part) else {
+                    throw ValidationError("--ema-decay \(emaDecay): '\(part)' is not a number; give rates in [0, 1), "
+                        + "comma-separated (e.g. 0.999,0.9999)")
+                }
+                try Check.finite(rate, flag: "--ema-decay", atLeast: 0, below: 1)
+                return rate
+            }
+            guard Set(rates).count == rates.count else {
+                throw ValidationError("--ema-decay \(emaDecay): each rate may be given once")
+            }
+            return rates
+        }
+    }
 
     @Option(help: "Noise schedule: linear or cosine (default linear).")
     var schedule: String?
@@ -148,7 +171,7 @@ struct Train: ParsableCommand {
         if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
         if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
         if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
-        if let emaDecay { try Check.finite(emaDecay, flag: "--ema-decay", atLeast: 0, below: 1) }
+        _ = try emaDecays
         if let schedule { try Check.oneOf(schedule, ["linear", "cosine"], flag: "--schedule") }
         if let timesteps { try Check.within(timesteps, 2...100_000, flag: "--timesteps") }
         if let prediction { try Check.oneOf(prediction, ["eps", "x0", "v"], flag: "--prediction") }
@@ -189,7 +212,7 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         if resume {
             // A run killed while writing a checkpoint leaves its temporary files.
-            for folder in [outURL, stateURL.deletingLastPathComponent()] { AtomicFile.removeLeftovers(in: folder) }
+            for folder in Self.checkpointFolders(out: outURL) { AtomicFile.removeLeftovers(in: folder) }
             let sourceURL = resumeFrom.flatMap { $0 == "latest" ? nil : URL(fileURLWithPath: $0) } ?? stateURL
             let checkpoint = try TrainingCheckpoint.read(from: sourceURL)
             let run = try TrainingRun.description(in: checkpoint, source: sourceURL.path)
@@ -227,10 +250,22 @@ struct Train: ParsableCommand {
         try LossCurve.write(logURL: trainer.logURL, to: curve)
         switch outcome {
         case .finished(let step):
-            print("trained \(step) steps; model (EMA weights) in \(out), loss curve \(curve.path)")
+            let others = trainer.configuration.additionalEMADecays.map { TrainingRun.emaFolder(out: outURL, decay: $0).path }
+            print("trained \(step) steps; model (EMA weights) in \(out)"
+                + (others.isEmpty ? "" : " (other EMA rates in \(others.joined(separator: ", ")))")
+                + ", loss curve \(curve.path)")
         case .interrupted(let step):
             throw Interrupted(description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
         }
+    }
+
+    /// The folders a checkpoint writes into: the model folder, `training/`, its
+    /// numbered snapshots and the model folders of further EMA rates (`ema-…`).
+    static func checkpointFolders(out: URL) -> [URL] {
+        let training = out.appendingPathComponent("training")
+        let averages = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [])
+            .filter { $0.hasPrefix("ema-") }.sorted().map { out.appendingPathComponent($0) }
+        return [out, training, training.appendingPathComponent("checkpoints")] + averages
     }
 
     /// The preview of `--sample-every`, or nil; refused for a model that does not draw images.
@@ -317,10 +352,11 @@ struct Train: ParsableCommand {
                                  seed: seed ?? 0, conditioning: conditioning)
         var configuration = TrainingConfiguration(
             steps: steps ?? 2000, learningRate: lr ?? 5e-4, warmupSteps: warmup ?? 100, weightDecay: weightDecay ?? 0,
-            gradientClip: gradClip ?? 1, emaDecay: emaDecay ?? 0.999,
+            gradientClip: gradClip ?? 1, emaDecay: try emaDecays?.first ?? 0.999,
             loss: TrainingConfiguration.Loss(rawValue: loss ?? "simple")!, seed: seed ?? 0,
             checkpointEvery: checkpointEvery ?? 500, classConditional: conditioning != nil,
             classDropout: conditioning?.classDropout ?? 0, nullClass: conditioning?.nullClass)
+        configuration.additionalEMADecays = Array(try emaDecays?.dropFirst() ?? [])
         options.apply(to: &configuration)
         configuration.keepCheckpoints = keepCheckpoints ?? 0
         try configuration.validate()

@@ -87,12 +87,20 @@ enum TrainingRun {
         encoder.outputFormatting = [.sortedKeys]
         trainer.checkpointExtra[RunDescription.extraKey] = String(decoding: try encoder.encode(run), as: UTF8.self)
         trainer.onCheckpoint = { trainer in
-            trainer.ema.storeParameters()
-            trainer.ema.copyToParameters()
-            defer { trainer.ema.restoreParameters() }
-            try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: out, conditioning: run.conditioning)
+            let folders = [out] + trainer.configuration.additionalEMADecays.map { emaFolder(out: out, decay: $0) }
+            for (average, folder) in zip([trainer.ema] + trainer.additionalEMAs, folders) {
+                average.storeParameters()
+                average.copyToParameters()
+                defer { average.restoreParameters() }
+                try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: folder, conditioning: run.conditioning)
+            }
         }
         return trainer
+    }
+
+    /// The model folder of an additional EMA rate: `OUT/ema-0.9999`.
+    static func emaFolder(out: URL, decay: Double) -> URL {
+        out.appendingPathComponent("ema-\(decay)")
     }
 
     /// The run description saved in a checkpoint.

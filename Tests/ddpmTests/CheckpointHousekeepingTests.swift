@@ -55,6 +55,34 @@ final class CheckpointHousekeepingTests: XCTestCase {
         }
     }
 
+    /// `--ema-decay 0.2,0.4` (rates below the warm-up's cap of these 12 steps, so they differ) exports one model folder per rate, each loadable and different; bad lists are refused.
+    func testSeveralEMARatesWriteOneModelFolderEach() throws {
+        let out = folder.appendingPathComponent("toy")
+        let config = folder.appendingPathComponent("mlp.json")
+        try Data(#"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#.utf8)
+            .write(to: config)
+        try run(["train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", "12", "--batch-size", "16",
+                 "--timesteps", "50", "--ema-decay", "0.2,0.4", "--out", out.path, "--threads", "1"])
+        let first = try DenoiserFolder.load(from: out)
+        let second = try DenoiserFolder.load(from: out.appendingPathComponent("ema-0.4"))
+        let state = try TrainingCheckpoint.read(from: out.appendingPathComponent("training/\(TrainingCheckpoint.fileName)"))
+        XCTAssertEqual(state.configuration.emaDecay, 0.2)
+        XCTAssertEqual(state.configuration.additionalEMADecays, [0.4])
+        let firstWeights = first.model.namedParameters().map(\.tensor.scalars)
+        let secondWeights = second.model.namedParameters().map(\.tensor.scalars)
+        XCTAssertTrue(secondWeights == second.model.namedParameters().map { state.additionalEMA[0].shadow[$0.path]! })
+        XCTAssertTrue(firstWeights == first.model.namedParameters().map { state.ema.shadow[$0.path]! })
+        XCTAssertTrue(firstWeights != secondWeights, "the two rates give different averages")
+
+        for (list, expected) in [("0.9,abc", "'abc' is not a number"), ("0.9,0.9", "once"), ("0.9,1", "--ema-decay"), ("0.9,", "'' is not")] {
+            XCTAssertThrowsError(try run(["train", "--data", "toy:two-moons", "--ema-decay", list,
+                                          "--out", folder.appendingPathComponent("bad").path])) { error in
+                XCTAssertTrue(DDPM.message(for: error).contains(expected), DDPM.message(for: error))
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad").path))
+    }
+
     func testOnlyTrainsResumeTakesAValue() {
         XCTAssertEqual(Train.normalizingResume(["train", "--resume", "a.safetensors"]), ["train", "--resume", "--resume-from", "a.safetensors"])
         XCTAssertEqual(Train.normalizingResume(["train", "--resume", "--steps", "3"]), ["train", "--resume", "--steps", "3"])

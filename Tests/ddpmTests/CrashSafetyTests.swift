@@ -14,7 +14,7 @@ import Darwin
 /// once in the middle of a checkpoint write) and resumed each time. Every
 /// checkpoint left on disk must load, and the finished run must equal an
 /// uninterrupted one bit for bit: weights, training state and loss log (the
-/// log's wall-clock "seconds" aside).
+/// log's wall-clock "seconds" aside). Every training option is on.
 final class CrashSafetyTests: XCTestCase {
     static let steps = 200
     static let leastKills = 20
@@ -23,6 +23,13 @@ final class CrashSafetyTests: XCTestCase {
     /// Files of a checkpoint: the training state and the model folder.
     static let checkpointFiles = [TrainingCheckpoint.fileName, ModelFolder.weightsName, ModelFolder.configName,
                                   ModelFolder.schedulerName]
+
+    /// The options of issue 23, all on, so their state (importance history, several EMAs, snapshots) is
+    /// part of what must survive the kills.
+    static let everyTrainingOption = ["--prediction", "v", "--rescale-zero-terminal-snr", "--loss-weight", "min-snr",
+                                      "--offset-noise", "0.1", "--input-perturbation", "0.1", "--lr-schedule", "cosine",
+                                      "--ema-warmup", "--ema-decay", "0.999,0.9", "--importance-sampling",
+                                      "--keep-checkpoints", "3"]
 
     private var folder: URL!
 
@@ -40,9 +47,10 @@ final class CrashSafetyTests: XCTestCase {
         let config = folder.appendingPathComponent("mlp.json")
         try Data(#"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":64,"blocks":2,"time_embedding_dimension":16,"output_factor":1}"#.utf8)
             .write(to: config)
-        func fresh(_ out: URL, steps: Int = Self.steps) -> [String] {
+        func fresh(_ out: URL, steps: Int = Self.steps, options: [String] = Self.everyTrainingOption) -> [String] {
             ["train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", String(steps),
              "--batch-size", "16", "--timesteps", "50", "--checkpoint-every", "1", "--seed", "3", "--out", out.path]
+                + options
         }
         func resume(_ out: URL) -> [String] {
             ["train", "--out", out.path, "--resume", "--steps", String(Self.steps), "--checkpoint-every", "1"]
@@ -53,7 +61,7 @@ final class CrashSafetyTests: XCTestCase {
         // begun, no more than half a startup's worth of steps later. A write kill
         // waits for a checkpoint's temporary file to appear, then strikes.
         let probeStarted = Date()
-        let probe = try DDPMExecutable.run(ddpm, fresh(folder.appendingPathComponent("probe"), steps: 1))
+        let probe = try DDPMExecutable.run(ddpm, fresh(folder.appendingPathComponent("probe"), steps: 1, options: []))
         let startup = Date().timeIntervalSince(probeStarted)
         XCTAssertEqual(probe.status, 0, probe.standardError)
 
@@ -111,7 +119,8 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(try TrainingCheckpoint.read(from: state).step, Self.steps)
         XCTAssertNoThrow(try DenoiserFolder.load(from: killed))
         XCTAssertEqual(temporaryFiles(in: killed), [], "the resumed run removes the temporary files of killed writes")
-        for file in [ModelFolder.weightsName, "training/" + TrainingCheckpoint.fileName] {
+        for file in [ModelFolder.weightsName, "ema-0.9/" + ModelFolder.weightsName, "training/" + TrainingCheckpoint.fileName,
+                     "training/checkpoints/" + Trainer.snapshotName(step: Self.steps)] {
             XCTAssertEqual(try Data(contentsOf: killed.appendingPathComponent(file)),
                            try Data(contentsOf: whole.appendingPathComponent(file)),
                            "\(file) differs from the uninterrupted run's after \(kills) kills")
@@ -129,7 +138,8 @@ final class CrashSafetyTests: XCTestCase {
 
     /// The names of the temporary files an atomic write leaves when killed (`.NAME.UUID.tmp`).
     private func temporaryFiles(in out: URL) -> Set<String> {
-        let folders = [out, out.appendingPathComponent("training")]
+        let folders = [out, out.appendingPathComponent("training"), out.appendingPathComponent("training/checkpoints"),
+                       out.appendingPathComponent("ema-0.9")]
         return Set(folders.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0.path)) ?? [] }
             .filter { $0.hasPrefix(".") && $0.hasSuffix(".tmp") })
     }

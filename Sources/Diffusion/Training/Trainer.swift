@@ -49,7 +49,10 @@ public final class Trainer {
     /// The step of the last checkpoint written or loaded.
     public private(set) var checkpointStep: Int?
     public let optimizer: AdamW
+    /// The average at `configuration.emaDecay` (the weights a run exports).
     public let ema: ExponentialMovingAverage
+    /// The averages at `configuration.additionalEMADecays`, in that order.
+    public let additionalEMAs: [ExponentialMovingAverage]
     private let schedule: LearningRateSchedule
     private var data: any TrainingBatchSource
     private var generator: RandomGenerator
@@ -73,6 +76,10 @@ public final class Trainer {
                               weightDecay: Float(configuration.weightDecay))
         ema = try ExponentialMovingAverage(parameters: parameters, decay: configuration.emaDecay,
                                            warmup: configuration.emaWarmup)
+        let parameters = self.parameters
+        additionalEMAs = try configuration.additionalEMADecays.map {
+            try ExponentialMovingAverage(parameters: parameters, decay: $0, warmup: configuration.emaWarmup)
+        }
         schedule = try configuration.learningRateDecay.schedule(baseRate: configuration.learningRate,
                                                                 warmupSteps: configuration.warmupSteps,
                                                                 totalSteps: configuration.steps)
@@ -93,6 +100,7 @@ public final class Trainer {
             extra[Self.importanceKey] = String(decoding: data, as: UTF8.self)
         }
         return TrainingCheckpoint(step: step, configuration: configuration, modelWeights: weights, ema: ema.state(),
+                                  additionalEMA: additionalEMAs.map { $0.state() },
                                   optimizer: optimizer.state(), generator: generator,
                                   dataPosition: data.checkpointPosition, extra: extra)
     }
@@ -155,10 +163,15 @@ public final class Trainer {
             throw TrainingError.invalidState(
                 file: source, problem: "it is already at step \(checkpoint.step), past the \(configuration.steps) steps asked for")
         }
+        guard checkpoint.additionalEMA.count == additionalEMAs.count else {
+            throw TrainingError.invalidState(file: source, problem: "it holds \(checkpoint.additionalEMA.count) "
+                + "additional EMA averages, the settings ask for \(additionalEMAs.count)")
+        }
         do {
             try model.load(stateDict: checkpoint.modelWeights)
             try optimizer.load(state: checkpoint.optimizer)
             try ema.load(state: checkpoint.ema)
+            for (average, state) in zip(additionalEMAs, checkpoint.additionalEMA) { try average.load(state: state) }
             try data.restore(checkpointPosition: checkpoint.dataPosition)
         } catch {
             throw TrainingError.invalidState(file: source, problem: "it does not fit this model: \(error)")
@@ -235,6 +248,7 @@ public final class Trainer {
         optimizer.learningRate = rate
         optimizer.step()
         ema.update()
+        for average in additionalEMAs { average.update() }
         importance?.record(timesteps: loss.timesteps, losses: loss.perExample)
         step += 1
         return (value, loss.perExample, loss.timesteps, rate, norm)

@@ -7,9 +7,11 @@ import Tensors
 /// generator of the timestep/noise draws and the data position.
 ///
 /// On disk it is one safetensors file (so one atomic rename replaces it whole):
-/// tensors `model/<path>`, `ema/<path>` and `optimizer/<path>.<buffer>`, and
+/// tensors `model/<path>`, `ema/<path>` (and `ema<k>/<path>` for the k-th
+/// additional EMA rate) and `optimizer/<path>.<buffer>`, and
 /// string metadata `format`, `version`, `step`, `configuration` (JSON),
-/// `generator` (JSON), `data_position` (JSON array), `ema_update_count`,
+/// `generator` (JSON), `data_position` (JSON array), `ema_update_count`
+/// (and `ema<k>_update_count`),
 /// `optimizer/…` counters and caller-defined `extra/<key>` entries.
 public struct TrainingCheckpoint {
     /// The value of the `format` metadata entry.
@@ -25,6 +27,8 @@ public struct TrainingCheckpoint {
     /// The trained (not averaged) weights, keyed by parameter path.
     public var modelWeights: [String: Tensor]
     public var ema: ExponentialMovingAverage.State
+    /// The averages at `configuration.additionalEMADecays`, in that order.
+    public var additionalEMA: [ExponentialMovingAverage.State]
     public var optimizer: OptimizerState
     /// The generator of the timestep and noise draws, as it is before the next step.
     public var generator: RandomGenerator
@@ -34,12 +38,14 @@ public struct TrainingCheckpoint {
     public var extra: [String: String]
 
     public init(step: Int, configuration: TrainingConfiguration, modelWeights: [String: Tensor],
-                ema: ExponentialMovingAverage.State, optimizer: OptimizerState, generator: RandomGenerator,
+                ema: ExponentialMovingAverage.State, additionalEMA: [ExponentialMovingAverage.State] = [],
+                optimizer: OptimizerState, generator: RandomGenerator,
                 dataPosition: [Int], extra: [String: String] = [:]) {
         self.step = step
         self.configuration = configuration
         self.modelWeights = modelWeights
         self.ema = ema
+        self.additionalEMA = additionalEMA
         self.optimizer = optimizer
         self.generator = generator
         self.dataPosition = dataPosition
@@ -63,6 +69,11 @@ public struct TrainingCheckpoint {
         ]
         for (path, tensor) in modelWeights { tensors["model/" + path] = tensor }
         for (path, values) in ema.shadow { tensors["ema/" + path] = Tensor(shape: [values.count], scalars: values) }
+        for (index, state) in additionalEMA.enumerated() {
+            let prefix = "ema\(index + 1)"
+            metadata[prefix + "_update_count"] = String(state.updateCount)
+            for (path, values) in state.shadow { tensors[prefix + "/" + path] = Tensor(shape: [values.count], scalars: values) }
+        }
         let optimizerArchive = optimizer.archived()
         for (key, tensor) in optimizerArchive.tensors { tensors["optimizer/" + key] = tensor }
         for (key, value) in optimizerArchive.metadata { metadata["optimizer/" + key] = value }
@@ -138,6 +149,8 @@ public struct TrainingCheckpoint {
 
         var modelWeights: [String: Tensor] = [:]
         var shadow: [String: [Float]] = [:]
+        let additionalCount = configuration.additionalEMADecays.count
+        var additionalShadows = [[String: [Float]]](repeating: [:], count: additionalCount)
         var optimizerTensors: [String: Tensor] = [:]
         for name in file.names {
             let tensor: Tensor
@@ -152,8 +165,11 @@ public struct TrainingCheckpoint {
                 shadow[String(name.dropFirst(4))] = tensor.scalars
             } else if name.hasPrefix("optimizer/") {
                 optimizerTensors[String(name.dropFirst(10))] = tensor
+            } else if let slash = name.firstIndex(of: "/"), name.hasPrefix("ema"),
+                      let k = Int(name[name.index(name.startIndex, offsetBy: 3)..<slash]), k >= 1, k <= additionalCount {
+                additionalShadows[k - 1][String(name[name.index(after: slash)...])] = tensor.scalars
             } else {
-                throw fail("unexpected tensor '\(name)' (expected model/, ema/ or optimizer/ entries)")
+                throw fail("unexpected tensor '\(name)' (expected model/, ema/, ema1/…ema\(additionalCount)/ or optimizer/ entries)")
             }
         }
         var optimizerMetadata: [String: String] = [:]
@@ -168,8 +184,12 @@ public struct TrainingCheckpoint {
         } catch {
             throw fail("\(error)")
         }
+        let additionalEMA = try additionalShadows.enumerated().map { index, shadow in
+            ExponentialMovingAverage.State(updateCount: try integer("ema\(index + 1)_update_count"), shadow: shadow)
+        }
         return TrainingCheckpoint(step: step, configuration: configuration, modelWeights: modelWeights,
-                                  ema: .init(updateCount: emaUpdates, shadow: shadow), optimizer: optimizer,
+                                  ema: .init(updateCount: emaUpdates, shadow: shadow), additionalEMA: additionalEMA,
+                                  optimizer: optimizer,
                                   generator: generator, dataPosition: dataPosition, extra: extra)
     }
 }

@@ -7,7 +7,7 @@ import NN
 /// often to checkpoint, and for a class-conditional network the label dropout
 /// of classifier-free guidance, and the options of the objective (loss
 /// weighting, offset noise, input perturbation), the learning-rate decay and
-/// the EMA warmup. Saved with every checkpoint; settings left at their
+/// the EMA warmup and rates. Saved with every checkpoint; settings left at their
 /// defaults are not written, so files of runs without them read and compare
 /// exactly as before.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
@@ -54,6 +54,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var keepCheckpoints = 0
     /// Draw timesteps by the second moment of their recent losses (`ImportanceSampledTimesteps`).
     public var importanceSampling = false
+    /// Further EMA decays averaged beside `emaDecay`, each with the same warmup
+    /// (improved-diffusion's `--ema_rate 0.999,0.9999`); one model folder each.
+    public var additionalEMADecays: [Double] = []
 
     public init(steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
                 gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
@@ -77,7 +80,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case steps, learningRate, warmupSteps, weightDecay, gradientClip, emaDecay, loss, seed, checkpointEvery
         case classConditional, classDropout, nullClass
         case lossWeighting, offsetNoise, inputPerturbation, learningRateDecay, emaWarmup, keepCheckpoints
-        case importanceSampling
+        case importanceSampling, additionalEMADecays
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -101,6 +104,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if emaWarmup != .ratio { try container.encode(emaWarmup, forKey: .emaWarmup) }
         if keepCheckpoints != 0 { try container.encode(keepCheckpoints, forKey: .keepCheckpoints) }
         if importanceSampling { try container.encode(importanceSampling, forKey: .importanceSampling) }
+        if !additionalEMADecays.isEmpty { try container.encode(additionalEMADecays, forKey: .additionalEMADecays) }
     }
 
     /// Decodes saved settings; files written before label dropout existed read as p = 0.
@@ -126,6 +130,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         emaWarmup = try container.decodeIfPresent(ExponentialMovingAverage.Warmup.self, forKey: .emaWarmup) ?? .ratio
         keepCheckpoints = try container.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? 0
         importanceSampling = try container.decodeIfPresent(Bool.self, forKey: .importanceSampling) ?? false
+        additionalEMADecays = try container.decodeIfPresent([Double].self, forKey: .additionalEMADecays) ?? []
     }
 
     /// Throws `TrainingError.invalidSetting` for the first value out of range.
@@ -141,6 +146,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             try check(gradientClip.isFinite && gradientClip > 0, "gradient clip", gradientClip, "a finite number > 0")
         }
         try check(emaDecay.isFinite && emaDecay >= 0 && emaDecay < 1, "EMA decay", emaDecay, "a number in [0, 1)")
+        for decay in additionalEMADecays {
+            try check(decay.isFinite && decay >= 0 && decay < 1, "EMA decay", decay, "a number in [0, 1)")
+        }
+        try check(Set([emaDecay] + additionalEMADecays).count == additionalEMADecays.count + 1, "EMA decays",
+                  ([emaDecay] + additionalEMADecays).map { "\($0)" }.joined(separator: ","), "different rates")
         try check(checkpointEvery >= 1, "checkpoint interval", checkpointEvery, "an integer ≥ 1")
         try check(keepCheckpoints >= 0, "numbered checkpoints to keep", keepCheckpoints, "an integer ≥ 0 (0 = none)")
         try check(classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,

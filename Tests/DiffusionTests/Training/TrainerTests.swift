@@ -192,12 +192,59 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(weights(uniform), weights(straight), "importance sampling changes training")
     }
 
+    /// Several EMA rates at once: each average equals the one a run with that single rate keeps, and all of them
+    /// survive a checkpoint and resume bit for bit.
+    func testAdditionalEMARatesAreIndependentAveragesAndResume() throws {
+        let rates: (inout TrainingConfiguration) -> Void = {
+            $0.emaWarmup = .power(inverseGamma: 1, power: 0.75)
+            $0.additionalEMADecays = [0.99, 0.5]
+        }
+        let straight = try makeTrainer(steps: 6, folder: folder.appendingPathComponent("straight"), adjust: rates)
+        XCTAssertEqual(try straight.run(), .finished(step: 6))
+        XCTAssertEqual(straight.additionalEMAs.map(\.decay), [0.99, 0.5])
+        for (index, rate) in [0.99, 0.5].enumerated() {
+            let single = try makeTrainer(steps: 6, folder: folder.appendingPathComponent("single-\(rate)")) {
+                $0.emaWarmup = .power(inverseGamma: 1, power: 0.75)
+                $0.emaDecay = rate
+            }
+            XCTAssertEqual(try single.run(), .finished(step: 6))
+            XCTAssertEqual(weights(single), weights(straight), "extra averages do not change training")
+            XCTAssertEqual(single.ema.state(), straight.additionalEMAs[index].state(), "rate \(rate)")
+        }
+        XCTAssertNotEqual(straight.additionalEMAs[0].state(), straight.additionalEMAs[1].state())
+
+        let splitFolder = folder.appendingPathComponent("split")
+        var calls = 0
+        XCTAssertEqual(try makeTrainer(steps: 6, folder: splitFolder, adjust: rates)
+            .run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+        let saved = try TrainingCheckpoint.read(from: splitFolder.appendingPathComponent(TrainingCheckpoint.fileName))
+        XCTAssertEqual(saved.additionalEMA.count, 2)
+        XCTAssertEqual(saved.additionalEMA.map(\.updateCount), [3, 3])
+        let second = try makeTrainer(steps: 6, folder: splitFolder, adjust: rates)
+        try second.resume()
+        XCTAssertEqual(try second.run(), .finished(step: 6))
+        XCTAssertEqual(weights(straight), weights(second))
+        XCTAssertEqual(straight.ema.state(), second.ema.state())
+        XCTAssertEqual(straight.additionalEMAs.map { $0.state() }, second.additionalEMAs.map { $0.state() })
+
+        // A run saved with other rates refuses to resume, naming the setting.
+        XCTAssertThrowsError(try makeTrainer(steps: 6, folder: splitFolder) { $0.additionalEMADecays = [0.99] }.resume()) {
+            XCTAssertTrue("\($0)".contains("additionalEMADecays"), "\($0)")
+        }
+        // The same rate twice, or a rate outside [0, 1), is refused.
+        for bad in [[0.9], [1.0], [-0.1]] {
+            XCTAssertThrowsError(try makeTrainer(steps: 6, folder: folder) { $0.additionalEMADecays = bad }) {
+                XCTAssertTrue("\($0)".contains("EMA decay"), "\($0)")
+            }
+        }
+    }
+
     /// Options at their defaults are not written, so old configurations compare and encode as before;
     /// set ones round-trip.
     func testTrainingOptionsAreWrittenOnlyWhenSet() throws {
         let plain = try TrainingConfiguration(steps: 10).jsonData()
         for key in ["lossWeighting", "offsetNoise", "inputPerturbation", "learningRateDecay", "emaWarmup", "keepCheckpoints",
-                    "importanceSampling"] {
+                    "importanceSampling", "additionalEMADecays"] {
             XCTAssertFalse(String(decoding: plain, as: UTF8.self).contains(key), key)
         }
         var configuration = TrainingConfiguration(steps: 10, warmupSteps: 2)
