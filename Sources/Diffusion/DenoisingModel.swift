@@ -21,9 +21,17 @@ public protocol DenoisingModel {
     /// (Euler, Heun) reach between training timesteps, as diffusers feeds them to its
     /// networks. The default takes whole timesteps only and throws on any other.
     func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor
+
+    /// The model to use for one sampling run. A model that carries something from one
+    /// evaluation to the next (a `SelfConditionedDenoiser`'s last x̂0) returns a copy
+    /// with an empty memory; every other model returns itself (the default). Every
+    /// sampler calls it once at its start.
+    func forSamplingRun() -> any DenoisingModel
 }
 
 extension DenoisingModel {
+    public func forSamplingRun() -> any DenoisingModel { self }
+
     public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
         guard let whole = continuousTimesteps.wholeTimesteps else {
             throw DiffusionError.invalidTimesteps(

@@ -47,7 +47,8 @@ extension GaussianDiffusion {
         return try GradMode.withoutGradient {
             func terms(at timesteps: [Int]) throws -> [Double] {
                 let (xt, _) = try schedule.marginalSample(x0: x0, timesteps: timesteps, generator: &generator)
-                let output = try model(xt, timesteps: timesteps, classLabels: classLabels)
+                // Each term on its own: a self-conditioned model sees no estimate (zeros).
+                let output = try model.forSamplingRun()(xt, timesteps: timesteps, classLabels: classLabels)
                 return try variationalBoundTerm(modelOutput: output, x0: x0, xt: xt, timesteps: timesteps).scalars.map(Double.init)
             }
             func term(at t: Int) throws -> [Double] { try terms(at: [Int](repeating: t, count: batch)) }

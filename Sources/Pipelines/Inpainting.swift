@@ -69,6 +69,7 @@ public struct Inpainting {
     /// the rest exactly. `mask` is `[H, W]`, `[1, 1, H, W]` or `[B, 1, H, W]` of 0s and 1s.
     public func callAsFunction(model: any DenoisingModel, images: Tensor, mask: Tensor, classLabels: [Int]? = nil,
                                generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let model = model.forSamplingRun()
         let fill = try Self.expand(mask: mask, to: images.shape)
         let keep = 1 - fill
         let T = diffusion.schedule.count, ratio = T / steps

@@ -271,7 +271,7 @@ struct Train: ParsableCommand {
     /// The preview of `--sample-every`, or nil; refused for a model that does not draw images.
     func makePreview(_ trainer: Trainer, out: URL) throws -> TrainingPreview? {
         guard let sampleEvery else { return nil }
-        guard let unet = trainer.model as? UNet2DModel else {
+        guard let unet = ((trainer.model as? SelfConditionedDenoiser)?.network ?? trainer.model) as? UNet2DModel else {
             throw CommandError("--sample-every draws image grids; this run trains a \(type(of: trainer.model)) on points")
         }
         let config = unet.config
@@ -279,7 +279,7 @@ struct Train: ParsableCommand {
         let labels = trainer.configuration.classConditional
             ? (0..<count).map { $0 % Swift.max(1, (config.numClassEmbeds ?? 1) - 1) } : nil
         return TrainingPreview(every: sampleEvery, count: count, folder: out.appendingPathComponent("samples"),
-                               exampleShape: TrainingRun.exampleShape(of: unet), labels: labels)
+                               exampleShape: TrainingRun.exampleShape(of: trainer.model), labels: labels)
     }
 
     /// `train … --resume VALUE …` as the parser takes it: `--resume --resume-from VALUE`
@@ -306,6 +306,7 @@ struct Train: ParsableCommand {
         let modelConfigText: String
         if isToy {
             if preset != nil { throw CommandError("--preset names U-Nets for images; toy data trains an MLP (use --model-config for an MLP config)") }
+            if options.selfCondition { throw CommandError("--self-condition is for U-Nets on images; toy data trains an MLP") }
             var config = MLPDenoiserConfig(outputFactor: varianceType.outputChannelFactor)
             if let modelConfig {
                 config = try MLPDenoiserConfig.parse(try readFile(modelConfig), source: modelConfig)
@@ -326,6 +327,10 @@ struct Train: ParsableCommand {
                 config = try UNetConfig.preset(named: name)
                 config.outChannels = config.inChannels * varianceType.outputChannelFactor
             }
+            if options.selfCondition, !config.selfCondition {
+                config.selfCondition = true
+                config.inChannels *= 2
+            }
             if let conditioning {
                 if let rows = config.numClassEmbeds, rows != conditioning.embeddingCount {
                     throw CommandError("\(modelConfig ?? "the network"): num_class_embeds is \(rows), but \(conditioning.classCount) "
@@ -335,9 +340,9 @@ struct Train: ParsableCommand {
             } else if let rows = config.numClassEmbeds {
                 throw CommandError("\(modelConfig ?? "the network") is class-conditional (num_class_embeds \(rows)); train it with --conditional")
             }
-            guard config.outChannels == config.inChannels * varianceType.outputChannelFactor else {
-                throw CommandError("the network has \(config.outChannels) output channels for \(config.inChannels) input channels; "
-                    + "--variance \(varianceType.rawValue) needs \(config.inChannels * varianceType.outputChannelFactor)")
+            guard config.outChannels == config.imageChannels * varianceType.outputChannelFactor else {
+                throw CommandError("the network has \(config.outChannels) output channels for \(config.imageChannels)-channel images; "
+                    + "--variance \(varianceType.rawValue) needs \(config.imageChannels * varianceType.outputChannelFactor)")
             }
             modelClass = "UNet2DModel"
             modelConfigText = String(decoding: config.jsonData(), as: UTF8.self)

@@ -4,7 +4,7 @@ import NN
 
 /// `ddpm train`'s options from the literature and other trainers (issue 23):
 /// loss weighting, offset noise, input perturbation, learning-rate decay and
-/// EMA warm-up. Each is saved with the run, so `--resume` keeps it.
+/// EMA warm-up, self-conditioning. Each is saved with the run, so `--resume` keeps it.
 struct TrainingOptionFlags: ParsableArguments {
     @Option(name: .customLong("loss-weight"), help: ArgumentHelp(
         "none, min-snr, soft-min-snr, snr or p2: a per-timestep weight on the MSE (default none).",
@@ -49,6 +49,12 @@ struct TrainingOptionFlags: ParsableArguments {
             + "is weighted by 1/(T·p_t), so the objective's estimate stays unbiased. Meant for --loss hybrid."))
     var importanceSampling = false
 
+    @Flag(name: .customLong("self-condition"), help: ArgumentHelp(
+        "Self-conditioning (Chen et al. 2022): the U-Net also sees its previous x0 estimate (twice the input channels).",
+        discussion: "Trained on half the batches with a gradient-free first estimate, on the rest with zeros; every "
+            + "sampler feeds back the last estimate. Written to config.json as self_condition."))
+    var selfCondition = false
+
     @Option(name: .customLong("ema-power"), help: "With --ema-warmup: the power (default 0.75, diffusers' train_unconditional default).")
     var emaPower: Double?
 
@@ -58,7 +64,8 @@ struct TrainingOptionFlags: ParsableArguments {
          ("--input-perturbation", inputPerturbation != nil), ("--lr-schedule", lrSchedule != nil),
          ("--lr-cycles", lrCycles != nil), ("--lr-power", lrPower != nil), ("--lr-end", lrEnd != nil),
          ("--ema-warmup", emaWarmup), ("--ema-power", emaPower != nil),
-         ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR), ("--importance-sampling", importanceSampling)]
+         ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR), ("--importance-sampling", importanceSampling),
+         ("--self-condition", selfCondition)]
     }
 
     static let weightNames = ["none", "min-snr", "soft-min-snr", "snr", "p2"]

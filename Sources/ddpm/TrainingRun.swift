@@ -43,7 +43,10 @@ enum TrainingRun {
             return try MLPDenoiser(config: try MLPDenoiserConfig.parse(data), generator: &generator)
         }
         let (config, _) = try UNetConfig.parse(data)
-        return try UNet2DModel(config: config, generator: &generator)
+        let unet = try UNet2DModel(config: config, generator: &generator)
+        guard config.selfCondition else { return unet }
+        let diffusion = try SchedulerConfig.parse(Data(run.scheduler.utf8)).makeDiffusion()
+        return SelfConditionedDenoiser(network: unet, diffusion: diffusion)
     }
 
     /// The training data as a loader over the train split (or the toy points).
@@ -69,8 +72,9 @@ enum TrainingRun {
 
     /// The shape of one example the network takes.
     static func exampleShape(of model: any DenoisingModel & Module) -> [Int] {
+        if let selfConditioned = model as? SelfConditionedDenoiser { return exampleShape(of: selfConditioned.network) }
         if let unet = model as? UNet2DModel {
-            return [unet.config.inChannels, unet.config.sampleHeight, unet.config.sampleWidth]
+            return [unet.config.imageChannels, unet.config.sampleHeight, unet.config.sampleWidth]
         }
         if let mlp = model as? MLPDenoiser { return [mlp.config.dataDimension] }
         return []

@@ -23,7 +23,7 @@ import Tensors
 /// `ε_final = φ·ε_rescaled + (1 − φ)·ε̂` (standard deviations over all values of
 /// an example, with Bessel's correction, as torch.std).
 public struct ClassifierFreeGuidance: DenoisingModel {
-    public let model: any DenoisingModel
+    public private(set) var model: any DenoisingModel
     /// The guidance weight w (≥ 0; 1 = plain conditional, 0 = unconditional).
     public let scale: Float
     /// The number of real classes; labels are `0..<classCount`.
@@ -64,6 +64,13 @@ public struct ClassifierFreeGuidance: DenoisingModel {
     }
 
     /// The guided prediction for `x` with one real class label per example.
+    /// Guidance over the inner model's own sampling-run copy.
+    public func forSamplingRun() -> any DenoisingModel {
+        var copy = self
+        copy.model = model.forSamplingRun()
+        return copy
+    }
+
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
         try guided(x, timestepCount: timesteps.count, classLabels: classLabels) { doubled, labels in
             try model(doubled, timesteps: timesteps.count == 1 ? timesteps : timesteps + timesteps, classLabels: labels)

@@ -30,13 +30,17 @@ public enum DenoiserFolder {
         return object["_class_name"] as? String
     }
 
-    /// Loads a U-Net or MLP folder.
+    /// Loads a U-Net or MLP folder; a self-conditioned U-Net comes wrapped in a
+    /// `SelfConditionedDenoiser` (so it takes images of `exampleShape`).
     public static func load(from folder: URL) throws -> Loaded {
         guard className(in: folder) == MLPDenoiserConfig.className else {
             let loaded = try ModelFolder.load(from: folder)
             let config = loaded.model.config
-            return Loaded(model: loaded.model, scheduler: loaded.scheduler,
-                          exampleShape: [config.inChannels, config.sampleHeight, config.sampleWidth],
+            let model: any DenoisingModel & Module = config.selfCondition
+                ? SelfConditionedDenoiser(network: loaded.model, diffusion: try loaded.scheduler.makeDiffusion())
+                : loaded.model
+            return Loaded(model: model, scheduler: loaded.scheduler,
+                          exampleShape: [config.imageChannels, config.sampleHeight, config.sampleWidth],
                           classCount: loaded.conditioning?.classCount ?? config.numClassEmbeds,
                           conditioning: loaded.conditioning, warnings: loaded.warnings)
         }
@@ -64,6 +68,10 @@ public enum DenoiserFolder {
     /// the weights last: a folder with weights has its configuration too, even after a crash.
     public static func save(_ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL,
                             conditioning: ClassConditioning? = nil) throws {
+        if let selfConditioned = model as? SelfConditionedDenoiser {
+            try save(selfConditioned.network, scheduler: scheduler, to: folder, conditioning: conditioning)
+            return
+        }
         if let unet = model as? UNet2DModel {
             try ModelFolder.save(unet, scheduler: scheduler, to: folder, conditioning: conditioning)
             return

@@ -10,6 +10,7 @@ extension DDIMSampler {
     /// step 0 (x at `timesteps[0]`).
     public func invert(model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
                        callback: SamplingCallback? = nil) throws -> Tensor {
+        let model = model.forSamplingRun()
         let batch = images.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)
         let s = diffusion.schedule

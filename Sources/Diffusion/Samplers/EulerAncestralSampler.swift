@@ -34,6 +34,7 @@ public struct EulerAncestralSampler: SigmaSpaceSampler {
 
     public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let model = model.forSamplingRun()
         try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
         let denoiser = SigmaSpaceDenoiser(model: model, diffusion: diffusion, classLabels: classLabels)
         let steps = timesteps

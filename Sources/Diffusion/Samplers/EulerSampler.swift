@@ -25,6 +25,7 @@ public struct EulerSampler: SigmaSpaceSampler {
 
     public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let model = model.forSamplingRun()
         try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
         let denoiser = SigmaSpaceDenoiser(model: model, diffusion: diffusion, classLabels: classLabels)
         let steps = timesteps

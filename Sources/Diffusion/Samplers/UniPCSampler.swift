@@ -142,6 +142,7 @@ public struct UniPCSampler: Sampler {
 
     public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
                        generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let model = model.forSamplingRun()
         let batch = state.shape.first ?? 0
         try validate(start: start, classLabels: classLabels, batch: batch)
         return try GradMode.withoutGradient {

@@ -228,7 +228,7 @@ public final class Trainer {
         let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
         let options = configuration.lossOptions
-        let loss = options.isPlain && importance == nil
+        let loss = options.isPlain && importance == nil && !(model is SelfConditionedDenoiser)
             ? try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind,
                                          classLabels: labels, generator: &generator)
             : try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind, options: options,

@@ -1,7 +1,7 @@
 import Foundation
 
 extension UNetConfig {
-    /// Keys of diffusers' `UNet2DModel` config that this implementation reads.
+    /// Keys of diffusers' `UNet2DModel` config that this implementation reads, and `self_condition` (its own).
     static let knownKeys: Set<String> = [
         "sample_size", "in_channels", "out_channels", "block_out_channels", "layers_per_block",
         "down_block_types", "up_block_types", "mid_block_type", "add_attention", "attention_head_dim",
@@ -9,6 +9,7 @@ extension UNetConfig {
         "downsample_padding", "dropout", "resnet_time_scale_shift", "center_input_sample",
         "class_embed_type", "num_class_embeds", "mid_block_scale_factor", "downsample_type",
         "upsample_type", "attn_norm_num_groups", "time_embedding_dim", "num_train_timesteps",
+        "self_condition",
     ]
 
     /// Parses a diffusers `config.json`. Unknown keys are returned as warnings;
@@ -92,6 +93,7 @@ extension UNetConfig {
         config.midBlockScaleFactor = raw.mid_block_scale_factor ?? config.midBlockScaleFactor
         config.timeEmbeddingDim = raw.time_embedding_dim
         config.numClassEmbeds = raw.num_class_embeds
+        config.selfCondition = raw.self_condition ?? false
         do {
             try config.validate()
         } catch let error as UNetConfigError {
@@ -133,6 +135,7 @@ extension UNetConfig {
             "time_embedding_dim": timeEmbeddingDim.map { $0 as Any } ?? NSNull(),
         ]
         json["attn_norm_num_groups"] = NSNull()
+        if selfCondition { json["self_condition"] = true }
         return (try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])) ?? Data()
     }
 }
@@ -176,4 +179,5 @@ private struct RawUNetConfig: Decodable {
     var num_class_embeds: Int?
     var mid_block_scale_factor: Float?
     var time_embedding_dim: Int?
+    var self_condition: Bool?
 }

@@ -35,6 +35,13 @@ public struct UNetConfig: Equatable, Sendable {
     public var timeEmbeddingDim: Int?
     /// Number of class-embedding rows (class-conditional models), or `nil`.
     public var numClassEmbeds: Int?
+    /// Whether the network is self-conditioned (Chen et al. 2022; this project's
+    /// `config.json` key `self_condition`): its input is x_t and an estimate of x0
+    /// stacked on the channel axis, so `inChannels` is twice the image's channels.
+    public var selfCondition = false
+
+    /// The channels of the images the network denoises (`inChannels`, halved when self-conditioned).
+    public var imageChannels: Int { selfCondition ? inChannels / 2 : inChannels }
 
     /// The time-embedding width actually used.
     public var timeEmbedWidth: Int { timeEmbeddingDim ?? blockOutChannels[0] * 4 }
@@ -112,6 +119,9 @@ public struct UNetConfig: Equatable, Sendable {
         guard inChannels > 0, outChannels > 0 else { throw fail("in_channels and out_channels must be positive") }
         guard inChannels <= Limits.maximumChannels, outChannels <= Limits.maximumChannels else {
             throw fail("in_channels \(inChannels) / out_channels \(outChannels) too large (at most \(Limits.maximumChannels))")
+        }
+        guard !selfCondition || inChannels % 2 == 0 else {
+            throw fail("self_condition needs an even in_channels (the image's channels and as many for the x0 estimate), got \(inChannels)")
         }
         guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
             throw fail("block_out_channels must be a non-empty list of positive widths, got \(blockOutChannels)")
