@@ -6,12 +6,12 @@ import Metrics
 import Tensors
 
 /// `ddpm eval`: the variational bound in bits/dim on a data split with its
-/// parts, the distance of fresh samples to their nearest training image (a
+/// parts, the noise-prediction error (ε-MSE) on the same images, the distance of fresh samples to their nearest training image (a
 /// memorisation check, next to the same distance for held-out images), and
 /// pixel statistics of samples against the data.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Bits/dim, nearest-training-image distance and pixel statistics of a model.")
+        abstract: "Bits/dim, ε-MSE, nearest-training-image distance and pixel statistics of a model.")
 
     @Option(help: "A model folder.")
     var model: String
@@ -88,6 +88,21 @@ struct Eval: ParsableCommand {
         print(String(format: "bits/dim on %d %@ images: %.4f  (prior %.5f + KL terms %.4f + decoder %.4f; %@)",
                      count, split as NSString, (prior + kl + decoder) * scale, prior * scale, kl * scale, decoder * scale,
                      kind as NSString))
+
+        var errorGenerator = RandomGenerator(seed: seed).substream(0x6570_7300)
+        var errorBuckets = TimestepLossBuckets(timesteps: T)
+        var errorSum = 0.0
+        for start in Swift.stride(from: 0, to: count, by: batchSize) {
+            let batch = try dataset.subset(Array(start..<min(start + batchSize, count)))
+            let (errors, timesteps) = try diffusion.noisePredictionError(
+                model: loaded.model, x0: batch.images, classLabels: loaded.classCount == nil ? nil : batch.labels,
+                generator: &errorGenerator)
+            errorSum += errors.reduce(0, +)
+            errorBuckets.record(losses: errors.map(Float.init), timesteps: timesteps)
+        }
+        print(String(format: "ε-MSE on the %d %@ images at a uniform t: %.5f  (by quarter of t, low to high: %@)",
+                     count, split as NSString, errorSum / Double(count),
+                     errorBuckets.means.map { $0.map { String(format: "%.5f", $0) } ?? "–" }.joined(separator: " ") as NSString))
 
         let sampler = try DPMSolverPlusPlus(diffusion: diffusion, steps: min(steps, T))
         let samples = try Sample.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
