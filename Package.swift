@@ -1,10 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
 // (codecs, data sets) / Metrics (feature networks, FID, KID) < Pipelines (image editing and other recipes over the
 // layers) < ddpm (the command-line tool). FileSupport (atomic file
 // writes) sits beside the stack and is used by every layer that writes files.
+// The trait JPEG (off by default, so the default build needs no system package)
+// lets Datasets read JPEG files through the system libjpeg-turbo (CJPEG).
 import PackageDescription
 
 let package = Package(
@@ -18,6 +20,10 @@ let package = Package(
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .library(name: "Metrics", targets: ["Metrics"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
+    ],
+    traits: [
+        .trait(name: "JPEG", description: "Read JPEG images (baseline, progressive, EXIF orientation) through the "
+            + "system libjpeg-turbo: apt install libjpeg62-turbo-dev, or brew install jpeg-turbo."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,9 +40,14 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        .systemLibrary(
+            name: "CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]
+        ),
         .target(
             name: "Datasets",
-            dependencies: ["Tensors", "FileSupport", "CZlib"],
+            dependencies: ["Tensors", "FileSupport", "CZlib", .target(name: "CJPEG", condition: .when(traits: ["JPEG"]))],
             resources: [.copy("Resources")]
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),

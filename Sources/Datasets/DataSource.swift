@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a `--data` argument names: `mnist` or `digits` (bundled), `toy:NAME` (a 2-D toy
-/// distribution), a folder of PNG images, or an IDX image file (its label file is used
+/// distribution), a folder of PNG (or JPEG) images, or an IDX image file (its label file is used
 /// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name), or
 /// `cifar10:DIR` / `cifar100:DIR` (the binary CIFAR batches in DIR).
 public enum DataSource: Equatable, CustomStringConvertible {
@@ -13,7 +13,7 @@ public enum DataSource: Equatable, CustomStringConvertible {
 
     /// The accepted forms, for error messages and help text.
     public static let acceptedForms = "mnist, digits, toy:NAME (\(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))), "
-        + "cifar10:DIR, cifar100:DIR, a folder of PNG images, or an IDX image file"
+        + "cifar10:DIR, cifar100:DIR, a folder of PNG or JPEG images, or an IDX image file"
 
     /// Parses a `--data` argument; paths must exist.
     public init(parsing argument: String) throws {

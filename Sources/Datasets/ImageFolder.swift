@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// A folder of PNG images read (recursively) into an `ImageDataset`.
+/// A folder of PNG and JPEG images read (recursively) into an `ImageDataset`.
 ///
 /// - Files are read in sorted order of their path relative to the folder; hidden
 ///   files and folders (names starting with ".") are ignored.
@@ -13,15 +13,16 @@ import Tensors
 ///   Alpha is dropped. Values are scaled to [-1, 1] (x = 2·v/max − 1).
 /// - Sizes: all images must share one size unless `imageSize` is given, in which case each
 ///   is scaled so its shorter side is `imageSize` (area averaging / bilinear) and centre-cropped.
-/// - Files whose name does not end in ".png" are skipped and listed in `skippedFiles`
-///   (or refused, with `NonImagePolicy.refuse`); a ".png" file that does not decode is an error.
+/// - Files whose name does not end in ".png", ".jpg" or ".jpeg" are skipped and listed in
+///   `skippedFiles` (or refused, with `NonImagePolicy.refuse`); an image file that does not
+///   decode is an error naming it, and so is a JPEG file in a build without the `JPEG` trait.
 public struct ImageFolder {
     /// Which colour channels to produce.
     public enum ChannelMode: String, Sendable {
         case automatic, gray, rgb
     }
 
-    /// What to do with files that are not PNG images.
+    /// What to do with files that are not PNG or JPEG images.
     public enum NonImagePolicy: Sendable {
         /// Skip them and list them in `skippedFiles`.
         case skip
@@ -53,7 +54,7 @@ public struct ImageFolder {
     public let dataset: ImageDataset
     /// The image files read, relative to the folder, in dataset order.
     public let files: [String]
-    /// Files that were not read because they are not PNG images, relative to the folder.
+    /// Files that were not read because they are not PNG or JPEG images, relative to the folder.
     public let skippedFiles: [String]
 
     /// Reads the folder at `path`.
@@ -63,7 +64,7 @@ public struct ImageFolder {
             throw DatasetError(file: path, problem: "no such folder")
         }
         guard isDirectory.boolValue else {
-            throw DatasetError(file: path, problem: "is a file, expected a folder of PNG images")
+            throw DatasetError(file: path, problem: "is a file, expected a folder of PNG or JPEG images")
         }
         if let size = options.imageSize, size < 1 || size > 1 << 14 {
             throw DatasetError(file: path, problem: "image size \(size) is out of range (1 to 16384)")
@@ -72,11 +73,11 @@ public struct ImageFolder {
         if options.nonImageFiles == .refuse, let first = skipped.first {
             throw DatasetError(
                 file: path + "/" + first,
-                problem: "not a PNG image (only .png files are read; remove it or skip non-image files)")
+                problem: "not a PNG or JPEG image (only .png, .jpg and .jpeg files are read; remove it or skip non-image files)")
         }
         guard !images.isEmpty else {
             let note = skipped.isEmpty ? "" : " (\(skipped.count) other files skipped, e.g. \(skipped[0]))"
-            throw DatasetError(file: path, problem: "no PNG images in this folder or its sub-folders\(note)")
+            throw DatasetError(file: path, problem: "no PNG or JPEG images in this folder or its sub-folders\(note)")
         }
         let (labels, classNames) = try Self.labels(for: images, root: path)
 
@@ -84,7 +85,7 @@ public struct ImageFolder {
         var total = 0
         for relative in images {
             let file = path + "/" + relative
-            let image = try PNG.read(contentsOfFile: file, limits: options.limits)
+            let image = try Self.read(file, limits: options.limits)
             let channels = image.colorModel.colorChannels
             var planes = image.planes(channels: channels)
             var (height, width) = (image.height, image.width)
@@ -132,7 +133,7 @@ public struct ImageFolder {
         skippedFiles = skipped
     }
 
-    /// The PNG files and the other files under `root`, relative to it, sorted.
+    /// The PNG and JPEG files and the other files under `root`, relative to it, sorted.
     private static func listFiles(in root: String) throws -> (images: [String], skipped: [String]) {
         let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
         let keys: [URLResourceKey] = [.isSymbolicLinkKey]
@@ -159,7 +160,7 @@ public struct ImageFolder {
                 if (try? url.resourceValues(forKeys: Set(keys)))?.isSymbolicLink == true { skipped.append(relative + "/") }
                 continue
             }
-            if exists && url.pathExtension.lowercased() == "png" {
+            if exists && Self.isImageFile(url.pathExtension) {
                 images.append(relative)
             } else {
                 skipped.append(relative)
@@ -169,6 +170,20 @@ public struct ImageFolder {
             throw DatasetError(file: url.path, problem: "cannot read: \(error.localizedDescription)")
         }
         return (images.sorted(), skipped.sorted())
+    }
+
+    /// Whether a file name extension is one of an image format read here.
+    static func isImageFile(_ pathExtension: String) -> Bool {
+        let lowered = pathExtension.lowercased()
+        return lowered == "png" || JPEG.fileExtensions.contains(lowered)
+    }
+
+    /// Decodes one image file by its extension.
+    static func read(_ file: String, limits: PNG.Limits) throws -> PixelImage {
+        let lowered = (file as NSString).pathExtension.lowercased()
+        return JPEG.fileExtensions.contains(lowered)
+            ? try JPEG.read(contentsOfFile: file, limits: limits)
+            : try PNG.read(contentsOfFile: file, limits: limits)
     }
 
     /// Class labels from the first sub-folder of each image, or none if all are at the top.

@@ -72,15 +72,15 @@ final class ImageFolderTests: XCTestCase {
         let loaded = try ImageFolder(path: folder.path)
         XCTAssertEqual(loaded.skippedFiles, ["notes.txt"])
         XCTAssertEqual(loaded.dataset.count, 1)
-        assertDatasetError(["notes.txt", "not a PNG image"]) {
+        assertDatasetError(["notes.txt", "not a PNG or JPEG image"]) {
             try ImageFolder(path: self.folder.path, options: .init(nonImageFiles: .refuse))
         }
     }
 
     func testEmptyMissingAndNonFolderPaths() throws {
-        assertDatasetError([folder.path, "no PNG images"]) { try ImageFolder(path: self.folder.path) }
+        assertDatasetError([folder.path, "no PNG or JPEG images"]) { try ImageFolder(path: self.folder.path) }
         try Data("text".utf8).write(to: folder.appendingPathComponent("readme.md"))
-        assertDatasetError([folder.path, "no PNG images", "1 other files skipped"]) { try ImageFolder(path: self.folder.path) }
+        assertDatasetError([folder.path, "no PNG or JPEG images", "1 other files skipped"]) { try ImageFolder(path: self.folder.path) }
         assertDatasetError(["nowhere", "no such folder"]) { try ImageFolder(path: self.folder.path + "/nowhere") }
         assertDatasetError(["readme.md", "is a file"]) { try ImageFolder(path: self.folder.path + "/readme.md") }
     }

@@ -158,7 +158,7 @@ final class SigmaSpaceSamplerTests: XCTestCase {
     /// Zero terminal SNR: σ_max stays finite (ᾱ_T floored at 2⁻²⁴ as diffusers does) and sampling stays finite.
     func testZeroTerminalSNRGivesFiniteSigmas() throws {
         let schedule = try NoiseSchedule(.linear(), timesteps: 1000).rescaledToZeroTerminalSNR()
-        let process = try GaussianDiffusion(schedule: schedule, prediction: .velocity, variance: .fixedSmall)
+        let process = GaussianDiffusion(schedule: schedule, prediction: .velocity, variance: .fixedSmall)
         let sigmas = try SigmaSchedule(diffusion: process, steps: 10, spacing: .trailing, sigmas: .karras)
         XCTAssertTrue(sigmas.sigmas.allSatisfy(\.isFinite))
         XCTAssertEqual(sigmas.sigmas[0], ((1 - 0x1p-24) / 0x1p-24).squareRoot(), accuracy: 1e-3)
