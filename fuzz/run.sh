@@ -33,7 +33,11 @@ shift $(( $# >= 2 ? 2 : 1 ))
 # that they depend on, in dependency order. Library targets contribute their
 # object files (C targets also their module map), system-library targets their
 # header path and the libraries their module map links.
-graph="$(swift package describe --type json)"
+# A target that needs a package trait says so in a line "// traits: NAME[,NAME]".
+traits="$(sed -n 's|^// traits: *||p' "fuzz/Targets/$target/main.swift" | head -1)"
+trait_flags=()
+[[ -n "$traits" ]] && trait_flags=(--traits "$traits")
+graph="$(swift package "${trait_flags[@]}" describe --type json)"
 mapfile -t direct < <(sed -n 's/^import \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "fuzz/Targets/$target/main.swift")
 module_lines="$(python3 -c '
 import json, sys
@@ -54,7 +58,10 @@ sanitizers="fuzzer,address"
 # Let libFuzzer and AddressSanitizer report a Swift trap themselves; the Swift
 # backtracer's memory reader otherwise trips AddressSanitizer first.
 export SWIFT_BACKTRACE=enable=no
-build_flags=(-c release --scratch-path "$scratch" -Xswiftc "-sanitize=$sanitizers" -Xswiftc -g -Xcc -g)
+# A target with traits builds into its own scratch folder, so the targets without
+# them keep their build (traits change every module's flags).
+[[ -n "$traits" ]] && scratch="$scratch-${traits//,/-}"
+build_flags=(-c release --scratch-path "$scratch" "${trait_flags[@]}" -Xswiftc "-sanitize=$sanitizers" -Xswiftc -g -Xcc -g)
 objects=()
 search_flags=()
 link_flags=()
