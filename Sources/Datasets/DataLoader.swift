@@ -107,17 +107,44 @@ public struct DataLoader {
     }
 
     /// The order in which epoch `epoch` visits the samples.
-    public func order(epoch: Int) -> [Int] {
+    public func order(epoch: Int) -> [Int] { Self.order(count: count, seed: seed, shuffle: shuffle, epoch: epoch) }
+
+    /// Whether the k-th sample of epoch `epoch` is mirrored, for each k.
+    public func flips(epoch: Int) -> [Bool] { Self.flips(count: count, seed: seed, enabled: horizontalFlip, epoch: epoch) }
+
+    /// The order of epoch `epoch` over `count` samples: `substream(2e)`'s permutation, or file order.
+    static func order(count: Int, seed: UInt64, shuffle: Bool, epoch: Int) -> [Int] {
         guard shuffle else { return Array(0..<count) }
         var generator = RandomGenerator(seed: seed).substream(UInt64(truncatingIfNeeded: epoch) &* 2)
         return generator.permutation(count)
     }
 
-    /// Whether the k-th sample of epoch `epoch` is mirrored, for each k.
-    public func flips(epoch: Int) -> [Bool] {
-        guard horizontalFlip else { return [Bool](repeating: false, count: count) }
+    /// The mirror draws of epoch `epoch`: bit k of `substream(2e + 1)`'s draws, or none.
+    static func flips(count: Int, seed: UInt64, enabled: Bool, epoch: Int) -> [Bool] {
+        guard enabled else { return [Bool](repeating: false, count: count) }
         var generator = RandomGenerator(seed: seed).substream(UInt64(truncatingIfNeeded: epoch) &* 2 &+ 1)
         return (0..<count).map { _ in generator.nextUInt32() & 1 == 1 }
+    }
+
+    /// `position`, rolled to the next epoch when its epoch cannot serve another batch.
+    static func normalized(_ position: DataPosition, count: Int, batchSize: Int, dropLast: Bool) -> DataPosition {
+        let remaining = count - position.index
+        if remaining == 0 || (dropLast && remaining < batchSize) {
+            return DataPosition(epoch: position.epoch + 1, index: 0)
+        }
+        return position
+    }
+
+    /// Copies one example of `count` values, its rows of `width` reversed when `mirrored`.
+    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int, width: Int,
+                     mirrored: Bool) {
+        if mirrored {
+            for lineStart in stride(from: 0, to: count, by: width) {
+                for x in 0..<width { target[lineStart + x] = source[lineStart + width - 1 - x] }
+            }
+        } else {
+            target.update(from: source, count: count)
+        }
     }
 
     /// The next batch; advances `position`, rolling over to the next epoch as needed.
@@ -140,10 +167,7 @@ public struct DataLoader {
 
     /// Rolls to the next epoch when the current one cannot serve another batch.
     private mutating func normalizePosition() {
-        let remaining = count - position.index
-        if remaining == 0 || (dropLast && remaining < batchSize) {
-            position = DataPosition(epoch: position.epoch + 1, index: 0)
-        }
+        position = Self.normalized(position, count: count, batchSize: batchSize, dropLast: dropLast)
     }
 
     private func gather(_ indices: [Int], mirrored: [Bool]) -> Tensor {
@@ -153,14 +177,8 @@ public struct DataLoader {
         samples.scalars.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for (row, index) in indices.enumerated() {
-                    let from = index * size, to = row * size
-                    if mirrored[row] {
-                        for lineStart in stride(from: 0, to: size, by: width) {
-                            for x in 0..<width { target[to + lineStart + x] = source[from + lineStart + width - 1 - x] }
-                        }
-                    } else {
-                        for k in 0..<size { target[to + k] = source[from + k] }
-                    }
+                    Self.copy(source.baseAddress! + index * size, to: target.baseAddress! + row * size, count: size,
+                              width: width, mirrored: mirrored[row])
                 }
             }
         }

@@ -59,50 +59,25 @@ public struct ImageFolder {
 
     /// Reads the folder at `path`.
     public init(path: String, options: Options = Options()) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DatasetError(file: path, problem: "no such folder")
-        }
-        guard isDirectory.boolValue else {
-            throw DatasetError(file: path, problem: "is a file, expected a folder of PNG or JPEG images")
-        }
-        if let size = options.imageSize, size < 1 || size > 1 << 14 {
-            throw DatasetError(file: path, problem: "image size \(size) is out of range (1 to 16384)")
-        }
-        let (images, skipped) = try Self.listFiles(in: path)
-        if options.nonImageFiles == .refuse, let first = skipped.first {
-            throw DatasetError(
-                file: path + "/" + first,
-                problem: "not a PNG or JPEG image (only .png, .jpg and .jpeg files are read; remove it or skip non-image files)")
-        }
-        guard !images.isEmpty else {
-            let note = skipped.isEmpty ? "" : " (\(skipped.count) other files skipped, e.g. \(skipped[0]))"
-            throw DatasetError(file: path, problem: "no PNG or JPEG images in this folder or its sub-folders\(note)")
-        }
-        let (labels, classNames) = try Self.labels(for: images, root: path)
+        let listing = try Listing(path: path, options: options)
+        let (images, skipped, labels, classNames) = (listing.files, listing.skippedFiles, listing.labels, listing.classNames)
 
         var decoded: [(planes: [Float], channels: Int, height: Int, width: Int)] = []
         var total = 0
         for relative in images {
             let file = path + "/" + relative
-            let image = try Self.read(file, limits: options.limits)
-            let channels = image.colorModel.colorChannels
-            var planes = image.planes(channels: channels)
-            var (height, width) = (image.height, image.width)
-            if let size = options.imageSize {
-                planes = ImageResize.resizeAndCenterCrop(planes, channels: channels, height: height, width: width, size: size)
-                (height, width) = (size, size)
-            } else if let first = decoded.first, first.height != height || first.width != width {
+            let image = try Self.decodePlanes(file, imageSize: options.imageSize, limits: options.limits)
+            if options.imageSize == nil, let first = decoded.first, first.height != image.height || first.width != image.width {
                 throw DatasetError(
                     file: file,
-                    problem: "is \(width)×\(height) but \(images[0]) is \(first.width)×\(first.height); "
+                    problem: "is \(image.width)×\(image.height) but \(images[0]) is \(first.width)×\(first.height); "
                         + "images of mixed sizes need an image size to resize and centre-crop to")
             }
-            total += 3 * height * width
+            total += 3 * image.height * image.width
             if total > options.maximumValues {
                 throw DatasetError(file: path, problem: "the images exceed the limit of \(options.maximumValues) values")
             }
-            decoded.append((planes, channels, height, width))
+            decoded.append(image)
         }
 
         let anyColor = decoded.contains { $0.channels == 3 }
@@ -116,21 +91,65 @@ public struct ImageFolder {
         let plane = height * width
         var scalars: [Float] = []
         scalars.reserveCapacity(decoded.count * channels * plane)
-        for item in decoded {
-            if item.channels == channels {
-                scalars += item.planes
-            } else if channels == 3 {
-                for _ in 0..<3 { scalars += item.planes }
-            } else {
-                for p in 0..<plane {
-                    scalars.append(0.299 * item.planes[p] + 0.587 * item.planes[plane + p] + 0.114 * item.planes[2 * plane + p])
-                }
-            }
-        }
+        for item in decoded { scalars += Self.converted(item.planes, from: item.channels, to: channels, plane: plane) }
         dataset = try ImageDataset(images: Tensor(shape: [decoded.count, channels, height, width], scalars: scalars),
                                    labels: labels, classNames: classNames)
         files = images
         skippedFiles = skipped
+    }
+
+    /// The image files of a folder, their labels and the files skipped, checked as `init` checks them
+    /// (the first step of reading a folder, without decoding anything).
+    public struct Listing: Sendable {
+        public let files: [String]
+        public let skippedFiles: [String]
+        public let labels: [Int]?
+        public let classNames: [String]?
+
+        public init(path: String, options: Options = Options()) throws {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw DatasetError(file: path, problem: "no such folder")
+            }
+            guard isDirectory.boolValue else {
+                throw DatasetError(file: path, problem: "is a file, expected a folder of PNG or JPEG images")
+            }
+            if let size = options.imageSize, size < 1 || size > 1 << 14 {
+                throw DatasetError(file: path, problem: "image size \(size) is out of range (1 to 16384)")
+            }
+            let (images, skipped) = try ImageFolder.listFiles(in: path)
+            if options.nonImageFiles == .refuse, let first = skipped.first {
+                throw DatasetError(
+                    file: path + "/" + first,
+                    problem: "not a PNG or JPEG image (only .png, .jpg and .jpeg files are read; remove it or skip non-image files)")
+            }
+            guard !images.isEmpty else {
+                let note = skipped.isEmpty ? "" : " (\(skipped.count) other files skipped, e.g. \(skipped[0]))"
+                throw DatasetError(file: path, problem: "no PNG or JPEG images in this folder or its sub-folders\(note)")
+            }
+            (labels, classNames) = try ImageFolder.labels(for: images, root: path)
+            files = images
+            skippedFiles = skipped
+        }
+    }
+
+    /// One image file as planes in [-1, 1] with its own colour channels (1 or 3), resized and
+    /// centre-cropped to `imageSize` when given.
+    static func decodePlanes(_ file: String, imageSize: Int?,
+                             limits: PNG.Limits) throws -> (planes: [Float], channels: Int, height: Int, width: Int) {
+        let image = try read(file, limits: limits)
+        let channels = image.colorModel.colorChannels
+        let planes = image.planes(channels: channels)
+        guard let size = imageSize else { return (planes, channels, image.height, image.width) }
+        return (ImageResize.resizeAndCenterCrop(planes, channels: channels, height: image.height, width: image.width, size: size),
+                channels, size, size)
+    }
+
+    /// Planes of `from` channels as `to` channels: grey repeated into RGB, RGB to grey by BT.601 luma.
+    static func converted(_ planes: [Float], from: Int, to: Int, plane: Int) -> [Float] {
+        if from == to { return planes }
+        if to == 3 { return planes + planes + planes }
+        return (0..<plane).map { p in 0.299 * planes[p] + 0.587 * planes[plane + p] + 0.114 * planes[2 * plane + p] }
     }
 
     /// The PNG and JPEG files and the other files under `root`, relative to it, sorted.

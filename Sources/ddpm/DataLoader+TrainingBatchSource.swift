@@ -19,3 +19,21 @@ extension DataLoader: TrainingBatchSource {
         try seek(to: DataPosition(epoch: checkpointPosition[0], index: checkpointPosition[1]))
     }
 }
+
+/// The streamed folder loader as the trainer's batch source; a file that fails
+/// to decode ends the step with its error. Its position is saved as `[epoch, index]`.
+extension StreamingDataLoader: TrainingBatchSource {
+    public func nextTrainingBatch() throws -> (samples: Tensor, labels: [Int]?) {
+        let batch = try nextBatch()
+        return (batch.samples, batch.labels)
+    }
+
+    public var checkpointPosition: [Int] { [position.epoch, position.index] }
+
+    public func restore(checkpointPosition: [Int]) throws {
+        guard checkpointPosition.count == 2 else {
+            throw DatasetError(file: "data loader", problem: "a saved position has 2 integers (epoch, index), got \(checkpointPosition)")
+        }
+        try seek(to: DataPosition(epoch: checkpointPosition[0], index: checkpointPosition[1]))
+    }
+}

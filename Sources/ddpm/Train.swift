@@ -93,6 +93,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("image-size"), help: "Resize / centre-crop folder images to this size.")
     var imageSize: Int?
 
+    @Flag(help: ArgumentHelp("Decode a folder's images batch by batch (the next batch in the background) instead of all at the start.",
+        discussion: "For folders larger than memory: the same batches in the same order, so the same bits, as without it."))
+    var stream = false
+
     @Option(help: "Seed of weights, data order, timesteps and noise (default 0).")
     var seed: UInt64?
 
@@ -139,7 +143,7 @@ struct Train: ParsableCommand {
          ("--ema-decay", emaDecay != nil), ("--schedule", schedule != nil), ("--timesteps", timesteps != nil),
          ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
          ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
-         ("--image-size", imageSize != nil), ("--seed", seed != nil), ("--conditional", conditional),
+         ("--image-size", imageSize != nil), ("--stream", stream), ("--seed", seed != nil), ("--conditional", conditional),
          ("--class-dropout", classDropout != nil)] + options.given
     }
 
@@ -354,7 +358,7 @@ struct Train: ParsableCommand {
         let run = RunDescription(data: dataArgument, batchSize: batchSize ?? (isToy ? 256 : 32), horizontalFlip: flip,
                                  imageSize: imageSize, toySamples: 16384, modelClass: modelClass,
                                  modelConfig: modelConfigText, scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self),
-                                 seed: seed ?? 0, conditioning: conditioning)
+                                 seed: seed ?? 0, conditioning: conditioning, stream: stream ? true : nil)
         var configuration = TrainingConfiguration(
             steps: steps ?? 2000, learningRate: lr ?? 5e-4, warmupSteps: warmup ?? 100, weightDecay: weightDecay ?? 0,
             gradientClip: gradClip ?? 1, emaDecay: try emaDecays?.first ?? 0.999,
@@ -370,6 +374,14 @@ struct Train: ParsableCommand {
 
     /// The classes of the training data (its class names, or "0"… for numeric labels) and the null class after them.
     static func conditioning(of source: DataSource, data: String, imageSize: Int?, dropout: Double) throws -> ClassConditioning {
+        // A folder's classes are its sub-folders: listed, not decoded (a streamed folder may not fit in memory).
+        if case .imageFolder(let path) = source {
+            let listing = try ImageFolder.Listing(path: path, options: ImageFolder.Options(imageSize: imageSize))
+            guard let names = listing.classNames, !names.isEmpty else {
+                throw CommandError("--conditional: \(data) has no class labels (an image folder needs one sub-folder per class)")
+            }
+            return ClassConditioning(classNames: names, classDropout: dropout)
+        }
         let (dataset, _) = try source.loadImages(split: .train, folderOptions: ImageFolder.Options(imageSize: imageSize))
         guard dataset.labels != nil, let count = dataset.classCount, count >= 1 else {
             throw CommandError("--conditional: \(data) has no class labels (an image folder needs one sub-folder per class; "

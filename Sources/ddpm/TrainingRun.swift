@@ -25,6 +25,8 @@ struct RunDescription: Codable, Equatable {
     var seed: UInt64
     /// The classes and null class of a class-conditional run (nil: unconditional).
     var conditioning: ClassConditioning?
+    /// Decode the folder's images batch by batch instead of all at the start (`--stream`).
+    var stream: Bool?
 
     static let extraKey = "run"
 }
@@ -49,9 +51,24 @@ enum TrainingRun {
         return SelfConditionedDenoiser(network: unet, diffusion: diffusion)
     }
 
-    /// The training data as a loader over the train split (or the toy points).
-    static func makeLoader(_ run: RunDescription, exampleShape: [Int]) throws -> DataLoader {
+    /// The training data as a loader over the train split (or the toy points), or for `--stream`
+    /// a loader that decodes the folder's images as batches need them.
+    static func makeLoader(_ run: RunDescription, exampleShape: [Int]) throws -> any TrainingBatchSource {
         let source = try DataSource(parsing: run.data)
+        if run.stream == true {
+            guard case .imageFolder(let path) = source, exampleShape.count == 3 else {
+                throw CommandError("--stream reads an image folder batch by batch; --data \(run.data) is not a folder of images")
+            }
+            let loader = try StreamingDataLoader(path: path, channels: exampleShape[0], imageSize: run.imageSize,
+                                                 split: .train, batchSize: run.batchSize, seed: run.seed ^ dataSalt,
+                                                 horizontalFlip: run.horizontalFlip)
+            guard loader.imageShape == exampleShape else {
+                throw CommandError("the model takes examples of shape \(exampleShape.map(String.init).joined(separator: "×")) "
+                    + "but --data \(run.data) has \(loader.imageShape.map(String.init).joined(separator: "×")); "
+                    + "pick a --preset or --model-config that matches the data, or an --image-size")
+            }
+            return loader
+        }
         let loader: DataLoader
         if case .toy(let toy) = source {
             let points = try toy.sample(run.toySamples, seed: run.seed ^ toySalt)

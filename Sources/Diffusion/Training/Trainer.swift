@@ -224,7 +224,7 @@ public final class Trainer {
     /// One update; throws `TrainingError.nonFinite` before changing any weight.
     private func trainStep() throws -> (loss: Float, perExample: [Float], timesteps: [Int], learningRate: Float,
                                         gradientNorm: Float) {
-        let batch = data.nextTrainingBatch()
+        let batch = try data.nextTrainingBatch()
         let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
         let options = configuration.lossOptions

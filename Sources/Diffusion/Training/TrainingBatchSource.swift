@@ -8,7 +8,7 @@ import Tensors
 /// the data layer and does not import it).
 public protocol TrainingBatchSource {
     /// The next batch `[B, …]` and, when the data has them, one class label per example.
-    mutating func nextTrainingBatch() -> (samples: Tensor, labels: [Int]?)
+    mutating func nextTrainingBatch() throws -> (samples: Tensor, labels: [Int]?)
     /// The position of the next batch, as integers (for the checkpoint).
     var checkpointPosition: [Int] { get }
     /// Moves to a position saved from `checkpointPosition`.
