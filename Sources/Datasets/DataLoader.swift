@@ -59,14 +59,7 @@ public struct DataLoader {
         if let labels, labels.count != count {
             throw DatasetError(file: "data loader", problem: "\(labels.count) labels for \(count) samples")
         }
-        guard batchSize >= 1 else {
-            throw DatasetError(file: "data loader", problem: "batch size \(batchSize) must be at least 1")
-        }
-        if dropLast && batchSize > count {
-            throw DatasetError(
-                file: "data loader",
-                problem: "batch size \(batchSize) is larger than the \(count) samples; use a batch size of at most \(count)")
-        }
+        try Self.validate(batchSize: batchSize, count: count, dropLast: dropLast, of: "samples")
         if horizontalFlip && samples.rank != 4 {
             throw DatasetError(
                 file: "data loader", problem: "horizontal flip needs images [N, C, H, W], got shape \(samples.shape)")
@@ -124,6 +117,18 @@ public struct DataLoader {
         guard enabled else { return [Bool](repeating: false, count: count) }
         var generator = RandomGenerator(seed: seed).substream(UInt64(truncatingIfNeeded: epoch) &* 2 &+ 1)
         return (0..<count).map { _ in generator.nextUInt32() & 1 == 1 }
+    }
+
+    /// Throws unless `batchSize` ≥ 1 and, when incomplete batches are dropped, at most `count`.
+    static func validate(batchSize: Int, count: Int, dropLast: Bool, of things: String) throws {
+        guard batchSize >= 1 else {
+            throw DatasetError(file: "data loader", problem: "batch size \(batchSize) must be at least 1")
+        }
+        if dropLast && batchSize > count {
+            throw DatasetError(
+                file: "data loader",
+                problem: "batch size \(batchSize) is larger than the \(count) \(things); use a batch size of at most \(count)")
+        }
     }
 
     /// `position`, rolled to the next epoch when its epoch cannot serve another batch.

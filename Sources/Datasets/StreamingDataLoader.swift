@@ -63,14 +63,7 @@ public final class StreamingDataLoader {
         guard count > 0 else {
             throw DatasetError(file: path, problem: "no images in the \(split.rawValue) split (image i is a test image when i % 10 = 9)")
         }
-        guard batchSize >= 1 else {
-            throw DatasetError(file: "data loader", problem: "batch size \(batchSize) must be at least 1")
-        }
-        if dropLast && batchSize > count {
-            throw DatasetError(
-                file: "data loader",
-                problem: "batch size \(batchSize) is larger than the \(count) images; use a batch size of at most \(count)")
-        }
+        try DataLoader.validate(batchSize: batchSize, count: count, dropLast: dropLast, of: "images")
         root = path
         self.channels = channels
         self.imageSize = imageSize

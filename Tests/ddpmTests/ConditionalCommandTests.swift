@@ -19,15 +19,7 @@ final class ConditionalCommandTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// A tiny 8×8 U-Net config file (no class embedding: --conditional adds it).
-    private func tinyConfig() throws -> String {
-        let config = UNetConfig(sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                                attentionHeadDim: nil, normNumGroups: 4)
-        let url = folder.appendingPathComponent("tiny.json")
-        try config.jsonData().write(to: url)
-        return url.path
-    }
+    private func tinyConfig() throws -> String { try TinyUNet.write(in: folder) }
 
     private func run(_ arguments: [String]) throws {
         var command = try DDPM.parseAsRoot(arguments)

@@ -20,13 +20,9 @@ final class StreamedTrainingCommandTests: XCTestCase {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try PNG.write(PixelImage(width: width, height: height, colorModel: .rgb, samples: samples), toFile: url.path)
         }
-        let config = UNetConfig(sampleSize: 8, inChannels: 3, outChannels: 3, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                                attentionHeadDim: nil, normNumGroups: 4)
-        let configURL = folder.appendingPathComponent("tiny.json")
-        try config.jsonData().write(to: configURL)
+        let configPath = try TinyUNet.write(channels: 3, in: folder)
         func train(_ out: URL, steps: Int, stream: Bool) -> [String] {
-            ["train", "--data", images.path, "--image-size", "8", "--flip", "--conditional", "--model-config", configURL.path,
+            ["train", "--data", images.path, "--image-size", "8", "--flip", "--conditional", "--model-config", configPath,
              "--steps", String(steps), "--batch-size", "4", "--timesteps", "50", "--out", out.path, "--threads", "1"]
                 + (stream ? ["--stream"] : [])
         }
