@@ -3,12 +3,14 @@ import Datasets
 import Diffusion
 import Foundation
 import Metrics
+import Pipelines
 import Tensors
 
 /// `ddpm eval`: the variational bound in bits/dim on a data split with its
-/// parts, the noise-prediction error (ε-MSE) on the same images, the distance of fresh samples to their nearest training image (a
-/// memorisation check, next to the same distance for held-out images), and
-/// pixel statistics of samples against the data.
+/// parts, the noise-prediction error (ε-MSE) on the same images, the distance
+/// of fresh samples to their nearest training image (a memorisation check,
+/// next to the same distance for held-out images), and pixel statistics of
+/// samples against the data. The measuring is `Pipelines.ModelEvaluation`'s.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bits/dim, ε-MSE, nearest-training-image distance and pixel statistics of a model.")
@@ -68,52 +70,31 @@ struct Eval: ParsableCommand {
         let T = diffusion.schedule.count
         let blockStride = stride ?? max(1, T / 50)
         let count = min(n, dataset.count)
-        var generator = RandomGenerator(seed: seed)
-        var prior = 0.0, kl = 0.0, decoder = 0.0
+        let scored = try dataset.subset(Array(0..<count))
+        let evaluation = try ModelEvaluation(model: loaded.model, diffusion: diffusion, conditional: loaded.classCount != nil,
+                                             batchSize: batchSize)
         let bar = ProgressBar(total: count, label: "bits/dim")
-        for start in Swift.stride(from: 0, to: count, by: batchSize) {
-            let end = min(start + batchSize, count)
-            let batch = try dataset.subset(Array(start..<end))
-            let bpd = try diffusion.bitsPerDimension(model: loaded.model, x0: batch.images,
-                                                     classLabels: loaded.classCount == nil ? nil : batch.labels,
-                                                     stride: blockStride, generator: &generator)
-            prior += bpd.prior.reduce(0, +)
-            kl += bpd.klTerms.reduce(0, +)
-            decoder += bpd.decoder.reduce(0, +)
-            bar.update(step: end)
-        }
+        let bound = try evaluation.bitsPerDimension(scored, stride: blockStride, seed: seed) { bar.update(step: $0) }
         bar.finish()
-        let scale = 1 / Double(count)
         let kind = blockStride > 1 ? "estimate, one KL term per \(blockStride) timesteps" : "exact bound"
         print(String(format: "bits/dim on %d %@ images: %.4f  (prior %.5f + KL terms %.4f + decoder %.4f; %@)",
-                     count, split as NSString, (prior + kl + decoder) * scale, prior * scale, kl * scale, decoder * scale,
-                     kind as NSString))
+                     count, split as NSString, bound.total, bound.prior, bound.klTerms, bound.decoder, kind as NSString))
 
-        var errorGenerator = RandomGenerator(seed: seed).substream(0x6570_7300)
-        var errorBuckets = TimestepLossBuckets(timesteps: T)
-        var errorSum = 0.0
-        for start in Swift.stride(from: 0, to: count, by: batchSize) {
-            let batch = try dataset.subset(Array(start..<min(start + batchSize, count)))
-            let (errors, timesteps) = try diffusion.noisePredictionError(
-                model: loaded.model, x0: batch.images, classLabels: loaded.classCount == nil ? nil : batch.labels,
-                generator: &errorGenerator)
-            errorSum += errors.reduce(0, +)
-            errorBuckets.record(losses: errors.map(Float.init), timesteps: timesteps)
-        }
+        let error = try evaluation.noisePredictionError(scored, seed: seed)
         print(String(format: "ε-MSE on the %d %@ images at a uniform t: %.5f  (by quarter of t, low to high: %@)",
-                     count, split as NSString, errorSum / Double(count),
-                     errorBuckets.means.map { $0.map { String(format: "%.5f", $0) } ?? "–" }.joined(separator: " ") as NSString))
+                     count, split as NSString, error.mean,
+                     error.byQuarter.map { $0.map { String(format: "%.5f", $0) } ?? "–" }.joined(separator: " ") as NSString))
 
         let sampler = try DPMSolverPlusPlus(diffusion: diffusion, steps: min(steps, T))
         let samples = try Sample.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
                                       batchSize: batchSize, seed: seed &+ 1,
                                       labels: try Sample.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels).samples
-        let held = try dataset.subset(Array(0..<count)).images
-        let sampleDistances = Self.nearestDistances(samples, to: training.images)
-        let heldDistances = Self.nearestDistances(held, to: training.images, excludeIdentical: split != "test")
+        let held = scored.images
+        let sampleDistances = ModelEvaluation.nearestDistances(samples, to: training.images)
+        let heldDistances = ModelEvaluation.nearestDistances(held, to: training.images, excludeIdentical: split != "test")
         print(String(format: "nearest training image (RMS pixel distance, [-1, 1] scale): samples median %.4f min %.4f; "
-                     + "%@ images median %.4f min %.4f", Self.median(sampleDistances), sampleDistances.min() ?? 0,
-                     split as NSString, Self.median(heldDistances), heldDistances.min() ?? 0))
+                     + "%@ images median %.4f min %.4f", ModelEvaluation.median(sampleDistances), sampleDistances.min() ?? 0,
+                     split as NSString, ModelEvaluation.median(heldDistances), heldDistances.min() ?? 0))
         if fid {
             guard shape == [1, 28, 28] else {
                 throw CommandError("--fid uses the MNIST features, which take grey 28×28 images; this model draws "
@@ -123,43 +104,9 @@ struct Eval: ParsableCommand {
             print(String(format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, training.count,
                          MNISTFeatureNet.displayName))
         }
-        let (sampleMean, sampleStd, sampleInk) = Self.pixelStatistics(samples)
-        let (dataMean, dataStd, dataInk) = Self.pixelStatistics(held)
+        let (sampleMean, sampleStd, sampleInk) = ModelEvaluation.pixelStatistics(samples)
+        let (dataMean, dataStd, dataInk) = ModelEvaluation.pixelStatistics(held)
         print(String(format: "pixels: samples mean %.4f std %.4f bright (> 0) %.3f; data mean %.4f std %.4f bright %.3f",
                      sampleMean, sampleStd, sampleInk, dataMean, dataStd, dataInk))
-    }
-
-    /// For each image of `queries`, the RMS distance to its nearest image in `references`
-    /// (skipping exact copies when `excludeIdentical`).
-    static func nearestDistances(_ queries: Tensor, to references: Tensor, excludeIdentical: Bool = false) -> [Double] {
-        let size = queries.count / queries.shape[0]
-        let q = queries.scalars, r = references.scalars
-        return (0..<queries.shape[0]).map { i in
-            var best = Double.infinity
-            for j in 0..<references.shape[0] {
-                var sum: Float = 0
-                for k in 0..<size {
-                    let d = q[i * size + k] - r[j * size + k]
-                    sum += d * d
-                }
-                if excludeIdentical && sum == 0 { continue }
-                best = min(best, Double(sum))
-            }
-            return (best / Double(size)).squareRoot()
-        }
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
-    /// Mean, standard deviation and the fraction of values above 0.
-    static func pixelStatistics(_ images: Tensor) -> (mean: Double, std: Double, bright: Double) {
-        let values = images.scalars.map(Double.init)
-        let mean = values.reduce(0, +) / Double(values.count)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
-        return (mean, variance.squareRoot(), Double(values.filter { $0 > 0 }.count) / Double(values.count))
     }
 }
