@@ -91,7 +91,7 @@ struct Demo: ParsableCommand {
             config.numClassEmbeds = conditioning?.embeddingCount
             let scheduler = Self.scheduler
             let run = RunDescription(data: "mnist", batchSize: batchSize, horizontalFlip: false, imageSize: nil,
-                                     toySamples: 0, modelClass: "UNet2DModel",
+                                     toySamples: 0, modelClass: DenoiserConfig.unet(config).className,
                                      modelConfig: String(decoding: config.jsonData(), as: UTF8.self),
                                      scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self), seed: seed,
                                      conditioning: conditioning)

@@ -306,8 +306,7 @@ struct Train: ParsableCommand {
         let conditioning = conditional ? try Self.conditioning(of: source, data: dataArgument, imageSize: imageSize,
                                                                 dropout: classDropout ?? 0.1) : nil
         let varianceType = try VarianceType(name: variance ?? VarianceType.fixedSmall.rawValue)
-        let modelClass: String
-        let modelConfigText: String
+        let denoiser: DenoiserConfig
         if isToy {
             if preset != nil { throw CommandError("--preset names U-Nets for images; toy data trains an MLP (use --model-config for an MLP config)") }
             if options.selfCondition { throw CommandError("--self-condition is for U-Nets on images; toy data trains an MLP") }
@@ -315,8 +314,7 @@ struct Train: ParsableCommand {
             if let modelConfig {
                 config = try MLPDenoiserConfig.parse(try readFile(modelConfig), source: modelConfig)
             }
-            modelClass = MLPDenoiserConfig.className
-            modelConfigText = String(decoding: try config.jsonData(), as: UTF8.self)
+            denoiser = .mlp(config)
         } else {
             var config: UNetConfig
             if let modelConfig {
@@ -348,9 +346,10 @@ struct Train: ParsableCommand {
                 throw CommandError("the network has \(config.outChannels) output channels for \(config.imageChannels)-channel images; "
                     + "--variance \(varianceType.rawValue) needs \(config.imageChannels * varianceType.outputChannelFactor)")
             }
-            modelClass = "UNet2DModel"
-            modelConfigText = String(decoding: config.jsonData(), as: UTF8.self)
+            denoiser = .unet(config)
         }
+        let modelClass = denoiser.className
+        let modelConfigText = String(decoding: try denoiser.jsonData(), as: UTF8.self)
         var scheduler = SchedulerConfig(
             trainTimesteps: timesteps ?? 1000, betaSchedule: schedule == "cosine" ? "squaredcos_cap_v2" : "linear",
             prediction: Self.predictionNames[prediction ?? "eps"]!, variance: varianceType, clipSample: !isToy)

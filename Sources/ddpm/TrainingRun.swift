@@ -15,7 +15,7 @@ struct RunDescription: Codable, Equatable {
     var imageSize: Int?
     /// Points drawn once from a toy distribution to train on.
     var toySamples: Int
-    /// "UNet2DModel" or "MLPDenoiser".
+    /// `DenoiserConfig.className`: "UNet2DModel" or "MLPDenoiser".
     var modelClass: String
     /// The network's `config.json` text.
     var modelConfig: String
@@ -40,15 +40,8 @@ enum TrainingRun {
 
     static func makeModel(_ run: RunDescription) throws -> any DenoisingModel & Module {
         var generator = RandomGenerator(seed: run.seed ^ modelSalt)
-        let data = Data(run.modelConfig.utf8)
-        if run.modelClass == MLPDenoiserConfig.className {
-            return try MLPDenoiser(config: try MLPDenoiserConfig.parse(data), generator: &generator)
-        }
-        let (config, _) = try UNetConfig.parse(data)
-        let unet = try UNet2DModel(config: config, generator: &generator)
-        guard config.selfCondition else { return unet }
         let diffusion = try SchedulerConfig.parse(Data(run.scheduler.utf8)).makeDiffusion()
-        return SelfConditionedDenoiser(network: unet, diffusion: diffusion)
+        return try DenoiserConfig.parse(Data(run.modelConfig.utf8)).makeModel(diffusion: diffusion, generator: &generator)
     }
 
     /// The training data as a loader over the train split (or the toy points), or for `--stream`
@@ -89,12 +82,7 @@ enum TrainingRun {
 
     /// The shape of one example the network takes.
     static func exampleShape(of model: any DenoisingModel & Module) -> [Int] {
-        if let selfConditioned = model as? SelfConditionedDenoiser { return exampleShape(of: selfConditioned.network) }
-        if let unet = model as? UNet2DModel {
-            return [unet.config.imageChannels, unet.config.sampleHeight, unet.config.sampleWidth]
-        }
-        if let mlp = model as? MLPDenoiser { return [mlp.config.dataDimension] }
-        return []
+        DenoiserConfig(of: model)?.exampleShape ?? []
     }
 
     /// A trainer for `run` writing into `out` (the model folder; state in `out/training`).
