@@ -23,9 +23,6 @@ public struct TrainingLossOptions: Equatable, Sendable {
         self.offsetNoise = offsetNoise
         self.inputPerturbation = inputPerturbation
     }
-
-    /// Whether any option differs from plain DDPM training.
-    public var isPlain: Bool { self == TrainingLossOptions() }
 }
 
 extension GaussianDiffusion {

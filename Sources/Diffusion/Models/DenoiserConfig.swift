@@ -52,9 +52,14 @@ public enum DenoiserConfig: Equatable, Sendable {
         case .mlp(let config):
             return try MLPDenoiser(config: config, generator: &generator)
         case .unet(let config):
-            let unet = try UNet2DModel(config: config, generator: &generator)
-            return config.selfCondition ? SelfConditionedDenoiser(network: unet, diffusion: diffusion) : unet
+            return Self.denoiser(try UNet2DModel(config: config, generator: &generator), diffusion: diffusion)
         }
+    }
+
+    /// The U-Net as the samplers and the trainer take it: wrapped in a `SelfConditionedDenoiser`
+    /// when its config says `self_condition`, else itself.
+    public static func denoiser(_ unet: UNet2DModel, diffusion: GaussianDiffusion) -> any DenoisingModel & Module {
+        unet.config.selfCondition ? SelfConditionedDenoiser(network: unet, diffusion: diffusion) : unet
     }
 
     /// The configuration of a built network (seen through a self-conditioning wrapper), or nil

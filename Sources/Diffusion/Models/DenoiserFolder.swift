@@ -36,9 +36,9 @@ public enum DenoiserFolder {
         guard className(in: folder) == MLPDenoiserConfig.className else {
             let loaded = try ModelFolder.load(from: folder)
             let config = loaded.model.config
-            let model: any DenoisingModel & Module = config.selfCondition
-                ? SelfConditionedDenoiser(network: loaded.model, diffusion: try loaded.scheduler.makeDiffusion())
-                : loaded.model
+            // The process is built only for a self-conditioned network, which reads its outputs through it.
+            let model = config.selfCondition
+                ? DenoiserConfig.denoiser(loaded.model, diffusion: try loaded.scheduler.makeDiffusion()) : loaded.model
             return Loaded(model: model, scheduler: loaded.scheduler,
                           exampleShape: [config.imageChannels, config.sampleHeight, config.sampleWidth],
                           classCount: loaded.conditioning?.classCount ?? config.numClassEmbeds,

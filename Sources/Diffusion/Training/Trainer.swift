@@ -227,12 +227,10 @@ public final class Trainer {
         let batch = try data.nextTrainingBatch()
         let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
-        let options = configuration.lossOptions
-        let loss = options.isPlain && importance == nil && !(model is SelfConditionedDenoiser)
-            ? try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind,
-                                         classLabels: labels, generator: &generator)
-            : try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind, options: options,
-                                         classLabels: labels, importance: importance, generator: &generator)
+        // With default options this draws and computes exactly what the plain trainingLoss does.
+        let loss = try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind,
+                                              options: configuration.lossOptions, classLabels: labels,
+                                              importance: importance, generator: &generator)
         let value = loss.loss.item
         guard value.isFinite else {
             throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)

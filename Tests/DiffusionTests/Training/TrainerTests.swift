@@ -351,6 +351,47 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(loaded.modelWeights.mapValues(\.scalars), saved.modelWeights.mapValues(\.scalars))
     }
 
+    /// The loss with default options draws and computes exactly what the plain loss does (the trainer
+    /// always takes the options path).
+    func testDefaultOptionsGiveThePlainLossBitForBit() throws {
+        var generator = RandomGenerator(seed: 3)
+        let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8),
+                                    generator: &generator)
+        let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50))
+        let x0 = points()
+        var plain = RandomGenerator(seed: 9), optioned = RandomGenerator(seed: 9)
+        let a = try diffusion.trainingLoss(model: model, x0: x0, generator: &plain)
+        let b = try diffusion.trainingLoss(model: model, x0: x0, options: TrainingLossOptions(), generator: &optioned)
+        XCTAssertEqual(a.loss.item, b.loss.item)
+        XCTAssertEqual(a.perExample, b.perExample)
+        XCTAssertEqual(a.timesteps, b.timesteps)
+        XCTAssertEqual(plain, optioned, "the same draws")
+    }
+
+    /// A checkpoint whose additional averages do not match its settings is refused, naming what is wrong.
+    func testCheckpointsWithMismatchedAdditionalAveragesAreRefused() throws {
+        let rates: (inout TrainingConfiguration) -> Void = { $0.additionalEMADecays = [0.5] }
+        let trainer = try makeTrainer(steps: 2, folder: folder, adjust: rates)
+        _ = try trainer.run()
+        var checkpoint = trainer.makeCheckpoint()
+        checkpoint.additionalEMA = []
+        XCTAssertThrowsError(try makeTrainer(steps: 2, folder: folder, adjust: rates).restore(checkpoint, source: "test")) {
+            XCTAssertTrue("\($0)".contains("0 additional EMA averages, the settings ask for 1"), "\($0)")
+        }
+        let file = try SafetensorsFile(data: try trainer.makeCheckpoint().encoded())
+        var metadata = file.metadata
+        metadata["ema1_update_count"] = nil
+        let damaged = try SafetensorsWriter.encode(try file.tensors(), metadata: metadata)
+        XCTAssertThrowsError(try TrainingCheckpoint.decode(damaged)) {
+            XCTAssertTrue("\($0)".contains("ema1_update_count"), "\($0)")
+        }
+        var extra = try file.tensors()
+        extra["ema2/x"] = Tensor(shape: [1], scalars: [0])
+        XCTAssertThrowsError(try TrainingCheckpoint.decode(try SafetensorsWriter.encode(extra, metadata: file.metadata))) {
+            XCTAssertTrue("\($0)".contains("unexpected tensor 'ema2/x'"), "\($0)")
+        }
+    }
+
     /// A NaN in the data stops training with the step named and leaves the last checkpoint as it was.
     func testNonFiniteLossStopsAndKeepsCheckpoint() throws {
         let clean = try makeTrainer(steps: 2, folder: folder, checkpointEvery: 1)
