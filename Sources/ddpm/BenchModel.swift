@@ -34,6 +34,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "DDIM steps for the sampling measurement (0 skips it).")
     var ddimSteps: Int = 50
 
+    @Flag(help: "Print each convolution's plan (algorithm, threading, fusion) in a training step and in sampling, then stop without timing.")
+    var plans = false
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -57,6 +60,10 @@ struct BenchModel: ParsableCommand {
         let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 1000))
         let optimizer = try AdamW(parameters: model.namedParameters(), learningRate: 1e-4)
         let shape = [batchSize, unetConfig.inChannels, unetConfig.sampleHeight, unetConfig.sampleWidth]
+        if plans {
+            try printPlans(model: model, shape: shape, generator: &generator)
+            return
+        }
 
         var trainTimes: [Double] = []
         for step in 0..<(warmup + steps) {
@@ -104,6 +111,46 @@ struct BenchModel: ParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Each convolution of one forward pass with gradients recorded (a
+    /// training step) and one without (a sampling step): its layer, sizes
+    /// and plans.
+    private func printPlans(model: UNet2DModel, shape: [Int], generator: inout RandomGenerator) throws {
+        let x = Tensor.randn(shape, generator: &generator)
+        let timesteps = [Int](repeating: 500, count: shape[0])
+        let training = try Conv2DPlan.recorded { try model(x, timesteps: timesteps) }.records
+        model.setTraining(false)
+        let sampling = try GradMode.withoutGradient {
+            try Conv2DPlan.recorded { try model(x, timesteps: timesteps) }.records
+        }
+        let parameters = model.namedParameters()
+        /// The layer whose parameter a convolution's weight is; for a weight
+        /// built from parameters (a linear layer as a 1×1 convolution, the
+        /// attention's stacked q, k, v), the layers whose weights it holds.
+        func layer(_ weight: Tensor) -> String {
+            func name(_ scalars: ArraySlice<Float>) -> String? {
+                guard let path = parameters.first(where: { $0.tensor.count == scalars.count
+                    && $0.tensor.scalars.elementsEqual(scalars) })?.path else { return nil }
+                return path.hasSuffix(".weight") ? String(path.dropLast(7)) : path
+            }
+            if let path = parameters.first(where: { $0.tensor === weight })?.path {
+                return path.hasSuffix(".weight") ? String(path.dropLast(7)) : path
+            }
+            let scalars = weight.scalars
+            for parts in 1...3 where scalars.count % parts == 0 {
+                let size = scalars.count / parts
+                let names = (0..<parts).compactMap { name(scalars[$0 * size ..< ($0 + 1) * size]) }
+                if names.count == parts { return names.joined(separator: " + ") }
+            }
+            return "(unnamed)"
+        }
+        print("convolution plans at batch \(shape[0]), \(threads) thread\(threads == 1 ? "" : "s"), ISA \(GEMM.instructionSet)")
+        for (index, record) in training.enumerated() {
+            print("\(layer(record.weight))  \(record.plan.geometry)")
+            print("  training  \(record.plan)")
+            if index < sampling.count { print("  sampling  \(sampling[index].plan.summary(includingBackward: false))") }
+        }
     }
 
     static func seconds(since start: UInt64) -> Double {

@@ -32,21 +32,15 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
              stride: 2),
     ]
 
-    /// Output and gradients of one conv2d with bias, for the given path (Winograd
-    /// off, which would otherwise take the 3×3 shapes with 8 or more channels).
+    /// Output and gradients of one conv2d with bias, by the implicit GEMM (its
+    /// backward too where the stride is 1) or by im2col.
     private func run(_ c: Case, index: Int, implicit: Bool, needInput: Bool = true) -> [[Float]] {
-        let saved = (ImplicitConv2D.isEnabled, WinogradConv2D.isEnabled)
-        ImplicitConv2D.isEnabled = implicit
-        WinogradConv2D.isEnabled = false
-        defer { (ImplicitConv2D.isEnabled, WinogradConv2D.isEnabled) = saved }
-        let geometry = Conv2DGeometry(input: c.input, weight: c.weight, bias: [c.weight[0]], stride: (c.stride, c.stride),
-                                      padding: c.padding)
-        if implicit {
-            XCTAssertTrue(ImplicitConv2D.appliesForward(geometry), "case \(index) should take the implicit path")
-            XCTAssertEqual(ImplicitConv2D.applies(geometry), c.stride == 1, "case \(index): backward path")
-        }
+        let algorithms: Conv2DPlan.Override = implicit
+            ? Conv2DPlan.Override(forward: .implicitGEMM, backward: c.stride == 1 ? .implicitGEMM : .im2col)
+            : .using(.im2col)
         return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: c.weight, stride: c.stride,
-                                                            padding: c.padding, index: index, needInput: needInput)
+                                                            padding: c.padding, index: index, needInput: needInput,
+                                                            algorithms: algorithms)
     }
 
     func testMatchesIm2ColPath() {
@@ -55,24 +49,5 @@ final class Conv2DImplicitGEMMTests: XCTestCase {
             ConvolutionPathComparison.assertMatch(run(c, index: index, implicit: true, needInput: needInput),
                                                   run(c, index: index, implicit: false, needInput: needInput), context)
         }
-    }
-
-    func testWhichShapesApply() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 2
-        let single = Conv2DGeometry(input: [1, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (1, 1),
-                                    padding: Conv2DPadding(all: 1))
-        XCTAssertFalse(ImplicitConv2D.applies(single))
-        let strided = Conv2DGeometry(input: [4, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (2, 2),
-                                     padding: Conv2DPadding(all: 1))
-        XCTAssertFalse(ImplicitConv2D.applies(strided))
-        XCTAssertTrue(ImplicitConv2D.appliesForward(strided))
-        let unequal = Conv2DGeometry(input: [4, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (2, 1),
-                                     padding: Conv2DPadding(all: 1))
-        XCTAssertFalse(ImplicitConv2D.appliesForward(unequal))
-        let wide = Conv2DGeometry(input: [4, 2, 5, 5], weight: [2, 2, 3, 3], bias: nil, stride: (1, 1),
-                                  padding: Conv2DPadding(all: 3))
-        XCTAssertFalse(ImplicitConv2D.applies(wide))
     }
 }

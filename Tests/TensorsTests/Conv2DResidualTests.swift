@@ -23,12 +23,13 @@ final class Conv2DResidualTests: XCTestCase {
         for (input, weight, stride, winograd) in cases {
             let geometry = Conv2DGeometry(input: input, weight: weight, bias: [weight[0]], stride: (stride, stride),
                                           padding: Conv2DPadding(all: 1))
-            XCTAssertEqual(WinogradConv2D.applies(geometry), winograd, "the case tests the path it names")
+            let plan = Conv2DPlan(geometry, residual: true)
+            XCTAssertEqual(plan.fusesResidual, winograd, "the case tests the path it names")
             let fused = outputAndGradients(input: input, weight: weight, stride: stride, fused: true)
             let separate = outputAndGradients(input: input, weight: weight, stride: stride, fused: false)
             for (index, (a, b)) in zip(fused, separate).enumerated() {
                 XCTAssertTrue(a.elementsEqual(b) { $0.bitPattern == $1.bitPattern },
-                              "array \(index) differs, Winograd \(WinogradConv2D.applies(geometry))")
+                              "array \(index) differs, \(plan)")
             }
         }
     }

@@ -25,20 +25,12 @@ final class Conv2DWinogradTests: XCTestCase {
         Case(input: [2, 20, 5, 37], outChannels: 18, padding: Conv2DPadding(top: 1, bottom: 2, left: 0, right: 1)),
     ]
 
-    /// Output and gradients of one conv2d with bias, with the Winograd path on or off
-    /// (the implicit GEMM off, so that the reference is the im2col path).
-    private func run(_ c: Case, index: Int, winograd: WinogradTile?, needInput: Bool) -> [[Float]] {
-        let saved = (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled, WinogradConv2D.forcedTile)
-        WinogradConv2D.isEnabled = winograd != nil
-        WinogradConv2D.forcedTile = winograd
-        ImplicitConv2D.isEnabled = false
-        defer { (WinogradConv2D.isEnabled, ImplicitConv2D.isEnabled, WinogradConv2D.forcedTile) = saved }
-        let weightShape = [c.outChannels, c.input[1], 3, 3]
-        let geometry = Conv2DGeometry(input: c.input, weight: weightShape, bias: [c.outChannels], stride: (1, 1),
-                                      padding: c.padding)
-        XCTAssertEqual(WinogradConv2D.applies(geometry), winograd != nil, "case \(index)")
-        return ConvolutionPathComparison.outputAndGradients(input: c.input, weight: weightShape, padding: c.padding,
-                                                            index: index, needInput: needInput)
+    /// Output and gradients of one conv2d with bias, by Winograd with `tile`,
+    /// or by im2col (the reference) when `tile` is nil.
+    private func run(_ c: Case, index: Int, winograd tile: WinogradTile?, needInput: Bool) -> [[Float]] {
+        ConvolutionPathComparison.outputAndGradients(
+            input: c.input, weight: [c.outChannels, c.input[1], 3, 3], padding: c.padding, index: index,
+            needInput: needInput, algorithms: .using(tile.map { .winograd($0) } ?? .im2col))
     }
 
     /// Every case, with each tile size, on every instruction set this CPU offers.
@@ -135,32 +127,5 @@ final class Conv2DWinogradTests: XCTestCase {
                 }
             }
         }
-    }
-
-    /// F(2×2) below 4×4 outputs, else the tile with fewer multiplications:
-    /// F(5×5) at 14×14 (9 tiles of 49 against 16 of 36), F(4×4) on a tie (28×28).
-    func testTileChoice() {
-        func tile(_ height: Int, _ width: Int) -> WinogradTile {
-            WinogradConv2D.tile(for: Conv2DGeometry(input: [2, 8, height, width], weight: [8, 8, 3, 3], bias: nil,
-                                                    stride: (1, 1), padding: Conv2DPadding(all: 1)))
-        }
-        XCTAssertEqual(tile(3, 8), .f2x2)
-        XCTAssertEqual(tile(7, 7), .f4x4)
-        XCTAssertEqual(tile(14, 14), .f5x5)
-        XCTAssertEqual(tile(28, 28), .f4x4)
-        XCTAssertEqual(tile(32, 32), .f4x4)
-        XCTAssertEqual(tile(5, 5), .f5x5)
-    }
-
-    func testNarrowOrStridedShapesDoNotApply() {
-        let narrow = Conv2DGeometry(input: [4, 1, 8, 8], weight: [32, 1, 3, 3], bias: nil, stride: (1, 1),
-                                    padding: Conv2DPadding(all: 1))
-        XCTAssertFalse(WinogradConv2D.applies(narrow), "one input channel")
-        let strided = Conv2DGeometry(input: [4, 16, 8, 8], weight: [16, 16, 3, 3], bias: nil, stride: (2, 2),
-                                     padding: Conv2DPadding(all: 1))
-        XCTAssertFalse(WinogradConv2D.applies(strided))
-        let fiveByFive = Conv2DGeometry(input: [4, 16, 8, 8], weight: [16, 16, 5, 5], bias: nil, stride: (1, 1),
-                                        padding: Conv2DPadding(all: 2))
-        XCTAssertFalse(WinogradConv2D.applies(fiveByFive))
     }
 }

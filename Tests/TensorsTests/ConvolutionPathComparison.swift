@@ -26,16 +26,16 @@ enum ConvolutionPathComparison {
     }
 
     /// Output and gradients (input's when `needInput`, weight's, bias's) of one
-    /// conv2d with bias (stride 1 unless given), all seeded by `index`, through whichever path applies.
+    /// conv2d with bias (stride 1 unless given), all seeded by `index`, by `algorithms`.
     static func outputAndGradients(input: [Int], weight: [Int], stride: Int = 1, padding: Conv2DPadding, index: Int,
-                                   needInput: Bool) -> [[Float]] {
+                                   needInput: Bool, algorithms: Conv2DPlan.Override) -> [[Float]] {
         let x = GradientCheck.random(input, seed: UInt64(10 + index))
         let w = GradientCheck.random(weight, seed: UInt64(20 + index))
         let b = GradientCheck.random([weight[0]], seed: UInt64(30 + index))
         x.requiresGrad = needInput
         w.requiresGrad = true
         b.requiresGrad = true
-        let y = x.conv2d(w, bias: b, stride: (stride, stride), padding: padding)
+        let y = x.conv2d(w, bias: b, stride: (stride, stride), padding: padding, algorithms: algorithms)
         y.backward(GradientCheck.random(y.shape, seed: UInt64(40 + index)))
         return [y.scalars, x.grad?.scalars ?? [], w.grad!.scalars, b.grad!.scalars]
     }

@@ -1,12 +1,13 @@
 import Tensors
 import XCTest
 
-/// `groupNormSiLUConv2d`, which normalises each image as the Winograd
-/// convolution stages it, against `groupNormSiLU` then `conv2d`.
+/// `conv2d(…, prologue: .groupNormSiLU(…))`, which (fused, in inference on
+/// the Winograd path) normalises each image as the convolution stages it,
+/// against `groupNormSiLU` then `conv2d`.
 final class GroupNormSiLUConv2DTests: XCTestCase {
     /// The op and its composition, both without gradient recording.
     private func compare(batch: Int, channels: Int, outChannels: Int, size: Int, groups: Int, stride: Int = 1,
-                         shifted: Bool, affine: Bool, residual: Bool, seed: UInt64,
+                         shifted: Bool, affine: Bool, residual: Bool, seed: UInt64, fused expectFused: Bool = true,
                          file: StaticString = #filePath, line: UInt = #line) {
         let x = GradientCheck.random([batch, channels, size, size], seed: seed) * 2 + 0.5
         let gamma = affine ? GradientCheck.random([channels], seed: seed + 1) : nil
@@ -24,9 +25,13 @@ final class GroupNormSiLUConv2DTests: XCTestCase {
             }
             let expected = normalized.conv2d(weight, bias: bias, stride: (stride, stride), padding: Conv2DPadding(all: 1),
                                              adding: added)
-            let fused = x.groupNormSiLUConv2d(groups: groups, normWeight: gamma, normBias: beta, adding: shift,
-                                              weight: weight, bias: bias, stride: (stride, stride),
-                                              padding: Conv2DPadding(all: 1), residual: added)
+            let (fused, records) = Conv2DPlan.recorded {
+                x.conv2d(weight, bias: bias, stride: (stride, stride), padding: Conv2DPadding(all: 1),
+                         prologue: .groupNormSiLU(groups: groups, weight: gamma, bias: beta, eps: 1e-5, shift: shift),
+                         adding: added)
+            }
+            XCTAssertEqual(records.map(\.plan.fusesPrologue), [expectFused], "the case tests the path it names",
+                           file: file, line: line)
             XCTAssertEqual(fused.shape, expected.shape, file: file, line: line)
             XCTAssertTrue(fused.scalars.elementsEqual(expected.scalars) { $0.bitPattern == $1.bitPattern },
                           "fused output differs from groupNormSiLU then conv2d", file: file, line: line)
@@ -59,7 +64,7 @@ final class GroupNormSiLUConv2DTests: XCTestCase {
     /// Shapes the Winograd path does not take (stride 2) fall back to the two ops.
     func testOtherShapesFallBack() {
         compare(batch: 2, channels: 8, outChannels: 8, size: 8, groups: 2, stride: 2, shifted: true, affine: true,
-                residual: false, seed: 60)
+                residual: false, seed: 60, fused: false)
     }
 
     /// With gradients recorded the op is the composition: the same values,
@@ -71,8 +76,8 @@ final class GroupNormSiLUConv2DTests: XCTestCase {
         let weight = GradientCheck.random([8, 8, 3, 3], seed: 74) * 0.2, bias = GradientCheck.random([8], seed: 75)
         let inputs = [x, gamma, beta, shift, weight, bias]
         GradientCheck.check(inputs, epsilon: 1e-2, tolerance: 3e-2) {
-            $0[0].groupNormSiLUConv2d(groups: 2, normWeight: $0[1], normBias: $0[2], adding: $0[3], weight: $0[4],
-                                      bias: $0[5], stride: (1, 1), padding: Conv2DPadding(all: 1))
+            $0[0].conv2d($0[4], bias: $0[5], stride: (1, 1), padding: Conv2DPadding(all: 1),
+                         prologue: .groupNormSiLU(groups: 2, weight: $0[1], bias: $0[2], eps: 1e-5, shift: $0[3]))
         }
     }
 }

@@ -30,5 +30,5 @@ public final class Upsample2D: Module {
 
     public var children: [(name: String, module: any Module)] { [("conv", conv)] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { conv(upsampling: x) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { conv(x, prologue: .upsampleNearest2x) }
 }

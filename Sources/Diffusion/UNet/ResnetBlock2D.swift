@@ -38,15 +38,10 @@ public final class ResnetBlock2D: Module {
     /// `x` is [B, C, H, W]; `timeEmbedding` is [B, timeWidth].
     public func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
         let t = timeProjection(timeEmbedding.silu())
-        let h = conv1(normalizedThenSiLU: x, by: norm1)
+        let h = conv1(x, prologue: norm1.thenSiLU())
         let residual = shortcut.map { $0(x) } ?? x
-        // norm2 takes h + t (t broadcast over the positions) without materialising
-        // the sum; conv2's output pass adds the residual.
-        let sum = if dropout.isIdentity {
-            conv2(normalizedThenSiLU: h, by: norm2, adding: t, residual: residual)
-        } else {
-            conv2(dropout(norm2.normalizedThenSiLU(h, adding: t)), adding: residual)
-        }
+        // norm2 takes h + t (t broadcast over the positions) without forming the sum.
+        let sum = conv2(h, prologue: norm2.thenSiLU(adding: t).then(dropout), residual: residual)
         return outputScale == 1 ? sum : sum / outputScale
     }
 }

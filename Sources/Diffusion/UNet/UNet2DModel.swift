@@ -100,7 +100,7 @@ public final class UNet2DModel: Module, DenoisingModel {
         }
         if let midBlock { h = midBlock(h, timeEmbedding: embedding) }
         for block in upBlocks { h = block(h, skips: &skips, timeEmbedding: embedding) }
-        return convOut(normOut.normalizedThenSiLU(h))
+        return convOut(h, prologue: normOut.thenSiLU())
     }
 
     private func checkInput(_ x: Tensor, timestepCount: Int, classLabels: [Int]?) throws {

@@ -50,24 +50,12 @@ public final class Conv2d: UnaryLayer {
         input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding)
     }
 
-    /// `self(input) + residual`, the addition fused into the convolution's output pass.
-    public func callAsFunction(_ input: Tensor, adding residual: Tensor) -> Tensor {
-        input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding, adding: residual)
-    }
-
-    /// `self(input.upsampleNearest2x())` as one op: in inference the upsampled
-    /// input is never materialised (`Tensor.upsampleNearest2xConv2d`).
-    public func callAsFunction(upsampling input: Tensor) -> Tensor {
-        input.upsampleNearest2xConv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding)
-    }
-
-    /// `self(norm.normalizedThenSiLU(input, adding: shift))`, plus `residual`
-    /// when given, as one op: in inference the normalised input is never
-    /// materialised whole (`Tensor.groupNormSiLUConv2d`).
-    public func callAsFunction(normalizedThenSiLU input: Tensor, by norm: GroupNorm, adding shift: Tensor? = nil,
-                               residual: Tensor? = nil) -> Tensor {
-        input.groupNormSiLUConv2d(groups: norm.groupCount, normWeight: norm.weight, normBias: norm.bias, eps: norm.epsilon,
-                                  adding: shift, weight: weight, bias: bias, stride: (stride.height, stride.width),
-                                  padding: padding, residual: residual)
+    /// `self(prologue(input)) + residual`: the one entry for fused work. The
+    /// convolution's plan decides whether the prologue (upsampling,
+    /// `GroupNorm.thenSiLU`) and the residual add run inside its passes
+    /// (`Tensor.conv2d(_:bias:stride:padding:prologue:adding:algorithms:)`).
+    public func callAsFunction(_ input: Tensor, prologue: Conv2DPrologue, residual: Tensor? = nil) -> Tensor {
+        input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding,
+                     prologue: prologue, adding: residual)
     }
 }

@@ -35,3 +35,11 @@ public final class Dropout: UnaryLayer, TrainingModeSwitchable {
         input.dropout(probability: probability, training: isTraining, generator: &generator)
     }
 }
+
+extension Conv2DPrologue {
+    /// This prologue, then `dropout`: the prologue itself where the dropout is
+    /// the identity (evaluation, p = 0), so that it may stay fused.
+    public func then(_ dropout: Dropout) -> Conv2DPrologue {
+        dropout.isIdentity ? self : .followed(self, by: { dropout($0) })
+    }
+}

@@ -43,4 +43,12 @@ public final class GroupNorm: UnaryLayer {
     public func normalizedThenSiLU(_ input: Tensor, adding shift: Tensor) -> Tensor {
         input.groupNormSiLU(adding: shift, groups: groupCount, weight: weight, bias: bias, eps: epsilon)
     }
+
+    /// `silu(self(input + shift))` as the prologue of a convolution
+    /// (`conv(x, prologue: norm.thenSiLU())`), which its plan may fuse into the
+    /// convolution's input copy. `shift` `[N, C]`, when given, is broadcast
+    /// over the positions and added before the statistics.
+    public func thenSiLU(adding shift: Tensor? = nil) -> Conv2DPrologue {
+        .groupNormSiLU(groups: groupCount, weight: weight, bias: bias, eps: epsilon, shift: shift)
+    }
 }

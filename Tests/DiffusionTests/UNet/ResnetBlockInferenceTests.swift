@@ -4,7 +4,7 @@ import Tensors
 import XCTest
 
 /// The residual block without gradient recording (its norm → SiLU → conv
-/// pairs fused, `Tensor.groupNormSiLUConv2d`) against the same block
+/// pairs fused, `Conv2DPrologue.groupNormSiLU`) against the same block
 /// recording its tape (the separate ops).
 final class ResnetBlockInferenceTests: XCTestCase {
     func testInferenceGivesTheSameBitsAsTraining() {

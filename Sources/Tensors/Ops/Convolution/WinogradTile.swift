@@ -5,11 +5,11 @@ import CKernels
 /// reads 7×7 ones (transforms in `CKWinograd.h`). An m×m output tile costs
 /// α² = (m + 2)² multiplications per channel pair instead of 9m²: 2.25× fewer
 /// for m = 2, 4× fewer for m = 4, 4.6× fewer for m = 5.
-enum WinogradTile: Sendable, CaseIterable {
+public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case f2x2, f4x4, f5x5
 
     /// The side m of an output tile.
-    var outputSize: Int {
+    public var outputSize: Int {
         switch self {
         case .f2x2: 2
         case .f4x4: 4
@@ -20,6 +20,9 @@ enum WinogradTile: Sendable, CaseIterable {
     var inputSize: Int { outputSize + 2 }
     /// The α² transformed positions ξ, one GEMM each.
     var positions: Int { inputSize * inputSize }
+
+    /// `F(4×4, 3×3)` and so on.
+    public var description: String { "F(\(outputSize)×\(outputSize), 3×3)" }
 
     /// The distance in floats between the ξ planes of a transformed tensor
     /// whose planes hold `floats` floats: 16 more, so that planes of a

@@ -18,37 +18,6 @@ import CKernels
 /// whole tiles; batches are split over threads, and each thread transforms
 /// groups of images together so that each GEMM has a few hundred rows.
 enum WinogradConv2D {
-    /// Whether the shape takes this path: a 3×3 kernel, unit stride, padding of
-    /// at most 2 per side, at least 8 input and output channels (fewer leave
-    /// the GEMMs too thin to gain), and at least one image per thread.
-    static func applies(_ g: Conv2DGeometry) -> Bool {
-        isEnabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
-            && g.padding.top <= 2 && g.padding.bottom <= 2 && g.padding.left <= 2 && g.padding.right <= 2
-            && g.inChannels >= 8 && g.outChannels >= 8 && g.batch >= Parallel.threadCount
-    }
-
-    /// Whether `conv2d` takes this path where it applies (tests turn it off to
-    /// compare with the direct paths).
-    nonisolated(unsafe) static var isEnabled = true
-
-    /// The tile size a shape takes (tests may force one): F(2×2) where the
-    /// output is narrower than 4, else whichever of F(4×4) and F(5×5) needs
-    /// fewer multiplications, α² per tile — F(5×5) at 14×14, whose 9 tiles
-    /// of 49 cost 441 against 16 tiles of 36 — and F(4×4), the more accurate,
-    /// on a tie.
-    static func tile(for g: Conv2DGeometry) -> WinogradTile {
-        if let forcedTile { return forcedTile }
-        guard g.outHeight >= 4 && g.outWidth >= 4 else { return .f2x2 }
-        func cost(_ tile: WinogradTile) -> Int {
-            let m = tile.outputSize
-            return tile.positions * ((g.outHeight + m - 1) / m) * ((g.outWidth + m - 1) / m)
-        }
-        return cost(.f5x5) < cost(.f4x4) ? .f5x5 : .f4x4
-    }
-
-    /// A tile size that overrides the choice of `tile(for:)` (for tests).
-    nonisolated(unsafe) static var forcedTile: WinogradTile? = nil
-
     /// The tiling of one shape.
     struct Tiling {
         let tile: WinogradTile
@@ -113,7 +82,7 @@ enum WinogradConv2D {
     /// `residual` (the output's shape) when given, added as the tiles are
     /// unpacked. The convolution reads the input as `staging` maps it. Without gradient recording the transformed kernel is
     /// kept on the weight for later calls (`Tensor.keptDerivation`).
-    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, input: [Float], weight: Tensor,
+    static func forward(_ g: Conv2DGeometry, tile: WinogradTile, blocks: Int, input: [Float], weight: Tensor,
                         bias: [Float]?, residual: [Float]?, staging: InputStaging = .copy) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
@@ -124,21 +93,21 @@ enum WinogradConv2D {
             tile.transformedKernel(weight.scalars, outChannels: cout, inChannels: cin, transposed: false)
         }
         if let kept {
-            kept.withUnsafeBufferPointer { convolve(g, tiling: tiling, input: input, kernel: $0.baseAddress!, bias: bias,
+            kept.withUnsafeBufferPointer { convolve(g, tiling: tiling, blocks: blocks, input: input, kernel: $0.baseAddress!, bias: bias,
                                                       residual: residual, staging: staging, into: &output) }
         } else {
             let u = ThreadBuffer.transformedKernel.pointer(floats: tile.transformedKernelSize(outChannels: cout, inChannels: cin))
             weight.scalars.withUnsafeBufferPointer {
                 tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: false, into: u)
             }
-            convolve(g, tiling: tiling, input: input, kernel: u, bias: bias, residual: residual, staging: staging,
+            convolve(g, tiling: tiling, blocks: blocks, input: input, kernel: u, bias: bias, residual: residual, staging: staging,
                      into: &output)
         }
         return output
     }
 
     /// The body of `forward`, with the transformed kernel `kernel`.
-    private static func convolve(_ g: Conv2DGeometry, tiling: Tiling, input: [Float], kernel: UnsafePointer<Float>,
+    private static func convolve(_ g: Conv2DGeometry, tiling: Tiling, blocks: Int, input: [Float], kernel: UnsafePointer<Float>,
                                  bias: [Float]?, residual: [Float]?, staging: InputStaging,
                                  into output: inout [Float]) {
         let n = g.batch, cin = g.inChannels, cout = g.outChannels, positions = tiling.positions
@@ -147,7 +116,7 @@ enum WinogradConv2D {
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, uBase = kernel, outBase = out.baseAddress!
                     let rBase = residual == nil ? nil : r.baseAddress
-                    Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
+                    Conv2DStaging.forEachBlock(blocks, batch: n) { _, images in
                         let maxRows = tiling.imagesPerGroup * tiling.tiles
                         let v = ThreadBuffer.transformedInput.pointer(floats: positions * planeStride(maxRows * cin))
                         let m = ThreadBuffer.transformedProduct.pointer(floats: positions * planeStride(maxRows * cout))
@@ -185,7 +154,7 @@ enum WinogradConv2D {
     /// The gradients of `forward` (the kernel transformed again rather than kept
     /// from the forward: a step holds no transformed kernels between passes).
     static func backward(
-        _ g: Conv2DGeometry, tile: WinogradTile, outputGradient: [Float], input: [Float], weight: [Float],
+        _ g: Conv2DGeometry, tile: WinogradTile, blocks: Int, outputGradient: [Float], input: [Float], weight: [Float],
         needInput: Bool, needWeight: Bool, needBias: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let n = g.batch
@@ -206,7 +175,6 @@ enum WinogradConv2D {
                 tile.transformKernel($0.baseAddress!, outChannels: cout, inChannels: cin, transposed: true, into: ut)
             }
         }
-        let blocks = Conv2DStaging.blockCount(n)
         // Per block of images, the transformed kernel gradient dU[ξ][c][o].
         let du = ThreadBuffer.kernelGradientPartials.pointer(floats: needWeight ? blocks * transformedSize : 0)
         outputGradient.withUnsafeBufferPointer { gy in

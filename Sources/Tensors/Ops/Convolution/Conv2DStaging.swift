@@ -1,13 +1,8 @@
 import CKernels
 
-/// What the convolution paths share: the batch cut into one block of images
-/// per thread, NCHW ⇄ channels-last copies of an image, and the bias gradient.
+/// What the convolution paths share: the batch cut into blocks of images,
+/// NCHW ⇄ channels-last copies of an image, and the bias gradient.
 enum Conv2DStaging {
-    /// Blocks of images for a batch: one per thread, at most one per image.
-    static func blockCount(_ batch: Int) -> Int {
-        Swift.max(1, Swift.min(Parallel.threadCount, batch))
-    }
-
     /// Runs `body(block, images)` for `blocks` contiguous ranges of the batch, in parallel.
     static func forEachBlock(_ blocks: Int, batch: Int, _ body: (Int, Range<Int>) -> Void) {
         if blocks == 1 {

@@ -1,93 +1,15 @@
 import CKernels
 
-/// 2-D convolution of NCHW images with an OIHW kernel (groups = 1), as
-/// PyTorch's `F.conv2d`: `out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] ·
-/// in[n, c, y·sH − top + i, x·sW − left + j]` (cross-correlation, zero padding).
-///
-/// Computed as matrix products: each image is unfolded into a patch matrix
-/// (im2col, see `Conv2DGeometry`) and multiplied by the weight with `GEMM.sgemm`;
-/// a 1×1 kernel with unit stride and no padding multiplies the image directly.
-/// The backward is GEMMs too: the weight gradient `G[n] · col[n]ᵀ` summed over
-/// the batch, the input gradient `col2im(Wᵀ · G[n])`, the bias gradient `Σ G`.
-/// Stride-1 shapes with a batch of at least one image per thread take the
-/// Winograd F(4×4, 3×3) or F(2×2, 3×3) of `WinogradConv2D` (3×3 kernels, 8 or more channels)
-/// or the implicit GEMM of `ImplicitConv2D` (no patch matrix) instead, whose
-/// forward also takes equal strides greater than 1.
-extension Tensor {
-    /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
-    /// `bias` `[Cout]` if given, with the same stride and zero padding on both axes.
-    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
-        precondition(padding >= 0, "conv2d: padding must be non-negative, got \(padding)")
-        return conv2d(weight, bias: bias, stride: (stride, stride), padding: Conv2DPadding(all: padding))
-    }
-
-    /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
-    /// `bias` `[Cout]` if given; `stride` is (vertical, horizontal) and
-    /// `padding` may differ on each side. With `residual` (the output's
-    /// shape), returns `conv + residual` — the same values as adding after —
-    /// in the pass that writes the output where the Winograd path applies.
-    public func conv2d(_ weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Conv2DPadding,
-                       adding residual: Tensor? = nil) -> Tensor {
-        let geometry = Conv2DGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
-        if let residual {
-            precondition(residual.shape == geometry.outputShape,
-                         "conv2d: residual shape \(residual.shape) does not match the output shape \(geometry.outputShape)")
-        }
-        let winograd = WinogradConv2D.applies(geometry)
-        let implicit = !winograd && ImplicitConv2D.applies(geometry)
-        let implicitForward = !winograd && ImplicitConv2D.appliesForward(geometry)
-        let tile = winograd ? WinogradConv2D.tile(for: geometry) : nil
-        var output = if let tile {
-            WinogradConv2D.forward(geometry, tile: tile, input: scalars, weight: weight, bias: bias?.scalars,
-                                   residual: residual?.scalars)
-        } else {
-            implicitForward
-            ? ImplicitConv2D.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
-            : Conv2DKernels.forward(geometry, input: scalars, weight: weight.scalars, bias: bias?.scalars)
-        }
-        if tile == nil, let residual { output.add(residual.scalars) }
-        let input = self
-        let inputs = [input, weight] + [bias, residual].compactMap { $0 }
-        return .result(shape: geometry.outputShape, scalars: output, inputs: inputs) { g in
-            let grads = if let tile {
-                WinogradConv2D.backward(
-                    geometry, tile: tile, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
-                    needInput: input.requiresGrad, needWeight: weight.requiresGrad,
-                    needBias: bias?.requiresGrad ?? false)
-            } else {
-                implicit
-                ? ImplicitConv2D.backward(
-                    geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
-                    needInput: input.requiresGrad, needWeight: weight.requiresGrad,
-                    needBias: bias?.requiresGrad ?? false)
-                : Conv2DKernels.backward(
-                    geometry, outputGradient: g.scalars, input: input.scalars, weight: weight.scalars,
-                    needInput: input.requiresGrad, needWeight: weight.requiresGrad,
-                    needBias: bias?.requiresGrad ?? false)
-            }
-            var result: [Tensor?] = [
-                grads.input.map { Tensor(shape: input.shape, scalars: $0) },
-                grads.weight.map { Tensor(shape: weight.shape, scalars: $0) },
-            ]
-            if let bias { result.append(grads.bias.map { Tensor(shape: bias.shape, scalars: $0) }) }
-            if let residual { result.append(residual.requiresGrad ? g : nil) }
-            return result
-        }
-    }
-}
-
-/// The raw loops of `conv2d`, on flat arrays.
-private enum Conv2DKernels {
-    /// How many blocks of images to spread over threads: one per thread when the
-    /// batch has enough work to pay for the hand-off, else one.
-    static func blockCount(_ geometry: Conv2DGeometry) -> Int {
-        let multiplyAdds = geometry.batch * geometry.outChannels * geometry.patchSize * geometry.outputPixels
-        return multiplyAdds >= 1 << 20 ? Conv2DStaging.blockCount(geometry.batch) : 1
-    }
-
+/// Convolution as matrix products (the `.im2col` and `.pointwise` algorithms):
+/// each image is unfolded into its patch matrix (`Conv2DGeometry.im2col`) and
+/// multiplied by the weight, `output[n] = W[Cout, C·kH·kW] · col[n]`; a
+/// pointwise convolution multiplies the image itself. The backward is GEMMs
+/// too: the weight gradient `G[n] · col[n]ᵀ` summed over the batch, the input
+/// gradient `col2im(Wᵀ · G[n])`, the bias gradient `Σ G`.
+enum Im2ColConv2D {
     /// One product: spread over the threads when the batch is not (`blocks == 1`),
     /// else single-threaded inside its block, so the two levels never nest.
-    static func multiply(
+    private static func multiply(
         blocks: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -100,24 +22,27 @@ private enum Conv2DKernels {
         }
     }
 
-    static func forward(_ geometry: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
+    /// The convolution of `input` with `weight`, plus `bias`; `unfold` false
+    /// reads a pointwise geometry's image as its patch matrix.
+    static func forward(_ geometry: Conv2DGeometry, unfold: Bool, threading: Conv2DThreading, input: [Float],
+                        weight: [Float], bias: [Float]?) -> [Float] {
         let n = geometry.batch
         // Every image is written in full: filled with the bias, or overwritten by a beta = 0 product.
         var output = [Float].unfilled(n * geometry.outputImageSize)
         guard n > 0 else { return output }
         let cout = geometry.outChannels, k = geometry.patchSize, p = geometry.outputPixels
-        let blocks = blockCount(geometry)
+        let blocks = threading.blocks
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, wBase = w.baseAddress!, outBase = out.baseAddress!
                     Conv2DStaging.forEachBlock(blocks, batch: n) { _, images in
-                        var col = [Float](repeating: 0, count: geometry.isPointwise ? 0 : k * p)
+                        var col = [Float](repeating: 0, count: unfold ? k * p : 0)
                         col.withUnsafeMutableBufferPointer { colBuffer in
                             for image in images {
                                 let source = xBase + image * geometry.inputImageSize
                                 let patches: UnsafePointer<Float>
-                                if geometry.isPointwise {
+                                if !unfold {
                                     patches = source
                                 } else {
                                     geometry.im2col(source, into: colBuffer.baseAddress!)
@@ -141,8 +66,10 @@ private enum Conv2DKernels {
         return output
     }
 
+    /// The gradients of `forward`.
     static func backward(
-        _ geometry: Conv2DGeometry, outputGradient: [Float], input: [Float], weight: [Float],
+        _ geometry: Conv2DGeometry, unfold: Bool, threading: Conv2DThreading, outputGradient: [Float],
+        input: [Float], weight: [Float],
         needInput: Bool, needWeight: Bool, needBias: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let n = geometry.batch
@@ -155,7 +82,7 @@ private enum Conv2DKernels {
                     needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
-        let blocks = blockCount(geometry)
+        let blocks = threading.blocks
         // Each block of images accumulates its own weight and bias partial sums; they are added up after.
         var weightPartials = [Float](repeating: 0, count: needWeight ? blocks * weightSize : 0)
         var biasPartials = [Double](repeating: 0, count: needBias ? blocks * cout : 0)
@@ -166,7 +93,7 @@ private enum Conv2DKernels {
                         weightPartials.withUnsafeMutableBufferPointer { dwPartials in
                             biasPartials.withUnsafeMutableBufferPointer { dbPartials in
                                 Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
-                                    var col = [Float](repeating: 0, count: geometry.isPointwise ? 0 : k * p)
+                                    var col = [Float](repeating: 0, count: unfold ? k * p : 0)
                                     col.withUnsafeMutableBufferPointer { colBuffer in
                                         for (position, image) in images.enumerated() {
                                             let gradient = g.baseAddress! + image * geometry.outputImageSize
@@ -178,7 +105,7 @@ private enum Conv2DKernels {
                                             if needWeight {
                                                 let source = x.baseAddress! + image * geometry.inputImageSize
                                                 let patches: UnsafePointer<Float>
-                                                if geometry.isPointwise {
+                                                if !unfold {
                                                     patches = source
                                                 } else {
                                                     geometry.im2col(source, into: colBuffer.baseAddress!)
@@ -191,7 +118,7 @@ private enum Conv2DKernels {
                                             }
                                             if needInput {
                                                 let target = dx.baseAddress! + image * geometry.inputImageSize
-                                                if geometry.isPointwise {
+                                                if !unfold {
                                                     multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
                                                              a: w.baseAddress!, lda: k, b: gradient, ldb: p,
                                                              c: target, ldc: p)

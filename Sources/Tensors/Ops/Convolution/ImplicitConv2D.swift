@@ -27,28 +27,6 @@ import CKernels
 /// `⌊i/s⌋` on, with a row stride of `s·C`: the same GEMMs, with `Wp` padded
 /// to a multiple of `s`. Its backward keeps the im2col path.
 enum ImplicitConv2D {
-    /// Whether the shape takes this path in both passes: unit stride, and
-    /// what `appliesForward` asks.
-    static func applies(_ g: Conv2DGeometry) -> Bool {
-        appliesForward(g) && g.strideY == 1
-    }
-
-    /// Whether the forward takes this path: the same stride on both axes,
-    /// padding of at most `k − 1` per side (so the input gradient's
-    /// full-correlation padding is ≥ 0), not pointwise, and at least one image
-    /// per thread (smaller batches use the im2col path, whose GEMMs spread over
-    /// the threads instead).
-    static func appliesForward(_ g: Conv2DGeometry) -> Bool {
-        isEnabled && g.batch >= Parallel.threadCount && g.strideY == g.strideX
-            && g.padding.top < g.kernelHeight && g.padding.bottom < g.kernelHeight
-            && g.padding.left < g.kernelWidth && g.padding.right < g.kernelWidth
-            && !g.isPointwise
-    }
-
-    /// Whether `conv2d` takes this path where it applies (tests turn it off to
-    /// compare with the im2col path).
-    nonisolated(unsafe) static var isEnabled = true
-
     /// Weights `[O][C][kH][kW]` rearranged as `[kH][kW][C][O]`: kernel row `i` is
     /// then the `(kW·C) × O` matrix B of its GEMM.
     static func rowMajorKernel(_ weight: UnsafePointer<Float>, _ g: Conv2DGeometry) -> [Float] {
@@ -102,7 +80,8 @@ enum ImplicitConv2D {
         }
     }
 
-    static func forward(_ g: Conv2DGeometry, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
+    /// The convolution of `input` with `weight`, plus `bias`, the batch cut into `blocks` blocks.
+    static func forward(_ g: Conv2DGeometry, blocks: Int, input: [Float], weight: [Float], bias: [Float]?) -> [Float] {
         let n = g.batch
         var output = [Float].unfilled(n * g.outputImageSize)
         guard n > 0 else { return output }
@@ -119,7 +98,7 @@ enum ImplicitConv2D {
             kernel.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { out in
                     let xBase = x.baseAddress!, wBase = w.baseAddress!, outBase = out.baseAddress!
-                    Conv2DStaging.forEachBlock(Conv2DStaging.blockCount(n), batch: n) { _, images in
+                    Conv2DStaging.forEachBlock(blocks, batch: n) { _, images in
                         let padded = ThreadBuffer.padded.pointer(floats: paddedHeight * rowFloats)
                         let planes = s == 1 ? padded : ThreadBuffer.phasePlanes.pointer(floats: paddedHeight * rowFloats)
                         let rows = ThreadBuffer.staging.pointer(floats: oh * (paddedWidth / s) * cout)
@@ -153,8 +132,9 @@ enum ImplicitConv2D {
         (value + multiple - 1) / multiple * multiple
     }
 
+    /// The gradients of `forward` (unit stride only), the batch cut into `blocks` blocks.
     static func backward(
-        _ g: Conv2DGeometry, outputGradient: [Float], input: [Float], weight: [Float],
+        _ g: Conv2DGeometry, blocks: Int, outputGradient: [Float], input: [Float], weight: [Float],
         needInput: Bool, needWeight: Bool, needBias: Bool
     ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         let n = g.batch
@@ -166,7 +146,6 @@ enum ImplicitConv2D {
             return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
                     needBias ? [Float](repeating: 0, count: cout) : nil)
         }
-        let blocks = Conv2DStaging.blockCount(n)
         // Weight-gradient partial sums per block, laid out [kH][O][kW][C].
         var partials = [Float](repeating: 0, count: needWeight ? blocks * weightSize : 0)
         let flipped = needInput ? weight.withUnsafeBufferPointer { flippedKernel($0.baseAddress!, g) } : []
