@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
         .target(name: "Metrics", dependencies: ["Tensors", "NN", "Datasets"], resources: [.copy("Resources")]),
-        .target(name: "Pipelines", dependencies: ["Tensors", "Diffusion", "Datasets"]),
+        .target(name: "Pipelines", dependencies: ["Tensors", "NN", "FileSupport", "Diffusion", "Datasets"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [

@@ -6,7 +6,7 @@
 #     seed 0, 2 threads): log.jsonl (the wall-clock "seconds" field aside),
 #     the exported weights and the whole training state;
 #   - `ddpm sample` of that model with DDPM, DDIM and DPM-Solver++ (seed 7):
-#     the .npy files;
+#     the .npy files, and one image alone;
 #   - a 30-step class-conditional run on the 8×8 digits and a guided sample.
 #
 #   scripts/bit_identity.sh [REF] [STEPS=50]
@@ -52,6 +52,9 @@ jobs() {  # $1: binary, $2: output folder
     "$ddpm" sample --model "$out/train" --sampler "$sampler" --steps 10 --n 8 --seed 7 \
       --threads 2 --npy "$out/sample-$sampler.npy" >/dev/null
   done
+  # One image: at 2 threads every convolution takes the split-GEMM path.
+  "$ddpm" sample --model "$out/train" --sampler ddim --steps 5 --n 1 --seed 3 --threads 2 \
+    --npy "$out/sample-single.npy" >/dev/null
   "$ddpm" train --data digits --preset digits-tiny --conditional --steps 30 --batch-size 16 --seed 1 \
     --threads 2 --out "$out/conditional" >/dev/null
   "$ddpm" sample --model "$out/conditional" --sampler ddim --steps 10 --class all --n 2 --guidance 3 \
@@ -81,6 +84,6 @@ for run in train conditional; do
   compare "$run/diffusion_pytorch_model.safetensors"
   compare "$run/training/state.safetensors"
 done
-for sampler in ddpm ddim dpm++ guided; do compare "sample-$sampler.npy"; done
+for sampler in ddpm ddim dpm++ single guided; do compare "sample-$sampler.npy"; done
 [ $status -eq 0 ] && echo "bit-identical to $commit" || echo "differs from $commit" >&2
 exit $status

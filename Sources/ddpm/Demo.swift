@@ -4,6 +4,7 @@ import Diffusion
 import Foundation
 import Metrics
 import NN
+import Pipelines
 import Tensors
 
 /// `ddpm demo`: trains the `mnist-tiny` U-Net on the bundled MNIST digits,
@@ -75,12 +76,12 @@ struct Demo: ParsableCommand {
             let checkpoint = try TrainingCheckpoint.read(from: stateURL)
             var configuration = checkpoint.configuration
             configuration.steps = max(steps, checkpoint.step)
-            let run = try TrainingRun.description(in: checkpoint, source: stateURL.path)
-            if (run.conditioning != nil) != conditional {
-                throw CommandError("\(modelURL.path) holds \(run.conditioning != nil ? "a class-conditional" : "an unconditional") demo run; "
+            let recipe = try TrainingRecipe(in: checkpoint, source: stateURL.path)
+            if (recipe.conditioning != nil) != conditional {
+                throw CommandError("\(modelURL.path) holds \(recipe.conditioning != nil ? "a class-conditional" : "an unconditional") demo run; "
                     + "\(conditional ? "drop" : "add") --conditional or choose another --out")
             }
-            trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: modelURL)
+            trainer = try TrainingRun.trainer(for: recipe, configuration: configuration, out: modelURL)
             try trainer.restore(checkpoint, source: stateURL.path)
             if checkpoint.step < configuration.steps {
                 Terminal.printNote("continuing the demo run in \(modelURL.path) from step \(checkpoint.step)")
@@ -90,23 +91,20 @@ struct Demo: ParsableCommand {
             let conditioning = conditional ? ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.1) : nil
             config.numClassEmbeds = conditioning?.embeddingCount
             let scheduler = Self.scheduler
-            let run = RunDescription(data: "mnist", batchSize: batchSize, horizontalFlip: false, imageSize: nil,
-                                     toySamples: 0, modelClass: DenoiserConfig.unet(config).className,
-                                     modelConfig: String(decoding: config.jsonData(), as: UTF8.self),
-                                     scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self), seed: seed,
-                                     conditioning: conditioning)
+            let recipe = try TrainingRecipe(data: "mnist", batchSize: batchSize, toySamples: 0, network: .unet(config),
+                                            scheduler: scheduler, seed: seed, conditioning: conditioning)
             let configuration = TrainingConfiguration(steps: steps, learningRate: 1e-3, warmupSteps: 100,
                                                       gradientClip: 1, emaDecay: 0.995, seed: seed,
                                                       checkpointEvery: 250, classConditional: conditional,
                                                       classDropout: conditioning?.classDropout ?? 0,
                                                       nullClass: conditioning?.nullClass)
-            trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: modelURL)
+            trainer = try TrainingRun.trainer(for: recipe, configuration: configuration, out: modelURL)
             Terminal.printNote("demo: training the \(conditional ? "class-conditional " : "")mnist-tiny U-Net (\(trainer.model.parameterCount) parameters) on "
                 + "4,500 bundled MNIST digits for \(steps) steps of \(batchSize); Ctrl-C saves, rerun to continue")
         }
         let start = Date()
         if trainer.step < trainer.configuration.steps {
-            if case .interrupted(let step) = try TrainingRun.run(trainer) {
+            if case .interrupted(let step) = try TrainingLoop.run(trainer) {
                 throw Interrupted(description: "demo interrupted at step \(step); run 'ddpm demo\(out == "demo" ? "" : " --out \(out)")' again to continue")
             }
         }

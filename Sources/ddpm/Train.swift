@@ -4,6 +4,7 @@ import Diffusion
 import FileSupport
 import Foundation
 import NN
+import Pipelines
 
 /// `ddpm train`: trains a U-Net on images (or an MLP on a 2-D toy distribution)
 /// and writes a diffusers-layout model folder with the EMA weights, plus its
@@ -212,45 +213,30 @@ struct Train: ParsableCommand {
     func run() throws {
         threading.apply()
         let outURL = URL(fileURLWithPath: out)
-        let stateURL = outURL.appendingPathComponent("training").appendingPathComponent(TrainingCheckpoint.fileName)
         let trainer: Trainer
         if resume {
-            // A run killed while writing a checkpoint leaves its temporary files.
-            for folder in Self.checkpointFolders(out: outURL) { AtomicFile.removeLeftovers(in: folder) }
-            let sourceURL = resumeFrom.flatMap { $0 == "latest" ? nil : URL(fileURLWithPath: $0) } ?? stateURL
-            let checkpoint = try TrainingCheckpoint.read(from: sourceURL)
-            let run = try TrainingRun.description(in: checkpoint, source: sourceURL.path)
-            if sourceURL != stateURL, FileManager.default.fileExists(atPath: stateURL.path) {
-                let current = try TrainingRun.description(in: try TrainingCheckpoint.read(from: stateURL), source: stateURL.path)
-                guard current == run else {
-                    throw CommandError("\(sourceURL.path) is a snapshot of another run than the one in \(out); "
-                        + "resume it with its own --out")
-                }
+            let snapshot = resumeFrom.flatMap { $0 == "latest" ? nil : URL(fileURLWithPath: $0) }
+            let resumed = try TrainingRun.resume(out: outURL, from: snapshot) { configuration in
+                if let steps { configuration.steps = steps }
+                if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
+                if let keepCheckpoints { configuration.keepCheckpoints = keepCheckpoints }
             }
-            var configuration = checkpoint.configuration
-            if let steps { configuration.steps = steps }
-            if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
-            if let keepCheckpoints { configuration.keepCheckpoints = keepCheckpoints }
-            trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: outURL)
-            try trainer.restore(checkpoint, source: sourceURL.path)
-            Terminal.printNote("resuming \(out) at step \(checkpoint.step) of \(configuration.steps)"
-                + (sourceURL == stateURL ? "" : " from \(sourceURL.lastPathComponent)"))
+            trainer = resumed.trainer
+            Terminal.printNote("resuming \(out) at step \(trainer.step) of \(trainer.configuration.steps)"
+                + (resumed.source == TrainingRun.stateURL(out: outURL) ? "" : " from \(resumed.source.lastPathComponent)"))
         } else {
-            if FileManager.default.fileExists(atPath: stateURL.path) {
-                throw CommandError("\(out) already holds a training run; pass --resume to continue it or choose another --out")
-            }
-            let (run, configuration) = try makeRun()
-            trainer = try TrainingRun.makeTrainer(run, configuration: configuration, out: outURL)
-            if let conditioning = run.conditioning {
-                Terminal.printNote("class-conditional on \(conditioning.classCount) classes from \(run.data): "
+            let (recipe, configuration) = try makeRun()
+            trainer = try TrainingRun.start(recipe, configuration: configuration, out: outURL)
+            if let conditioning = recipe.conditioning {
+                Terminal.printNote("class-conditional on \(conditioning.classCount) classes from \(recipe.data): "
                     + Self.listing(conditioning.classNames) + "; null class \(conditioning.nullClass), "
                     + "label dropout \(conditioning.classDropout)")
             }
-            Terminal.printNote("training \(run.modelClass) (\(trainer.model.parameterCount) parameters) on \(run.data) "
-                + "for \(configuration.steps) steps, batch \(run.batchSize) → \(out)")
+            Terminal.printNote("training \(recipe.modelClass) (\(trainer.model.parameterCount) parameters) on \(recipe.data) "
+                + "for \(configuration.steps) steps, batch \(recipe.batchSize) → \(out)")
         }
-        let outcome = try TrainingRun.run(trainer, preview: try makePreview(trainer, out: outURL))
-        let curve = outURL.appendingPathComponent("training").appendingPathComponent("loss.svg")
+        let outcome = try TrainingLoop.run(trainer, preview: try makePreview(trainer, out: outURL))
+        let curve = TrainingRun.trainingFolder(out: outURL).appendingPathComponent("loss.svg")
         try LossCurve.write(logURL: trainer.logURL, to: curve)
         switch outcome {
         case .finished(let step):
@@ -261,15 +247,6 @@ struct Train: ParsableCommand {
         case .interrupted(let step):
             throw Interrupted(description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
         }
-    }
-
-    /// The folders a checkpoint writes into: the model folder, `training/`, its
-    /// numbered snapshots and the model folders of further EMA rates (`ema-…`).
-    static func checkpointFolders(out: URL) -> [URL] {
-        let training = out.appendingPathComponent("training")
-        let averages = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [])
-            .filter { $0.hasPrefix("ema-") }.sorted().map { out.appendingPathComponent($0) }
-        return [out, training, training.appendingPathComponent("checkpoints")] + averages
     }
 
     /// The preview of `--sample-every`, or nil; refused for a model that does not draw images.
@@ -296,68 +273,26 @@ struct Train: ParsableCommand {
         return result
     }
 
-    /// The run description and optimiser settings from the flags and their defaults.
-    func makeRun() throws -> (RunDescription, TrainingConfiguration) {
-        let dataArgument = data!
-        let source = try DataSource(parsing: dataArgument)
-        let isToy: Bool
-        if case .toy = source { isToy = true } else { isToy = false }
-        if conditional, isToy { throw CommandError("--conditional needs labelled images; toy data has no classes") }
-        let conditioning = conditional ? try Self.conditioning(of: source, data: dataArgument, imageSize: imageSize,
-                                                                dropout: classDropout ?? 0.1) : nil
-        let varianceType = try VarianceType(name: variance ?? VarianceType.fixedSmall.rawValue)
-        let denoiser: DenoiserConfig
-        if isToy {
-            if preset != nil { throw CommandError("--preset names U-Nets for images; toy data trains an MLP (use --model-config for an MLP config)") }
-            if options.selfCondition { throw CommandError("--self-condition is for U-Nets on images; toy data trains an MLP") }
-            var config = MLPDenoiserConfig(outputFactor: varianceType.outputChannelFactor)
-            if let modelConfig {
-                config = try MLPDenoiserConfig.parse(try readFile(modelConfig), source: modelConfig)
-            }
-            denoiser = .mlp(config)
-        } else {
-            var config: UNetConfig
-            if let modelConfig {
-                config = try UNetConfig.parse(try readFile(modelConfig), source: modelConfig).config
-            } else {
-                let name: String
-                switch source {
-                case .bundled(.digits): name = preset ?? "digits-tiny"
-                case .cifar: name = preset ?? "rgb32-tiny"
-                default: name = preset ?? "mnist-tiny"
-                }
-                config = try UNetConfig.preset(named: name)
-                config.outChannels = config.inChannels * varianceType.outputChannelFactor
-            }
-            if options.selfCondition, !config.selfCondition {
-                config.selfCondition = true
-                config.inChannels *= 2
-            }
-            if let conditioning {
-                if let rows = config.numClassEmbeds, rows != conditioning.embeddingCount {
-                    throw CommandError("\(modelConfig ?? "the network"): num_class_embeds is \(rows), but \(conditioning.classCount) "
-                        + "classes and the null class need \(conditioning.embeddingCount)")
-                }
-                config.numClassEmbeds = conditioning.embeddingCount
-            } else if let rows = config.numClassEmbeds {
-                throw CommandError("\(modelConfig ?? "the network") is class-conditional (num_class_embeds \(rows)); train it with --conditional")
-            }
-            guard config.outChannels == config.imageChannels * varianceType.outputChannelFactor else {
-                throw CommandError("the network has \(config.outChannels) output channels for \(config.imageChannels)-channel images; "
-                    + "--variance \(varianceType.rawValue) needs \(config.imageChannels * varianceType.outputChannelFactor)")
-            }
-            denoiser = .unet(config)
-        }
-        let modelClass = denoiser.className
-        let modelConfigText = String(decoding: try denoiser.jsonData(), as: UTF8.self)
-        var scheduler = SchedulerConfig(
-            trainTimesteps: timesteps ?? 1000, betaSchedule: schedule == "cosine" ? "squaredcos_cap_v2" : "linear",
-            prediction: Self.predictionNames[prediction ?? "eps"]!, variance: varianceType, clipSample: !isToy)
-        scheduler.rescaleBetasZeroSNR = options.rescaleZeroTerminalSNR
-        let run = RunDescription(data: dataArgument, batchSize: batchSize ?? (isToy ? 256 : 32), horizontalFlip: flip,
-                                 imageSize: imageSize, toySamples: 16384, modelClass: modelClass,
-                                 modelConfig: modelConfigText, scheduler: String(decoding: scheduler.jsonData(), as: UTF8.self),
-                                 seed: seed ?? 0, conditioning: conditioning, stream: stream ? true : nil)
+    /// The recipe and optimiser settings from the flags and their defaults.
+    func makeRun() throws -> (TrainingRecipe, TrainingConfiguration) {
+        var choices = TrainingChoices(data: data!)
+        choices.preset = preset
+        if let modelConfig { choices.networkConfig = (try readFile(modelConfig), modelConfig) }
+        choices.variance = try VarianceType(name: variance ?? VarianceType.fixedSmall.rawValue)
+        choices.prediction = Self.predictionNames[prediction ?? "eps"]!
+        choices.cosineSchedule = schedule == "cosine"
+        choices.timesteps = timesteps ?? 1000
+        choices.rescaleZeroTerminalSNR = options.rescaleZeroTerminalSNR
+        choices.selfCondition = options.selfCondition
+        choices.conditional = conditional
+        choices.classDropout = classDropout ?? 0.1
+        choices.batchSize = batchSize
+        choices.horizontalFlip = flip
+        choices.imageSize = imageSize
+        choices.seed = seed ?? 0
+        choices.stream = stream
+        let recipe = try TrainingRecipe(choosing: choices)
+        let conditioning = recipe.conditioning
         var configuration = TrainingConfiguration(
             steps: steps ?? 2000, learningRate: lr ?? 5e-4, warmupSteps: warmup ?? 100, weightDecay: weightDecay ?? 0,
             gradientClip: gradClip ?? 1, emaDecay: try emaDecays?.first ?? 0.999,
@@ -368,25 +303,7 @@ struct Train: ParsableCommand {
         options.apply(to: &configuration)
         configuration.keepCheckpoints = keepCheckpoints ?? 0
         try configuration.validate()
-        return (run, configuration)
-    }
-
-    /// The classes of the training data (its class names, or "0"… for numeric labels) and the null class after them.
-    static func conditioning(of source: DataSource, data: String, imageSize: Int?, dropout: Double) throws -> ClassConditioning {
-        // A folder's classes are its sub-folders: listed, not decoded (a streamed folder may not fit in memory).
-        if case .imageFolder(let path) = source {
-            let listing = try ImageFolder.Listing(path: path, options: ImageFolder.Options(imageSize: imageSize))
-            guard let names = listing.classNames, !names.isEmpty else {
-                throw CommandError("--conditional: \(data) has no class labels (an image folder needs one sub-folder per class)")
-            }
-            return ClassConditioning(classNames: names, classDropout: dropout)
-        }
-        let (dataset, _) = try source.loadImages(split: .train, folderOptions: ImageFolder.Options(imageSize: imageSize))
-        guard dataset.labels != nil, let count = dataset.classCount, count >= 1 else {
-            throw CommandError("--conditional: \(data) has no class labels (an image folder needs one sub-folder per class; "
-                + "an IDX file needs its labels file beside it)")
-        }
-        return ClassConditioning(classNames: dataset.classNames ?? (0..<count).map(String.init), classDropout: dropout)
+        return (recipe, configuration)
     }
 
     /// "a, b, c" or, for many names, the first few and a count.

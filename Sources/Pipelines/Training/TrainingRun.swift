@@ -1,0 +1,156 @@
+import Datasets
+import Diffusion
+import FileSupport
+import Foundation
+import NN
+import Tensors
+
+/// A training run in its model folder `out`: builds the `Trainer` of a
+/// `TrainingRecipe` (the network, the data loader, the schedule), stores the
+/// recipe in every checkpoint, and at each checkpoint exports the EMA weights
+/// as a model folder (`out`, and `out/ema-R` for each further EMA rate).
+/// Training state lives in `out/training`.
+///
+/// The resume contract: a checkpoint carries its recipe, so `resume` rebuilds
+/// the same model and data order from it alone, and refuses a snapshot of
+/// another run than the one in `out`.
+public enum TrainingRun {
+    /// Salts that give the weights, data order and toy points their own random streams.
+    static let modelSalt: UInt64 = 0x6D6F_6465_6C00, dataSalt: UInt64 = 0x6461_7461_0000, toySalt: UInt64 = 0x746F_7900_0000
+
+    /// The network of `recipe`, its weights drawn from the recipe's seed.
+    public static func model(for recipe: TrainingRecipe) throws -> any DenoisingModel & Module {
+        var generator = RandomGenerator(seed: recipe.seed ^ modelSalt)
+        let diffusion = try recipe.schedulerConfig().makeDiffusion()
+        return try recipe.network().makeModel(diffusion: diffusion, generator: &generator)
+    }
+
+    /// The training data as a loader over the train split (or the toy points), or for a
+    /// streamed recipe a loader that decodes the folder's images as batches need them;
+    /// refused when its examples do not have `exampleShape`.
+    public static func loader(for recipe: TrainingRecipe, exampleShape: [Int]) throws -> any TrainingBatchSource {
+        let source = try DataSource(parsing: recipe.data)
+        func mismatch(_ dataShape: [Int], hint: String) -> PipelineError {
+            PipelineError(problem: "the model takes examples of shape \(exampleShape.map(String.init).joined(separator: "×")) "
+                + "but --data \(recipe.data) has \(dataShape.map(String.init).joined(separator: "×")); " + hint)
+        }
+        if recipe.stream == true {
+            guard case .imageFolder(let path) = source, exampleShape.count == 3 else {
+                throw PipelineError(problem: "--stream reads an image folder batch by batch; --data \(recipe.data) is not a folder of images")
+            }
+            let loader = try StreamingDataLoader(path: path, channels: exampleShape[0], imageSize: recipe.imageSize,
+                                                 split: .train, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt,
+                                                 horizontalFlip: recipe.horizontalFlip)
+            guard loader.imageShape == exampleShape else {
+                throw mismatch(loader.imageShape,
+                               hint: "pick a --preset or --model-config that matches the data, or an --image-size")
+            }
+            return loader
+        }
+        let loader: DataLoader
+        if case .toy(let toy) = source {
+            let points = try toy.sample(recipe.toySamples, seed: recipe.seed ^ toySalt)
+            loader = try DataLoader(samples: points, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt)
+        } else {
+            let (dataset, _) = try source.loadImages(split: .train,
+                                                     folderOptions: ImageFolder.Options(imageSize: recipe.imageSize))
+            loader = try DataLoader(dataset: dataset, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt,
+                                    horizontalFlip: recipe.horizontalFlip)
+        }
+        let dataShape = Array(loader.samples.shape.dropFirst())
+        guard dataShape == exampleShape else {
+            throw mismatch(dataShape, hint: "pick a --preset or --model-config that matches the data")
+        }
+        return loader
+    }
+
+    /// The shape of one example `model` takes (`[C, H, W]`, or `[D]` for points).
+    public static func exampleShape(of model: any DenoisingModel & Module) -> [Int] {
+        DenoiserConfig(of: model)?.exampleShape ?? []
+    }
+
+    /// A new trainer for `recipe` writing into `out` (nothing is written before its first checkpoint).
+    public static func trainer(for recipe: TrainingRecipe, configuration: TrainingConfiguration,
+                               out: URL) throws -> Trainer {
+        let model = try model(for: recipe)
+        let loader = try loader(for: recipe, exampleShape: exampleShape(of: model))
+        let scheduler = try recipe.schedulerConfig()
+        let trainer = try Trainer(model: model, diffusion: try scheduler.makeDiffusion(), data: loader,
+                                  configuration: configuration, folder: trainingFolder(out: out))
+        trainer.checkpointExtra[TrainingRecipe.checkpointKey] = try recipe.jsonText()
+        trainer.onCheckpoint = { trainer in
+            let folders = [out] + trainer.configuration.additionalEMADecays.map { emaFolder(out: out, decay: $0) }
+            for (average, folder) in zip([trainer.ema] + trainer.additionalEMAs, folders) {
+                average.storeParameters()
+                average.copyToParameters()
+                defer { average.restoreParameters() }
+                try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: folder, conditioning: recipe.conditioning)
+            }
+        }
+        return trainer
+    }
+
+    /// A new run of `recipe` in `out`; refused when `out` already holds one.
+    public static func start(_ recipe: TrainingRecipe, configuration: TrainingConfiguration, out: URL) throws -> Trainer {
+        if FileManager.default.fileExists(atPath: stateURL(out: out).path) {
+            throw PipelineError(problem: "\(out.relativePath) already holds a training run; pass --resume to continue it or choose another --out")
+        }
+        return try trainer(for: recipe, configuration: configuration, out: out)
+    }
+
+    /// A resumed run.
+    public struct Resumed {
+        public let trainer: Trainer
+        public let recipe: TrainingRecipe
+        /// The checkpoint it was restored from.
+        public let source: URL
+    }
+
+    /// The run in `out` restored from its last checkpoint, or from `snapshot`
+    /// (a numbered snapshot of the same run), with `adjust` applied to its
+    /// stored optimiser settings first (more steps, another checkpoint
+    /// interval). Leftover temporary files of a run killed mid-write are
+    /// removed first.
+    public static func resume(out: URL, from snapshot: URL? = nil,
+                              adjusting adjust: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Resumed {
+        for folder in checkpointFolders(out: out) { AtomicFile.removeLeftovers(in: folder) }
+        let state = stateURL(out: out)
+        let source = snapshot ?? state
+        let checkpoint = try TrainingCheckpoint.read(from: source)
+        let recipe = try TrainingRecipe(in: checkpoint, source: source.path)
+        if source != state, FileManager.default.fileExists(atPath: state.path) {
+            let current = try TrainingRecipe(in: try TrainingCheckpoint.read(from: state), source: state.path)
+            guard current == recipe else {
+                throw PipelineError(problem: "\(source.path) is a snapshot of another run than the one in \(out.relativePath); "
+                    + "resume it with its own --out")
+            }
+        }
+        var configuration = checkpoint.configuration
+        adjust(&configuration)
+        let trainer = try trainer(for: recipe, configuration: configuration, out: out)
+        try trainer.restore(checkpoint, source: source.path)
+        return Resumed(trainer: trainer, recipe: recipe, source: source)
+    }
+
+    /// `out/training`: the checkpoint, the log and the numbered snapshots.
+    public static func trainingFolder(out: URL) -> URL { out.appendingPathComponent("training") }
+
+    /// The checkpoint of the run in `out`.
+    public static func stateURL(out: URL) -> URL {
+        trainingFolder(out: out).appendingPathComponent(TrainingCheckpoint.fileName)
+    }
+
+    /// The model folder of an additional EMA rate: `OUT/ema-0.9999`.
+    public static func emaFolder(out: URL, decay: Double) -> URL {
+        out.appendingPathComponent("ema-\(decay)")
+    }
+
+    /// The folders a checkpoint writes into: the model folder, `training/`, its
+    /// numbered snapshots and the model folders of further EMA rates (`ema-…`).
+    public static func checkpointFolders(out: URL) -> [URL] {
+        let training = trainingFolder(out: out)
+        let averages = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [])
+            .filter { $0.hasPrefix("ema-") }.sorted().map { out.appendingPathComponent($0) }
+        return [out, training, training.appendingPathComponent("checkpoints")] + averages
+    }
+}
