@@ -129,7 +129,7 @@ struct Demo: ParsableCommand {
             labels = nil
         }
         let count = labels?.count ?? 64
-        let samples = try Sample.draw(model: model, sampler: sampler, exampleShape: loaded.exampleShape,
+        let samples = try SamplingLoop.draw(model: model, sampler: sampler, exampleShape: loaded.exampleShape,
                                       count: count, batchSize: 16, seed: seed, labels: labels)
         let samplesURL = outURL.appendingPathComponent("samples.png")
         try ImageGrid.write(samples.samples, toFile: samplesURL.path, columns: 8)

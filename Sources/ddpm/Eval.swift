@@ -86,9 +86,9 @@ struct Eval: ParsableCommand {
                      error.byQuarter.map { $0.map { String(format: "%.5f", $0) } ?? "–" }.joined(separator: " ") as NSString))
 
         let sampler = try DPMSolverPlusPlus(diffusion: diffusion, steps: min(steps, T))
-        let samples = try Sample.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
+        let samples = try SamplingLoop.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
                                       batchSize: batchSize, seed: seed &+ 1,
-                                      labels: try Sample.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels).samples
+                                      labels: try ClassSelection.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels).samples
         let held = scored.images
         let sampleDistances = ModelEvaluation.nearestDistances(samples, to: training.images)
         let heldDistances = ModelEvaluation.nearestDistances(held, to: training.images, excludeIdentical: split != "test")

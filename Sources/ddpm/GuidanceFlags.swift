@@ -26,8 +26,8 @@ struct GuidanceFlags: ParsableArguments {
 
     /// The network (guided if asked) and the labels for `count` examples.
     func model(_ loaded: DenoiserFolder.Loaded, count: Int, folder: String) throws -> (model: any DenoisingModel, labels: [Int]?) {
-        let plan = try Sample.labelPlan(classChoice: classIndex.map(String.init), n: count, loaded: loaded, model: folder)
-        let network = try Sample.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: folder)
+        let plan = try ClassSelection.labelPlan(classChoice: classIndex.map(String.init), n: count, loaded: loaded, model: folder)
+        let network = try ClassSelection.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: folder)
         return (network, plan.labels)
     }
 }

@@ -92,12 +92,12 @@ struct Sample: ParsableCommand {
         if isImage, ![1, 3].contains(loaded.exampleShape[0]), grid != nil || outDir != nil || trajectory != nil {
             throw CommandError("\(model) makes \(loaded.exampleShape[0])-channel images; PNG needs 1 or 3 channels (use --npy)")
         }
-        let plan = try Self.labelPlan(classChoice: classChoice, n: n, loaded: loaded, model: model)
+        let plan = try ClassSelection.labelPlan(classChoice: classChoice, n: n, loaded: loaded, model: model)
         let n = plan.count
-        let network = try Self.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: model)
+        let network = try ClassSelection.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: model)
         let diffusion = try loaded.scheduler.makeDiffusion()
         let chosen = try sampling.makeSampler(diffusion: diffusion, scheduler: loaded.scheduler)
-        let samples = try Self.draw(model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
+        let samples = try SamplingLoop.draw(model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
                                     batchSize: batchSize, seed: seed, labels: plan.labels,
                                     trajectoryCount: trajectory == nil ? 0 : min(8, n))
         if let grid {
@@ -121,69 +121,6 @@ struct Sample: ParsableCommand {
         if let trajectory, let strip = samples.trajectory {
             try ImageGrid.write(strip.images, toFile: trajectory, columns: strip.columns)
             print("wrote \(trajectory) (rows: samples; columns: x̂0 at \(strip.columns) of the steps)")
-        }
-    }
-
-    /// The labels to draw: `count` samples, their labels (nil for an unconditional
-    /// model) and the grid's columns when each row is one class.
-    static func labelPlan(classChoice: String?, n: Int?, loaded: DenoiserFolder.Loaded, model: String) throws
-        -> (count: Int, labels: [Int]?, columns: Int?) {
-        guard let classes = loaded.classCount else {
-            if let classChoice { throw CommandError("--class \(classChoice): \(model) is not class-conditional") }
-            return (n ?? 64, nil, nil)
-        }
-        guard let classChoice else {
-            guard let conditioning = loaded.conditioning else {
-                throw CommandError("\(model) is class-conditional with no null class recorded (\(ClassConditioning.fileName)); "
-                    + "give --class 0…\(classes - 1) or --class all")
-            }
-            let count = n ?? 64
-            return (count, Array(repeating: conditioning.nullClass, count: count), nil)
-        }
-        if classChoice == "all" {
-            let perClass = n ?? 8
-            return (classes * perClass, (0..<classes).flatMap { Array(repeating: $0, count: perClass) }, perClass)
-        }
-        let label = Int(classChoice) ?? -1
-        guard (0..<classes).contains(label) else {
-            let names = loaded.conditioning.map { " (" + $0.classNames.joined(separator: ", ") + ")" } ?? ""
-            throw CommandError("--class \(classChoice) is out of range; \(model) knows classes 0…\(classes - 1)\(names)")
-        }
-        let count = n ?? 64
-        return (count, Array(repeating: label, count: count), nil)
-    }
-
-    /// The network, wrapped in classifier-free guidance when a weight other than 1 is asked for.
-    static func guidedModel(_ loaded: DenoiserFolder.Loaded, guidance: Double?, rescale: Double = 0,
-                            model: String) throws -> any DenoisingModel {
-        guard let guidance, guidance != 1 else { return loaded.model }  // w = 1: the conditional output, rescale or not
-        guard let conditioning = loaded.conditioning else {
-            throw CommandError("--guidance \(guidance): \(model) has no null class (\(ClassConditioning.fileName)); "
-                + "guidance needs a model trained with 'ddpm train --conditional'")
-        }
-        return try ClassifierFreeGuidance(model: loaded.model, scale: guidance, classCount: conditioning.classCount,
-                                          nullClass: conditioning.nullClass, variance: loaded.scheduler.variance,
-                                          rescale: rescale)
-    }
-
-    /// Draws `count` samples in batches (the Pipelines recipe) with a progress bar over all
-    /// model evaluations; Ctrl-C stops between batches with nothing written.
-    static func draw(model: any DenoisingModel, sampler: any Sampler, exampleShape: [Int], count: Int, batchSize: Int,
-                     seed: UInt64, labels: [Int]?, trajectoryCount: Int = 0, showProgress: Bool = true)
-        throws -> (samples: Tensor, trajectory: (images: Tensor, columns: Int)?) {
-        let pipeline = try BatchedSampling(model: model, sampler: sampler, exampleShape: exampleShape,
-                                           batchSize: batchSize, seed: seed)
-        let batches = (count + batchSize - 1) / batchSize
-        let bar = ProgressBar(total: batches * pipeline.stepsPerBatch, label: "sample",
-                              enabled: showProgress && Terminal.standardErrorIsTerminal)
-        defer { bar.finish() }
-        let stop = StopSignal()
-        do {
-            let result = try pipeline.draw(count: count, labels: labels, trajectoryCount: trajectoryCount,
-                                           shouldStop: { stop.isRequested }, progress: { bar.update(step: $0) })
-            return (result.samples, result.trajectory)
-        } catch is BatchedSampling.Cancelled {
-            throw Interrupted(description: "sampling interrupted; nothing written")
         }
     }
 
