@@ -60,17 +60,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers every test target shares (temporary folders, tolerances, an exact mixture denoiser).
+        .target(name: "TestSupport", dependencies: ["Tensors", "Diffusion"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DatasetsTests",
-            dependencies: ["Datasets", "Tensors"],
+            dependencies: ["Datasets", "Tensors", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors", "TestSupport"]),
         .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]

@@ -64,18 +64,6 @@ const char *ck_isa_name(ck_isa isa) {
     }
 }
 
-float *ck_scratch(size_t floats) {
-    static _Thread_local float *buffer = NULL;
-    static _Thread_local size_t capacity = 0;
-    if (floats > capacity) {
-        free(buffer);
-        size_t bytes = (floats * sizeof(float) + 4095) & ~(size_t)4095;
-        buffer = aligned_alloc(4096, bytes);
-        capacity = buffer ? bytes / sizeof(float) : 0;
-    }
-    return buffer;
-}
-
 /// C = beta·C over m×n (beta == 0 writes zeros, ignoring what C held).
 static void scale_c(ptrdiff_t m, ptrdiff_t n, float beta, float *c, ptrdiff_t ldc) {
     if (beta == 1.0f) return;

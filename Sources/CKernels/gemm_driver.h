@@ -12,6 +12,7 @@
 #ifndef CK_GEMM_DRIVER_H
 #define CK_GEMM_DRIVER_H
 
+#include "CKScratch.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,9 +44,6 @@ typedef void (*ck_tile_fn)(ptrdiff_t kc, const float *a, ptrdiff_t rs_a, ptrdiff
 typedef void (*ck_pack_bt_fn)(const float *b, ptrdiff_t ldb, ptrdiff_t p0, ptrdiff_t j0, ptrdiff_t nr,
                               ptrdiff_t kc, float *bpack);
 
-/// Per-thread scratch memory, grown on demand and reused by later calls so the
-/// hot path never allocates. NULL when it cannot be allocated.
-float *ck_scratch(size_t floats);
 
 /// C[0..mr, 0..nr] = alpha·tile + beta·C (beta == 0 ignores C).
 static inline __attribute__((always_inline))
@@ -184,7 +182,7 @@ int ck_gemm_narrow(int trans_a, int trans_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t
                    float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                    float beta, float *c, ptrdiff_t ldc) {
     enum { ROWS = 256 };
-    float *bcol = ck_scratch((size_t)(n * k + n * ROWS));
+    float *bcol = ck_thread_buffer(CK_BUFFER_GEMM_PACKING, (size_t)(n * k + n * ROWS));
     if (!bcol) return -1;
     float *s = bcol + n * k;
     for (ptrdiff_t j = 0; j < n; j++)
@@ -239,7 +237,7 @@ int ck_gemm_driver(const int MR, const int NR,
     const int direct_a = nc_panels <= 2 || (!ck_conflicting_stride(lda) && (!trans_a || lda <= 4 * MR));
 
     const ptrdiff_t a_panels_held = small_m ? m_panels : 1;
-    float *scratch = ck_scratch((size_t)(kc_max * nc_panels * NR + a_panels_held * kc_max * MR
+    float *scratch = ck_thread_buffer(CK_BUFFER_GEMM_PACKING, (size_t)(kc_max * nc_panels * NR + a_panels_held * kc_max * MR
                                          + kc_max * NR + MR * NR + 64));
     if (!scratch) return -1;
     float *bpack = scratch;

@@ -10,14 +10,20 @@
 /// so holds no extra memory.
 extension Tensor {
     /// The values `make()` derives from this tensor's scalars (one derivation
-    /// of several, told apart by `variant`): the kept ones when present, else
+    /// of several, told apart by `key`): the kept ones when present, else
     /// computed now and kept if gradient recording is off. Nil when recording
     /// is on and nothing is kept; the caller then derives into scratch memory.
-    func keptDerivation(variant: Int, _ make: () -> [Float]) -> [Float]? {
-        if let kept = derivedValues[variant] { return kept }
+    func keptDerivation(_ key: DerivedValueKey, _ make: () -> [Float]) -> [Float]? {
+        if let kept = derivedValues[key] { return kept }
         guard !GradMode.isEnabled else { return nil }
         let values = make()
-        derivedValues[variant] = values
+        derivedValues[key] = values
         return values
     }
+}
+
+/// Which derivation of a tensor's scalars is kept (`Tensor.keptDerivation`).
+enum DerivedValueKey: Hashable {
+    /// The Winograd transform `U = G g Gᵀ` of a 3×3 kernel for one tile size.
+    case winogradKernel(WinogradTile)
 }

@@ -20,7 +20,7 @@ public final class Tensor {
     var gradNode: GradNode?
     /// What ops derived from the scalars and keep for later calls, by
     /// derivation (`keptDerivation`).
-    var derivedValues: [Int: [Float]] = [:]
+    var derivedValues: [DerivedValueKey: [Float]] = [:]
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {

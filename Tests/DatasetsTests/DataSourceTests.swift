@@ -8,7 +8,7 @@ final class DataSourceTests: XCTestCase {
         XCTAssertEqual(try DataSource(parsing: "Digits"), .bundled(.digits))
         XCTAssertEqual(try DataSource(parsing: "toy:moons"), .toy(.twoMoons))
         XCTAssertEqual(try DataSource(parsing: "toy:swiss-roll").description, "toy:swiss-roll")
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         XCTAssertEqual(try DataSource(parsing: folder.path), .imageFolder(path: folder.path))
         assertDatasetError(["toy:spiral", "unknown toy distribution 'spiral'", "two-moons"]) { try DataSource(parsing: "toy:spiral") }
@@ -20,7 +20,7 @@ final class DataSourceTests: XCTestCase {
     }
 
     func testIDXFileWithSiblingLabels() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let images = try IDXArray(dimensions: [20, 2, 2], bytes: (0..<80).map { UInt8($0 * 3) })
         let labels = try IDXArray(dimensions: [20], bytes: (0..<20).map { UInt8($0 % 3) })
@@ -42,7 +42,7 @@ final class DataSourceTests: XCTestCase {
     }
 
     func testFolderSourceSplitsInSortedOrder() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for i in 0..<12 {
             let image = try PixelImage(width: 1, height: 1, colorModel: .gray, samples: [UInt16(i * 20)])

@@ -18,7 +18,7 @@ final class IDXTests: XCTestCase {
     }
 
     func testReadsFromFileAndNamesItInErrors() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("images.gz").path
         let array = try IDXArray(dimensions: [2, 2, 2], bytes: [0, 1, 2, 3, 4, 5, 6, 7])

@@ -6,7 +6,7 @@ final class ImageFolderTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = try TestSupport.temporaryFolder(name)
+        folder = try DatasetTestSupport.temporaryFolder(name)
     }
 
     override func tearDown() {

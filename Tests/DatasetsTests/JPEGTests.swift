@@ -7,7 +7,7 @@ import XCTest
 /// tools/make_jpeg_fixtures.py against Pillow's decoding, EXIF orientation, bad files, folders
 /// mixing JPEG and PNG. Without the trait, JPEG files are refused with the way to build it.
 final class JPEGTests: XCTestCase {
-    private var jpegFolder: URL { TestSupport.fixtures.appendingPathComponent("jpeg") }
+    private var jpegFolder: URL { DatasetTestSupport.fixtures.appendingPathComponent("jpeg") }
 
     private func fixture(_ name: String) -> String { jpegFolder.appendingPathComponent(name).path }
 
@@ -74,7 +74,7 @@ final class JPEGTests: XCTestCase {
 
     /// A folder of JPEGs and PNGs in class sub-folders reads as one data set, colour, resized.
     func testFolderMixingJPEGAndPNG() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, target) in [("rgb420.jpg", "cats/a.jpg"), ("orientation-6.jpg", "cats/b.JPEG"),
                                ("gray.jpg", "dogs/c.jpeg"), ("rgb444.expected.png", "dogs/d.png")] {
@@ -94,7 +94,7 @@ final class JPEGTests: XCTestCase {
     func testJPEGFilesAskForTheTrait() throws {
         XCTAssertFalse(JPEG.isAvailable)
         assertDatasetError(["rgb420.jpg", "--traits JPEG"]) { try JPEG.read(contentsOfFile: self.fixture("rgb420.jpg")) }
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.copyItem(atPath: fixture("rgb420.jpg"), toPath: folder.appendingPathComponent("a.jpg").path)
         assertDatasetError(["a.jpg", "libjpeg62-turbo-dev"]) { try ImageFolder(path: folder.path) }

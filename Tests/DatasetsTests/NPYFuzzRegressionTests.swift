@@ -7,7 +7,7 @@ final class NPYFuzzRegressionTests: XCTestCase {
     /// array of shape (0, 26666666, 66666666, 6, 6640992990). Its element count is 0,
     /// but the tensor is built with the shape reversed, whose running product overflowed Int.
     func testFortranOrderEmptyArrayWithHugeDimensionsIsRefused() throws {
-        let path = TestSupport.fixtures.appendingPathComponent("fuzz/npy-fortran-empty-huge-shape.npy").path
+        let path = DatasetTestSupport.fixtures.appendingPathComponent("fuzz/npy-fortran-empty-huge-shape.npy").path
         assertDatasetError(["npy-fortran-empty-huge-shape.npy", "exceeds the limit of 2^31"]) { try NPY.read(contentsOfFile: path) }
     }
 

@@ -9,7 +9,7 @@ final class NPYTests: XCTestCase {
         let values: [Double]
     }
 
-    private var npyFolder: URL { TestSupport.fixtures.appendingPathComponent("npy") }
+    private var npyFolder: URL { DatasetTestSupport.fixtures.appendingPathComponent("npy") }
 
     func testReadsFilesWrittenByNumPy() throws {
         let data = try Data(contentsOf: npyFolder.appendingPathComponent("expected.json"))
@@ -23,7 +23,7 @@ final class NPYTests: XCTestCase {
     }
 
     func testWriteReadRoundTripAndHeaderLayout() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for shape in [[2, 3, 4], [5], [], [0, 3], [1, 1, 28, 28]] {
             let n = shape.reduce(1, *)

@@ -14,7 +14,7 @@ final class PNGDecoderTests: XCTestCase {
         let writer: String
     }
 
-    private var pngFolder: URL { TestSupport.fixtures.appendingPathComponent("png") }
+    private var pngFolder: URL { DatasetTestSupport.fixtures.appendingPathComponent("png") }
 
     func testDecodesEveryFixtureToItsExpectedPixels() throws {
         let data = try Data(contentsOf: pngFolder.appendingPathComponent("expected.json"))
@@ -45,7 +45,7 @@ final class PNGDecoderTests: XCTestCase {
     }
 
     func testErrorsNameTheFile() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("notes.png").path
         try FileAccess.writeAtomically(Array("hello, not an image\n".utf8), toPath: path)
@@ -79,58 +79,58 @@ final class PNGDecoderTests: XCTestCase {
     }
 
     func testHugeDimensionsAreRefusedBeforeAllocating() {
-        let huge = TestSupport.png(width: 1 << 30, height: 1 << 30, colorType: 6, raw: nil, idat: [0x78, 0x9C, 0x03, 0x00])
+        let huge = DatasetTestSupport.png(width: 1 << 30, height: 1 << 30, colorType: 6, raw: nil, idat: [0x78, 0x9C, 0x03, 0x00])
         assertDatasetError(["h.png", "exceeds the limit"]) { try PNG.decode(huge, source: "h.png") }
-        let large = TestSupport.png(width: 8000, height: 8000, colorType: 2, raw: [0, 1, 2, 3])
+        let large = DatasetTestSupport.png(width: 8000, height: 8000, colorType: 2, raw: [0, 1, 2, 3])
         assertDatasetError(["h.png", "cannot hold a 8000×8000 image"]) { try PNG.decode(large, source: "h.png") }
-        let zero = TestSupport.png(width: 0, height: 5, raw: [0])
+        let zero = DatasetTestSupport.png(width: 0, height: 5, raw: [0])
         assertDatasetError(["h.png", "IHDR gives size 0×5"]) { try PNG.decode(zero, source: "h.png") }
-        let negative = TestSupport.png(width: 0x8000_0000, height: 1, raw: [0])
+        let negative = DatasetTestSupport.png(width: 0x8000_0000, height: 1, raw: [0])
         assertDatasetError(["h.png", "width and height"]) { try PNG.decode(negative, source: "h.png") }
     }
 
     func testInvalidHeaderFieldsAndChunkOrder() {
         assertDatasetError(["bit depth 16 is invalid for colour type 3"]) {
-            try PNG.decode(TestSupport.png(width: 1, height: 1, bitDepth: 16, colorType: 3, raw: [0, 0, 0]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, bitDepth: 16, colorType: 3, raw: [0, 0, 0]), source: "p")
         }
         assertDatasetError(["colour type 5 is invalid"]) {
-            try PNG.decode(TestSupport.png(width: 1, height: 1, colorType: 5, raw: [0, 0]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, colorType: 5, raw: [0, 0]), source: "p")
         }
         assertDatasetError(["interlace method 2"]) {
-            try PNG.decode(TestSupport.png(width: 1, height: 1, interlace: 2, raw: [0, 0]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, interlace: 2, raw: [0, 0]), source: "p")
         }
         assertDatasetError(["without a PLTE"]) {
-            try PNG.decode(TestSupport.png(width: 1, height: 1, colorType: 3, raw: [0, 0]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, colorType: 3, raw: [0, 0]), source: "p")
         }
         assertDatasetError(["no IDAT"]) {
-            try PNG.decode(TestSupport.png(width: 1, height: 1, raw: nil), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, raw: nil), source: "p")
         }
         assertDatasetError(["unknown critical chunk ABCD"]) {
-            try PNG.decode(TestSupport.png(width: 1, height: 1, raw: [0, 0], before: [("ABCD", [1])]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, raw: [0, 0], before: [("ABCD", [1])]), source: "p")
         }
         var noHeader = PNG.signature
         PNG.appendChunk("IDAT", Zlib.compress([0, 0]), to: &noHeader)
         assertDatasetError(["first chunk is IDAT, expected IHDR"]) { try PNG.decode(noHeader, source: "p") }
-        XCTAssertNoThrow(try PNG.decode(TestSupport.png(width: 1, height: 1, raw: [0, 9], before: [("tIME", [1, 2])]),
+        XCTAssertNoThrow(try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, raw: [0, 9], before: [("tIME", [1, 2])]),
                                         source: "p"))
     }
 
     func testBadImageDataContents() {
         assertDatasetError(["row 1 has unknown filter type 7"]) {
-            try PNG.decode(TestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 7, 3, 4]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 7, 3, 4]), source: "p")
         }
         assertDatasetError(["p", "too short"]) {
-            try PNG.decode(TestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 0, 3]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 0, 3]), source: "p")
         }
         assertDatasetError(["p", "more bytes than its header"]) {
-            try PNG.decode(TestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 0, 3, 4, 0]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 0, 3, 4, 0]), source: "p")
         }
         assertDatasetError(["palette index 3", "2-entry PLTE"]) {
-            try PNG.decode(TestSupport.png(width: 2, height: 1, colorType: 3, raw: [0, 1, 3],
+            try PNG.decode(DatasetTestSupport.png(width: 2, height: 1, colorType: 3, raw: [0, 1, 3],
                                            before: [("PLTE", [0, 0, 0, 9, 9, 9])]), source: "p")
         }
         assertDatasetError(["corrupt PNG image data"]) {
-            try PNG.decode(TestSupport.png(width: 2, height: 2, raw: nil, idat: [0x78, 0x9C, 0xFF, 0xFF, 0xFF]), source: "p")
+            try PNG.decode(DatasetTestSupport.png(width: 2, height: 2, raw: nil, idat: [0x78, 0x9C, 0xFF, 0xFF, 0xFF]), source: "p")
         }
     }
 

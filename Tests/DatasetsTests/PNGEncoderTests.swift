@@ -65,7 +65,7 @@ final class PNGEncoderTests: XCTestCase {
     }
 
     func testWriteIsAtomicAndReadable() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("out.png").path
         let image = try randomImage(width: 5, height: 4, model: .rgb, depth: 8, seed: 9)

@@ -6,14 +6,14 @@ import XCTest
 final class ResourceLimitTests: XCTestCase {
     func testPNGOf100000By100000PixelsIsRefused() {
         // 10^10 RGBA pixels: 40 GB of samples at 8 bits, refused by the pixel limit.
-        let png = TestSupport.png(width: 100_000, height: 100_000, colorType: 6, raw: [0, 0, 0, 0, 0])
+        let png = DatasetTestSupport.png(width: 100_000, height: 100_000, colorType: 6, raw: [0, 0, 0, 0, 0])
         XCTAssertLessThan(png.count, 100)
         assertDatasetError(["huge.png", "100000×100000", "exceeds the limit"]) { try PNG.decode(png, source: "huge.png") }
     }
 
     func testPNGWithinThePixelLimitButWithTooLittleDataIsRefused() {
         // 8192 × 8192 is allowed, but 30 bytes of deflate data cannot inflate to 200 MB.
-        let png = TestSupport.png(width: 8192, height: 8192, colorType: 6, raw: [0, 1, 2, 3, 4, 5])
+        let png = DatasetTestSupport.png(width: 8192, height: 8192, colorType: 6, raw: [0, 1, 2, 3, 4, 5])
         assertDatasetError(["big.png", "cannot hold"]) { try PNG.decode(png, source: "big.png") }
     }
 

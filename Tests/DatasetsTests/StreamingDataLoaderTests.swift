@@ -8,7 +8,7 @@ import XCTest
 final class StreamingDataLoaderTests: XCTestCase {
     private var folder: URL!
 
-    override func setUpWithError() throws { folder = try TestSupport.temporaryFolder() }
+    override func setUpWithError() throws { folder = try DatasetTestSupport.temporaryFolder() }
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
     /// 23 images in two classes: grey and colour, of three sizes and aspect ratios.

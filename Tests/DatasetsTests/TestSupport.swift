@@ -1,9 +1,10 @@
 @testable import Datasets
 import Foundation
 import XCTest
+@_exported import TestSupport
 
 /// Shared helpers for the Datasets tests: fixture paths, temporary folders, error checks.
-enum TestSupport {
+enum DatasetTestSupport {
     /// The folder of committed fixtures.
     static var fixtures: URL {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
@@ -11,11 +12,7 @@ enum TestSupport {
 
     /// A fresh empty temporary folder.
     static func temporaryFolder(_ name: String = #function) throws -> URL {
-        let cleaned = name.filter { $0.isLetter || $0.isNumber }
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("DatasetsTests-\(cleaned)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try makeTemporaryFolder("DatasetsTests-" + name)
     }
 
     /// A PNG built from chunks, with correct CRCs.

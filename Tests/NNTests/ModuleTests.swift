@@ -118,7 +118,7 @@ final class ModuleTests: XCTestCase {
     }
 
     func testSaveAndLoadSafetensorsFileWithRenaming() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("NNTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("diffusion_pytorch_model.safetensors")
         let source = Network(seed: 5), target = Network(seed: 6)

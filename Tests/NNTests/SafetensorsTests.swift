@@ -30,7 +30,7 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testWriteIsAtomicReplacesAnExistingFileAndLeavesNoTemporary() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("NNTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("model.safetensors")
         try SafetensorsWriter.write(["a": Tensor([1, 2, 3])], to: url)
@@ -222,7 +222,7 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testErrorsNameTheFile() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("NNTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("bad.safetensors")
         try file(header: "{oops", dataLength: 0).write(to: url)

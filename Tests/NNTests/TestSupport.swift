@@ -2,17 +2,10 @@ import Foundation
 import NN
 import Tensors
 import XCTest
+@_exported import TestSupport
 
 /// The folder of committed fixtures.
 let fixturesURL: URL = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
-
-/// A fresh empty directory under the temporary directory.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("NNTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// Asserts that `body` throws a `SafetensorsError` of `kind` whose message contains `fragment`.
 func assertSafetensorsError(_ kind: SafetensorsError.Kind, _ fragment: String,
@@ -26,18 +19,5 @@ func assertSafetensorsError(_ kind: SafetensorsError.Kind, _ fragment: String,
         XCTAssertTrue(error.message.contains(fragment), "'\(error.message)' lacks '\(fragment)'", file: file, line: line)
     } catch {
         XCTFail("expected SafetensorsError, got \(error)", file: file, line: line)
-    }
-}
-
-/// Asserts two float arrays agree within `tolerance` (absolute, scaled by magnitude above 1).
-func assertClose(_ actual: [Float], _ expected: [Double], tolerance: Double = 1e-6,
-                 file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.count, expected.count, "count", file: file, line: line)
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        let scale = max(1, abs(e))
-        if abs(Double(a) - e) > tolerance * scale {
-            XCTFail("element \(i): \(a) vs expected \(e)", file: file, line: line)
-            return
-        }
     }
 }

@@ -7,9 +7,9 @@ import XCTest
 
 /// A model that records the labels it is given and answers with the exact two-picture predictor.
 private final class LabelRecorder: DenoisingModel {
-    let inner: ImageMixture
+    let inner: GaussianMixture
     var labels: [[Int]?] = []
-    init(_ inner: ImageMixture) { self.inner = inner }
+    init(_ inner: GaussianMixture) { self.inner = inner }
     func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
         labels.append(classLabels)
         return try inner(x, timesteps: timesteps, classLabels: nil)

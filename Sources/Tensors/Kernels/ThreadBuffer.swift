@@ -1,32 +1,37 @@
 import CKernels
 
 /// The per-thread scratch buffers of the kernels written in Swift (over
-/// `ck_thread_buffer`), one slot per role, all named here so that no two
-/// buffers that are live at the same time share a slot. Contents are undefined
-/// on each call; a buffer stays allocated for the thread's later calls.
-enum ThreadBuffer: Int32 {
+/// `ck_thread_buffer`), one slot per role. The roles and their number are
+/// defined once, in `CKScratch.h`; this type only names them for Swift.
+/// Contents are undefined on each call; a buffer stays allocated for the
+/// thread's later calls.
+struct ThreadBuffer: CustomStringConvertible {
+    let slot: ck_thread_buffer_slot
+
     /// Convolutions: a padded channels-last image.
-    case padded = 0
+    static let padded = ThreadBuffer(slot: CK_BUFFER_PADDED)
     /// Convolutions: the GEMM rows or output tiles before they are unpacked.
-    case staging = 1
+    static let staging = ThreadBuffer(slot: CK_BUFFER_STAGING)
     /// Winograd: the transformed input tiles `V` (or their gradient).
-    case transformedInput = 2
+    static let transformedInput = ThreadBuffer(slot: CK_BUFFER_TRANSFORMED_INPUT)
     /// Winograd: the transformed products `M` (or their gradient).
-    case transformedProduct = 3
+    static let transformedProduct = ThreadBuffer(slot: CK_BUFFER_TRANSFORMED_PRODUCT)
     /// Attention: one item's probabilities.
-    case probabilities = 4
+    static let probabilities = ThreadBuffer(slot: CK_BUFFER_PROBABILITIES)
     /// Attention: one item's score gradient.
-    case scoreGradient = 5
+    static let scoreGradient = ThreadBuffer(slot: CK_BUFFER_SCORE_GRADIENT)
     /// Winograd, on the calling thread: the transformed kernel `U` (or `Uᵀ`).
-    case transformedKernel = 6
+    static let transformedKernel = ThreadBuffer(slot: CK_BUFFER_TRANSFORMED_KERNEL)
     /// Winograd, on the calling thread: the per-block partial sums of `dU`.
-    case kernelGradientPartials = 7
+    static let kernelGradientPartials = ThreadBuffer(slot: CK_BUFFER_KERNEL_GRADIENT_PARTIALS)
     /// Strided implicit-GEMM convolutions: the padded image's rows regrouped by phase.
-    case phasePlanes = 8
+    static let phasePlanes = ThreadBuffer(slot: CK_BUFFER_PHASE_PLANES)
+
+    var description: String { "thread buffer slot \(slot.rawValue)" }
 
     /// This thread's buffer for the role, of at least `floats` floats.
     func pointer(floats: Int) -> UnsafeMutablePointer<Float> {
-        guard let pointer = ck_thread_buffer(rawValue, Swift.max(1, floats)) else {
+        guard let pointer = ck_thread_buffer(slot, Swift.max(1, floats)) else {
             fatalError("could not allocate \(floats * 4) bytes of scratch memory (\(self))")
         }
         return pointer

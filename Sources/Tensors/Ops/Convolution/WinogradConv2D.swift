@@ -89,7 +89,7 @@ enum WinogradConv2D {
         guard n > 0 else { return output }
         let cin = g.inChannels, cout = g.outChannels
         let tiling = Tiling(g, tile: tile)
-        let kept = weight.keptDerivation(variant: tile.positions) {
+        let kept = weight.keptDerivation(.winogradKernel(tile)) {
             tile.transformedKernel(weight.scalars, outChannels: cout, inChannels: cin, transposed: false)
         }
         if let kept {
