@@ -5,7 +5,7 @@
 #   - a 50-step `ddpm train` of the benchmark model (mnist-small, batch 64,
 #     seed 0, 2 threads): log.jsonl (the wall-clock "seconds" field aside),
 #     the exported weights and the whole training state;
-#   - `ddpm sample` of that model with DDPM, DDIM and DPM-Solver++ (seed 7):
+#   - `ddpm sample` of that model with every sampler (seed 7):
 #     the .npy files, and one image alone;
 #   - a 30-step class-conditional run on the 8×8 digits and a guided sample.
 #
@@ -48,7 +48,7 @@ jobs() {  # $1: binary, $2: output folder
   local ddpm="$1" out="$2"
   "$ddpm" train --data mnist --preset mnist-small --steps "$steps" --batch-size 64 --seed 0 \
     --threads 2 --checkpoint-every 25 --out "$out/train" >/dev/null
-  for sampler in ddpm ddim dpm++; do
+  for sampler in ddpm ddim dpm++ dpm++3m dpm++sde unipc unipc3 euler euler-a heun; do
     "$ddpm" sample --model "$out/train" --sampler "$sampler" --steps 10 --n 8 --seed 7 \
       --threads 2 --npy "$out/sample-$sampler.npy" >/dev/null
   done
@@ -84,6 +84,6 @@ for run in train conditional; do
   compare "$run/diffusion_pytorch_model.safetensors"
   compare "$run/training/state.safetensors"
 done
-for sampler in ddpm ddim dpm++ single guided; do compare "sample-$sampler.npy"; done
+for sampler in ddpm ddim dpm++ dpm++3m dpm++sde unipc unipc3 euler euler-a heun single guided; do compare "sample-$sampler.npy"; done
 [ $status -eq 0 ] && echo "bit-identical to $commit" || echo "differs from $commit" >&2
 exit $status

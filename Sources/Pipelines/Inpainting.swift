@@ -87,9 +87,9 @@ public struct Inpainting {
                 if g < last {
                     let t = g * ratio
                     let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                    let noise = eta > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)
-                    let (unknown, x0) = try reverse.step(modelOutput: output, timestep: t, previous: g > 0 ? t - ratio : nil,
-                                                         sample: x, noise: noise)
+                    let noise = eta > 0 ? Tensor.randn(x.shape, generator: &generator) : nil
+                    let (unknown, x0) = try reverse.update(modelOutput: output, from: t, to: g > 0 ? t - ratio : nil,
+                                                           sample: x, noise: noise)
                     let a = level(g - 1)
                     let known = g > 0
                         ? images * Float(a.squareRoot()) + Tensor.randn(x.shape, generator: &generator) * Float((1 - a).squareRoot())

@@ -88,8 +88,13 @@ final class DiffusersCompatibilityTests: XCTestCase {
             var outputShape = f.shape
             outputShape[1] *= diffusion.variance.outputChannelFactor
             for step in c.steps {
-                let (previous, x0) = try sampler.step(modelOutput: tensor(step.model_output, outputShape), index: step.t,
-                                                      sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
+                // The run entering at diffusers' t, stepped once as diffusers steps its scheduler.
+                var run = try sampler.makeRun(fromStep: c.T - 1 - step.t)
+                let timestep = run.timesteps[0]
+                XCTAssertEqual(timestep.modelTimestep, .discrete(step.t))
+                let output = try run.step(modelOutput: tensor(step.model_output, outputShape), timestep: timestep,
+                                          sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
+                let (previous, x0) = (output.sample, output.predictedX0!)
                 let label = "DDPM \(c.schedule) \(c.prediction_type) \(c.variance_type) clip=\(c.clip_sample) t=\(step.t)"
                 assertClose(previous.scalars, step.prev_sample_f64, tolerance: 1e-6, label + " prev f64")
                 assertClose(x0.scalars, step.pred_original_sample_f64, tolerance: 1e-6, label + " x0 f64")
@@ -110,9 +115,9 @@ final class DiffusersCompatibilityTests: XCTestCase {
             for step in c.steps {
                 // Compare the formula at diffusers' own previous timestep (t − T/N).
                 let diffusersPrevious = step.prev_t_diffusers!
-                let (previous, x0) = try sampler.step(modelOutput: tensor(step.model_output, f.shape), timestep: step.t,
-                                                      previous: diffusersPrevious >= 0 ? diffusersPrevious : nil,
-                                                      sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
+                let (previous, x0) = try sampler.update(modelOutput: tensor(step.model_output, f.shape), from: step.t,
+                                                        to: diffusersPrevious >= 0 ? diffusersPrevious : nil,
+                                                        sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
                 let label = "DDIM \(c.spacing) N=\(c.num_inference_steps) η=\(c.eta) t=\(step.t)"
                 assertClose(previous.scalars, step.prev_sample_f64, tolerance: 1e-6, label + " prev f64")
                 assertClose(x0.scalars, step.pred_original_sample_f64, tolerance: 1e-6, label + " x0 f64")
@@ -142,7 +147,8 @@ final class DiffusersCompatibilityTests: XCTestCase {
         var x = start
         for (i, t) in sampler.timesteps.enumerated() {
             let output = try model(x, timesteps: [t, t, t], classLabels: nil)
-            x = try sampler.step(modelOutput: output, timestep: t, previous: i + 1 < 7 ? sampler.timesteps[i + 1] : nil, sample: x, noise: x).previous
+            x = try sampler.update(modelOutput: output, from: t, to: i + 1 < 7 ? sampler.timesteps[i + 1] : nil, sample: x,
+                                   noise: nil).previous
         }
         XCTAssertEqual(result.scalars, x.scalars)
     }
@@ -155,15 +161,15 @@ final class DiffusersCompatibilityTests: XCTestCase {
                                                spacing: try TimestepSpacing(name: c.spacing))
             XCTAssertEqual(solver.timesteps, c.timesteps, "\(c.schedule) \(c.spacing) \(c.num_inference_steps)")
             var x = tensor(c.initial_sample, f.shape)
-            var previousX0: Tensor? = nil
-            for i in 0..<c.timesteps.count {
-                let (next, x0) = try solver.step(modelOutput: tensor(c.model_outputs[i], f.shape), index: i, sample: x, previousX0: previousX0)
+            var run = try solver.makeRun(fromStep: 0)
+            for (i, timestep) in run.timesteps.enumerated() {
+                let next = try run.step(modelOutput: tensor(c.model_outputs[i], f.shape), timestep: timestep, sample: x,
+                                        noise: nil).sample
                 let label = "DPM-Solver++ \(c.schedule) \(c.spacing) N=\(c.num_inference_steps) step \(i)"
                 assertClose(next.scalars, c.samples_f64[i], tolerance: 1e-6, label + " f64")
                 assertClose(next.scalars, c.samples_f32[i], tolerance: 1e-3, label + " f32")
                 // Continue from the reference so that errors do not compound through the chain.
                 x = tensor(c.samples_f64[i], f.shape)
-                previousX0 = x0
             }
         }
     }

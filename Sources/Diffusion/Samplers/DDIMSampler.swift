@@ -42,9 +42,11 @@ public struct DDIMSampler: Sampler {
         self.setAlphaToOne = setAlphaToOne
     }
 
-    /// One DDIM step from timestep `t` to `previous` (nil = past the end of the
-    /// list); returns x_prev and x̂0. `noise` is used only when η > 0.
-    public func step(modelOutput: Tensor, timestep t: Int, previous: Int?, sample: Tensor, noise: Tensor) throws -> (previous: Tensor, predictedX0: Tensor) {
+    /// The DDIM update from timestep `t` to any earlier timestep `previous`
+    /// (nil = the clean end), whether or not both are on the list (RePaint's
+    /// jumps use this); returns x_prev and x̂0. `noise` is needed when η > 0.
+    public func update(modelOutput: Tensor, from t: Int, to previous: Int?, sample: Tensor,
+                       noise: Tensor?) throws -> (previous: Tensor, predictedX0: Tensor) {
         let s = diffusion.schedule
         let batch = sample.shape.first ?? 0
         let indices = [Int](repeating: t, count: batch)
@@ -72,6 +74,9 @@ public struct DDIMSampler: Sampler {
         let direction = Swift.max(oneMinusPrevious - sigma * sigma, 0).squareRoot()
         var result = x0 * Float(alphaBarPrevious.squareRoot()) + epsilon * Float(direction)
         if eta > 0 {
+            guard let noise else {
+                throw DiffusionError.invalidParameter(name: "noise", value: "none", accepted: "a noise tensor when η > 0")
+            }
             try s.validateSameShape(sample, noise, operation: "DDIMSampler.step noise")
             result = result + noise * Float(sigma)
         }
@@ -82,22 +87,33 @@ public struct DDIMSampler: Sampler {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        let batch = state.shape.first ?? 0
-        try validate(start: start, classLabels: classLabels, batch: batch)
-        return try GradMode.withoutGradient {
-            var x = state
-            for (i, t) in timesteps.enumerated() where i >= start {
-                let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                let previous = i + 1 < timesteps.count ? timesteps[i + 1] : nil
-                let noise = eta > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)
-                let (next, x0) = try step(modelOutput: output, timestep: t, previous: previous, sample: x, noise: noise)
-                x = next
-                callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
-            }
-            return x
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// A DDIM run: each step goes to the next timestep of the list (the last to
+    /// the clean end) and takes noise when η > 0.
+    public struct Run: SamplerRun {
+        let sampler: DDIMSampler
+        var position: RunPosition
+
+        init(sampler: DDIMSampler, start: Int) {
+            self.sampler = sampler
+            position = RunPosition((start..<sampler.timesteps.count).map {
+                SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: sampler.eta > 0)
+            })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "DDIMSampler.step")
+            let i = timestep.step, list = sampler.timesteps
+            let (previous, x0) = try sampler.update(modelOutput: modelOutput, from: list[i],
+                                                    to: i + 1 < list.count ? list[i + 1] : nil, sample: sample, noise: noise)
+            return SamplerStepOutput(sample: previous, predictedX0: x0)
         }
     }
 }

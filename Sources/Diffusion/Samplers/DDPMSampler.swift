@@ -38,11 +38,14 @@ public struct DDPMSampler: Sampler {
     }
 
     /// One ancestral step at schedule index `index` (model timestep
-    /// `modelTimesteps[index]`): returns x_{t−1} and x̂0. `noise` is ignored at index 0.
-    public func step(modelOutput: Tensor, index: Int, sample: Tensor, noise: Tensor) throws -> (previous: Tensor, predictedX0: Tensor) {
+    /// `modelTimesteps[index]`): returns x_{t−1} and x̂0. `noise` is needed except at index 0.
+    func ancestralStep(modelOutput: Tensor, index: Int, sample: Tensor, noise: Tensor?) throws -> (previous: Tensor, predictedX0: Tensor) {
         let indices = [Int](repeating: index, count: sample.shape.first ?? 0)
         let reverse = try diffusion.reverseStep(modelOutput: modelOutput, xt: sample, timesteps: indices)
         guard index > 0 else { return (reverse.distribution.mean, reverse.predictedX0) }
+        guard let noise else {
+            throw DiffusionError.invalidParameter(name: "noise", value: "none", accepted: "a noise tensor at every step but the last")
+        }
         try diffusion.schedule.validateSameShape(sample, noise, operation: "DDPMSampler.step noise")
         let scale = (reverse.distribution.logVariance * 0.5).exp()
         return (reverse.distribution.mean + noise * scale, reverse.predictedX0)
@@ -53,23 +56,33 @@ public struct DDPMSampler: Sampler {
         return try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[index])
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        let batch = state.shape.first ?? 0
-        try validate(start: start, classLabels: classLabels, batch: batch)
-        return try GradMode.withoutGradient {
-            var x = state
-            let n = modelTimesteps.count
-            for (step, index) in (0..<n).reversed().enumerated() where step >= start {
-                let t = modelTimesteps[index]
-                let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                let noise = index > 0 ? Tensor.randn(x.shape, generator: &generator) : Tensor.zeros(x.shape)
-                let (previous, x0) = try self.step(modelOutput: output, index: index, sample: x, noise: noise)
-                x = previous
-                callback?(SamplingStep(step: step, totalSteps: n, timestep: t, sample: x, predictedX0: x0))
-            }
-            return x
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// A DDPM run: step `i` is schedule index `n − 1 − i`, which takes noise unless it is 0.
+    public struct Run: SamplerRun {
+        let sampler: DDPMSampler
+        var position: RunPosition
+
+        init(sampler: DDPMSampler, start: Int) {
+            self.sampler = sampler
+            let n = sampler.modelTimesteps.count
+            position = RunPosition((start..<n).map { step in
+                SamplerTimestep(step: step, modelTimestep: .discrete(sampler.modelTimesteps[n - 1 - step]),
+                                takesNoise: n - 1 - step > 0)
+            })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "DDPMSampler.step")
+            let index = sampler.modelTimesteps.count - 1 - timestep.step
+            let (previous, x0) = try sampler.ancestralStep(modelOutput: modelOutput, index: index, sample: sample, noise: noise)
+            return SamplerStepOutput(sample: previous, predictedX0: x0)
         }
     }
 }

@@ -85,16 +85,10 @@ public struct DPMSolverPlusPlus: Sampler {
         return (alpha, sigma, Foundation.log(alpha) - Foundation.log(sigma))
     }
 
-    /// Step `index` of the list (2M, deterministic): returns the next sample and this
-    /// step's x̂0 (pass it back as `previousX0` to the following step).
-    public func step(modelOutput: Tensor, index: Int, sample: Tensor, previousX0: Tensor?) throws -> (next: Tensor, predictedX0: Tensor) {
-        try step(modelOutput: modelOutput, index: index, sample: sample, earlierX0: previousX0.map { [$0] } ?? [], noise: nil)
-    }
-
     /// Step `index` of the list with the x̂0 of the steps before it (most recent first;
     /// fewer at the start of a run) and, for the SDE form, this step's noise z.
-    public func step(modelOutput: Tensor, index: Int, sample: Tensor, earlierX0: [Tensor],
-                     noise: Tensor?) throws -> (next: Tensor, predictedX0: Tensor) {
+    func solverStep(modelOutput: Tensor, index: Int, sample: Tensor, earlierX0: [Tensor],
+                    noise: Tensor?) throws -> (next: Tensor, predictedX0: Tensor) {
         guard index >= 0, index < timesteps.count else {
             throw DiffusionError.invalidTimesteps(operation: "DPMSolverPlusPlus.step", reason: "step index \(index) is outside 0..<\(timesteps.count)")
         }
@@ -156,24 +150,37 @@ public struct DPMSolverPlusPlus: Sampler {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        let batch = state.shape.first ?? 0
-        try validate(start: start, classLabels: classLabels, batch: batch)
-        return try GradMode.withoutGradient {
-            var x = state
-            var history: [Tensor] = []
-            for (i, t) in timesteps.enumerated() where i >= start {
-                let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                let isLast = i == timesteps.count - 1
-                let noise = stochastic && !isLast ? Tensor.randn(x.shape, generator: &generator) : nil
-                let (next, x0) = try step(modelOutput: output, index: i, sample: x, earlierX0: history, noise: noise)
-                x = next
-                history = Array(([x0] + history).prefix(2))
-                callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
-            }
-            return x
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// A DPM-Solver++ run: it keeps the x̂0 of its last two steps for the
+    /// higher orders; in the SDE form every step but the last takes noise.
+    public struct Run: SamplerRun {
+        let sampler: DPMSolverPlusPlus
+        var position: RunPosition
+        /// x̂0 of the steps so far, most recent first (at most two).
+        var history: [Tensor] = []
+
+        init(sampler: DPMSolverPlusPlus, start: Int) {
+            self.sampler = sampler
+            let count = sampler.timesteps.count
+            position = RunPosition((start..<count).map {
+                SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]),
+                                takesNoise: sampler.stochastic && $0 != count - 1)
+            })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "DPMSolverPlusPlus.step")
+            let (next, x0) = try sampler.solverStep(modelOutput: modelOutput, index: timestep.step, sample: sample,
+                                                    earlierX0: history, noise: noise)
+            history = Array(([x0] + history).prefix(2))
+            return SamplerStepOutput(sample: next, predictedX0: x0)
         }
     }
 }

@@ -23,30 +23,45 @@ public struct EulerAncestralSampler: SigmaSpaceSampler {
         return ((to * to - up * up).squareRoot(), up)
     }
 
-    /// Step `index` with the model's x̂0; `noise` (shape of `sample`) is used when σ_up > 0.
-    public func step(predictedX0: Tensor, index: Int, sample: Tensor, noise: Tensor) -> Tensor {
+    /// Step `index` with the model's x̂0; `noise` (shape of `sample`) is needed when σ_up > 0.
+    func ancestralStep(predictedX0: Tensor, index: Int, sample: Tensor, noise: Tensor?) throws -> Tensor {
         let sigma = schedule.sigmas[index]
         let (down, up) = noiseSplit(index: index)
         let derivative = (sample - predictedX0) * Float(1 / sigma)
         let previous = sample + derivative * Float(down - sigma)
-        return up > 0 ? previous + noise * Float(up) : previous
+        guard up > 0 else { return previous }
+        guard let noise else {
+            throw DiffusionError.invalidParameter(name: "noise", value: "none", accepted: "a noise tensor where σ_up > 0")
+        }
+        return previous + noise * Float(up)
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
-        let denoiser = SigmaSpaceDenoiser(model: model, diffusion: diffusion, classLabels: classLabels)
-        let steps = timesteps
-        return try GradMode.withoutGradient {
-            var x = state
-            for i in steps.indices where i >= start {
-                let x0 = try denoiser.denoise(x, sigma: schedule.sigmas[i], timestep: schedule.timesteps[i])
-                let noise = noiseSplit(index: i).up > 0 ? Tensor.randn(x.shape, generator: &generator) : x
-                x = step(predictedX0: x0, index: i, sample: x, noise: noise)
-                callback?(SamplingStep(step: i, totalSteps: steps.count, timestep: steps[i], sample: x, predictedX0: x0))
-            }
-            return x
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// An Euler ancestral run: one evaluation per step, with noise where σ_up > 0.
+    public struct Run: SamplerRun {
+        let sampler: EulerAncestralSampler
+        var position: RunPosition
+
+        init(sampler: EulerAncestralSampler, start: Int) {
+            self.sampler = sampler
+            position = RunPosition((start..<sampler.timesteps.count).map {
+                sampler.evaluation(step: $0, level: $0, takesNoise: sampler.noiseSplit(index: $0).up > 0)
+            })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "EulerAncestralSampler.step")
+            let i = timestep.step
+            let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
+            return SamplerStepOutput(sample: try sampler.ancestralStep(predictedX0: x0, index: i, sample: sample, noise: noise),
+                                     predictedX0: x0)
         }
     }
 }

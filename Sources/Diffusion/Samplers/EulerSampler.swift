@@ -17,26 +17,35 @@ public struct EulerSampler: SigmaSpaceSampler {
     }
 
     /// Step `index`: from x_σ at σ_index with the model's x̂0 to σ_{index+1}.
-    public func step(predictedX0: Tensor, index: Int, sample: Tensor) -> Tensor {
+    func eulerStep(predictedX0: Tensor, index: Int, sample: Tensor) -> Tensor {
         let sigma = schedule.sigmas[index], next = schedule.sigmas[index + 1]
         let derivative = (sample - predictedX0) * Float(1 / sigma)
         return sample + derivative * Float(next - sigma)
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
-        let denoiser = SigmaSpaceDenoiser(model: model, diffusion: diffusion, classLabels: classLabels)
-        let steps = timesteps
-        return try GradMode.withoutGradient {
-            var x = state
-            for i in steps.indices where i >= start {
-                let x0 = try denoiser.denoise(x, sigma: schedule.sigmas[i], timestep: schedule.timesteps[i])
-                x = step(predictedX0: x0, index: i, sample: x)
-                callback?(SamplingStep(step: i, totalSteps: steps.count, timestep: steps[i], sample: x, predictedX0: x0))
-            }
-            return x
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// An Euler run: one evaluation per step, no noise.
+    public struct Run: SamplerRun {
+        let sampler: EulerSampler
+        var position: RunPosition
+
+        init(sampler: EulerSampler, start: Int) {
+            self.sampler = sampler
+            position = RunPosition((start..<sampler.timesteps.count).map { sampler.evaluation(step: $0, level: $0) })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "EulerSampler.step")
+            let i = timestep.step
+            let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
+            return SamplerStepOutput(sample: sampler.eulerStep(predictedX0: x0, index: i, sample: sample), predictedX0: x0)
         }
     }
 }

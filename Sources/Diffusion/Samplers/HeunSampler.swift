@@ -17,29 +17,49 @@ public struct HeunSampler: SigmaSpaceSampler {
         self.schedule = try SigmaSchedule(diffusion: diffusion, steps: steps, spacing: spacing, sigmas: sigmas, offset: offset)
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
-        let denoiser = SigmaSpaceDenoiser(model: model, diffusion: diffusion, classLabels: classLabels)
-        let steps = timesteps
-        return try GradMode.withoutGradient {
-            var x = state
-            for i in steps.indices where i >= start {
-                let sigma = schedule.sigmas[i], next = schedule.sigmas[i + 1]
-                let x0 = try denoiser.denoise(x, sigma: sigma, timestep: schedule.timesteps[i])
-                let slope = (x - x0) * Float(1 / sigma)
-                let euler = x + slope * Float(next - sigma)
-                if next == 0 {
-                    x = euler
-                } else {
-                    let x0Next = try denoiser.denoise(euler, sigma: next, timestep: schedule.timesteps[i + 1])
-                    let slopeNext = (euler - x0Next) * Float(1 / next)
-                    x = x + (slope + slopeNext) * Float(0.5 * (next - sigma))
-                }
-                callback?(SamplingStep(step: i, totalSteps: steps.count, timestep: steps[i], sample: x, predictedX0: x0))
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// A Heun run, as diffusers' `HeunDiscreteScheduler` steps it: two
+    /// evaluations per step — at σ_i, which gives the Euler estimate at
+    /// σ_{i+1}, then at σ_{i+1} on that estimate, which corrects it with the
+    /// mean slope — except the last step to σ = 0, which is Euler's.
+    public struct Run: SamplerRun {
+        let sampler: HeunSampler
+        var position: RunPosition
+        /// After a first evaluation: the step's sample, slope and x̂0.
+        var firstStage: (sample: Tensor, slope: Tensor, predictedX0: Tensor)? = nil
+
+        init(sampler: HeunSampler, start: Int) {
+            self.sampler = sampler
+            position = RunPosition((start..<sampler.timesteps.count).flatMap { i in
+                let first = sampler.evaluation(step: i, level: i)
+                return sampler.schedule.sigmas[i + 1] == 0 ? [first] : [first, sampler.evaluation(step: i, level: i + 1)]
+            })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "HeunSampler.step")
+            let i = timestep.step
+            let sigma = sampler.schedule.sigmas[i], next = sampler.schedule.sigmas[i + 1]
+            if let first = firstStage {
+                firstStage = nil
+                let x0Next = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i + 1)
+                let slopeNext = (sample - x0Next) * Float(1 / next)
+                return SamplerStepOutput(sample: first.sample + (first.slope + slopeNext) * Float(0.5 * (next - sigma)),
+                                         predictedX0: first.predictedX0)
             }
-            return x
+            let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
+            let slope = (sample - x0) * Float(1 / sigma)
+            let euler = sample + slope * Float(next - sigma)
+            if next == 0 { return SamplerStepOutput(sample: euler, predictedX0: x0) }
+            firstStage = (sample, slope, x0)
+            return SamplerStepOutput(sample: euler, predictedX0: nil)
         }
     }
 }

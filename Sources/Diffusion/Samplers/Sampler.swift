@@ -29,13 +29,22 @@ public typealias SamplingCallback = (SamplingStep) -> Void
 /// over a sequence of timesteps, seeded by a `RandomGenerator`, batched, with
 /// gradient recording off.
 ///
+/// Every sampler is stepped the way diffusers steps a scheduler: its timesteps
+/// are fixed when it is made (`set_timesteps`); `makeRun(fromStep:)` gives the
+/// state of one run (the multistep history, Heun's stage), whose `timesteps`
+/// list each model evaluation — what the model is given as its timestep, how
+/// its input is scaled (`scale_model_input`), whether the step takes noise —
+/// and whose `step(modelOutput:timestep:sample:noise:)` advances by one
+/// evaluation. `sample(model:state:fromStep:…)` is that loop, written once.
+///
 /// Its loop holds a *state* per step: x_t itself for the variance-preserving
-/// samplers (DDPM, DDIM, DPM-Solver++), x_σ = x_t/√ᾱ_t = x0 + σ·ε for the
-/// σ-space ones (Euler, Heun). Image editing (SDEdit, RePaint) enters the loop
-/// part-way through: `state(noising:with:atStep:)` makes the state of a clean
-/// image at a step, `sample(model:state:fromStep:…)` runs the remaining steps.
+/// samplers (DDPM, DDIM, DPM-Solver++, UniPC), x_σ = x_t/√ᾱ_t = x0 + σ·ε for
+/// the σ-space ones (Euler, Heun). Image editing (SDEdit, RePaint) enters the
+/// loop part-way through: `state(noising:with:atStep:)` makes the state of a
+/// clean image at a step, `sample(model:state:fromStep:…)` runs the remaining steps.
 public protocol Sampler {
-    /// The training timesteps the model is evaluated at, in the order used.
+    /// The training timesteps of the steps, in the order used (one per step;
+    /// reported with each step).
     var timesteps: [Int] { get }
 
     /// The state at step 0 for a pure-noise draw z ~ N(0, I).
@@ -45,14 +54,106 @@ public protocol Sampler {
     /// x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε (the closed form of q(x_t | x0)), or x0 + σ·ε in σ-space.
     func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor
 
-    /// Runs steps `start..<timesteps.count` from `state` and returns the clean sample.
-    func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]?,
-                generator: inout RandomGenerator, callback: SamplingCallback?) throws -> Tensor
+    /// A run of steps `start..<timesteps.count`.
+    func makeRun(fromStep start: Int) throws -> any SamplerRun
+}
+
+/// One model evaluation of a sampling run (an entry of diffusers'
+/// `scheduler.timesteps`): which step it belongs to, what the model is given,
+/// and whether the step takes noise.
+public struct SamplerTimestep: Equatable, Sendable {
+    /// What the model is given as its timestep.
+    public enum ModelTimestep: Equatable, Sendable {
+        /// A training timestep (`DenoisingModel.callAsFunction(_:timesteps:classLabels:)`).
+        case discrete(Int)
+        /// A continuous timestep (`callAsFunction(_:continuousTimesteps:classLabels:)`), in σ-space.
+        case continuous(Double)
+    }
+
+    /// The step (0 = the noisiest) this evaluation belongs to; Heun makes two per step.
+    public let step: Int
+    public let modelTimestep: ModelTimestep
+    /// The model reads `sample · inputScale`: 1/√(σ² + 1) in σ-space, else 1.
+    public let inputScale: Double
+    /// Whether `step` takes fresh noise z ~ N(0, I) of the sample's shape here.
+    public let takesNoise: Bool
+
+    public init(step: Int, modelTimestep: ModelTimestep, inputScale: Double = 1, takesNoise: Bool) {
+        self.step = step
+        self.modelTimestep = modelTimestep
+        self.inputScale = inputScale
+        self.takesNoise = takesNoise
+    }
+
+    /// The model's output at this timestep for `sample`.
+    public func evaluate(_ model: any DenoisingModel, sample: Tensor, classLabels: [Int]?) throws -> Tensor {
+        let batch = sample.shape.first ?? 0
+        let input = inputScale == 1 ? sample : sample * Float(inputScale)
+        switch modelTimestep {
+        case .discrete(let t):
+            return try model(input, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
+        case .continuous(let t):
+            return try model(input, continuousTimesteps: [Double](repeating: t, count: batch), classLabels: classLabels)
+        }
+    }
+}
+
+/// What one evaluation's step gives.
+public struct SamplerStepOutput {
+    /// The sample after this evaluation (after Heun's first stage, the Euler
+    /// estimate its second evaluation reads).
+    public let sample: Tensor
+    /// The step's x̂0 once the step is complete (nil after Heun's first stage).
+    public let predictedX0: Tensor?
+
+    public init(sample: Tensor, predictedX0: Tensor?) {
+        self.sample = sample
+        self.predictedX0 = predictedX0
+    }
+}
+
+/// The state of one sampling run, stepped as a diffusers scheduler is.
+public protocol SamplerRun {
+    /// The run's model evaluations, in order.
+    var timesteps: [SamplerTimestep] { get }
+
+    /// Advances by one evaluation: `modelOutput` is the model's output at
+    /// `timestep` (the next entry of `timesteps`, checked) for `sample`
+    /// scaled by its `inputScale`; `noise` where the timestep takes noise.
+    mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                       noise: Tensor?) throws -> SamplerStepOutput
 }
 
 extension Sampler {
     /// x_T = z for the variance-preserving samplers.
     public func initialState(noise: Tensor) -> Tensor { noise }
+
+    /// Runs steps `start..<timesteps.count` from `state` and returns the clean
+    /// sample: for each evaluation of the run, the model's output, noise drawn
+    /// from `generator` where the timestep takes it, and the run's step;
+    /// `callback` after each complete step. The model is `model.forSamplingRun()`
+    /// (a fresh memory for a self-conditioned model).
+    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
+                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+        let model = model.forSamplingRun()
+        try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
+        var run = try makeRun(fromStep: start)
+        let reported = timesteps
+        return try GradMode.withoutGradient {
+            var x = state
+            for timestep in run.timesteps {
+                let output = try timestep.evaluate(model, sample: x, classLabels: classLabels)
+                let noise = timestep.takesNoise ? Tensor.randn(x.shape, generator: &generator) : nil
+                let result = try run.step(modelOutput: output, timestep: timestep, sample: x, noise: noise)
+                x = result.sample
+                if let x0 = result.predictedX0 {
+                    callback?(SamplingStep(step: timestep.step, totalSteps: reported.count,
+                                           timestep: reported[timestep.step], sample: x, predictedX0: x0))
+                }
+            }
+            return x
+        }
+    }
 
     /// Runs the sampler from the given pure noise z (shape `[B, …]`).
     public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
@@ -103,5 +204,28 @@ extension Sampler {
             throw DiffusionError.invalidParameter(name: "step", value: "\(step)", accepted: "a step in 0..<\(timesteps.count)")
         }
         return step
+    }
+}
+
+/// Where a run is in its timesteps: each step must be given the next one,
+/// as a diffusers scheduler's step must be given the next of its timesteps.
+struct RunPosition {
+    let timesteps: [SamplerTimestep]
+    private(set) var next = 0
+
+    init(_ timesteps: [SamplerTimestep]) {
+        self.timesteps = timesteps
+    }
+
+    /// Moves past `timestep`, which must be the next entry.
+    mutating func advance(past timestep: SamplerTimestep, in operation: String) throws {
+        guard next < timesteps.count else {
+            throw DiffusionError.invalidTimesteps(operation: operation, reason: "the run has taken all its \(timesteps.count) evaluations")
+        }
+        guard timesteps[next] == timestep else {
+            throw DiffusionError.invalidTimesteps(operation: operation,
+                                                  reason: "expected evaluation \(next), \(timesteps[next]), got \(timestep)")
+        }
+        next += 1
     }
 }

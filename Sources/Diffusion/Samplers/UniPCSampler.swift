@@ -140,29 +140,47 @@ public struct UniPCSampler: Sampler {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        let model = model.forSamplingRun()
-        let batch = state.shape.first ?? 0
-        try validate(start: start, classLabels: classLabels, batch: batch)
-        return try GradMode.withoutGradient {
-            var x = state
-            var history: [Tensor] = []
-            var lastSample: Tensor? = nil
-            var lastOrder = 1
-            for (i, t) in timesteps.enumerated() where i >= start {
-                let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
-                let x0 = try predictedX0(modelOutput: output, index: i, sample: x)
-                if let lastSample {
-                    x = correct(sample: x, lastSample: lastSample, x0: x0, history: history, index: i, order: lastOrder)
-                }
-                history = Array(([x0] + history).prefix(order))
-                lastOrder = predictorOrder(at: i, start: start)
-                lastSample = x
-                x = predict(sample: x, history: history, index: i, order: lastOrder)
-                callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
+    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
+        try validate(start: start, classLabels: nil, batch: 0)
+        return Run(sampler: self, start: start)
+    }
+
+    /// A UniPC run: each step corrects the sample the last predictor made
+    /// (UniC), then predicts the next (UniP); it keeps the last `order` x̂0.
+    public struct Run: SamplerRun {
+        let sampler: UniPCSampler
+        let start: Int
+        var position: RunPosition
+        /// x̂0 of the steps so far, most recent first.
+        var history: [Tensor] = []
+        /// The sample the last predictor started from, and its order.
+        var lastSample: Tensor? = nil
+        var lastOrder = 1
+
+        init(sampler: UniPCSampler, start: Int) {
+            self.sampler = sampler
+            self.start = start
+            position = RunPosition((start..<sampler.timesteps.count).map {
+                SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: false)
+            })
+        }
+
+        public var timesteps: [SamplerTimestep] { position.timesteps }
+
+        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+                                  noise: Tensor?) throws -> SamplerStepOutput {
+            try position.advance(past: timestep, in: "UniPCSampler.step")
+            let i = timestep.step
+            var x = sample
+            let x0 = try sampler.predictedX0(modelOutput: modelOutput, index: i, sample: x)
+            if let lastSample {
+                x = sampler.correct(sample: x, lastSample: lastSample, x0: x0, history: history, index: i, order: lastOrder)
             }
-            return x
+            history = Array(([x0] + history).prefix(sampler.order))
+            lastOrder = sampler.predictorOrder(at: i, start: start)
+            lastSample = x
+            x = sampler.predict(sample: x, history: history, index: i, order: lastOrder)
+            return SamplerStepOutput(sample: x, predictedX0: x0)
         }
     }
 }

@@ -38,12 +38,11 @@ final class DPMSolverVariantTests: XCTestCase {
                                                stochastic: c.algorithm_type == "sde-dpmsolver++")
             XCTAssertEqual(solver.timesteps, c.timesteps, name)
             var x = tensor(c.initial_sample)
-            var history: [Tensor] = []
-            for i in c.timesteps.indices {
-                let (next, x0) = try solver.step(modelOutput: tensor(c.model_outputs[i]), index: i, sample: x, earlierX0: history,
-                                                 noise: solver.stochastic ? tensor(c.noises[i]) : nil)
-                x = next
-                history = Array(([x0] + history).prefix(2))
+            var run = try solver.makeRun(fromStep: 0)
+            for (i, timestep) in run.timesteps.enumerated() {
+                XCTAssertEqual(timestep.modelTimestep, .discrete(c.timesteps[i]), name)
+                x = try run.step(modelOutput: tensor(c.model_outputs[i]), timestep: timestep, sample: x,
+                                 noise: timestep.takesNoise ? tensor(c.noises[i]) : nil).sample
                 for (a, e) in zip(x.scalars, c.samples[i]) where Swift.abs(Double(a) - e) > 1e-5 * Swift.max(1, Swift.abs(e)) {
                     XCTFail("\(name), step \(i): \(a) vs diffusers \(e)")
                     break

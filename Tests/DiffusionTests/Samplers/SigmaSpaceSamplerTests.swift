@@ -127,13 +127,16 @@ final class SigmaSpaceSamplerTests: XCTestCase {
             let sampler = try EulerAncestralSampler(diffusion: process, steps: c.num_inference_steps,
                                                     spacing: TimestepSpacing(name: c.spacing))
             let model = ScriptedModel(outputs: c.evaluations.map(\.model_output), shape: shape)
-            let denoiser = SigmaSpaceDenoiser(model: model, diffusion: process, classLabels: nil)
             var x = Tensor(shape: shape, scalars: c.initial_noise.map { Float($0) }) * Float(sampler.schedule.initialScale)
-            for i in 0..<c.num_inference_steps {
-                let x0 = try denoiser.denoise(x, sigma: sampler.schedule.sigmas[i], timestep: sampler.schedule.timesteps[i])
+            // Replayed as diffusers steps a scheduler: the model on the scaled input, then step.
+            var run = try sampler.makeRun(fromStep: 0)
+            for (i, timestep) in run.timesteps.enumerated() {
+                let output = try timestep.evaluate(model, sample: x, classLabels: nil)
                 let scale = Double(x.scalars.map { Swift.abs($0) }.max() ?? 0)
                 assertClose(model.inputs[i].scalars, c.evaluations[i].model_input, "\(name) model input \(i)", scale: scale)
-                x = sampler.step(predictedX0: x0, index: i, sample: x, noise: Tensor(shape: shape, scalars: c.noises[i].map { Float($0) }))
+                XCTAssertEqual(timestep.takesNoise, sampler.schedule.sigmas[i + 1] > 0, "\(name): noise but on the step to σ = 0")
+                x = try run.step(modelOutput: output, timestep: timestep, sample: x,
+                                 noise: Tensor(shape: shape, scalars: c.noises[i].map { Float($0) })).sample
                 assertClose(x.scalars, c.samples[i], "\(name) sample after step \(i)", scale: scale)
             }
         }
