@@ -1,8 +1,9 @@
 import Foundation
 
 /// A rule that produces the β array of a noise schedule for any number of
-/// steps T (reference "Noise schedules"). Index `i` of the result is the
-/// paper's `β_{i+1}` (0-based, as diffusers).
+/// steps T (DDPM §4: linear, 1e-4 to 0.02 over T = 1000; Nichol & Dhariwal
+/// 2021: cosine). Index `i` of the result is the paper's `β_{i+1}` (0-based,
+/// as diffusers).
 public enum BetaSchedule: Equatable, Sendable {
     /// DDPM: β evenly spaced from `start` to `end` (diffusers "linear"; not rescaled with T).
     case linear(start: Double = 1e-4, end: Double = 0.02)

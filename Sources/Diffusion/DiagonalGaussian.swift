@@ -5,7 +5,7 @@ import Tensors
 /// per example `[B, 1, …, 1]` or per element).
 ///
 /// `logVariance` may differ from `log(variance)` where the variance is zero
-/// (β̃ at the first step): it then holds the clipped value (reference eq. 53 note).
+/// (β̃ at the first step, 0 by tutorial eq. 53): it then holds the clipped value.
 public struct DiagonalGaussian {
     public let mean: Tensor
     public let variance: Tensor

@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// The DDPM decoder `L_0` (DDPM §3.3, reference "Decoder"): the log of the
+/// The DDPM decoder `L_0` (DDPM §3.3, eq. 13): the log of the
 /// probability a Gaussian `N(μ, σ²)` gives to the bin of a data value on the
 /// 256-value grid of [−1, 1], elementwise, in nats, with gradients:
 /// `p(x) = Φ((x + δ − μ)/σ) − Φ((x − δ − μ)/σ)`, `δ = 1/255`, the lower edge

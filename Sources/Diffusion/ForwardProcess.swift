@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// The forward (noising) process of reference "Forward (diffusion) process":
+/// The forward (noising) process of tutorial eq. 1 (DDPM eq. 2):
 /// one step `q(x_t|x_{t−1}) = N(√(1−β_t) x_{t−1}, β_t I)` (T 1) and the
 /// closed form `q(x_t|x0) = N(√ᾱ_t x0, (1−ᾱ_t) I)` (T 37, 49–50), batched with
 /// one 0-based timestep per example and any data shape `[B, …]`.
@@ -31,7 +31,7 @@ extension NoiseSchedule {
             logVariance: coefficient(double.oneMinusAlphaBar.map { Foundation.log($0) }, at: timesteps, rank: x0.rank))
     }
 
-    /// `x_t = √ᾱ_t x0 + √(1−ᾱ_t) ε` for the given noise ε (reference closed form).
+    /// `x_t = √ᾱ_t x0 + √(1−ᾱ_t) ε` for the given noise ε (tutorial eq. 49, DDPM eq. 4).
     public func marginalSample(x0: Tensor, timesteps: [Int], noise: Tensor) throws -> Tensor {
         try validate(timesteps: timesteps, for: x0, operation: "marginalSample")
         try validateSameShape(x0, noise, operation: "marginalSample")

@@ -1,7 +1,7 @@
 import Tensors
 
 /// The reverse (generative) process `p_θ(x_{t−1}|x_t) = N(μ_θ, σ_t² I)`
-/// (reference "Reverse (generative) process"): a noise schedule with the
+/// (tutorial eq. 2, DDPM eq. 1): a noise schedule with the
 /// meaning of the network output (prediction type, variance type) and
 /// what is done to x̂0 (clipping, dynamic thresholding) before forming the mean.
 public struct GaussianDiffusion: Sendable {

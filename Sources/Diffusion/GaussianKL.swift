@@ -1,7 +1,7 @@
 import Tensors
 
 /// The KL divergence of two diagonal Gaussians, elementwise, in nats
-/// (reference T 77):
+/// (tutorial eq. 77):
 /// `KL(N(μ0, σ0²) ‖ N(μ1, σ1²)) = ½(log(σ1²/σ0²) + σ0²/σ1² + (μ0−μ1)²/σ1² − 1)`,
 /// with the variances given as logs. Shapes broadcast.
 public func gaussianKL(mean0: Tensor, logVariance0: Tensor, mean1: Tensor, logVariance1: Tensor) -> Tensor {

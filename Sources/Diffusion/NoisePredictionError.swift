@@ -2,7 +2,7 @@ import Tensors
 
 extension GaussianDiffusion {
     /// The noise-prediction error ‖ε̂(x_t, t) − ε‖²/D of each example at a uniformly
-    /// drawn t (the quantity L_simple averages, reference eq. 14), with ε̂ read from
+    /// drawn t (the quantity L_simple averages, DDPM eq. 14), with ε̂ read from
     /// the network output by its prediction type, so ε-, x0- and v-models are scored
     /// on one scale. t and ε come from `generator`; a self-conditioned model sees no
     /// estimate. Returns each example's error and timestep.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A validated noise schedule: T values of β and every array derived from
-/// them (reference "Noise schedules" and eq. 52–53), computed in Double and
+/// them (DDPM §4, tutorial eq. 52–53), computed in Double and
 /// also stored rounded to Float.
 ///
 /// Index `i = 0..<T` is the paper's `t = i + 1`, as in diffusers: the network

@@ -1,7 +1,7 @@
 import Tensors
 
 /// The posterior of the forward process, `q(x_{t−1} | x_t, x0) = N(μ̃_t, β̃_t I)`
-/// (reference eq. 52–53, T 75):
+/// (tutorial eq. 52–53 and 75):
 /// `μ̃_t = (√ᾱ_{t−1} β_t/(1−ᾱ_t)) x0 + (√α_t (1−ᾱ_{t−1})/(1−ᾱ_t)) x_t`,
 /// `β̃_t = (1−ᾱ_{t−1})/(1−ᾱ_t) · β_t`. The log-variance is the clipped one.
 extension NoiseSchedule {
@@ -21,7 +21,7 @@ extension NoiseSchedule {
             + xt * coefficient(double.posteriorMeanCoefficientXt, at: timesteps, rank: xt.rank)
     }
 
-    /// The ε-form of the mean (reference T 101–102, DDPM eq. 11):
+    /// The ε-form of the mean (tutorial eq. 101–102, DDPM eq. 11):
     /// `μ = (1/√α_t)(x_t − β_t/√(1−ᾱ_t) · ε)`.
     public func epsilonFormMean(xt: Tensor, epsilon: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "epsilonFormMean")

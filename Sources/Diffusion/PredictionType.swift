@@ -1,8 +1,9 @@
 import Tensors
 
-/// What the network predicts (reference "Mean parameterisations"):
-/// the noise ε, the clean sample x0, or the velocity
-/// `v = √ᾱ_t ε − √(1−ᾱ_t) x0` (Salimans & Ho 2022). Raw values are diffusers' names.
+/// What the network predicts: the noise ε (tutorial eq. 101–102 and 107),
+/// the clean sample x0 (the other mean of the tutorial's last paragraph), or
+/// the velocity `v = √ᾱ_t ε − √(1−ᾱ_t) x0` (Salimans & Ho 2022). Raw values
+/// are diffusers' names.
 public enum PredictionType: String, CaseIterable, Sendable {
     case epsilon
     case sample

@@ -19,14 +19,14 @@ public struct ScheduleArrays<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
     public let sqrtOneMinusAlphaBar: [Scalar]
     /// 1/√α_t.
     public let reciprocalSqrtAlpha: [Scalar]
-    /// β̃_t = (1 − ᾱ_{t−1}) / (1 − ᾱ_t) · β_t (reference eq. 53); β̃ at index 0 is 0.
+    /// β̃_t = (1 − ᾱ_{t−1}) / (1 − ᾱ_t) · β_t (tutorial eq. 53); β̃ at index 0 is 0.
     public let posteriorVariance: [Scalar]
     /// log β̃_t with index 0 replaced by index 1 (as improved-diffusion and diffusers);
     /// when T = 1 there is no index 1 and log β_0 is used.
     public let posteriorLogVarianceClipped: [Scalar]
-    /// √ᾱ_{t−1} β_t / (1 − ᾱ_t): the coefficient of x0 in μ̃_t (reference eq. 52).
+    /// √ᾱ_{t−1} β_t / (1 − ᾱ_t): the coefficient of x0 in μ̃_t (tutorial eq. 52).
     public let posteriorMeanCoefficientX0: [Scalar]
-    /// √α_t (1 − ᾱ_{t−1}) / (1 − ᾱ_t): the coefficient of x_t in μ̃_t (reference eq. 52).
+    /// √α_t (1 − ᾱ_{t−1}) / (1 − ᾱ_t): the coefficient of x_t in μ̃_t (tutorial eq. 52).
     public let posteriorMeanCoefficientXt: [Scalar]
     /// SNR_t = ᾱ_t / (1 − ᾱ_t).
     public let signalToNoise: [Scalar]

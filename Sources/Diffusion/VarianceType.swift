@@ -1,5 +1,5 @@
-/// How the reverse process chooses σ_t² (reference "Variance choices"):
-/// fixed_small `σ² = β̃_t` (clipped at the first step), fixed_large `σ² = β_t`,
+/// How the reverse process chooses σ_t² (DDPM §3.2: β_t or β̃_t; learned
+/// between them, Nichol & Dhariwal 2021): fixed_small `σ² = β̃_t` (clipped at the first step), fixed_large `σ² = β_t`,
 /// or learned_range, where the network emits twice the channels and the
 /// second half `v ∈ [−1, 1]` sets `log σ² = ((v+1)/2) log β_t + (1 − (v+1)/2) log β̃_t`.
 /// Raw values are diffusers' names.

@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// The terms of the variational bound (reference "Objective", DDPM eq. 5),
+/// The terms of the variational bound (tutorial eq. 36, DDPM eq. 5),
 /// per example, in bits per dimension (nats / (D ln 2)):
 /// the prior `L_T = KL(q(x_T|x0) ‖ N(0, I))`, for t ≥ 1 (0-based index) the
 /// Gaussian KL `L_{t−1} = KL(q(x_{t−1}|x_t, x0) ‖ p_θ(x_{t−1}|x_t))` (T 77),

@@ -3,7 +3,7 @@ import Diffusion
 import Tensors
 
 /// Scoring a trained model on a set of images, batch by batch with fixed seeds, as
-/// `ddpm eval` does: the variational bound in bits/dim (reference eq. 5 with the
+/// `ddpm eval` does: the variational bound in bits/dim (DDPM eq. 5 with the
 /// discretised decoder), the noise-prediction error, and the memorisation and pixel
 /// statistics of samples against data.
 public struct ModelEvaluation {
