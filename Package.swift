@@ -2,9 +2,11 @@
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
-// (codecs, data sets) / Metrics (feature networks, FID, KID) < Pipelines (image editing and other recipes over the
-// layers) < ddpm (the command-line tool). FileSupport (atomic file
-// writes) sits beside the stack and is used by every layer that writes files.
+// (codecs, data sets) / Metrics (feature networks, FID, KID) < Pipelines (the
+// training recipe, batched sampling, evaluation, image editing) < ddpm (the
+// command-line tool: flags and printing). FileSupport (atomic file writes) sits
+// beside the stack and is used by every layer that writes files; TestSupport
+// (Tests/TestSupport) holds what the test targets share.
 // The trait JPEG (off by default, so the default build needs no system package)
 // lets Datasets read JPEG files through the system libjpeg-turbo (CJPEG).
 import PackageDescription

@@ -45,7 +45,8 @@ public enum CIFAR: String, CaseIterable, Sendable {
         let inner = URL(fileURLWithPath: directory).appendingPathComponent(folderName).path
         let probe = fileNames(split: .test)[0]
         if !FileManager.default.fileExists(atPath: directory + "/" + probe),
-           FileManager.default.fileExists(atPath: inner + "/" + probe) {
+            FileManager.default.fileExists(atPath: inner + "/" + probe)
+        {
             return inner
         }
         return directory
@@ -57,9 +58,11 @@ public enum CIFAR: String, CaseIterable, Sendable {
         let files = fileNames(split: split)
         let missing = files.filter { !FileManager.default.fileExists(atPath: folder + "/" + $0) }
         guard missing.isEmpty else {
-            throw DatasetError(file: folder, problem: "not a \(rawValue == "cifar10" ? "CIFAR-10" : "CIFAR-100") binary folder: "
-                + "missing \(missing.joined(separator: ", ")) (expected \(fileNames(split: .all).joined(separator: ", ")), "
-                + "from the 'binary version' archive)")
+            throw DatasetError(
+                file: folder,
+                problem: "not a \(rawValue == "cifar10" ? "CIFAR-10" : "CIFAR-100") binary folder: "
+                    + "missing \(missing.joined(separator: ", ")) (expected \(fileNames(split: .all).joined(separator: ", ")), "
+                    + "from the 'binary version' archive)")
         }
         var scalars: [Float] = []
         var labels: [Int] = []
@@ -70,15 +73,19 @@ public enum CIFAR: String, CaseIterable, Sendable {
             scalars += records
             labels += part
         }
-        return try ImageDataset(images: Tensor(shape: [labels.count, 3, 32, 32], scalars: scalars), labels: labels,
-                                classNames: classNames(in: folder))
+        return try ImageDataset(
+            images: Tensor(shape: [labels.count, 3, 32, 32], scalars: scalars), labels: labels,
+            classNames: classNames(in: folder))
     }
 
     /// The pixels (in [−1, 1]) and labels of the records in `bytes`.
     public func decode(_ bytes: [UInt8], source: String) throws -> (pixels: [Float], labels: [Int]) {
         guard !bytes.isEmpty, bytes.count % recordSize == 0 else {
-            throw DatasetError(file: source, problem: "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records "
-                + "(\(labelBytes) label byte\(labelBytes == 1 ? "" : "s") + 3072 pixel bytes); the file is truncated or not \(rawValue) binary")
+            throw DatasetError(
+                file: source,
+                problem: "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records "
+                    + "(\(labelBytes) label byte\(labelBytes == 1 ? "" : "s") + 3072 pixel bytes); the file is truncated or not \(rawValue) binary"
+            )
         }
         let count = bytes.count / recordSize
         var pixels = [Float](repeating: 0, count: count * 3072)
@@ -90,7 +97,9 @@ public enum CIFAR: String, CaseIterable, Sendable {
                 throw DatasetError(file: source, problem: "record \(record) has coarse label \(bytes[base]); CIFAR-100 has 20 (0–19)")
             }
             guard label < classCount else {
-                throw DatasetError(file: source, problem: "record \(record) has label \(label); \(rawValue) has \(classCount) classes (0–\(classCount - 1))")
+                throw DatasetError(
+                    file: source,
+                    problem: "record \(record) has label \(label); \(rawValue) has \(classCount) classes (0–\(classCount - 1))")
             }
             labels[record] = label
             for i in 0..<3072 { pixels[record * 3072 + i] = Float(bytes[base + labelBytes + i]) / 127.5 - 1 }

@@ -50,8 +50,10 @@ public struct DataLoader {
     private var flips: [Bool] = []
 
     /// A loader over `samples` (`[N, …]`; `[N, C, H, W]` when flipping).
-    public init(samples: Tensor, labels: [Int]? = nil, batchSize: Int, seed: UInt64, shuffle: Bool = true,
-                horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start) throws {
+    public init(
+        samples: Tensor, labels: [Int]? = nil, batchSize: Int, seed: UInt64, shuffle: Bool = true,
+        horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start
+    ) throws {
         guard samples.rank >= 1, samples.shape[0] > 0 else {
             throw DatasetError(file: "data loader", problem: "no samples to load (shape \(samples.shape))")
         }
@@ -76,10 +78,13 @@ public struct DataLoader {
     }
 
     /// A loader over an image dataset's images and labels.
-    public init(dataset: ImageDataset, batchSize: Int, seed: UInt64, shuffle: Bool = true,
-                horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start) throws {
-        try self.init(samples: dataset.images, labels: dataset.labels, batchSize: batchSize, seed: seed,
-                      shuffle: shuffle, horizontalFlip: horizontalFlip, dropLast: dropLast, position: position)
+    public init(
+        dataset: ImageDataset, batchSize: Int, seed: UInt64, shuffle: Bool = true,
+        horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start
+    ) throws {
+        try self.init(
+            samples: dataset.images, labels: dataset.labels, batchSize: batchSize, seed: seed,
+            shuffle: shuffle, horizontalFlip: horizontalFlip, dropLast: dropLast, position: position)
     }
 
     /// The number of samples.
@@ -141,8 +146,10 @@ public struct DataLoader {
     }
 
     /// Copies one example of `count` values, its rows of `width` reversed when `mirrored`.
-    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int, width: Int,
-                     mirrored: Bool) {
+    static func copy(
+        _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int, width: Int,
+        mirrored: Bool
+    ) {
         if mirrored {
             for lineStart in stride(from: 0, to: count, by: width) {
                 for x in 0..<width { target[lineStart + x] = source[lineStart + width - 1 - x] }
@@ -165,9 +172,10 @@ public struct DataLoader {
         let mirrored = Array(flips[range])
         position.index = end
         normalizePosition()
-        return Batch(samples: gather(indices, mirrored: mirrored),
-                     labels: labels.map { all in indices.map { all[$0] } },
-                     indices: indices, flipped: mirrored)
+        return Batch(
+            samples: gather(indices, mirrored: mirrored),
+            labels: labels.map { all in indices.map { all[$0] } },
+            indices: indices, flipped: mirrored)
     }
 
     /// Rolls to the next epoch when the current one cannot serve another batch.
@@ -182,8 +190,9 @@ public struct DataLoader {
         samples.scalars.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for (row, index) in indices.enumerated() {
-                    Self.copy(source.baseAddress! + index * size, to: target.baseAddress! + row * size, count: size,
-                              width: width, mirrored: mirrored[row])
+                    Self.copy(
+                        source.baseAddress! + index * size, to: target.baseAddress! + row * size, count: size,
+                        width: width, mirrored: mirrored[row])
                 }
             }
         }

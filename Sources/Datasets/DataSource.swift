@@ -12,7 +12,8 @@ public enum DataSource: Equatable, CustomStringConvertible {
     case cifar(CIFAR, directory: String)
 
     /// The accepted forms, for error messages and help text.
-    public static let acceptedForms = "mnist, digits, toy:NAME (\(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))), "
+    public static let acceptedForms =
+        "mnist, digits, toy:NAME (\(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))), "
         + "cifar10:DIR, cifar100:DIR, a folder of PNG or JPEG images, or an IDX image file"
 
     /// Parses a `--data` argument; paths must exist.
@@ -26,7 +27,9 @@ public enum DataSource: Equatable, CustomStringConvertible {
             guard let toy = ToyDistribution(name: name) else {
                 throw DatasetError(
                     file: argument,
-                    problem: "unknown toy distribution '\(name)'; choose one of \(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))")
+                    problem:
+                        "unknown toy distribution '\(name)'; choose one of \(ToyDistribution.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             self = .toy(toy)
             return
@@ -34,9 +37,12 @@ public enum DataSource: Equatable, CustomStringConvertible {
         if let colon = argument.firstIndex(of: ":"), let cifar = CIFAR(rawValue: argument[..<colon].lowercased()) {
             let directory = String(argument[argument.index(after: colon)...])
             var isDirectory: ObjCBool = false
-            guard !directory.isEmpty, FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw DatasetError(file: argument, problem: "no such folder '\(directory)'; give \(cifar.rawValue):DIR with DIR the "
-                    + "folder of the binary batches (\(cifar.folderName)) or the folder holding it")
+            guard !directory.isEmpty, FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw DatasetError(
+                    file: argument,
+                    problem: "no such folder '\(directory)'; give \(cifar.rawValue):DIR with DIR the "
+                        + "folder of the binary batches (\(cifar.folderName)) or the folder holding it")
             }
             self = .cifar(cifar, directory: directory)
             return
@@ -72,8 +78,11 @@ public enum DataSource: Equatable, CustomStringConvertible {
     ///   - split: the fixed split (index % 10 == 9 is test; file order, or sorted path order for folders).
     ///   - folderOptions: how to read an image folder (size, channels, non-image files).
     /// - Returns: the dataset, and the files an image folder skipped (empty otherwise).
-    public func loadImages(split: DataSplit = .all, folderOptions: ImageFolder.Options = ImageFolder.Options())
-        throws -> (dataset: ImageDataset, skippedFiles: [String]) {
+    public func loadImages(
+        split: DataSplit = .all, folderOptions: ImageFolder.Options = ImageFolder.Options()
+    )
+        throws -> (dataset: ImageDataset, skippedFiles: [String])
+    {
         switch self {
         case .bundled(let dataset):
             return (try dataset.load(split: split), [])

@@ -73,7 +73,8 @@ public enum IDX {
     ///   - source: the name used in error messages.
     ///   - expectedMagic: when given, the only magic number accepted.
     public static func decode(_ fileBytes: [UInt8], source: String, expectedMagic: UInt32? = nil) throws -> IDXArray {
-        let reader: IDXByteSource = Zlib.isGzip(fileBytes)
+        let reader: IDXByteSource =
+            Zlib.isGzip(fileBytes)
             ? try GzipSource(fileBytes, source: source)
             : RawSource(fileBytes, source: source)
         let header = try reader.read(4, what: "IDX header")

@@ -33,7 +33,8 @@ extension ImageDataset {
         }
         let labels = labelBytes.map { bytes in kept.map { Int(bytes[$0]) } }
         let classCount = labelBytes.map { Int($0.max() ?? 0) + 1 }
-        return try ImageDataset(images: Tensor(shape: [kept.count, 1, rows, columns], scalars: scalars),
-                                labels: labels, classNames: classCount.map { (0..<$0).map(String.init) })
+        return try ImageDataset(
+            images: Tensor(shape: [kept.count, 1, rows, columns], scalars: scalars),
+            labels: labels, classNames: classCount.map { (0..<$0).map(String.init) })
     }
 }

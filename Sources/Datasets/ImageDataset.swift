@@ -58,9 +58,10 @@ public struct ImageDataset {
                 }
             }
         }
-        return try ImageDataset(images: Tensor(shape: [indices.count, channels, height, width], scalars: scalars),
-                                labels: labels.map { all in indices.map { all[$0] } },
-                                classNames: classNames)
+        return try ImageDataset(
+            images: Tensor(shape: [indices.count, channels, height, width], scalars: scalars),
+            labels: labels.map { all in indices.map { all[$0] } },
+            classNames: classNames)
     }
 
     /// The images of one part of the fixed split (see `DataSplit`).
@@ -92,8 +93,9 @@ extension ImageDataset {
                 scalars += planes
             }
         }
-        return try ImageDataset(images: Tensor(shape: [count, outChannels, target, target], scalars: scalars),
-                                labels: labels, classNames: classNames)
+        return try ImageDataset(
+            images: Tensor(shape: [count, outChannels, target, target], scalars: scalars),
+            labels: labels, classNames: classNames)
     }
 }
 

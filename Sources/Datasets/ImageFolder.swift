@@ -40,8 +40,10 @@ public struct ImageFolder {
         /// The most values (N·C·H·W) the dataset may hold; 2^30 by default (4 GiB of Float).
         public var maximumValues: Int
 
-        public init(imageSize: Int? = nil, channels: ChannelMode = .automatic, nonImageFiles: NonImagePolicy = .skip,
-                    limits: PNG.Limits = PNG.Limits(), maximumValues: Int = 1 << 30) {
+        public init(
+            imageSize: Int? = nil, channels: ChannelMode = .automatic, nonImageFiles: NonImagePolicy = .skip,
+            limits: PNG.Limits = PNG.Limits(), maximumValues: Int = 1 << 30
+        ) {
             self.imageSize = imageSize
             self.channels = channels
             self.nonImageFiles = nonImageFiles
@@ -92,8 +94,9 @@ public struct ImageFolder {
         var scalars: [Float] = []
         scalars.reserveCapacity(decoded.count * channels * plane)
         for item in decoded { scalars += Self.converted(item.planes, from: item.channels, to: channels, plane: plane) }
-        dataset = try ImageDataset(images: Tensor(shape: [decoded.count, channels, height, width], scalars: scalars),
-                                   labels: labels, classNames: classNames)
+        dataset = try ImageDataset(
+            images: Tensor(shape: [decoded.count, channels, height, width], scalars: scalars),
+            labels: labels, classNames: classNames)
         files = images
         skippedFiles = skipped
     }
@@ -135,14 +138,18 @@ public struct ImageFolder {
 
     /// One image file as planes in [-1, 1] with its own colour channels (1 or 3), resized and
     /// centre-cropped to `imageSize` when given.
-    static func decodePlanes(_ file: String, imageSize: Int?,
-                             limits: PNG.Limits) throws -> (planes: [Float], channels: Int, height: Int, width: Int) {
+    static func decodePlanes(
+        _ file: String, imageSize: Int?,
+        limits: PNG.Limits
+    ) throws -> (planes: [Float], channels: Int, height: Int, width: Int) {
         let image = try read(file, limits: limits)
         let channels = image.colorModel.colorChannels
         let planes = image.planes(channels: channels)
         guard let size = imageSize else { return (planes, channels, image.height, image.width) }
-        return (ImageResize.resizeAndCenterCrop(planes, channels: channels, height: image.height, width: image.width, size: size),
-                channels, size, size)
+        return (
+            ImageResize.resizeAndCenterCrop(planes, channels: channels, height: image.height, width: image.width, size: size),
+            channels, size, size
+        )
     }
 
     /// Planes of `from` channels as `to` channels: grey repeated into RGB, RGB to grey by BT.601 luma.
@@ -157,12 +164,13 @@ public struct ImageFolder {
         let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
         let keys: [URLResourceKey] = [.isSymbolicLinkKey]
         var failure: (URL, Error)?
-        guard let enumerator = FileManager.default.enumerator(
-            at: rootURL, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles],
-            errorHandler: { url, error in
-                failure = (url, error)
-                return false
-            })
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: rootURL, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles],
+                errorHandler: { url, error in
+                    failure = (url, error)
+                    return false
+                })
         else {
             throw DatasetError(file: root, problem: "cannot list the folder")
         }

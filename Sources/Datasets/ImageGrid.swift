@@ -29,7 +29,8 @@ public enum ImageGrid {
         let gridWidth = usedColumns * (width + padding) + padding
         let gridHeight = rows * (height + padding) + padding
         guard gridWidth.multipliedReportingOverflow(by: gridHeight).overflow == false,
-              gridWidth * gridHeight <= maximumPixels else {
+            gridWidth * gridHeight <= maximumPixels
+        else {
             throw DatasetError(file: "image grid", problem: "a \(gridWidth)×\(gridHeight) grid exceeds \(maximumPixels) pixels")
         }
         let fill = PixelImage.byte(padValue)
@@ -53,8 +54,10 @@ public enum ImageGrid {
     }
 
     /// Makes the grid and writes it as a PNG at `path` (atomically).
-    public static func write(_ images: Tensor, toFile path: String, columns: Int? = nil, padding: Int = 2,
-                             padValue: Float = 1) throws {
+    public static func write(
+        _ images: Tensor, toFile path: String, columns: Int? = nil, padding: Int = 2,
+        padValue: Float = 1
+    ) throws {
         try PNG.write(make(images, columns: columns, padding: padding, padValue: padValue), toFile: path)
     }
 }

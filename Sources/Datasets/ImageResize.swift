@@ -26,10 +26,13 @@ public enum ImageResize {
     }
 
     /// `planes` (`channels × height × width`) resampled to `newHeight × newWidth`.
-    public static func resize(_ planes: [Float], channels: Int, height: Int, width: Int,
-                              newHeight: Int, newWidth: Int) -> [Float] {
-        precondition(planes.count == channels * height * width && newHeight > 0 && newWidth > 0,
-                     "resize: \(planes.count) values for \(channels)×\(height)×\(width), target \(newHeight)×\(newWidth)")
+    public static func resize(
+        _ planes: [Float], channels: Int, height: Int, width: Int,
+        newHeight: Int, newWidth: Int
+    ) -> [Float] {
+        precondition(
+            planes.count == channels * height * width && newHeight > 0 && newWidth > 0,
+            "resize: \(planes.count) values for \(channels)×\(height)×\(width), target \(newHeight)×\(newWidth)")
         if newHeight == height && newWidth == width { return planes }
         let columnTaps = weights(from: width, to: newWidth)
         let rowTaps = weights(from: height, to: newHeight)
@@ -59,13 +62,16 @@ public enum ImageResize {
     }
 
     /// Scales so that the shorter side becomes `size`, then keeps the centred `size × size` square.
-    public static func resizeAndCenterCrop(_ planes: [Float], channels: Int, height: Int, width: Int,
-                                           size: Int) -> [Float] {
+    public static func resizeAndCenterCrop(
+        _ planes: [Float], channels: Int, height: Int, width: Int,
+        size: Int
+    ) -> [Float] {
         let scale = Double(size) / Double(min(height, width))
         let newHeight = height <= width ? size : max(size, Int((Double(height) * scale).rounded()))
         let newWidth = width < height ? size : max(size, Int((Double(width) * scale).rounded()))
-        let resized = resize(planes, channels: channels, height: height, width: width,
-                             newHeight: newHeight, newWidth: newWidth)
+        let resized = resize(
+            planes, channels: channels, height: height, width: width,
+            newHeight: newHeight, newWidth: newWidth)
         if newHeight == size && newWidth == size { return resized }
         let top = (newHeight - size) / 2, left = (newWidth - size) / 2
         var out = [Float](repeating: 0, count: channels * size * size)

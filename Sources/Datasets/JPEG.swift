@@ -1,5 +1,5 @@
 #if JPEG
-import CJPEG
+    import CJPEG
 #endif
 
 /// Reading JPEG files through the system libjpeg-turbo, when the package is
@@ -16,9 +16,9 @@ import CJPEG
 public enum JPEG {
     /// Whether this build reads JPEG (the package trait `JPEG`).
     #if JPEG
-    public static let isAvailable = true
+        public static let isAvailable = true
     #else
-    public static let isAvailable = false
+        public static let isAvailable = false
     #endif
 
     /// The most progressive scans accepted (libjpeg-turbo's tools use a similar bound against
@@ -42,38 +42,42 @@ public enum JPEG {
     /// Decodes JPEG data held in memory; `source` names it in error messages.
     public static func decode(_ bytes: [UInt8], source: String = "JPEG data", limits: PNG.Limits = PNG.Limits()) throws -> PixelImage {
         #if JPEG
-        guard hasSignature(bytes) else {
-            throw DatasetError(file: source, problem: "not a JPEG file (it does not start with the bytes FF D8 FF)")
-        }
-        var image = ddpm_jpeg_image()
-        let decoded = bytes.withUnsafeBufferPointer { buffer in
-            ddpm_jpeg_decode(buffer.baseAddress, UInt(buffer.count), UInt(max(0, limits.maximumPixels)), Int32(maximumScans), &image)
-        }
-        guard decoded == 1, let pixels = image.pixels else {
-            let message = withUnsafeBytes(of: image.message) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            guard hasSignature(bytes) else {
+                throw DatasetError(file: source, problem: "not a JPEG file (it does not start with the bytes FF D8 FF)")
             }
-            throw DatasetError(file: source, problem: "not a readable JPEG image: \(message)")
-        }
-        defer { ddpm_jpeg_free(pixels) }
-        let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
-        let samples = UnsafeBufferPointer(start: pixels, count: width * height * channels).map(UInt16.init)
-        let upright = oriented(samples, width: width, height: height, channels: channels, orientation: Int(image.orientation))
-        return PixelImage(unchecked: upright.width, upright.height, channels == 1 ? .gray : .rgb, 8, upright.samples)
+            var image = ddpm_jpeg_image()
+            let decoded = bytes.withUnsafeBufferPointer { buffer in
+                ddpm_jpeg_decode(buffer.baseAddress, UInt(buffer.count), UInt(max(0, limits.maximumPixels)), Int32(maximumScans), &image)
+            }
+            guard decoded == 1, let pixels = image.pixels else {
+                let message = withUnsafeBytes(of: image.message) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                throw DatasetError(file: source, problem: "not a readable JPEG image: \(message)")
+            }
+            defer { ddpm_jpeg_free(pixels) }
+            let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
+            let samples = UnsafeBufferPointer(start: pixels, count: width * height * channels).map(UInt16.init)
+            let upright = oriented(samples, width: width, height: height, channels: channels, orientation: Int(image.orientation))
+            return PixelImage(unchecked: upright.width, upright.height, channels == 1 ? .gray : .rgb, 8, upright.samples)
         #else
-        throw notBuiltIn(source)
+            throw notBuiltIn(source)
         #endif
     }
 
     static func notBuiltIn(_ source: String) -> DatasetError {
-        DatasetError(file: source, problem: "JPEG is not built into this ddpm: build it with the package trait JPEG "
-            + "(swift build -c release --traits JPEG, after apt install libjpeg62-turbo-dev), or convert the images to PNG")
+        DatasetError(
+            file: source,
+            problem: "JPEG is not built into this ddpm: build it with the package trait JPEG "
+                + "(swift build -c release --traits JPEG, after apt install libjpeg62-turbo-dev), or convert the images to PNG")
     }
 
     /// The samples turned upright by the EXIF orientation (1 upright, 2 mirrored, 3 turned 180°,
     /// 4 flipped, 5 transposed, 6 turned 90° clockwise to view, 7 transversed, 8 turned 90° anticlockwise).
-    static func oriented(_ samples: [UInt16], width: Int, height: Int, channels: Int,
-                         orientation: Int) -> (samples: [UInt16], width: Int, height: Int) {
+    static func oriented(
+        _ samples: [UInt16], width: Int, height: Int, channels: Int,
+        orientation: Int
+    ) -> (samples: [UInt16], width: Int, height: Int) {
         guard (2...8).contains(orientation) else { return (samples, width, height) }
         let swaps = orientation >= 5
         let (outWidth, outHeight) = swaps ? (height, width) : (width, height)

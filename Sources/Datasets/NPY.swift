@@ -156,7 +156,7 @@ struct NPYHeader {
             }
         }
         guard case .string(let descr)? = fields["descr"], case .bool(let fortran)? = fields["fortran_order"],
-              case .tuple(let shape)? = fields["shape"]
+            case .tuple(let shape)? = fields["shape"]
         else {
             throw DatasetError(file: source, problem: ".npy header lacks descr, fortran_order or shape: \(text)")
         }

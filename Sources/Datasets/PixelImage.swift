@@ -33,8 +33,8 @@ public struct PixelImage: Equatable, Sendable {
             throw DatasetError(file: "PixelImage", problem: "bit depth \(bitDepth) is not supported (8 or 16)")
         }
         guard width >= 0, height >= 0,
-              case let (pixels, overflow) = width.multipliedReportingOverflow(by: height), !overflow,
-              pixels.multipliedReportingOverflow(by: colorModel.channels) == (samples.count, false)
+            case let (pixels, overflow) = width.multipliedReportingOverflow(by: height), !overflow,
+            pixels.multipliedReportingOverflow(by: colorModel.channels) == (samples.count, false)
         else {
             throw DatasetError(
                 file: "PixelImage",
@@ -82,7 +82,8 @@ public struct PixelImage: Equatable, Sendable {
                     } else if channels == 3 {
                         for c in 0..<3 { target[c * plane + p] = 2 * Float(source[base + c]) / maximum - 1 }
                     } else {
-                        let luma = 0.299 * Float(source[base]) + 0.587 * Float(source[base + 1])
+                        let luma =
+                            0.299 * Float(source[base]) + 0.587 * Float(source[base + 1])
                             + 0.114 * Float(source[base + 2])
                         target[p] = 2 * luma / maximum - 1
                     }
@@ -107,8 +108,9 @@ public struct PixelImage: Equatable, Sendable {
                 file: "PixelImage",
                 problem: "tensor of shape \(tensor.shape) is not an image; expected [1 or 3, H, W] or [H, W]")
         }
-        self.init(unchecked: shape[2], shape[1], shape[0] == 1 ? .gray : .rgb, 8,
-                  Self.interleavedBytes(tensor.scalars[...], channels: shape[0], plane: shape[1] * shape[2]))
+        self.init(
+            unchecked: shape[2], shape[1], shape[0] == 1 ? .gray : .rgb, 8,
+            Self.interleavedBytes(tensor.scalars[...], channels: shape[0], plane: shape[1] * shape[2]))
     }
 
     /// Planar [-1, 1] floats → interleaved 8-bit samples.

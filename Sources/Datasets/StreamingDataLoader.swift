@@ -1,6 +1,6 @@
 import Dispatch
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Foundation
 import Tensors
@@ -50,10 +50,12 @@ public final class StreamingDataLoader {
     private var pending: PendingBatch?
 
     /// A loader over the images of the folder at `path` (listed as `ImageFolder` lists them).
-    public init(path: String, channels: Int, imageSize: Int?, split: DataSplit = .all, batchSize: Int, seed: UInt64,
-                shuffle: Bool = true,
-                horizontalFlip: Bool = false, dropLast: Bool = true, nonImageFiles: ImageFolder.NonImagePolicy = .skip,
-                limits: PNG.Limits = PNG.Limits(), cachedImages: Int? = nil, position: DataPosition = .start) throws {
+    public init(
+        path: String, channels: Int, imageSize: Int?, split: DataSplit = .all, batchSize: Int, seed: UInt64,
+        shuffle: Bool = true,
+        horizontalFlip: Bool = false, dropLast: Bool = true, nonImageFiles: ImageFolder.NonImagePolicy = .skip,
+        limits: PNG.Limits = PNG.Limits(), cachedImages: Int? = nil, position: DataPosition = .start
+    ) throws {
         guard channels == 1 || channels == 3 else {
             throw DatasetError(file: path, problem: "\(channels) channels asked for; images are read as 1 (grey) or 3 (RGB)")
         }
@@ -112,8 +114,9 @@ public final class StreamingDataLoader {
         } else {
             batch = try queue.sync { try makeBatch(at: start) }
         }
-        position = DataLoader.normalized(DataPosition(epoch: start.epoch, index: min(start.index + batchSize, count)),
-                                         count: count, batchSize: batchSize, dropLast: dropLast)
+        position = DataLoader.normalized(
+            DataPosition(epoch: start.epoch, index: min(start.index + batchSize, count)),
+            count: count, batchSize: batchSize, dropLast: dropLast)
         let next = PendingBatch(start: position)
         pending = next
         queue.async {
@@ -127,7 +130,7 @@ public final class StreamingDataLoader {
     /// Linux, where it is per thread), so it takes the cores' idle moments rather than slowing a step.
     private static func lowerThreadPriority() {
         #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // who 0: on Linux, the calling thread only
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // who 0: on Linux, the calling thread only
         #endif
     }
 
@@ -147,13 +150,15 @@ public final class StreamingDataLoader {
             let planes = try image(index)
             out.withUnsafeMutableBufferPointer { target in
                 planes.withUnsafeBufferPointer { source in
-                    DataLoader.copy(source.baseAddress!, to: target.baseAddress! + row * size, count: size, width: width,
-                                    mirrored: mirrored[row])
+                    DataLoader.copy(
+                        source.baseAddress!, to: target.baseAddress! + row * size, count: size, width: width,
+                        mirrored: mirrored[row])
                 }
             }
         }
-        return Batch(samples: Tensor(shape: [indices.count, channels, height, width], scalars: out),
-                     labels: labels.map { all in indices.map { all[$0] } }, indices: indices, flipped: mirrored)
+        return Batch(
+            samples: Tensor(shape: [indices.count, channels, height, width], scalars: out),
+            labels: labels.map { all in indices.map { all[$0] } }, indices: indices, flipped: mirrored)
     }
 
     /// Image `index` as `channels` planes, from the cache or its file.
@@ -162,8 +167,10 @@ public final class StreamingDataLoader {
         let file = root + "/" + files[index]
         let decoded = try ImageFolder.decodePlanes(file, imageSize: imageSize, limits: limits)
         guard decoded.height == height, decoded.width == width else {
-            throw DatasetError(file: file, problem: "is \(decoded.width)×\(decoded.height) but \(files[0]) is "
-                + "\(width)×\(height); images of mixed sizes need an image size to resize and centre-crop to")
+            throw DatasetError(
+                file: file,
+                problem: "is \(decoded.width)×\(decoded.height) but \(files[0]) is "
+                    + "\(width)×\(height); images of mixed sizes need an image size to resize and centre-crop to")
         }
         let planes = ImageFolder.converted(decoded.planes, from: decoded.channels, to: channels, plane: height * width)
         if cachedImages > 0 {

@@ -51,8 +51,9 @@ enum Zlib {
             stream.deinitialize(count: 1)
             stream.deallocate()
         }
-        let status = deflateInit2_(stream, level, Z_DEFLATED, format.windowBits, 8, Z_DEFAULT_STRATEGY,
-                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        let status = deflateInit2_(
+            stream, level, Z_DEFLATED, format.windowBits, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         precondition(status == Z_OK, "deflateInit2 failed with status \(status) (out of memory)")
         var output: [UInt8] = []
         let chunk = 1 << 16

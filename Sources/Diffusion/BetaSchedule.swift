@@ -49,12 +49,14 @@ public enum BetaSchedule: Equatable, Sendable {
             return evenlySpaced(start, end)
         case let .scaledLinear(start, end):
             guard start >= 0, end >= 0 else {
-                throw DiffusionError.invalidParameter(name: "scaled_linear start/end", value: "\(start)/\(end)", accepted: "non-negative values")
+                throw DiffusionError.invalidParameter(
+                    name: "scaled_linear start/end", value: "\(start)/\(end)", accepted: "non-negative values")
             }
             return evenlySpaced(start.squareRoot(), end.squareRoot()).map { $0 * $0 }
         case let .cosine(offset, maxBeta):
             guard offset >= 0, maxBeta > 0, maxBeta < 1 else {
-                throw DiffusionError.invalidParameter(name: "cosine offset/maxBeta", value: "\(offset)/\(maxBeta)", accepted: "offset ≥ 0 and 0 < maxBeta < 1")
+                throw DiffusionError.invalidParameter(
+                    name: "cosine offset/maxBeta", value: "\(offset)/\(maxBeta)", accepted: "offset ≥ 0 and 0 < maxBeta < 1")
             }
             func f(_ t: Double) -> Double {
                 let c = Foundation.cos((t + offset) / (1 + offset) * Double.pi / 2)
@@ -67,7 +69,9 @@ public enum BetaSchedule: Equatable, Sendable {
             return evenlySpaced(-6, 6).map { 1 / (1 + Foundation.exp(-$0)) * (end - start) + start }
         case let .explicit(values):
             guard values.count == count else {
-                throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "\(timesteps)", accepted: "the length of the explicit beta array, \(values.count)")
+                throw DiffusionError.invalidParameter(
+                    name: "number of timesteps T", value: "\(timesteps)", accepted: "the length of the explicit beta array, \(values.count)"
+                )
             }
             return values
         }

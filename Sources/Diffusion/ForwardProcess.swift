@@ -10,9 +10,10 @@ extension NoiseSchedule {
     public func oneStepDistribution(previous: Tensor, timesteps: [Int]) throws -> DiagonalGaussian {
         try validate(timesteps: timesteps, for: previous, operation: "oneStepDistribution")
         let scale = coefficient(double.alphas.map { $0.squareRoot() }, at: timesteps, rank: previous.rank)
-        return DiagonalGaussian(mean: previous * scale,
-                                variance: coefficient(double.betas, at: timesteps, rank: previous.rank),
-                                logVariance: coefficient(double.logBetas, at: timesteps, rank: previous.rank))
+        return DiagonalGaussian(
+            mean: previous * scale,
+            variance: coefficient(double.betas, at: timesteps, rank: previous.rank),
+            logVariance: coefficient(double.logBetas, at: timesteps, rank: previous.rank))
     }
 
     /// `x_t = √(1−β_t) x_{t−1} + √β_t ε` for the given noise ε.

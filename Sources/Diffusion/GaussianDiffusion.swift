@@ -19,15 +19,20 @@ public struct GaussianDiffusion: Sendable {
     }
 
     /// A process that clips x̂0 to [−1, 1] (for data scaled to [−1, 1]) or not.
-    public init(schedule: NoiseSchedule, prediction: PredictionType = .epsilon,
-                variance: VarianceType = .fixedSmall, clipDenoised: Bool = false) {
-        self.init(schedule: schedule, prediction: prediction, variance: variance,
-                  denoisedClipping: clipDenoised ? .clip(range: 1) : .none)
+    public init(
+        schedule: NoiseSchedule, prediction: PredictionType = .epsilon,
+        variance: VarianceType = .fixedSmall, clipDenoised: Bool = false
+    ) {
+        self.init(
+            schedule: schedule, prediction: prediction, variance: variance,
+            denoisedClipping: clipDenoised ? .clip(range: 1) : .none)
     }
 
     /// A process with any treatment of x̂0.
-    public init(schedule: NoiseSchedule, prediction: PredictionType, variance: VarianceType,
-                denoisedClipping: DenoisedClipping) {
+    public init(
+        schedule: NoiseSchedule, prediction: PredictionType, variance: VarianceType,
+        denoisedClipping: DenoisedClipping
+    ) {
         self.schedule = schedule
         self.prediction = prediction
         self.variance = variance
@@ -50,8 +55,9 @@ extension GaussianDiffusion {
         var expected = xt.shape
         if expected.count >= 2 { expected[1] *= variance.outputChannelFactor }
         guard output.shape == expected else {
-            throw DiffusionError.shapeMismatch(operation: "model output (\(variance.rawValue))",
-                                               expected: "\(expected) for an input of shape \(xt.shape)", got: output.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "model output (\(variance.rawValue))",
+                expected: "\(expected) for an input of shape \(xt.shape)", got: output.shape)
         }
         guard variance == .learnedRange else { return (output, nil) }
         let halves = output.split([xt.shape[1], xt.shape[1]], axis: 1)
@@ -64,18 +70,24 @@ extension GaussianDiffusion {
         let s = schedule
         switch variance {
         case .fixedSmall:
-            return (s.coefficient(s.double.posteriorVariance, at: timesteps, rank: rank),
-                    s.coefficient(s.double.posteriorLogVarianceClipped, at: timesteps, rank: rank))
+            return (
+                s.coefficient(s.double.posteriorVariance, at: timesteps, rank: rank),
+                s.coefficient(s.double.posteriorLogVarianceClipped, at: timesteps, rank: rank)
+            )
         case .fixedLarge:
-            return (s.coefficient(s.double.betas, at: timesteps, rank: rank),
-                    s.coefficient(s.double.logBetas, at: timesteps, rank: rank))
+            return (
+                s.coefficient(s.double.betas, at: timesteps, rank: rank),
+                s.coefficient(s.double.logBetas, at: timesteps, rank: rank)
+            )
         case .learnedRange:
             guard let v = varianceValues else {
-                throw DiffusionError.invalidParameter(name: "variance values", value: "nil", accepted: "the second half of a learned_range model output")
+                throw DiffusionError.invalidParameter(
+                    name: "variance values", value: "nil", accepted: "the second half of a learned_range model output")
             }
             let minimum = s.coefficient(s.double.posteriorLogVarianceClipped, at: timesteps, rank: rank)
-            let span = s.coefficient((0..<s.count).map { s.double.logBetas[$0] - s.double.posteriorLogVarianceClipped[$0] },
-                                     at: timesteps, rank: rank)
+            let span = s.coefficient(
+                (0..<s.count).map { s.double.logBetas[$0] - s.double.posteriorLogVarianceClipped[$0] },
+                at: timesteps, rank: rank)
             let logVariance = minimum + (v + 1) * 0.5 * span
             return (logVariance.exp(), logVariance)
         }
@@ -92,7 +104,8 @@ extension GaussianDiffusion {
         x0 = denoisedClipping.apply(to: x0)
         let (variance, logVariance) = try modelVariance(varianceValues: varianceValues, timesteps: timesteps, rank: xt.rank)
         let mean = schedule.posteriorMean(x0: x0, xt: xt, timesteps: timesteps)
-        return ReverseStep(distribution: DiagonalGaussian(mean: mean, variance: variance, logVariance: logVariance),
-                           predictedX0: x0, predictedEpsilon: epsilon)
+        return ReverseStep(
+            distribution: DiagonalGaussian(mean: mean, variance: variance, logVariance: logVariance),
+            predictedX0: x0, predictedEpsilon: epsilon)
     }
 }

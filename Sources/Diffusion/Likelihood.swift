@@ -31,19 +31,25 @@ extension GaussianDiffusion {
     /// The bound for a batch `x0` (values in [−1, 1], first snapped onto the
     /// 256-value grid). Each term draws its own x_t ~ q(x_t|x0) from `generator`.
     /// `stride` > 1 evaluates one KL term per block of `stride` timesteps (an estimate).
-    public func bitsPerDimension(model: any DenoisingModel, x0 data: Tensor, classLabels: [Int]? = nil, stride: Int = 1,
-                                 generator: inout RandomGenerator) throws -> BitsPerDimension {
+    public func bitsPerDimension(
+        model: any DenoisingModel, x0 data: Tensor, classLabels: [Int]? = nil, stride: Int = 1,
+        generator: inout RandomGenerator
+    ) throws -> BitsPerDimension {
         guard stride >= 1 else {
-            throw DiffusionError.invalidParameter(name: "stride", value: "\(stride)", accepted: "an integer ≥ 1 (1 = every term, the exact bound)")
+            throw DiffusionError.invalidParameter(
+                name: "stride", value: "\(stride)", accepted: "an integer ≥ 1 (1 = every term, the exact bound)")
         }
         guard data.rank >= 2, data.shape[0] > 0 else {
-            throw DiffusionError.shapeMismatch(operation: "bitsPerDimension", expected: "a non-empty batch [B, C, …] or [B, D]", got: data.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "bitsPerDimension", expected: "a non-empty batch [B, C, …] or [B, D]", got: data.shape)
         }
         let batch = data.shape[0]
         if let labels = classLabels, labels.count != batch {
-            throw DiffusionError.invalidParameter(name: "classLabels", value: "\(labels.count) labels", accepted: "one label per example (\(batch))")
+            throw DiffusionError.invalidParameter(
+                name: "classLabels", value: "\(labels.count) labels", accepted: "one label per example (\(batch))")
         }
-        let x0 = Tensor(shape: data.shape, scalars: data.scalars.map { Swift.min(Swift.max(($0 + 1) * 127.5, 0), 255).rounded() / 127.5 - 1 })
+        let x0 = Tensor(
+            shape: data.shape, scalars: data.scalars.map { Swift.min(Swift.max(($0 + 1) * 127.5, 0), 255).rounded() / 127.5 - 1 })
         return try GradMode.withoutGradient {
             func terms(at timesteps: [Int]) throws -> [Double] {
                 let (xt, _) = try schedule.marginalSample(x0: x0, timesteps: timesteps, generator: &generator)
@@ -67,8 +73,9 @@ extension GaussianDiffusion {
             let isEstimate = stride > 1 && T > 2
             let decoder = try term(at: 0)
             let prior = try priorTerm(x0: x0).scalars.map(Double.init)
-            return BitsPerDimension(prior: prior, klTerms: kl, decoder: decoder, termTimesteps: starts,
-                                    meanTerms: means, isEstimate: isEstimate)
+            return BitsPerDimension(
+                prior: prior, klTerms: kl, decoder: decoder, termTimesteps: starts,
+                meanTerms: means, isEstimate: isEstimate)
         }
     }
 }

@@ -6,11 +6,14 @@ extension GaussianDiffusion {
     /// the network output by its prediction type, so ε-, x0- and v-models are scored
     /// on one scale. t and ε come from `generator`; a self-conditioned model sees no
     /// estimate. Returns each example's error and timestep.
-    public func noisePredictionError(model: any DenoisingModel, x0: Tensor, classLabels: [Int]? = nil,
-                                     generator: inout RandomGenerator) throws -> (errors: [Double], timesteps: [Int]) {
+    public func noisePredictionError(
+        model: any DenoisingModel, x0: Tensor, classLabels: [Int]? = nil,
+        generator: inout RandomGenerator
+    ) throws -> (errors: [Double], timesteps: [Int]) {
         guard x0.rank >= 2, x0.shape[0] > 0 else {
-            throw DiffusionError.shapeMismatch(operation: "noisePredictionError", expected: "a non-empty batch [B, C, …] or [B, D]",
-                                               got: x0.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "noisePredictionError", expected: "a non-empty batch [B, C, …] or [B, D]",
+                got: x0.shape)
         }
         let batch = x0.shape[0]
         let timesteps = UniformTimesteps.draw(batch: batch, timesteps: schedule.count, generator: &generator)

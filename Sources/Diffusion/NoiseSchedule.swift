@@ -24,7 +24,8 @@ public struct NoiseSchedule: Sendable {
     /// that the last may be exactly 1 (ᾱ_T = 0: zero terminal SNR).
     public init(betas: [Double]) throws {
         guard !betas.isEmpty else {
-            throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty beta array)")
+            throw DiffusionError.invalidParameter(
+                name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty beta array)")
         }
         for (i, beta) in betas.enumerated() where !(beta > 0 && beta < 1) && !(beta == 1 && i == betas.count - 1 && i > 0) {
             throw DiffusionError.betaOutOfRange(index: i, value: beta)
@@ -38,14 +39,16 @@ public struct NoiseSchedule: Sendable {
     /// decrease; the last may be 0); `β_i = 1 − ᾱ_i/ᾱ_{i−1}` with ᾱ before the first step equal to 1.
     public init(alphaBar: [Double]) throws {
         guard !alphaBar.isEmpty else {
-            throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty alpha_bar array)")
+            throw DiffusionError.invalidParameter(
+                name: "number of timesteps T", value: "0", accepted: "an integer ≥ 1 (a non-empty alpha_bar array)")
         }
         var betas: [Double] = []
         var previous = 1.0
         for (i, value) in alphaBar.enumerated() {
             guard value > 0 || (value == 0 && i == alphaBar.count - 1 && i > 0), value < 1 else {
-                throw DiffusionError.invalidParameter(name: "alpha_bar[\(i)]", value: "\(value)",
-                                                      accepted: "a value in (0, 1) (the last may be 0)")
+                throw DiffusionError.invalidParameter(
+                    name: "alpha_bar[\(i)]", value: "\(value)",
+                    accepted: "a value in (0, 1) (the last may be 0)")
             }
             guard value < previous else {
                 throw DiffusionError.nonMonotoneAlphaBar(index: i, previous: previous, value: value)
@@ -103,8 +106,9 @@ public struct NoiseSchedule: Sendable {
     /// the last β becomes exactly 1.
     public func rescaledToZeroTerminalSNR() throws -> NoiseSchedule {
         guard count >= 2 else {
-            throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "\(count)",
-                                                  accepted: "at least 2 to rescale to zero terminal SNR")
+            throw DiffusionError.invalidParameter(
+                name: "number of timesteps T", value: "\(count)",
+                accepted: "at least 2 to rescale to zero terminal SNR")
         }
         let root = double.sqrtAlphaBar
         let first = root[0], last = root[count - 1]
@@ -121,12 +125,14 @@ public struct NoiseSchedule: Sendable {
     /// Step `i` of the result corresponds to timestep `τ_i` of this schedule.
     public func respaced(to subsequence: [Int]) throws -> NoiseSchedule {
         guard !subsequence.isEmpty else {
-            throw DiffusionError.invalidTimesteps(operation: "respaced(to:)", reason: "the subsequence is empty; give at least one timestep in 0..<\(count)")
+            throw DiffusionError.invalidTimesteps(
+                operation: "respaced(to:)", reason: "the subsequence is empty; give at least one timestep in 0..<\(count)")
         }
         var previous = -1
         for t in subsequence {
             guard t > previous, t < count else {
-                throw DiffusionError.invalidTimesteps(operation: "respaced(to:)", reason: "timesteps must strictly increase within 0..<\(count), got \(subsequence)")
+                throw DiffusionError.invalidTimesteps(
+                    operation: "respaced(to:)", reason: "timesteps must strictly increase within 0..<\(count), got \(subsequence)")
             }
             previous = t
         }

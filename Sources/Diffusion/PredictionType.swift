@@ -70,16 +70,20 @@ extension NoiseSchedule {
 
     /// The (x̂0, ε̂) pair implied by a network prediction of the given type,
     /// both unclipped.
-    public func interpret(_ prediction: Tensor, as type: PredictionType, xt: Tensor,
-                          timesteps: [Int]) throws -> (x0: Tensor, epsilon: Tensor) {
+    public func interpret(
+        _ prediction: Tensor, as type: PredictionType, xt: Tensor,
+        timesteps: [Int]
+    ) throws -> (x0: Tensor, epsilon: Tensor) {
         switch type {
         case .epsilon:
             return (try x0(fromEpsilon: prediction, xt: xt, timesteps: timesteps), prediction)
         case .sample:
             return (prediction, try epsilon(fromX0: prediction, xt: xt, timesteps: timesteps))
         case .velocity:
-            return (try x0(fromVelocity: prediction, xt: xt, timesteps: timesteps),
-                    try epsilon(fromVelocity: prediction, xt: xt, timesteps: timesteps))
+            return (
+                try x0(fromVelocity: prediction, xt: xt, timesteps: timesteps),
+                try epsilon(fromVelocity: prediction, xt: xt, timesteps: timesteps)
+            )
         }
     }
 

@@ -31,10 +31,12 @@ public struct ScheduleArrays<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
     /// SNR_t = ᾱ_t / (1 − ᾱ_t).
     public let signalToNoise: [Scalar]
 
-    init(betas: [Scalar], logBetas: [Scalar], alphas: [Scalar], alphaBar: [Scalar], oneMinusAlphaBar: [Scalar], alphaBarPrevious: [Scalar],
-         sqrtAlphaBar: [Scalar], sqrtOneMinusAlphaBar: [Scalar], reciprocalSqrtAlpha: [Scalar],
-         posteriorVariance: [Scalar], posteriorLogVarianceClipped: [Scalar],
-         posteriorMeanCoefficientX0: [Scalar], posteriorMeanCoefficientXt: [Scalar], signalToNoise: [Scalar]) {
+    init(
+        betas: [Scalar], logBetas: [Scalar], alphas: [Scalar], alphaBar: [Scalar], oneMinusAlphaBar: [Scalar], alphaBarPrevious: [Scalar],
+        sqrtAlphaBar: [Scalar], sqrtOneMinusAlphaBar: [Scalar], reciprocalSqrtAlpha: [Scalar],
+        posteriorVariance: [Scalar], posteriorLogVarianceClipped: [Scalar],
+        posteriorMeanCoefficientX0: [Scalar], posteriorMeanCoefficientXt: [Scalar], signalToNoise: [Scalar]
+    ) {
         self.betas = betas
         self.logBetas = logBetas
         self.alphas = alphas
@@ -56,13 +58,14 @@ extension ScheduleArrays where Scalar == Float {
     /// The Double arrays rounded to Float.
     init(rounding exact: ScheduleArrays<Double>) {
         func f(_ values: [Double]) -> [Float] { values.map { Float($0) } }
-        self.init(betas: f(exact.betas), logBetas: f(exact.logBetas), alphas: f(exact.alphas),
-                  alphaBar: f(exact.alphaBar), oneMinusAlphaBar: f(exact.oneMinusAlphaBar), alphaBarPrevious: f(exact.alphaBarPrevious),
-                  sqrtAlphaBar: f(exact.sqrtAlphaBar), sqrtOneMinusAlphaBar: f(exact.sqrtOneMinusAlphaBar),
-                  reciprocalSqrtAlpha: f(exact.reciprocalSqrtAlpha), posteriorVariance: f(exact.posteriorVariance),
-                  posteriorLogVarianceClipped: f(exact.posteriorLogVarianceClipped),
-                  posteriorMeanCoefficientX0: f(exact.posteriorMeanCoefficientX0),
-                  posteriorMeanCoefficientXt: f(exact.posteriorMeanCoefficientXt),
-                  signalToNoise: f(exact.signalToNoise))
+        self.init(
+            betas: f(exact.betas), logBetas: f(exact.logBetas), alphas: f(exact.alphas),
+            alphaBar: f(exact.alphaBar), oneMinusAlphaBar: f(exact.oneMinusAlphaBar), alphaBarPrevious: f(exact.alphaBarPrevious),
+            sqrtAlphaBar: f(exact.sqrtAlphaBar), sqrtOneMinusAlphaBar: f(exact.sqrtOneMinusAlphaBar),
+            reciprocalSqrtAlpha: f(exact.reciprocalSqrtAlpha), posteriorVariance: f(exact.posteriorVariance),
+            posteriorLogVarianceClipped: f(exact.posteriorLogVarianceClipped),
+            posteriorMeanCoefficientX0: f(exact.posteriorMeanCoefficientX0),
+            posteriorMeanCoefficientXt: f(exact.posteriorMeanCoefficientXt),
+            signalToNoise: f(exact.signalToNoise))
     }
 }

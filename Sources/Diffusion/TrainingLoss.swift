@@ -38,8 +38,10 @@ public enum UniformTimesteps {
 extension GaussianDiffusion {
     /// Algorithm 1 for one batch: draws t uniformly and ε ~ N(0, I) from
     /// `generator`, forms x_t, runs the model and builds the loss.
-    public func trainingLoss(model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple, classLabels: [Int]? = nil,
-                             generator: inout RandomGenerator) throws -> TrainingLoss {
+    public func trainingLoss(
+        model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple, classLabels: [Int]? = nil,
+        generator: inout RandomGenerator
+    ) throws -> TrainingLoss {
         guard x0.rank >= 2 else {
             throw DiffusionError.shapeMismatch(operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D]", got: x0.shape)
         }
@@ -53,9 +55,11 @@ extension GaussianDiffusion {
     /// `weights` (one per example) multiply the MSE term (a `LossWeighting`),
     /// `exampleWeights` each example's whole loss in the batch mean (importance
     /// sampling's 1/(T·p_t)); `perExample` is reported without them.
-    public func trainingLoss(modelOutput: Tensor, x0: Tensor, noise: Tensor, xt: Tensor, timesteps: [Int],
-                             kind: LossKind = .simple, weights: [Float]? = nil,
-                             exampleWeights: [Float]? = nil) throws -> TrainingLoss {
+    public func trainingLoss(
+        modelOutput: Tensor, x0: Tensor, noise: Tensor, xt: Tensor, timesteps: [Int],
+        kind: LossKind = .simple, weights: [Float]? = nil,
+        exampleWeights: [Float]? = nil
+    ) throws -> TrainingLoss {
         try schedule.validate(timesteps: timesteps, for: xt, operation: "trainingLoss")
         try schedule.validateSameShape(xt, x0, operation: "trainingLoss")
         try schedule.validateSameShape(xt, noise, operation: "trainingLoss")
@@ -68,15 +72,17 @@ extension GaussianDiffusion {
             mse = (prediction - target).square().mean(axes: axes)
             if let weights {
                 guard weights.count == timesteps.count else {
-                    throw DiffusionError.invalidParameter(name: "loss weights", value: "\(weights.count) weights",
-                                                          accepted: "one weight per example (\(timesteps.count))")
+                    throw DiffusionError.invalidParameter(
+                        name: "loss weights", value: "\(weights.count) weights",
+                        accepted: "one weight per example (\(timesteps.count))")
                 }
                 mse = mse! * Tensor(shape: [weights.count], scalars: weights)
             }
         }
         if kind != .simple {
-            bound = try variationalBoundTerm(modelOutput: modelOutput, x0: x0, xt: xt, timesteps: timesteps,
-                                             detachMean: kind != .variationalBound)
+            bound = try variationalBoundTerm(
+                modelOutput: modelOutput, x0: x0, xt: xt, timesteps: timesteps,
+                detachMean: kind != .variationalBound)
         }
         let perExample: Tensor
         switch kind {
@@ -87,12 +93,14 @@ extension GaussianDiffusion {
         var total = perExample
         if let exampleWeights {
             guard exampleWeights.count == timesteps.count else {
-                throw DiffusionError.invalidParameter(name: "example weights", value: "\(exampleWeights.count) weights",
-                                                      accepted: "one weight per example (\(timesteps.count))")
+                throw DiffusionError.invalidParameter(
+                    name: "example weights", value: "\(exampleWeights.count) weights",
+                    accepted: "one weight per example (\(timesteps.count))")
             }
             total = perExample * Tensor(shape: [exampleWeights.count], scalars: exampleWeights)
         }
-        return TrainingLoss(loss: total.mean(), perExample: perExample.scalars,
-                            meanSquaredError: mse?.scalars, boundTerm: bound?.scalars, timesteps: timesteps)
+        return TrainingLoss(
+            loss: total.mean(), perExample: perExample.scalars,
+            meanSquaredError: mse?.scalars, boundTerm: bound?.scalars, timesteps: timesteps)
     }
 }

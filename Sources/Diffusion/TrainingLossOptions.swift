@@ -32,10 +32,12 @@ extension GaussianDiffusion {
     /// options it draws and returns exactly what the plain `trainingLoss` does.
     /// A `SelfConditionedDenoiser` is trained as Chen et al. do (one more uniform
     /// draw per batch, after the noise).
-    public func trainingLoss(model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple,
-                             options: TrainingLossOptions, classLabels: [Int]? = nil,
-                             importance: ImportanceSampledTimesteps? = nil,
-                             generator: inout RandomGenerator) throws -> TrainingLoss {
+    public func trainingLoss(
+        model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple,
+        options: TrainingLossOptions, classLabels: [Int]? = nil,
+        importance: ImportanceSampledTimesteps? = nil,
+        generator: inout RandomGenerator
+    ) throws -> TrainingLoss {
         guard x0.rank >= 2 else {
             throw DiffusionError.shapeMismatch(operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D]", got: x0.shape)
         }
@@ -53,22 +55,28 @@ extension GaussianDiffusion {
         let xt = try schedule.marginalSample(x0: x0, timesteps: timesteps, noise: inputNoise)
         let output: Tensor
         if let selfConditioned = model as? SelfConditionedDenoiser {
-            output = try selfConditionedOutput(selfConditioned, xt: xt, timesteps: timesteps, classLabels: classLabels,
-                                               generator: &generator)
+            output = try selfConditionedOutput(
+                selfConditioned, xt: xt, timesteps: timesteps, classLabels: classLabels,
+                generator: &generator)
         } else {
             output = try model(xt, timesteps: timesteps, classLabels: classLabels)
         }
-        let weights = options.weighting == .none ? nil
+        let weights =
+            options.weighting == .none
+            ? nil
             : options.weighting.weights(timesteps: timesteps, schedule: schedule, prediction: prediction)
-        return try trainingLoss(modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind,
-                                weights: weights, exampleWeights: drawn?.weights)
+        return try trainingLoss(
+            modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind,
+            weights: weights, exampleWeights: drawn?.weights)
     }
 
     /// The self-conditioning trick for one batch: with probability ½ (one uniform
     /// draw from `generator`) a gradient-free first evaluation with no estimate gives
     /// x̂0, which the evaluation that is trained then sees; otherwise it sees zeros.
-    func selfConditionedOutput(_ model: SelfConditionedDenoiser, xt: Tensor, timesteps: [Int], classLabels: [Int]?,
-                               generator: inout RandomGenerator) throws -> Tensor {
+    func selfConditionedOutput(
+        _ model: SelfConditionedDenoiser, xt: Tensor, timesteps: [Int], classLabels: [Int]?,
+        generator: inout RandomGenerator
+    ) throws -> Tensor {
         var estimate: Tensor? = nil
         if generator.nextUniform() < 0.5 {
             let first = try GradMode.withoutGradient {

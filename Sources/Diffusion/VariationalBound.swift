@@ -10,15 +10,19 @@ extension GaussianDiffusion {
     /// The term at each example's timestep, from a network output at x_t:
     /// the decoder NLL where the index is 0, the KL otherwise. Shape `[B]`.
     /// `detachMean` stops the gradient through μ_θ (hybrid loss).
-    public func variationalBoundTerm(modelOutput: Tensor, x0: Tensor, xt: Tensor, timesteps: [Int],
-                                     detachMean: Bool = false) throws -> Tensor {
+    public func variationalBoundTerm(
+        modelOutput: Tensor, x0: Tensor, xt: Tensor, timesteps: [Int],
+        detachMean: Bool = false
+    ) throws -> Tensor {
         try schedule.validateSameShape(xt, x0, operation: "variationalBoundTerm")
         let truth = try schedule.posterior(x0: x0, xt: xt, timesteps: timesteps)
         let model = try reverseStep(modelOutput: modelOutput, xt: xt, timesteps: timesteps, detachMean: detachMean).distribution
         let axes = Array(1..<xt.rank)
         let bitsPerNat = Float(1 / Foundation.log(2.0))
-        let kl = gaussianKL(mean0: truth.mean, logVariance0: truth.logVariance,
-                            mean1: model.mean, logVariance1: model.logVariance).broadcast(to: xt.shape)
+        let kl = gaussianKL(
+            mean0: truth.mean, logVariance0: truth.logVariance,
+            mean1: model.mean, logVariance1: model.logVariance
+        ).broadcast(to: xt.shape)
         let klBits = (axes.isEmpty ? kl : kl.mean(axes: axes)) * bitsPerNat
         guard timesteps.contains(0) else { return klBits }
         let logLikelihood = DiscretizedGaussian.logLikelihood(x: x0, mean: model.mean, logVariance: model.logVariance)

@@ -12,7 +12,8 @@ public struct FeatureStatistics: Equatable, Sendable {
 
     public init(mean: [Double], covariance: [Double], count: Int) throws {
         guard !mean.isEmpty, covariance.count == mean.count * mean.count else {
-            throw MetricsError("statistics need a mean of d values and a d × d covariance; got \(mean.count) and \(covariance.count) values")
+            throw MetricsError(
+                "statistics need a mean of d values and a d × d covariance; got \(mean.count) and \(covariance.count) values")
         }
         self.mean = mean
         self.covariance = covariance
@@ -22,7 +23,8 @@ public struct FeatureStatistics: Equatable, Sendable {
     /// The statistics of `count` row-major feature vectors of `dimension` values each (count ≥ 2).
     public init(features: [Float], count: Int, dimension: Int) throws {
         guard dimension >= 1, count >= 2, features.count == count * dimension else {
-            throw MetricsError("statistics need at least 2 feature vectors of \(dimension) values; got \(features.count) values for \(count) vectors")
+            throw MetricsError(
+                "statistics need at least 2 feature vectors of \(dimension) values; got \(features.count) values for \(count) vectors")
         }
         var mean = [Double](repeating: 0, count: dimension)
         for n in 0..<count { for j in 0..<dimension { mean[j] += Double(features[n * dimension + j]) } }

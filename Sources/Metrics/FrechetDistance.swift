@@ -8,7 +8,8 @@
 public enum FrechetDistance {
     public static func between(_ a: FeatureStatistics, _ b: FeatureStatistics) throws -> Double {
         guard a.dimension == b.dimension else {
-            throw MetricsError("the two statistics have \(a.dimension) and \(b.dimension) dimensions; they come from different feature networks")
+            throw MetricsError(
+                "the two statistics have \(a.dimension) and \(b.dimension) dimensions; they come from different feature networks")
         }
         let n = a.dimension
         var meanTerm = 0.0

@@ -15,8 +15,10 @@ public enum KernelInceptionDistance {
     /// `a` and `b` are row-major feature sets of `dimension` values per vector.
     /// Subsets of min(countA, countB, maxSubsetSize) vectors, drawn without
     /// replacement from `generator`.
-    public static func between(_ a: [Float], _ b: [Float], dimension d: Int, subsets: Int = 100, maxSubsetSize: Int = 1000,
-                               generator: inout RandomGenerator) throws -> Result {
+    public static func between(
+        _ a: [Float], _ b: [Float], dimension d: Int, subsets: Int = 100, maxSubsetSize: Int = 1000,
+        generator: inout RandomGenerator
+    ) throws -> Result {
         guard d >= 1, a.count % d == 0, b.count % d == 0 else {
             throw MetricsError("feature sets of \(a.count) and \(b.count) values are not whole \(d)-dimensional vectors")
         }

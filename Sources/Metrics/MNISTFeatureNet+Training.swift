@@ -7,8 +7,10 @@ extension MNISTFeatureNet {
     /// batches of 64 from the bundled MNIST training split in a seeded order,
     /// cross-entropy, `steps` steps. Returns the network and its accuracy on the
     /// bundled test split.
-    public static func train(steps: Int = 3000, seed: UInt64 = 0,
-                             progress: (Int, Float) -> Void = { _, _ in }) throws -> (network: MNISTFeatureNet, testAccuracy: Double) {
+    public static func train(
+        steps: Int = 3000, seed: UInt64 = 0,
+        progress: (Int, Float) -> Void = { _, _ in }
+    ) throws -> (network: MNISTFeatureNet, testAccuracy: Double) {
         let train = try BundledDataset.mnist.load(split: .train)
         let test = try BundledDataset.mnist.load(split: .test)
         var generator = RandomGenerator(seed: seed)

@@ -79,10 +79,13 @@ public final class MNISTFeatureNet: Module {
             }
         }
         candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources"))
-        guard let found = candidates.map({ $0.appendingPathComponent(resourceName) })
-            .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw MetricsError("cannot find \(resourceName); looked in \(candidates.map(\.path).joined(separator: ", ")); "
-                + "make it with 'ddpm train-features --out \(resourceName)'")
+        guard
+            let found = candidates.map({ $0.appendingPathComponent(resourceName) })
+                .first(where: { FileManager.default.fileExists(atPath: $0.path) })
+        else {
+            throw MetricsError(
+                "cannot find \(resourceName); looked in \(candidates.map(\.path).joined(separator: ", ")); "
+                    + "make it with 'ddpm train-features --out \(resourceName)'")
         }
         return found
     }

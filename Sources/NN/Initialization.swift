@@ -11,8 +11,10 @@ public enum Initialization {
     }
 
     /// A trainable tensor drawn from U(−bound, bound).
-    public static func uniformParameter(_ shape: [Int], bound: Float,
-                                        generator: inout RandomGenerator) -> Tensor {
+    public static func uniformParameter(
+        _ shape: [Int], bound: Float,
+        generator: inout RandomGenerator
+    ) -> Tensor {
         let tensor = Tensor.uniform(shape, low: -bound, high: bound, generator: &generator)
         tensor.requiresGrad = true
         return tensor

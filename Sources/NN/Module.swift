@@ -105,9 +105,10 @@ extension Module {
         }
         let unexpected = stateDict.keys.filter { !known.contains($0) }.sorted()
         if !mismatched.isEmpty || (strict && (!missing.isEmpty || !unexpected.isEmpty)) {
-            throw StateDictError(missing: strict ? missing : [],
-                                 unexpected: strict ? unexpected : [],
-                                 mismatched: mismatched)
+            throw StateDictError(
+                missing: strict ? missing : [],
+                unexpected: strict ? unexpected : [],
+                mismatched: mismatched)
         }
         for (parameter, source) in assignments where parameter !== source {
             parameter.assign(source.scalars)

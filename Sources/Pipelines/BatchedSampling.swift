@@ -39,8 +39,10 @@ public struct BatchedSampling {
 
     /// Draws `count` samples (with one label per sample for a class-conditional model).
     /// `progress` gets the number of sampler steps done over all batches.
-    public func draw(count: Int, labels: [Int]? = nil, trajectoryCount: Int = 0, shouldStop: () -> Bool = { false },
-                     progress: @escaping (Int) -> Void = { _ in }) throws -> Result {
+    public func draw(
+        count: Int, labels: [Int]? = nil, trajectoryCount: Int = 0, shouldStop: () -> Bool = { false },
+        progress: @escaping (Int) -> Void = { _ in }
+    ) throws -> Result {
         guard count >= 1 else { throw PipelineError(problem: "sample count \(count) is not accepted; give an integer ≥ 1") }
         if let labels, labels.count != count {
             throw PipelineError(problem: "\(labels.count) labels for \(count) samples; give one per sample")
@@ -48,9 +50,11 @@ public struct BatchedSampling {
         let stepsPerBatch = self.stepsPerBatch
         let batches = (count + batchSize - 1) / batchSize
         var parts: [Tensor] = []
-        let snapshotSteps = Set((0..<Swift.min(10, stepsPerBatch)).map { k in
-            stepsPerBatch == 1 ? 0 : Int((Double(k) * Double(stepsPerBatch - 1) / Double(Swift.max(1, Swift.min(10, stepsPerBatch) - 1))).rounded())
-        })
+        let snapshotSteps = Set(
+            (0..<Swift.min(10, stepsPerBatch)).map { k in
+                stepsPerBatch == 1
+                    ? 0 : Int((Double(k) * Double(stepsPerBatch - 1) / Double(Swift.max(1, Swift.min(10, stepsPerBatch) - 1))).rounded())
+            })
         var snapshots: [Tensor] = []
         for batch in 0..<batches {
             if shouldStop() { throw Cancelled() }
@@ -58,8 +62,10 @@ public struct BatchedSampling {
             var generator = RandomGenerator(seed: seed).substream(UInt64(batch))
             let done = batch * stepsPerBatch
             let batchLabels = labels.map { Array($0[(batch * batchSize)..<(batch * batchSize + size)]) }
-            let samples = try sampler.sample(model: model, shape: [size] + exampleShape, classLabels: batchLabels,
-                                             generator: &generator) { step in
+            let samples = try sampler.sample(
+                model: model, shape: [size] + exampleShape, classLabels: batchLabels,
+                generator: &generator
+            ) { step in
                 progress(done + step.step + 1)
                 if batch == 0, trajectoryCount > 0, snapshotSteps.contains(step.step) {
                     snapshots.append(step.predictedX0.slice(axis: 0, 0..<Swift.min(trajectoryCount, size)).clamped(-1, 1))

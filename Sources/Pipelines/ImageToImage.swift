@@ -28,13 +28,16 @@ public struct ImageToImage {
 
     /// Edits `images` (a batch in the model's range [−1, 1]); draws the noise,
     /// then the sampler's own noise, from `generator`.
-    public func callAsFunction(model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
-                               generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+    public func callAsFunction(
+        model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
+        generator: inout RandomGenerator, callback: SamplingCallback? = nil
+    ) throws -> Tensor {
         let start = startStep
         guard start < sampler.timesteps.count else { return images }
         let noise = Tensor.randn(images.shape, generator: &generator)
         let state = try sampler.state(noising: images, with: noise, atStep: start)
-        return try sampler.sample(model: model, state: state, fromStep: start, classLabels: classLabels,
-                                  generator: &generator, callback: callback)
+        return try sampler.sample(
+            model: model, state: state, fromStep: start, classLabels: classLabels,
+            generator: &generator, callback: callback)
     }
 }

@@ -19,8 +19,10 @@ public struct Inpainting {
     public let resampleCount: Int
     public let eta: Double
 
-    public init(diffusion: GaussianDiffusion, steps: Int = 100, jumpLength: Int = 10, resampleCount: Int = 10,
-                eta: Double = 1) throws {
+    public init(
+        diffusion: GaussianDiffusion, steps: Int = 100, jumpLength: Int = 10, resampleCount: Int = 10,
+        eta: Double = 1
+    ) throws {
         let T = diffusion.schedule.count
         guard steps >= 1, steps <= T else {
             throw PipelineError(problem: "steps \(steps) is not accepted; give 1...\(T) (the model's training timesteps)")
@@ -67,8 +69,10 @@ public struct Inpainting {
 
     /// Fills the region of `images` (a batch in [−1, 1]) where `mask` is 1 and keeps
     /// the rest exactly. `mask` is `[H, W]`, `[1, 1, H, W]` or `[B, 1, H, W]` of 0s and 1s.
-    public func callAsFunction(model: any DenoisingModel, images: Tensor, mask: Tensor, classLabels: [Int]? = nil,
-                               generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+    public func callAsFunction(
+        model: any DenoisingModel, images: Tensor, mask: Tensor, classLabels: [Int]? = nil,
+        generator: inout RandomGenerator, callback: SamplingCallback? = nil
+    ) throws -> Tensor {
         let model = model.forSamplingRun()
         let fill = try Self.expand(mask: mask, to: images.shape)
         let keep = 1 - fill
@@ -88,10 +92,12 @@ public struct Inpainting {
                     let t = g * ratio
                     let output = try model(x, timesteps: [Int](repeating: t, count: batch), classLabels: classLabels)
                     let noise = eta > 0 ? Tensor.randn(x.shape, generator: &generator) : nil
-                    let (unknown, x0) = try reverse.update(modelOutput: output, from: t, to: g > 0 ? t - ratio : nil,
-                                                           sample: x, noise: noise)
+                    let (unknown, x0) = try reverse.update(
+                        modelOutput: output, from: t, to: g > 0 ? t - ratio : nil,
+                        sample: x, noise: noise)
                     let a = level(g - 1)
-                    let known = g > 0
+                    let known =
+                        g > 0
                         ? images * Float(a.squareRoot()) + Tensor.randn(x.shape, generator: &generator) * Float((1 - a).squareRoot())
                         : images
                     x = known * keep + unknown * fill
@@ -118,8 +124,9 @@ public struct Inpainting {
         case [height, width], [1, 1, height, width]: masks = 1
         case [batch, 1, height, width]: masks = batch
         default:
-            throw PipelineError(problem: "the mask is \(mask.shape.map(String.init).joined(separator: "×")) but the image is "
-                + "\(height)×\(width); give a mask of the image's size")
+            throw PipelineError(
+                problem: "the mask is \(mask.shape.map(String.init).joined(separator: "×")) but the image is "
+                    + "\(height)×\(width); give a mask of the image's size")
         }
         let values = mask.scalars
         if let bad = values.first(where: { $0 != 0 && $0 != 1 }) {

@@ -48,8 +48,10 @@ public enum Interpolation {
 
     /// Samples along the path between two starting noises z_a, z_b (`[1, …]`) with
     /// `sampler` (which must be deterministic for the ends to equal separate draws).
-    public static func samples(model: any DenoisingModel, sampler: any Sampler, from a: Tensor, to b: Tensor, frames: Int,
-                               classLabels: [Int]? = nil, callback: SamplingCallback? = nil) throws -> Tensor {
+    public static func samples(
+        model: any DenoisingModel, sampler: any Sampler, from a: Tensor, to b: Tensor, frames: Int,
+        classLabels: [Int]? = nil, callback: SamplingCallback? = nil
+    ) throws -> Tensor {
         let noise = try Self.frames(from: a, to: b, count: frames)
         var unused = RandomGenerator(seed: 0)
         return try sampler.sample(model: model, from: noise, classLabels: classLabels, generator: &unused, callback: callback)
@@ -57,16 +59,20 @@ public enum Interpolation {
 
     /// Samples along the path between two real images (`[1, C, H, W]` in [−1, 1]),
     /// each first inverted to its DDIM starting state.
-    public static func samples(model: any DenoisingModel, sampler: DDIMSampler, betweenImages a: Tensor, and b: Tensor,
-                               frames: Int, classLabels: [Int]? = nil) throws -> Tensor {
+    public static func samples(
+        model: any DenoisingModel, sampler: DDIMSampler, betweenImages a: Tensor, and b: Tensor,
+        frames: Int, classLabels: [Int]? = nil
+    ) throws -> Tensor {
         guard sampler.eta == 0 else {
             throw PipelineError(problem: "interpolating real images needs deterministic DDIM (η = 0), got η = \(sampler.eta)")
         }
-        let ends = try sampler.invert(model: model, images: Tensor.concat([a, b], axis: 0),
-                                      classLabels: classLabels.map { [$0[0], $0[$0.count - 1]] })
+        let ends = try sampler.invert(
+            model: model, images: Tensor.concat([a, b], axis: 0),
+            classLabels: classLabels.map { [$0[0], $0[$0.count - 1]] })
         let states = try Self.frames(from: ends.slice(axis: 0, 0..<1), to: ends.slice(axis: 0, 1..<2), count: frames)
         var unused = RandomGenerator(seed: 0)
-        return try sampler.sample(model: model, state: states, fromStep: 0, classLabels: classLabels,
-                                  generator: &unused, callback: nil)
+        return try sampler.sample(
+            model: model, state: states, fromStep: 0, classLabels: classLabels,
+            generator: &unused, callback: nil)
     }
 }

@@ -32,14 +32,17 @@ public struct ModelEvaluation {
     /// The bound on `images` (in [−1, 1]): one KL term per block of `stride` timesteps
     /// (1 = every term, the exact bound), x_t drawn from `RandomGenerator(seed:)`.
     /// `progress` gets the number of images done.
-    public func bitsPerDimension(_ images: ImageDataset, stride: Int, seed: UInt64,
-                                 progress: (Int) -> Void = { _ in }) throws -> Bound {
+    public func bitsPerDimension(
+        _ images: ImageDataset, stride: Int, seed: UInt64,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> Bound {
         var generator = RandomGenerator(seed: seed)
         var prior = 0.0, kl = 0.0, decoder = 0.0
         for range in batches(images.count) {
             let batch = try images.subset(Array(range))
-            let bpd = try diffusion.bitsPerDimension(model: model, x0: batch.images, classLabels: conditional ? batch.labels : nil,
-                                                     stride: stride, generator: &generator)
+            let bpd = try diffusion.bitsPerDimension(
+                model: model, x0: batch.images, classLabels: conditional ? batch.labels : nil,
+                stride: stride, generator: &generator)
             prior += bpd.prior.reduce(0, +)
             kl += bpd.klTerms.reduce(0, +)
             decoder += bpd.decoder.reduce(0, +)

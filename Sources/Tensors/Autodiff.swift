@@ -14,8 +14,10 @@ final class GradNode {
 extension Tensor {
     /// Wraps an op's result, recording `backward` when gradients are on and an
     /// input requires them. Every op builds its output through this.
-    static func result(shape: [Int], scalars: [Float], inputs: [Tensor],
-                       backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    static func result(
+        shape: [Int], scalars: [Float], inputs: [Tensor],
+        backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
         let output = Tensor(shape: shape, scalars: scalars)
         if GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) {
             output.requiresGrad = true
@@ -56,7 +58,9 @@ extension Tensor {
                     continue
                 }
                 let gradients = node.backward(gradOut)
-                precondition(gradients.count == node.inputs.count, "backward: op returned \(gradients.count) gradients for \(node.inputs.count) inputs")
+                precondition(
+                    gradients.count == node.inputs.count,
+                    "backward: op returned \(gradients.count) gradients for \(node.inputs.count) inputs")
                 for (input, gradient) in zip(node.inputs, gradients) {
                     guard input.requiresGrad, let gradient else { continue }
                     precondition(gradient.shape == input.shape, "backward: gradient \(gradient.shape) for input \(input.shape)")

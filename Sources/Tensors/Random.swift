@@ -97,8 +97,10 @@ public struct RandomGenerator: Codable, Equatable, Sendable {
 
 extension Tensor {
     /// Samples from N(mean, std²), drawn from `generator`.
-    public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                             generator: inout RandomGenerator) -> Tensor {
+    public static func randn(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: inout RandomGenerator
+    ) -> Tensor {
         let n = shape.elementCount
         var values = [Float](repeating: 0, count: n)
         for i in 0..<n { values[i] = mean + std * generator.nextNormal() }
@@ -106,8 +108,10 @@ extension Tensor {
     }
 
     /// Samples from U[low, high), drawn from `generator`.
-    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                               generator: inout RandomGenerator) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: inout RandomGenerator
+    ) -> Tensor {
         let n = shape.elementCount
         var values = [Float](repeating: 0, count: n)
         for i in 0..<n { values[i] = low + (high - low) * generator.nextUniform() }

@@ -27,8 +27,10 @@ struct BenchKernels: ParsableCommand {
     /// channels N, patch size K) the forward product, the input gradient
     /// (M×K = G·Wᵀ) and the weight gradient (N×K = Gᵀ·X, reducing over M).
     static let shapes: [Shape] = {
-        var shapes = [Shape(m: 512, n: 512, k: 512, transA: false, transB: false),
-                      Shape(m: 1024, n: 1024, k: 1024, transA: false, transB: false)]
+        var shapes = [
+            Shape(m: 512, n: 512, k: 512, transA: false, transB: false),
+            Shape(m: 1024, n: 1024, k: 1024, transA: false, transB: false),
+        ]
         for (m, n, k) in [(50176, 32, 288), (12544, 64, 576), (3136, 128, 1152)] {
             shapes.append(Shape(m: m, n: n, k: k, transA: false, transB: false))
             shapes.append(Shape(m: m, n: k, k: n, transA: false, transB: true))
@@ -43,10 +45,11 @@ struct BenchKernels: ParsableCommand {
             #"{"m":\#(shape.m),"n":\#(shape.n),"k":\#(shape.k),"trans_a":\#(shape.transA),"#
                 + #""trans_b":\#(shape.transB),"gflops":\#(format(gflops(shape)))}"#
         }
-        print(#"{"isa":"\#(GEMM.instructionSet)","threads":\#(threads),"#
-              + #""sgemm":[\#(sgemm.joined(separator: ","))],"#
-              + #""conv":[\#(Self.convolutions.map(convolutionTimes).joined(separator: ","))],"#
-              + #""elementwise_gbps":\#(format(elementwiseGBps()))}"#)
+        print(
+            #"{"isa":"\#(GEMM.instructionSet)","threads":\#(threads),"#
+                + #""sgemm":[\#(sgemm.joined(separator: ","))],"#
+                + #""conv":[\#(Self.convolutions.map(convolutionTimes).joined(separator: ","))],"#
+                + #""elementwise_gbps":\#(format(elementwiseGBps()))}"#)
     }
 
     /// One convolution layer to time: 3×3, padding 1, stride 1, with bias.
@@ -65,12 +68,14 @@ struct BenchKernels: ParsableCommand {
     /// forward, and of the backward that yields input, weight and bias gradients.
     func convolutionTimes(_ layer: Convolution) -> String {
         var generator = RandomGenerator(seed: 3)
-        let input = Tensor(shape: [layer.batch, layer.inChannels, layer.size, layer.size],
-                           scalars: generator.normals(layer.batch * layer.inChannels * layer.size * layer.size),
-                           requiresGrad: true)
-        let weight = Tensor(shape: [layer.outChannels, layer.inChannels, 3, 3],
-                            scalars: generator.normals(layer.outChannels * layer.inChannels * 9).map { $0 * 0.05 },
-                            requiresGrad: true)
+        let input = Tensor(
+            shape: [layer.batch, layer.inChannels, layer.size, layer.size],
+            scalars: generator.normals(layer.batch * layer.inChannels * layer.size * layer.size),
+            requiresGrad: true)
+        let weight = Tensor(
+            shape: [layer.outChannels, layer.inChannels, 3, 3],
+            scalars: generator.normals(layer.outChannels * layer.inChannels * 9).map { $0 * 0.05 },
+            requiresGrad: true)
         let bias = Tensor(shape: [layer.outChannels], scalars: generator.normals(layer.outChannels), requiresGrad: true)
         let outputShape = [layer.batch, layer.outChannels, layer.size, layer.size]
         let seed = Tensor(shape: outputShape, scalars: generator.normals(outputShape.reduce(1, *)))
@@ -102,10 +107,11 @@ struct BenchKernels: ParsableCommand {
             // About half a second of runs at ~100 GFLOP/s, at least five.
             let runs = Swift.max(5, Swift.min(31, Int(0.5 / (2 * Double(shape.m * shape.n * shape.k) / 100e9))))
             return medianSeconds(runs: runs) {
-                GEMM.sgemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
-                           a: a, lda: shape.transA ? shape.m : shape.k,
-                           b: b, ldb: shape.transB ? shape.k : shape.n,
-                           c: pc.baseAddress!, ldc: shape.n)
+                GEMM.sgemm(
+                    transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                    a: a, lda: shape.transA ? shape.m : shape.k,
+                    b: b, ldb: shape.transB ? shape.k : shape.n,
+                    c: pc.baseAddress!, ldc: shape.n)
             }
         }
         return 2 * Double(shape.m * shape.n * shape.k) / seconds / 1e9

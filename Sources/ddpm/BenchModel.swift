@@ -4,9 +4,9 @@ import Foundation
 import NN
 import Tensors
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `ddpm bench model`: U-Net training and sampling throughput, one JSON line
@@ -34,7 +34,8 @@ struct BenchModel: ParsableCommand {
     @Option(help: "DDIM steps for the sampling measurement (0 skips it).")
     var ddimSteps: Int = 50
 
-    @Flag(help: "Print each convolution's plan (algorithm, threading, fusion) in a training step and in sampling, then stop without timing.")
+    @Flag(
+        help: "Print each convolution's plan (algorithm, threading, fusion) in a training step and in sampling, then stop without timing.")
     var plans = false
 
     func validate() throws {
@@ -130,8 +131,12 @@ struct BenchModel: ParsableCommand {
         /// attention's stacked q, k, v), the layers whose weights it holds.
         func layer(_ weight: Tensor) -> String {
             func name(_ scalars: ArraySlice<Float>) -> String? {
-                guard let path = parameters.first(where: { $0.tensor.count == scalars.count
-                    && $0.tensor.scalars.elementsEqual(scalars) })?.path else { return nil }
+                guard
+                    let path = parameters.first(where: {
+                        $0.tensor.count == scalars.count
+                            && $0.tensor.scalars.elementsEqual(scalars)
+                    })?.path
+                else { return nil }
                 return path.hasSuffix(".weight") ? String(path.dropLast(7)) : path
             }
             if let path = parameters.first(where: { $0.tensor === weight })?.path {
@@ -140,7 +145,7 @@ struct BenchModel: ParsableCommand {
             let scalars = weight.scalars
             for parts in 1...3 where scalars.count % parts == 0 {
                 let size = scalars.count / parts
-                let names = (0..<parts).compactMap { name(scalars[$0 * size ..< ($0 + 1) * size]) }
+                let names = (0..<parts).compactMap { name(scalars[$0 * size..<($0 + 1) * size]) }
                 if names.count == parts { return names.joined(separator: " + ") }
             }
             return "(unnamed)"
@@ -171,14 +176,14 @@ struct BenchModel: ParsableCommand {
     static func peakResidentMegabytes() -> Double {
         var usage = rusage()
         #if canImport(Glibc)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
         #else
-        getrusage(RUSAGE_SELF, &usage)
+            getrusage(RUSAGE_SELF, &usage)
         #endif
         #if canImport(Darwin)
-        return Double(usage.ru_maxrss) / 1_048_576
+            return Double(usage.ru_maxrss) / 1_048_576
         #else
-        return Double(usage.ru_maxrss) / 1024
+            return Double(usage.ru_maxrss) / 1024
         #endif
     }
 }

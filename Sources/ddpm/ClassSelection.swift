@@ -5,16 +5,20 @@ import Diffusion
 enum ClassSelection {
     /// The labels to draw: `count` samples, their labels (nil for an unconditional
     /// model) and the grid's columns when each row is one class.
-    static func labelPlan(classChoice: String?, n: Int?, loaded: DenoiserFolder.Loaded, model: String) throws
-        -> (count: Int, labels: [Int]?, columns: Int?) {
+    static func labelPlan(
+        classChoice: String?, n: Int?, loaded: DenoiserFolder.Loaded, model: String
+    ) throws
+        -> (count: Int, labels: [Int]?, columns: Int?)
+    {
         guard let classes = loaded.classCount else {
             if let classChoice { throw CommandError("--class \(classChoice): \(model) is not class-conditional") }
             return (n ?? 64, nil, nil)
         }
         guard let classChoice else {
             guard let conditioning = loaded.conditioning else {
-                throw CommandError("\(model) is class-conditional with no null class recorded (\(ClassConditioning.fileName)); "
-                    + "give --class 0…\(classes - 1) or --class all")
+                throw CommandError(
+                    "\(model) is class-conditional with no null class recorded (\(ClassConditioning.fileName)); "
+                        + "give --class 0…\(classes - 1) or --class all")
             }
             let count = n ?? 64
             return (count, Array(repeating: conditioning.nullClass, count: count), nil)
@@ -33,15 +37,19 @@ enum ClassSelection {
     }
 
     /// The network, wrapped in classifier-free guidance when a weight other than 1 is asked for.
-    static func guidedModel(_ loaded: DenoiserFolder.Loaded, guidance: Double?, rescale: Double = 0,
-                            model: String) throws -> any DenoisingModel {
+    static func guidedModel(
+        _ loaded: DenoiserFolder.Loaded, guidance: Double?, rescale: Double = 0,
+        model: String
+    ) throws -> any DenoisingModel {
         guard let guidance, guidance != 1 else { return loaded.model }  // w = 1: the conditional output, rescale or not
         guard let conditioning = loaded.conditioning else {
-            throw CommandError("--guidance \(guidance): \(model) has no null class (\(ClassConditioning.fileName)); "
-                + "guidance needs a model trained with 'ddpm train --conditional'")
+            throw CommandError(
+                "--guidance \(guidance): \(model) has no null class (\(ClassConditioning.fileName)); "
+                    + "guidance needs a model trained with 'ddpm train --conditional'")
         }
-        return try ClassifierFreeGuidance(model: loaded.model, scale: guidance, classCount: conditioning.classCount,
-                                          nullClass: conditioning.nullClass, variance: loaded.scheduler.variance,
-                                          rescale: rescale)
+        return try ClassifierFreeGuidance(
+            model: loaded.model, scale: guidance, classCount: conditioning.classCount,
+            nullClass: conditioning.nullClass, variance: loaded.scheduler.variance,
+            rescale: rescale)
     }
 }

@@ -12,8 +12,10 @@ struct DDPM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddpm",
         abstract: "Denoising diffusion probabilistic models in Swift.",
-        subcommands: [Demo.self, Train.self, Sample.self, ImageToImageCommand.self, InpaintCommand.self, InterpolateCommand.self,
-                      Eval.self, FID.self, TrainFeatures.self, Schedule.self, Bench.self]
+        subcommands: [
+            Demo.self, Train.self, Sample.self, ImageToImageCommand.self, InpaintCommand.self, InterpolateCommand.self,
+            Eval.self, FID.self, TrainFeatures.self, Schedule.self, Bench.self,
+        ]
     )
 
     static func main() {

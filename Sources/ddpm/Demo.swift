@@ -78,8 +78,9 @@ struct Demo: ParsableCommand {
             configuration.steps = max(steps, checkpoint.step)
             let recipe = try TrainingRecipe(in: checkpoint, source: stateURL.path)
             if (recipe.conditioning != nil) != conditional {
-                throw CommandError("\(modelURL.path) holds \(recipe.conditioning != nil ? "a class-conditional" : "an unconditional") demo run; "
-                    + "\(conditional ? "drop" : "add") --conditional or choose another --out")
+                throw CommandError(
+                    "\(modelURL.path) holds \(recipe.conditioning != nil ? "a class-conditional" : "an unconditional") demo run; "
+                        + "\(conditional ? "drop" : "add") --conditional or choose another --out")
             }
             trainer = try TrainingRun.trainer(for: recipe, configuration: configuration, out: modelURL)
             try trainer.restore(checkpoint, source: stateURL.path)
@@ -91,21 +92,26 @@ struct Demo: ParsableCommand {
             let conditioning = conditional ? ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.1) : nil
             config.numClassEmbeds = conditioning?.embeddingCount
             let scheduler = Self.scheduler
-            let recipe = try TrainingRecipe(data: "mnist", batchSize: batchSize, toySamples: 0, network: .unet(config),
-                                            scheduler: scheduler, seed: seed, conditioning: conditioning)
-            let configuration = TrainingConfiguration(steps: steps, learningRate: 1e-3, warmupSteps: 100,
-                                                      gradientClip: 1, emaDecay: 0.995, seed: seed,
-                                                      checkpointEvery: 250, classConditional: conditional,
-                                                      classDropout: conditioning?.classDropout ?? 0,
-                                                      nullClass: conditioning?.nullClass)
+            let recipe = try TrainingRecipe(
+                data: "mnist", batchSize: batchSize, toySamples: 0, network: .unet(config),
+                scheduler: scheduler, seed: seed, conditioning: conditioning)
+            let configuration = TrainingConfiguration(
+                steps: steps, learningRate: 1e-3, warmupSteps: 100,
+                gradientClip: 1, emaDecay: 0.995, seed: seed,
+                checkpointEvery: 250, classConditional: conditional,
+                classDropout: conditioning?.classDropout ?? 0,
+                nullClass: conditioning?.nullClass)
             trainer = try TrainingRun.trainer(for: recipe, configuration: configuration, out: modelURL)
-            Terminal.printNote("demo: training the \(conditional ? "class-conditional " : "")mnist-tiny U-Net (\(trainer.model.parameterCount) parameters) on "
-                + "4,500 bundled MNIST digits for \(steps) steps of \(batchSize); Ctrl-C saves, rerun to continue")
+            Terminal.printNote(
+                "demo: training the \(conditional ? "class-conditional " : "")mnist-tiny U-Net (\(trainer.model.parameterCount) parameters) on "
+                    + "4,500 bundled MNIST digits for \(steps) steps of \(batchSize); Ctrl-C saves, rerun to continue")
         }
         let start = Date()
         if trainer.step < trainer.configuration.steps {
             if case .interrupted(let step) = try TrainingLoop.run(trainer) {
-                throw Interrupted(description: "demo interrupted at step \(step); run 'ddpm demo\(out == "demo" ? "" : " --out \(out)")' again to continue")
+                throw Interrupted(
+                    description:
+                        "demo interrupted at step \(step); run 'ddpm demo\(out == "demo" ? "" : " --out \(out)")' again to continue")
             }
         }
         let trainSeconds = Date().timeIntervalSince(start)
@@ -121,25 +127,31 @@ struct Demo: ParsableCommand {
         let model: any DenoisingModel
         let labels: [Int]?
         if let conditioning = loaded.conditioning {
-            model = try ClassifierFreeGuidance(model: loaded.model, scale: guidance, classCount: conditioning.classCount,
-                                               nullClass: conditioning.nullClass, variance: loaded.scheduler.variance)
+            model = try ClassifierFreeGuidance(
+                model: loaded.model, scale: guidance, classCount: conditioning.classCount,
+                nullClass: conditioning.nullClass, variance: loaded.scheduler.variance)
             labels = (0..<conditioning.classCount).flatMap { Array(repeating: $0, count: perClass) }
         } else {
             model = loaded.model
             labels = nil
         }
         let count = labels?.count ?? 64
-        let samples = try SamplingLoop.draw(model: model, sampler: sampler, exampleShape: loaded.exampleShape,
-                                      count: count, batchSize: 16, seed: seed, labels: labels)
+        let samples = try SamplingLoop.draw(
+            model: model, sampler: sampler, exampleShape: loaded.exampleShape,
+            count: count, batchSize: 16, seed: seed, labels: labels)
         let samplesURL = outURL.appendingPathComponent("samples.png")
         try ImageGrid.write(samples.samples, toFile: samplesURL.path, columns: 8)
         let what = labels == nil ? "64 digits" : "\(perClass) of each digit (one row per digit, guidance w = \(guidance))"
-        print(String(format: "trained in %.0f s, sampled %@ (DDPM, 100 steps) in %.0f s", trainSeconds,
-                     what as NSString, Date().timeIntervalSince(sampleStart)))
+        print(
+            String(
+                format: "trained in %.0f s, sampled %@ (DDPM, 100 steps) in %.0f s", trainSeconds,
+                what as NSString, Date().timeIntervalSince(sampleStart)))
         do {
             let fid = try Self.frechetDistance(of: samples.samples)
-            print(String(format: "FID %.1f against the training digits (%d samples; %@; see 'ddpm fid --help')",
-                         fid, count, MNISTFeatureNet.displayName))
+            print(
+                String(
+                    format: "FID %.1f against the training digits (%d samples; %@; see 'ddpm fid --help')",
+                    fid, count, MNISTFeatureNet.displayName))
         } catch {
             Terminal.printNote("FID not computed: \(CommandError.describe(error))")
         }

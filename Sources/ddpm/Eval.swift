@@ -64,49 +64,65 @@ struct Eval: ParsableCommand {
         let training = try source.loadImages(split: .train).dataset
         let shape = [dataset.channels, dataset.height, dataset.width]
         guard shape == loaded.exampleShape else {
-            throw CommandError("the model takes \(loaded.exampleShape.map(String.init).joined(separator: "×")) images but --data \(data) has \(shape.map(String.init).joined(separator: "×"))")
+            throw CommandError(
+                "the model takes \(loaded.exampleShape.map(String.init).joined(separator: "×")) images but --data \(data) has \(shape.map(String.init).joined(separator: "×"))"
+            )
         }
         let diffusion = try loaded.scheduler.makeDiffusion()
         let T = diffusion.schedule.count
         let blockStride = stride ?? max(1, T / 50)
         let count = min(n, dataset.count)
         let scored = try dataset.subset(Array(0..<count))
-        let evaluation = try ModelEvaluation(model: loaded.model, diffusion: diffusion, conditional: loaded.classCount != nil,
-                                             batchSize: batchSize)
+        let evaluation = try ModelEvaluation(
+            model: loaded.model, diffusion: diffusion, conditional: loaded.classCount != nil,
+            batchSize: batchSize)
         let bar = ProgressBar(total: count, label: "bits/dim")
         let bound = try evaluation.bitsPerDimension(scored, stride: blockStride, seed: seed) { bar.update(step: $0) }
         bar.finish()
         let kind = blockStride > 1 ? "estimate, one KL term per \(blockStride) timesteps" : "exact bound"
-        print(String(format: "bits/dim on %d %@ images: %.4f  (prior %.5f + KL terms %.4f + decoder %.4f; %@)",
-                     count, split as NSString, bound.total, bound.prior, bound.klTerms, bound.decoder, kind as NSString))
+        print(
+            String(
+                format: "bits/dim on %d %@ images: %.4f  (prior %.5f + KL terms %.4f + decoder %.4f; %@)",
+                count, split as NSString, bound.total, bound.prior, bound.klTerms, bound.decoder, kind as NSString))
 
         let error = try evaluation.noisePredictionError(scored, seed: seed)
-        print(String(format: "ε-MSE on the %d %@ images at a uniform t: %.5f  (by quarter of t, low to high: %@)",
-                     count, split as NSString, error.mean,
-                     error.byQuarter.map { $0.map { String(format: "%.5f", $0) } ?? "–" }.joined(separator: " ") as NSString))
+        print(
+            String(
+                format: "ε-MSE on the %d %@ images at a uniform t: %.5f  (by quarter of t, low to high: %@)",
+                count, split as NSString, error.mean,
+                error.byQuarter.map { $0.map { String(format: "%.5f", $0) } ?? "–" }.joined(separator: " ") as NSString))
 
         let sampler = try DPMSolverPlusPlus(diffusion: diffusion, steps: min(steps, T))
-        let samples = try SamplingLoop.draw(model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
-                                      batchSize: batchSize, seed: seed &+ 1,
-                                      labels: try ClassSelection.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels).samples
+        let samples = try SamplingLoop.draw(
+            model: loaded.model, sampler: sampler, exampleShape: shape, count: count,
+            batchSize: batchSize, seed: seed &+ 1,
+            labels: try ClassSelection.labelPlan(classChoice: nil, n: count, loaded: loaded, model: model).labels
+        ).samples
         let held = scored.images
         let sampleDistances = ModelEvaluation.nearestDistances(samples, to: training.images)
         let heldDistances = ModelEvaluation.nearestDistances(held, to: training.images, excludeIdentical: split != "test")
-        print(String(format: "nearest training image (RMS pixel distance, [-1, 1] scale): samples median %.4f min %.4f; "
-                     + "%@ images median %.4f min %.4f", ModelEvaluation.median(sampleDistances), sampleDistances.min() ?? 0,
-                     split as NSString, ModelEvaluation.median(heldDistances), heldDistances.min() ?? 0))
+        print(
+            String(
+                format: "nearest training image (RMS pixel distance, [-1, 1] scale): samples median %.4f min %.4f; "
+                    + "%@ images median %.4f min %.4f", ModelEvaluation.median(sampleDistances), sampleDistances.min() ?? 0,
+                split as NSString, ModelEvaluation.median(heldDistances), heldDistances.min() ?? 0))
         if fid {
             guard shape == [1, 28, 28] else {
-                throw CommandError("--fid uses the MNIST features, which take grey 28×28 images; this model draws "
-                    + "\(shape.map(String.init).joined(separator: "×")) (Inception features are not built in yet)")
+                throw CommandError(
+                    "--fid uses the MNIST features, which take grey 28×28 images; this model draws "
+                        + "\(shape.map(String.init).joined(separator: "×")) (Inception features are not built in yet)")
             }
             let distance = try MNISTFeatureNet.bundled().frechetDistance(samples, training.images)
-            print(String(format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, training.count,
-                         MNISTFeatureNet.displayName))
+            print(
+                String(
+                    format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, training.count,
+                    MNISTFeatureNet.displayName))
         }
         let (sampleMean, sampleStd, sampleInk) = ModelEvaluation.pixelStatistics(samples)
         let (dataMean, dataStd, dataInk) = ModelEvaluation.pixelStatistics(held)
-        print(String(format: "pixels: samples mean %.4f std %.4f bright (> 0) %.3f; data mean %.4f std %.4f bright %.3f",
-                     sampleMean, sampleStd, sampleInk, dataMean, dataStd, dataInk))
+        print(
+            String(
+                format: "pixels: samples mean %.4f std %.4f bright (> 0) %.3f; data mean %.4f std %.4f bright %.3f",
+                sampleMean, sampleStd, sampleInk, dataMean, dataStd, dataInk))
     }
 }

@@ -56,8 +56,10 @@ struct FID: ParsableCommand {
         } else {
             print(String(format: "FID %.4f  (%d vs %d images; %@)", distance, a.shape[0], b.shape[0], MNISTFeatureNet.displayName))
             if let kernel {
-                print(String(format: "KID %.5f ± %.5f  (%d subsets of %d)", kernel.mean, kernel.standardDeviation,
-                             kernel.subsets, kernel.subsetSize))
+                print(
+                    String(
+                        format: "KID %.5f ± %.5f  (%d subsets of %d)", kernel.mean, kernel.standardDeviation,
+                        kernel.subsets, kernel.subsetSize))
             }
         }
     }
@@ -79,12 +81,17 @@ struct FID: ParsableCommand {
             } else {
                 let array = try NPY.read(contentsOfFile: argument)
                 let shape = array.shape
-                guard (shape.count == 3 && shape[1] == 28 && shape[2] == 28) || (shape.count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28) else {
-                    throw CommandError("\(argument) holds an array of shape \(shape); the MNIST features need grey 28×28 images "
-                        + "[N, 28, 28] or [N, 1, 28, 28] in [0, 1]")
+                guard
+                    (shape.count == 3 && shape[1] == 28 && shape[2] == 28)
+                        || (shape.count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28)
+                else {
+                    throw CommandError(
+                        "\(argument) holds an array of shape \(shape); the MNIST features need grey 28×28 images "
+                            + "[N, 28, 28] or [N, 1, 28, 28] in [0, 1]")
                 }
                 if let bad = array.scalars.first(where: { !($0 >= 0 && $0 <= 1) }) {
-                    throw CommandError("\(argument) has the value \(bad); images in a .npy must be in [0, 1] (as 'ddpm sample --npy' writes)")
+                    throw CommandError(
+                        "\(argument) has the value \(bad); images in a .npy must be in [0, 1] (as 'ddpm sample --npy' writes)")
                 }
                 images = (array * 2 - 1).reshaped([shape[0], 1, 28, 28])
             }

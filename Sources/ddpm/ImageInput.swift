@@ -16,8 +16,9 @@ enum ImageInput {
         var planes = picture.planes(channels: channels)
         if picture.width != size || picture.height != size {
             guard resize else {
-                throw CommandError("\(flag) \(path) is \(picture.width)×\(picture.height) but the model draws \(size)×\(size); "
-                    + "give an image of the model's size")
+                throw CommandError(
+                    "\(flag) \(path) is \(picture.width)×\(picture.height) but the model draws \(size)×\(size); "
+                        + "give an image of the model's size")
             }
             planes = ImageResize.resizeAndCenterCrop(planes, channels: channels, height: picture.height, width: picture.width, size: size)
         }
@@ -29,8 +30,9 @@ enum ImageInput {
     static func mask(at path: String, flag: String, size: Int) throws -> Tensor {
         let picture = try PNG.read(contentsOfFile: path)
         guard picture.width == size, picture.height == size else {
-            throw CommandError("\(flag) \(path) is \(picture.width)×\(picture.height) but the image is \(size)×\(size); "
-                + "give a mask of the image's size")
+            throw CommandError(
+                "\(flag) \(path) is \(picture.width)×\(picture.height) but the image is \(size)×\(size); "
+                    + "give a mask of the image's size")
         }
         let stride = picture.colorModel.channels, colours = picture.colorModel.colorChannels
         let top = UInt16(picture.maximumValue)
@@ -40,8 +42,9 @@ enum ImageInput {
             if pixel.allSatisfy({ $0 == top }) {
                 values[p] = 1
             } else if !pixel.allSatisfy({ $0 == 0 }) {
-                throw CommandError("\(flag) \(path) is not a binary mask: pixel (\(p % size), \(p / size)) is neither black nor white; "
-                    + "paint the region to fill white and the rest black")
+                throw CommandError(
+                    "\(flag) \(path) is not a binary mask: pixel (\(p % size), \(p / size)) is neither black nor white; "
+                        + "paint the region to fill white and the rest black")
             }
         }
         return Tensor(shape: [size, size], scalars: values)

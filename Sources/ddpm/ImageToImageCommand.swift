@@ -18,8 +18,12 @@ struct ImageToImageCommand: ParsableCommand {
     @Option(help: "The PNG to redraw (resized and centre-cropped to the model's size if needed).")
     var image: String
 
-    @Option(help: ArgumentHelp("How much of the sampling run is redone, in [0, 1] (default 0.5).",
-        discussion: "0 returns the input, 1 redraws from (almost) pure noise; of the sampler's N steps the last ⌊N·strength⌋ run, as in diffusers."))
+    @Option(
+        help: ArgumentHelp(
+            "How much of the sampling run is redone, in [0, 1] (default 0.5).",
+            discussion:
+                "0 returns the input, 1 redraws from (almost) pure noise; of the sampler's N steps the last ⌊N·strength⌋ run, as in diffusers."
+        ))
     var strength: Double = 0.5
 
     @Option(help: "Redrawings of the image.")
@@ -38,7 +42,9 @@ struct ImageToImageCommand: ParsableCommand {
     func validate() throws {
         try Check.existingFolder(model, flag: "--model")
         try Check.finite(strength, flag: "--strength", atLeast: 0)
-        if strength > 1 { throw ValidationError("--strength \(strength) is not accepted; give a number in [0, 1] (0 keeps the input, 1 redraws it)") }
+        if strength > 1 {
+            throw ValidationError("--strength \(strength) is not accepted; give a number in [0, 1] (0 keeps the input, 1 redraws it)")
+        }
         try Check.within(n, 1...1024, flag: "--n")
         try Check.outputFile(out, flag: "--out")
     }
@@ -60,6 +66,8 @@ struct ImageToImageCommand: ParsableCommand {
             bar.update(step: step.step - start + 1)
         }.clamped(-1, 1)
         try ImageGrid.write(Tensor.concat([input, edited], axis: 0), toFile: out, columns: min(n + 1, 9))
-        print("wrote \(out) (the input, then \(n) redrawings at strength \(strength): \(total) of \(sampler.timesteps.count) \(sampling.sampler) steps)")
+        print(
+            "wrote \(out) (the input, then \(n) redrawings at strength \(strength): \(total) of \(sampler.timesteps.count) \(sampling.sampler) steps)"
+        )
     }
 }

@@ -74,9 +74,10 @@ struct InpaintCommand: ParsableCommand {
         let filled = try pipeline(model: network, images: images, mask: region, classLabels: labels, generator: &generator) { step in
             bar.update(step: step.step + 1)
         }.clamped(-1, 1)
-        let shown = input * (1 - region) // the region to fill shown mid-grey (0 in [−1, 1])
+        let shown = input * (1 - region)  // the region to fill shown mid-grey (0 in [−1, 1])
         try ImageGrid.write(Tensor.concat([shown, filled], axis: 0), toFile: out, columns: min(n + 1, 9))
-        print("wrote \(out) (the input with the region to fill grey, then \(n) completions; "
-            + "\(pipeline.modelEvaluations) model evaluations each)")
+        print(
+            "wrote \(out) (the input with the region to fill grey, then \(n) completions; "
+                + "\(pipeline.modelEvaluations) model evaluations each)")
     }
 }

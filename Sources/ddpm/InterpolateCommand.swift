@@ -15,8 +15,10 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "A model folder (written by 'ddpm train', or a diffusers UNet2DModel folder).")
     var model: String
 
-    @Option(help: ArgumentHelp("Two seeds A,B: the ends are the first samples of 'ddpm sample --seed A' and '--seed B' (same sampler).",
-        discussion: "Give --seeds or --images."))
+    @Option(
+        help: ArgumentHelp(
+            "Two seeds A,B: the ends are the first samples of 'ddpm sample --seed A' and '--seed B' (same sampler).",
+            discussion: "Give --seeds or --images."))
     var seeds: String?
 
     @Option(help: "Two PNGs a.png,b.png of the model's size: each is inverted by DDIM (--sampler ddim), the path runs between them.")
@@ -45,8 +47,9 @@ struct InterpolateCommand: ParsableCommand {
             throw ValidationError("--images '\(images)' is not accepted; give two PNG files a.png,b.png")
         }
         guard sampling.isDeterministic else {
-            throw ValidationError("--sampler \(sampling.sampler)\(sampling.eta > 0 ? " with --eta \(sampling.eta)" : "") draws noise of its own, "
-                + "so the frames would not lie on one path; use ddim (η = 0), dpm++, euler or heun")
+            throw ValidationError(
+                "--sampler \(sampling.sampler)\(sampling.eta > 0 ? " with --eta \(sampling.eta)" : "") draws noise of its own, "
+                    + "so the frames would not lie on one path; use ddim (η = 0), dpm++, euler or heun")
         }
         if images != nil, sampling.sampler != "ddim" {
             guard sampling.samplerChoice == nil else {
@@ -72,8 +75,9 @@ struct InterpolateCommand: ParsableCommand {
                 return Tensor.randn([1] + loaded.exampleShape, generator: &generator)
             }
             let sampler = try sampling.makeSampler(diffusion: diffusion, scheduler: loaded.scheduler)
-            strip = try Interpolation.samples(model: network, sampler: sampler, from: noise[0], to: noise[1], frames: frames,
-                                              classLabels: labels)
+            strip = try Interpolation.samples(
+                model: network, sampler: sampler, from: noise[0], to: noise[1], frames: frames,
+                classLabels: labels)
         } else {
             let files = images!.split(separator: ",").map(String.init)
             let ends = try files.map { try ImageInput.image(at: $0, flag: "--images", exampleShape: loaded.exampleShape, resize: false) }
@@ -82,10 +86,13 @@ struct InterpolateCommand: ParsableCommand {
             guard let sampler = try ddim.makeSampler(diffusion: diffusion, scheduler: loaded.scheduler) as? DDIMSampler else {
                 throw CommandError("internal: --sampler ddim did not make a DDIM sampler")
             }
-            strip = try Interpolation.samples(model: network, sampler: sampler, betweenImages: ends[0], and: ends[1],
-                                              frames: frames, classLabels: labels)
+            strip = try Interpolation.samples(
+                model: network, sampler: sampler, betweenImages: ends[0], and: ends[1],
+                frames: frames, classLabels: labels)
         }
         try ImageGrid.write(strip.clamped(-1, 1), toFile: out, columns: frames)
-        print("wrote \(out) (\(frames) frames from \(seeds.map { "seed " + $0.replacingOccurrences(of: ",", with: " to seed ") } ?? images!))")
+        print(
+            "wrote \(out) (\(frames) frames from \(seeds.map { "seed " + $0.replacingOccurrences(of: ",", with: " to seed ") } ?? images!))"
+        )
     }
 }

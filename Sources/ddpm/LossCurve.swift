@@ -12,12 +12,16 @@ enum LossCurve {
         for entry in entries {
             smoothed.append(smoothed.last.map { $0 + 0.02 * (entry.loss - $0) } ?? entry.loss)
         }
-        let plot = SVGPlot(title: "Training loss", xLabel: "step", panels: [
-            .init(title: "loss per step (log scale)", yLabel: "loss", series: [
-                .init(name: "loss", x: steps, y: entries.map(\.loss), color: "#9ecae1"),
-                .init(name: "smoothed", x: steps, y: smoothed, color: "#08519c"),
-            ], logarithmic: true),
-        ])
+        let plot = SVGPlot(
+            title: "Training loss", xLabel: "step",
+            panels: [
+                .init(
+                    title: "loss per step (log scale)", yLabel: "loss",
+                    series: [
+                        .init(name: "loss", x: steps, y: entries.map(\.loss), color: "#9ecae1"),
+                        .init(name: "smoothed", x: steps, y: smoothed, color: "#08519c"),
+                    ], logarithmic: true)
+            ])
         try AtomicFile.write(Data(plot.render().utf8), to: url)
     }
 }

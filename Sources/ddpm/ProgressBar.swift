@@ -56,8 +56,11 @@ final class ProgressBar {
         var text = "\(label) \(bar) \(step)/\(total)"
         if let smoothedLoss { text += String(format: "  loss %.4f", smoothedLoss) }
         text += rate >= 1 ? String(format: "  %.2f it/s", rate) : String(format: "  %.2f s/it", rate > 0 ? 1 / rate : 0)
-        if rate > 0, step < total { text += "  ETA " + Self.duration(Double(total - step) / rate) }
-        else { text += "  " + Self.duration(elapsed) }
+        if rate > 0, step < total {
+            text += "  ETA " + Self.duration(Double(total - step) / rate)
+        } else {
+            text += "  " + Self.duration(elapsed)
+        }
         return text
     }
 

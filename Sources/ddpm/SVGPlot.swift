@@ -32,12 +32,12 @@ struct SVGPlot {
     func render() -> String {
         let height = top + Double(panels.count) * panelHeight + Double(max(panels.count - 1, 0)) * gap + bottom
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" \
-        viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" \
+            viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
 
-        """
+            """
         for (index, panel) in panels.enumerated() {
             let y0 = top + Double(index) * (panelHeight + gap)
             svg += render(panel, top: y0, showXLabel: index == panels.count - 1)
@@ -65,7 +65,8 @@ struct SVGPlot {
         let py = { (y: Double) in y0 + self.panelHeight - (y - yMin) / (yMax - yMin) * self.panelHeight }
 
         var svg = "<g>\n<text x=\"\(f(left))\" y=\"\(f(y0 - 8))\" font-size=\"13\">\(escape(panel.title))</text>\n"
-        svg += "<rect x=\"\(f(left))\" y=\"\(f(y0))\" width=\"\(f(plotWidth))\" height=\"\(f(panelHeight))\" "
+        svg +=
+            "<rect x=\"\(f(left))\" y=\"\(f(y0))\" width=\"\(f(plotWidth))\" height=\"\(f(panelHeight))\" "
             + "fill=\"none\" stroke=\"#444\"/>\n"
         for tick in Self.ticks(yMin, yMax) {
             let y = py(tick)
@@ -78,10 +79,12 @@ struct SVGPlot {
             svg += "<line x1=\"\(f(x))\" y1=\"\(f(y0))\" x2=\"\(f(x))\" y2=\"\(f(y0 + panelHeight))\" stroke=\"#eee\"/>\n"
             svg += "<text x=\"\(f(x))\" y=\"\(f(y0 + panelHeight + 16))\" text-anchor=\"middle\">\(Self.label(tick))</text>\n"
         }
-        svg += "<text transform=\"translate(\(f(18)),\(f(y0 + panelHeight / 2))) rotate(-90)\" "
+        svg +=
+            "<text transform=\"translate(\(f(18)),\(f(y0 + panelHeight / 2))) rotate(-90)\" "
             + "text-anchor=\"middle\">\(escape(panel.yLabel))</text>\n"
         if showXLabel {
-            svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(y0 + panelHeight + 38))\" "
+            svg +=
+                "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(y0 + panelHeight + 38))\" "
                 + "text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         }
         for (index, series) in panel.series.enumerated() {
@@ -97,7 +100,8 @@ struct SVGPlot {
             }
             svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"1.6\"/>\n"
             let legendY = y0 + 14 + Double(index) * 18
-            svg += "<line x1=\"\(f(left + plotWidth + 12))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(left + plotWidth + 32))\" "
+            svg +=
+                "<line x1=\"\(f(left + plotWidth + 12))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(left + plotWidth + 32))\" "
                 + "y2=\"\(f(legendY - 4))\" stroke=\"\(series.color)\" stroke-width=\"2\"/>\n"
             svg += "<text x=\"\(f(left + plotWidth + 38))\" y=\"\(f(legendY))\">\(escape(series.name))</text>\n"
         }

@@ -33,12 +33,17 @@ struct Sample: ParsableCommand {
     @Option(name: .customLong("class"), help: "For a class-conditional model: a class index, or 'all' for one grid row per class.")
     var classChoice: String?
 
-    @Option(help: "Classifier-free guidance weight w ≥ 0 (1 = plain conditional, 0 = unconditional; needs --class and a model trained with --conditional).")
+    @Option(
+        help:
+            "Classifier-free guidance weight w ≥ 0 (1 = plain conditional, 0 = unconditional; needs --class and a model trained with --conditional)."
+    )
     var guidance: Double?
 
-    @Option(name: .customLong("guidance-rescale"), help: ArgumentHelp(
-        "Guidance rescale φ in [0, 1] (Lin et al. 2024; diffusers' guidance_rescale): pulls the guided output's spread back towards the conditional one's.",
-        discussion: "0 (default) is plain guidance; 0.7 is the paper's choice. Needs --guidance."))
+    @Option(
+        name: .customLong("guidance-rescale"),
+        help: ArgumentHelp(
+            "Guidance rescale φ in [0, 1] (Lin et al. 2024; diffusers' guidance_rescale): pulls the guided output's spread back towards the conditional one's.",
+            discussion: "0 (default) is plain guidance; 0.7 is the paper's choice. Needs --guidance."))
     var guidanceRescale: Double = 0
 
     @Option(help: "Write a PNG grid of the samples here.")
@@ -97,9 +102,10 @@ struct Sample: ParsableCommand {
         let network = try ClassSelection.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: model)
         let diffusion = try loaded.scheduler.makeDiffusion()
         let chosen = try sampling.makeSampler(diffusion: diffusion, scheduler: loaded.scheduler)
-        let samples = try SamplingLoop.draw(model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
-                                    batchSize: batchSize, seed: seed, labels: plan.labels,
-                                    trajectoryCount: trajectory == nil ? 0 : min(8, n))
+        let samples = try SamplingLoop.draw(
+            model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
+            batchSize: batchSize, seed: seed, labels: plan.labels,
+            trajectoryCount: trajectory == nil ? 0 : min(8, n))
         if let grid {
             try ImageGrid.write(samples.samples, toFile: grid, columns: plan.columns)
             print("wrote \(grid)" + (plan.columns != nil ? " (one row per class)" : ""))

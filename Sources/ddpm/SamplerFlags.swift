@@ -6,34 +6,43 @@ import Diffusion
 struct SamplerFlags: ParsableArguments {
     static let defaultSampler = "dpm++"
 
-    @Option(name: .customLong("sampler"), help: ArgumentHelp("ddpm, ddim, dpm++, dpm++3m, dpm++sde, dpm++3m-sde, unipc, unipc3, euler, euler-a or heun (default dpm++).",
-        discussion: "dpm++ is DPM-Solver++ 2M, dpm++3m its third-order form; the -sde forms add fresh noise each step "
-            + "(diffusers' algorithm_type sde-dpmsolver++); unipc is UniPC bh2 of order 2 (diffusers' default), unipc3 of order 3. "
-            + "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
-            + "EulerAncestralDiscrete and HeunDiscrete schedulers (no clipping, as theirs); heun evaluates the "
-            + "model twice per step except the last."))
+    @Option(
+        name: .customLong("sampler"),
+        help: ArgumentHelp(
+            "ddpm, ddim, dpm++, dpm++3m, dpm++sde, dpm++3m-sde, unipc, unipc3, euler, euler-a or heun (default dpm++).",
+            discussion: "dpm++ is DPM-Solver++ 2M, dpm++3m its third-order form; the -sde forms add fresh noise each step "
+                + "(diffusers' algorithm_type sde-dpmsolver++); unipc is UniPC bh2 of order 2 (diffusers' default), unipc3 of order 3. "
+                + "euler, euler-a (ancestral) and heun step in σ-space as diffusers' EulerDiscrete, "
+                + "EulerAncestralDiscrete and HeunDiscrete schedulers (no clipping, as theirs); heun evaluates the "
+                + "model twice per step except the last."))
     var samplerChoice: String?
 
     /// The sampler named, or the command's default.
     var sampler: String { samplerChoice ?? Self.defaultSampler }
 
-    @Option(help: "Sampling steps (default: 20 for the dpm++ family and unipc, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm).")
+    @Option(
+        help: "Sampling steps (default: 20 for the dpm++ family and unipc, 50 for ddim, 30 for euler and euler-a, 15 for heun, T for ddpm)."
+    )
     var steps: Int?
 
-    @Option(help: ArgumentHelp("model, karras or exponential: the noise levels σ of euler, euler-a and heun.",
-        discussion: "model (default, as diffusers) takes the model's σ at the spaced timesteps; karras is Karras et al. "
-            + "2022's ρ = 7 spacing (diffusers' use_karras_sigmas), exponential is even in log σ; both reach the "
-            + "network at timesteps between the training ones."))
+    @Option(
+        help: ArgumentHelp(
+            "model, karras or exponential: the noise levels σ of euler, euler-a and heun.",
+            discussion: "model (default, as diffusers) takes the model's σ at the spaced timesteps; karras is Karras et al. "
+                + "2022's ρ = 7 spacing (diffusers' use_karras_sigmas), exponential is even in log σ; both reach the "
+                + "network at timesteps between the training ones."))
     var sigmas: String?
 
     @Option(help: "DDIM's η (0 = deterministic, 1 = DDPM-like).")
     var eta: Double = 0
 
-    @Option(name: .customLong("timestep-spacing"), help: ArgumentHelp(
-        "leading, trailing or linspace: which timesteps a shortened run visits.",
-        discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
-            + "else linspace for ddpm, the dpm++ family, unipc, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
-            + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
+    @Option(
+        name: .customLong("timestep-spacing"),
+        help: ArgumentHelp(
+            "leading, trailing or linspace: which timesteps a shortened run visits.",
+            discussion: "Default: the model's scheduler_config.json 'timestep_spacing' if it has one (as diffusers), "
+                + "else linspace for ddpm, the dpm++ family, unipc, euler, euler-a and heun and trailing for ddim. diffusers' DDPM and DDIM schedulers default to "
+                + "leading, which never visits the noisiest timesteps at few steps; its DPM-Solver++ defaults to linspace."))
     var timestepSpacing: String?
 
     func validate() throws {
@@ -52,9 +61,10 @@ struct SamplerFlags: ParsableArguments {
 
     /// The sampler these flags name, for `diffusion` and its scheduler configuration.
     func makeSampler(diffusion: GaussianDiffusion, scheduler: SchedulerConfig) throws -> any Sampler {
-        try Self.makeSampler(sampler, diffusion: diffusion, scheduler: scheduler, steps: steps, eta: eta,
-                             spacing: timestepSpacing.map { try TimestepSpacing(name: $0) },
-                             sigmas: try SigmaSpacing(name: sigmas ?? "model"))
+        try Self.makeSampler(
+            sampler, diffusion: diffusion, scheduler: scheduler, steps: steps, eta: eta,
+            spacing: timestepSpacing.map { try TimestepSpacing(name: $0) },
+            sigmas: try SigmaSpacing(name: sigmas ?? "model"))
     }
 
     /// Whether the chosen sampler draws no noise of its own (same start → same result).
@@ -63,8 +73,10 @@ struct SamplerFlags: ParsableArguments {
     }
 
     /// The samplers `--sampler` accepts.
-    static let samplerNames = ["ddpm", "ddim", "dpm++", "dpm++3m", "dpm++sde", "dpm++3m-sde", "unipc", "unipc3", "euler",
-                               "euler-a", "heun"]
+    static let samplerNames = [
+        "ddpm", "ddim", "dpm++", "dpm++3m", "dpm++sde", "dpm++3m-sde", "unipc", "unipc3", "euler",
+        "euler-a", "heun",
+    ]
     /// The σ-space samplers, which take `--sigmas`.
     static let sigmaSamplers = ["euler", "euler-a", "heun"]
 
@@ -72,9 +84,11 @@ struct SamplerFlags: ParsableArguments {
     /// if given, else the scheduler configuration's, else the sampler's own default;
     /// `steps_offset` and `set_alpha_to_one` come from the scheduler configuration.
 
-    static func makeSampler(_ name: String, diffusion: GaussianDiffusion, scheduler: SchedulerConfig = SchedulerConfig(),
-                            steps: Int?, eta: Double, spacing: TimestepSpacing? = nil,
-                            sigmas: SigmaSpacing = .model) throws -> any Sampler {
+    static func makeSampler(
+        _ name: String, diffusion: GaussianDiffusion, scheduler: SchedulerConfig = SchedulerConfig(),
+        steps: Int?, eta: Double, spacing: TimestepSpacing? = nil,
+        sigmas: SigmaSpacing = .model
+    ) throws -> any Sampler {
         let T = diffusion.schedule.count
         if let steps, steps > T {
             throw CommandError("--steps \(steps) exceeds the model's \(T) training timesteps")
@@ -86,23 +100,29 @@ struct SamplerFlags: ParsableArguments {
             guard let steps, steps < T else { return DDPMSampler(diffusion: diffusion) }
             return try DDPMSampler(respacing: diffusion, steps: steps, spacing: chosenSpacing ?? .linspace, offset: offset)
         case "ddim":
-            return try DDIMSampler(diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
-                                   offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
+            return try DDIMSampler(
+                diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
+                offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
         case "unipc", "unipc3":
-            return try UniPCSampler(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
-                                    offset: offset, order: name == "unipc3" ? 3 : 2)
+            return try UniPCSampler(
+                diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
+                offset: offset, order: name == "unipc3" ? 3 : 2)
         case "euler":
-            return try EulerSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
-                                    sigmas: sigmas, offset: offset)
+            return try EulerSampler(
+                diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
+                sigmas: sigmas, offset: offset)
         case "euler-a":
-            return try EulerAncestralSampler(diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
-                                             sigmas: sigmas, offset: offset)
+            return try EulerAncestralSampler(
+                diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
+                sigmas: sigmas, offset: offset)
         case "heun":
-            return try HeunSampler(diffusion: diffusion, steps: steps ?? min(15, T), spacing: chosenSpacing ?? .linspace,
-                                   sigmas: sigmas, offset: offset)
+            return try HeunSampler(
+                diffusion: diffusion, steps: steps ?? min(15, T), spacing: chosenSpacing ?? .linspace,
+                sigmas: sigmas, offset: offset)
         default:
-            return try DPMSolverPlusPlus(diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
-                                         offset: offset, order: name.contains("3m") ? 3 : 2, stochastic: name.hasSuffix("sde"))
+            return try DPMSolverPlusPlus(
+                diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
+                offset: offset, order: name.contains("3m") ? 3 : 2, stochastic: name.hasSuffix("sde"))
         }
     }
 

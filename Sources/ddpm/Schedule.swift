@@ -10,8 +10,10 @@ struct Schedule: ParsableCommand {
         abstract: "Print a noise schedule as a table and plot it as SVG.")
 
     /// The schedule names on the command line, and their diffusers names.
-    static let scheduleNames = ["linear": "linear", "cosine": "cosine", "scaled-linear": "scaled_linear",
-                                "sigmoid": "sigmoid"]
+    static let scheduleNames = [
+        "linear": "linear", "cosine": "cosine", "scaled-linear": "scaled_linear",
+        "sigmoid": "sigmoid",
+    ]
 
     @Option(help: "linear, cosine, scaled-linear or sigmoid.")
     var schedule = "linear"
@@ -38,22 +40,30 @@ struct Schedule: ParsableCommand {
         let arrays = noise.double
         let logSNR = (0..<noise.count).map { Foundation.log(arrays.alphaBar[$0]) - Foundation.log(arrays.oneMinusAlphaBar[$0]) }
         print("schedule \(schedule), T = \(timesteps)  (t = 1…T; the network sees t − 1)")
-        print(["t".leftPadded(8), "beta".leftPadded(12), "alpha_bar".leftPadded(12), "log-SNR".leftPadded(10)]
-            .joined(separator: "  "))
+        print(
+            ["t".leftPadded(8), "beta".leftPadded(12), "alpha_bar".leftPadded(12), "log-SNR".leftPadded(10)]
+                .joined(separator: "  "))
         for index in Self.rowIndices(count: noise.count, rows: rows) {
-            print(String(format: "%8d  %12.6e  %12.6e  %10.4f", index + 1, arrays.betas[index], arrays.alphaBar[index],
-                         logSNR[index]))
+            print(
+                String(
+                    format: "%8d  %12.6e  %12.6e  %10.4f", index + 1, arrays.betas[index], arrays.alphaBar[index],
+                    logSNR[index]))
         }
         if let svg {
             let t = (1...noise.count).map(Double.init)
-            let plot = SVGPlot(title: "\(schedule) schedule, T = \(timesteps)", xLabel: "t", panels: [
-                .init(title: "ᾱ_t (signal kept)", yLabel: "ᾱ_t",
-                      series: [.init(name: "ᾱ_t", x: t, y: arrays.alphaBar, color: "#1f77b4")]),
-                .init(title: "β_t (noise added per step)", yLabel: "β_t",
-                      series: [.init(name: "β_t", x: t, y: arrays.betas, color: "#d62728")]),
-                .init(title: "log-SNR(t) = log ᾱ_t/(1 − ᾱ_t)", yLabel: "log-SNR",
-                      series: [.init(name: "log-SNR", x: t, y: logSNR, color: "#2ca02c")]),
-            ])
+            let plot = SVGPlot(
+                title: "\(schedule) schedule, T = \(timesteps)", xLabel: "t",
+                panels: [
+                    .init(
+                        title: "ᾱ_t (signal kept)", yLabel: "ᾱ_t",
+                        series: [.init(name: "ᾱ_t", x: t, y: arrays.alphaBar, color: "#1f77b4")]),
+                    .init(
+                        title: "β_t (noise added per step)", yLabel: "β_t",
+                        series: [.init(name: "β_t", x: t, y: arrays.betas, color: "#d62728")]),
+                    .init(
+                        title: "log-SNR(t) = log ᾱ_t/(1 − ᾱ_t)", yLabel: "log-SNR",
+                        series: [.init(name: "log-SNR", x: t, y: logSNR, color: "#2ca02c")]),
+                ])
             try AtomicFile.write(Data(plot.render().utf8), to: URL(fileURLWithPath: svg))
             Terminal.printNote("wrote \(svg)")
         }

@@ -13,10 +13,10 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a diffusion model; writes a diffusers-layout model folder.",
         discussion: """
-        Checkpoints go to OUT/training/state.safetensors every --checkpoint-every steps, at the end and on \
-        Ctrl-C; OUT/training/log.jsonl has one line per step. --resume continues a run bit for bit \
-        (only --steps and --checkpoint-every may be given again).
-        """)
+            Checkpoints go to OUT/training/state.safetensors every --checkpoint-every steps, at the end and on \
+            Ctrl-C; OUT/training/log.jsonl has one line per step. --resume continues a run bit for bit \
+            (only --steps and --checkpoint-every may be given again).
+            """)
 
     static let predictionNames = ["eps": PredictionType.epsilon, "x0": .sample, "v": .velocity]
 
@@ -41,9 +41,11 @@ struct Train: ParsableCommand {
     @Option(help: "Linear warmup steps (default 100).")
     var warmup: Int?
 
-    @Option(name: .customLong("ema-decay"), help: ArgumentHelp(
-        "EMA decay in [0, 1) (default 0.999), or several, comma-separated (0.999,0.9999).",
-        discussion: "The first rate's weights go to OUT; each further rate R gets its own model folder OUT/ema-R."))
+    @Option(
+        name: .customLong("ema-decay"),
+        help: ArgumentHelp(
+            "EMA decay in [0, 1) (default 0.999), or several, comma-separated (0.999,0.9999).",
+            discussion: "The first rate's weights go to OUT; each further rate R gets its own model folder OUT/ema-R."))
     var emaDecay: String?
 
     /// The rates of `--ema-decay`, first the one exported to OUT.
@@ -54,8 +56,9 @@ struct Train: ParsableCommand {
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             let rates = try parts.map { part -> Double in
                 guard let rate = Double(part) else {
-                    throw ValidationError("--ema-decay \(emaDecay): '\(part)' is not a number; give rates in [0, 1), "
-                        + "comma-separated (e.g. 0.999,0.9999)")
+                    throw ValidationError(
+                        "--ema-decay \(emaDecay): '\(part)' is not a number; give rates in [0, 1), "
+                            + "comma-separated (e.g. 0.999,0.9999)")
                 }
                 try Check.finite(rate, flag: "--ema-decay", atLeast: 0, below: 1)
                 return rate
@@ -94,8 +97,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("image-size"), help: "Resize / centre-crop folder images to this size.")
     var imageSize: Int?
 
-    @Flag(help: ArgumentHelp("Decode a folder's images batch by batch (the next batch in the background) instead of all at the start.",
-        discussion: "For folders larger than memory: the same batches in the same order, so the same bits, as without it."))
+    @Flag(
+        help: ArgumentHelp(
+            "Decode a folder's images batch by batch (the next batch in the background) instead of all at the start.",
+            discussion: "For folders larger than memory: the same batches in the same order, so the same bits, as without it."))
     var stream = false
 
     @Option(help: "Seed of weights, data order, timesteps and noise (default 0).")
@@ -107,58 +112,72 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (default 500).")
     var checkpointEvery: Int?
 
-    @Flag(help: "Train a class-conditional U-Net on the data's labels (sub-folder names for an image folder), with a null class for classifier-free guidance.")
+    @Flag(
+        help:
+            "Train a class-conditional U-Net on the data's labels (sub-folder names for an image folder), with a null class for classifier-free guidance."
+    )
     var conditional = false
 
-    @Option(name: .customLong("class-dropout"), help: "With --conditional: probability of replacing a label by the null class (default 0.1).")
+    @Option(
+        name: .customLong("class-dropout"), help: "With --conditional: probability of replacing a label by the null class (default 0.1).")
     var classDropout: Double?
 
-    @Flag(help: ArgumentHelp("Continue the run saved in --out: '--resume' or '--resume latest' from its newest state, "
-        + "'--resume PATH' from a numbered snapshot (training/checkpoints/step-….safetensors).",
-        discussion: "From a snapshot the run goes on from that step: the log is cut back to it and later "
-            + "snapshots are replaced as the run reaches their steps again."))
+    @Flag(
+        help: ArgumentHelp(
+            "Continue the run saved in --out: '--resume' or '--resume latest' from its newest state, "
+                + "'--resume PATH' from a numbered snapshot (training/checkpoints/step-….safetensors).",
+            discussion: "From a snapshot the run goes on from that step: the log is cut back to it and later "
+                + "snapshots are replaced as the run reaches their steps again."))
     var resume = false
 
     @Option(name: .customLong("resume-from"), help: ArgumentHelp("The snapshot '--resume PATH' names.", visibility: .private))
     var resumeFrom: String?
 
-    @Option(name: .customLong("sample-every"), help: ArgumentHelp(
-        "Every N steps, draw a grid from the EMA weights (fixed seed, DPM-Solver++ 20 steps) into OUT/samples/step-….png.",
-        discussion: "It does not change the run: the same bits with or without it. May be given with --resume."))
+    @Option(
+        name: .customLong("sample-every"),
+        help: ArgumentHelp(
+            "Every N steps, draw a grid from the EMA weights (fixed seed, DPM-Solver++ 20 steps) into OUT/samples/step-….png.",
+            discussion: "It does not change the run: the same bits with or without it. May be given with --resume."))
     var sampleEvery: Int?
 
     @Option(name: .customLong("sample-n"), help: "Images in each --sample-every grid (default 64).")
     var sampleCount: Int?
 
-    @Option(name: .customLong("keep-checkpoints"), help: ArgumentHelp(
-        "Also keep the newest N checkpoints as numbered snapshots in OUT/training/checkpoints (default 0: only the rolling state).",
-        discussion: "May be changed with --resume."))
+    @Option(
+        name: .customLong("keep-checkpoints"),
+        help: ArgumentHelp(
+            "Also keep the newest N checkpoints as numbered snapshots in OUT/training/checkpoints (default 0: only the rolling state).",
+            discussion: "May be changed with --resume."))
     var keepCheckpoints: Int?
 
     @OptionGroup(title: "Training options") var options: TrainingOptionFlags
 
     /// Flags that fix the run and so may not be given with --resume.
     var runDefiningFlags: [(String, Bool)] {
-        [("--data", data != nil), ("--model-config", modelConfig != nil), ("--preset", preset != nil),
-         ("--batch-size", batchSize != nil), ("--lr", lr != nil), ("--warmup", warmup != nil),
-         ("--ema-decay", emaDecay != nil), ("--schedule", schedule != nil), ("--timesteps", timesteps != nil),
-         ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
-         ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
-         ("--image-size", imageSize != nil), ("--stream", stream), ("--seed", seed != nil), ("--conditional", conditional),
-         ("--class-dropout", classDropout != nil)] + options.given
+        [
+            ("--data", data != nil), ("--model-config", modelConfig != nil), ("--preset", preset != nil),
+            ("--batch-size", batchSize != nil), ("--lr", lr != nil), ("--warmup", warmup != nil),
+            ("--ema-decay", emaDecay != nil), ("--schedule", schedule != nil), ("--timesteps", timesteps != nil),
+            ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
+            ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
+            ("--image-size", imageSize != nil), ("--stream", stream), ("--seed", seed != nil), ("--conditional", conditional),
+            ("--class-dropout", classDropout != nil),
+        ] + options.given
     }
 
     func validate() throws {
         if resume {
             let given = runDefiningFlags.filter(\.1).map(\.0)
             if !given.isEmpty {
-                throw ValidationError("--resume continues with the saved settings; drop \(given.joined(separator: ", ")) "
-                    + "(only --steps, --checkpoint-every and --keep-checkpoints may change)")
+                throw ValidationError(
+                    "--resume continues with the saved settings; drop \(given.joined(separator: ", ")) "
+                        + "(only --steps, --checkpoint-every and --keep-checkpoints may change)")
             }
             try Check.existingFolder(out, flag: "--out")
             if let resumeFrom, resumeFrom != "latest", !FileManager.default.fileExists(atPath: resumeFrom) {
-                throw ValidationError("--resume \(resumeFrom): no such file; give 'latest' or a snapshot file "
-                    + "(\(out)/training/checkpoints/step-….safetensors)")
+                throw ValidationError(
+                    "--resume \(resumeFrom): no such file; give 'latest' or a snapshot file "
+                        + "(\(out)/training/checkpoints/step-….safetensors)")
             }
         } else {
             if resumeFrom != nil { throw ValidationError("--resume-from is how '--resume PATH' is passed; use --resume PATH") }
@@ -222,18 +241,21 @@ struct Train: ParsableCommand {
                 if let keepCheckpoints { configuration.keepCheckpoints = keepCheckpoints }
             }
             trainer = resumed.trainer
-            Terminal.printNote("resuming \(out) at step \(trainer.step) of \(trainer.configuration.steps)"
-                + (resumed.source == TrainingRun.stateURL(out: outURL) ? "" : " from \(resumed.source.lastPathComponent)"))
+            Terminal.printNote(
+                "resuming \(out) at step \(trainer.step) of \(trainer.configuration.steps)"
+                    + (resumed.source == TrainingRun.stateURL(out: outURL) ? "" : " from \(resumed.source.lastPathComponent)"))
         } else {
             let (recipe, configuration) = try makeRun()
             trainer = try TrainingRun.start(recipe, configuration: configuration, out: outURL)
             if let conditioning = recipe.conditioning {
-                Terminal.printNote("class-conditional on \(conditioning.classCount) classes from \(recipe.data): "
-                    + Self.listing(conditioning.classNames) + "; null class \(conditioning.nullClass), "
-                    + "label dropout \(conditioning.classDropout)")
+                Terminal.printNote(
+                    "class-conditional on \(conditioning.classCount) classes from \(recipe.data): "
+                        + Self.listing(conditioning.classNames) + "; null class \(conditioning.nullClass), "
+                        + "label dropout \(conditioning.classDropout)")
             }
-            Terminal.printNote("training \(recipe.modelClass) (\(trainer.model.parameterCount) parameters) on \(recipe.data) "
-                + "for \(configuration.steps) steps, batch \(recipe.batchSize) → \(out)")
+            Terminal.printNote(
+                "training \(recipe.modelClass) (\(trainer.model.parameterCount) parameters) on \(recipe.data) "
+                    + "for \(configuration.steps) steps, batch \(recipe.batchSize) → \(out)")
         }
         let outcome = try TrainingLoop.run(trainer, preview: try makePreview(trainer, out: outURL))
         let curve = TrainingRun.trainingFolder(out: outURL).appendingPathComponent("loss.svg")
@@ -241,11 +263,13 @@ struct Train: ParsableCommand {
         switch outcome {
         case .finished(let step):
             let others = trainer.configuration.additionalEMADecays.map { TrainingRun.emaFolder(out: outURL, decay: $0).path }
-            print("trained \(step) steps; model (EMA weights) in \(out)"
-                + (others.isEmpty ? "" : " (other EMA rates in \(others.joined(separator: ", ")))")
-                + ", loss curve \(curve.path)")
+            print(
+                "trained \(step) steps; model (EMA weights) in \(out)"
+                    + (others.isEmpty ? "" : " (other EMA rates in \(others.joined(separator: ", ")))")
+                    + ", loss curve \(curve.path)")
         case .interrupted(let step):
-            throw Interrupted(description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
+            throw Interrupted(
+                description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
         }
     }
 
@@ -257,17 +281,20 @@ struct Train: ParsableCommand {
         }
         let config = unet.config
         let count = sampleCount ?? 64
-        let labels = trainer.configuration.classConditional
+        let labels =
+            trainer.configuration.classConditional
             ? (0..<count).map { $0 % Swift.max(1, (config.numClassEmbeds ?? 1) - 1) } : nil
-        return TrainingPreview(every: sampleEvery, count: count, folder: out.appendingPathComponent("samples"),
-                               exampleShape: TrainingRun.exampleShape(of: trainer.model), labels: labels)
+        return TrainingPreview(
+            every: sampleEvery, count: count, folder: out.appendingPathComponent("samples"),
+            exampleShape: TrainingRun.exampleShape(of: trainer.model), labels: labels)
     }
 
     /// `train … --resume VALUE …` as the parser takes it: `--resume --resume-from VALUE`
     /// (so that `--resume` alone stays a flag). Other commands' arguments are left as they are.
     static func normalizingResume(_ arguments: [String]) -> [String] {
         guard arguments.first == "train", let index = arguments.firstIndex(of: "--resume"), index + 1 < arguments.count,
-              !arguments[index + 1].hasPrefix("-") else { return arguments }
+            !arguments[index + 1].hasPrefix("-")
+        else { return arguments }
         var result = arguments
         result.insert("--resume-from", at: index + 1)
         return result

@@ -33,10 +33,15 @@ struct TrainFeatures: ParsableCommand {
             bar.update(step: step, loss: Double(loss))
         }
         bar.finish()
-        try network.saveSafetensors(to: URL(fileURLWithPath: out),
-                                    metadata: ["recipe": "ddpm train-features --steps \(steps) --seed \(seed)",
-                                               "test_accuracy": String(format: "%.4f", accuracy)])
-        print(String(format: "wrote %@ (%d parameters); accuracy on the bundled MNIST test split: %.1f%%",
-                     out, network.parameterCount, 100 * accuracy))
+        try network.saveSafetensors(
+            to: URL(fileURLWithPath: out),
+            metadata: [
+                "recipe": "ddpm train-features --steps \(steps) --seed \(seed)",
+                "test_accuracy": String(format: "%.4f", accuracy),
+            ])
+        print(
+            String(
+                format: "wrote %@ (%d parameters); accuracy on the bundled MNIST test split: %.1f%%",
+                out, network.parameterCount, 100 * accuracy))
     }
 }

@@ -6,11 +6,13 @@ import NN
 /// loss weighting, offset noise, input perturbation, learning-rate decay and
 /// EMA warm-up, self-conditioning. Each is saved with the run, so `--resume` keeps it.
 struct TrainingOptionFlags: ParsableArguments {
-    @Option(name: .customLong("loss-weight"), help: ArgumentHelp(
-        "none, min-snr, soft-min-snr, snr or p2: a per-timestep weight on the MSE (default none).",
-        discussion: "min-snr is Hang et al. 2023's min(SNR, γ) on the x0 error, converted to the network's target "
-            + "(÷SNR for eps, ÷(SNR+1) for v); soft-min-snr is SNR·γ/(SNR+γ); snr weights the x0 error by SNR "
-            + "(what eps-prediction does implicitly); p2 is Choi et al. 2022's 1/(1+SNR)^γ on the eps error."))
+    @Option(
+        name: .customLong("loss-weight"),
+        help: ArgumentHelp(
+            "none, min-snr, soft-min-snr, snr or p2: a per-timestep weight on the MSE (default none).",
+            discussion: "min-snr is Hang et al. 2023's min(SNR, γ) on the x0 error, converted to the network's target "
+                + "(÷SNR for eps, ÷(SNR+1) for v); soft-min-snr is SNR·γ/(SNR+γ); snr weights the x0 error by SNR "
+                + "(what eps-prediction does implicitly); p2 is Choi et al. 2022's 1/(1+SNR)^γ on the eps error."))
     var lossWeight: String?
 
     @Option(name: .customLong("snr-gamma"), help: "γ of min-snr / soft-min-snr (default 5) or of p2 (default 1).")
@@ -34,25 +36,33 @@ struct TrainingOptionFlags: ParsableArguments {
     @Option(name: .customLong("lr-end"), help: "With --lr-schedule polynomial: the final learning rate (default 1e-7).")
     var lrEnd: Double?
 
-    @Flag(name: .customLong("ema-warmup"), help: "EMA decay 1 − (1 + step)^(−power), capped at --ema-decay (diffusers' use_ema_warmup, inv_gamma 1).")
+    @Flag(
+        name: .customLong("ema-warmup"),
+        help: "EMA decay 1 − (1 + step)^(−power), capped at --ema-decay (diffusers' use_ema_warmup, inv_gamma 1).")
     var emaWarmup = false
 
-    @Flag(name: .customLong("rescale-zero-terminal-snr"), help: ArgumentHelp(
-        "Rescale the betas so that ᾱ_T = 0 (Lin et al. 2024): x_T holds no signal, as at sampling. Needs --prediction v or x0.",
-        discussion: "Sample such a model with a spacing that starts at T (ddim: trailing, the default; --timestep-spacing "
-            + "trailing for the others); with guidance, --guidance-rescale 0.7 is the paper's companion."))
+    @Flag(
+        name: .customLong("rescale-zero-terminal-snr"),
+        help: ArgumentHelp(
+            "Rescale the betas so that ᾱ_T = 0 (Lin et al. 2024): x_T holds no signal, as at sampling. Needs --prediction v or x0.",
+            discussion: "Sample such a model with a spacing that starts at T (ddim: trailing, the default; --timestep-spacing "
+                + "trailing for the others); with guidance, --guidance-rescale 0.7 is the paper's companion."))
     var rescaleZeroTerminalSNR = false
 
-    @Flag(name: .customLong("importance-sampling"), help: ArgumentHelp(
-        "Draw timesteps by the second moment of their last 10 losses (improved-diffusion's loss-second-moment sampler).",
-        discussion: "Uniform until every timestep has 10 losses, then p_t ∝ √E[L_t²] mixed with 0.001 uniform; each loss "
-            + "is weighted by 1/(T·p_t), so the objective's estimate stays unbiased. Meant for --loss hybrid."))
+    @Flag(
+        name: .customLong("importance-sampling"),
+        help: ArgumentHelp(
+            "Draw timesteps by the second moment of their last 10 losses (improved-diffusion's loss-second-moment sampler).",
+            discussion: "Uniform until every timestep has 10 losses, then p_t ∝ √E[L_t²] mixed with 0.001 uniform; each loss "
+                + "is weighted by 1/(T·p_t), so the objective's estimate stays unbiased. Meant for --loss hybrid."))
     var importanceSampling = false
 
-    @Flag(name: .customLong("self-condition"), help: ArgumentHelp(
-        "Self-conditioning (Chen et al. 2022): the U-Net also sees its previous x0 estimate (twice the input channels).",
-        discussion: "Trained on half the batches with a gradient-free first estimate, on the rest with zeros; every "
-            + "sampler feeds back the last estimate. Written to config.json as self_condition."))
+    @Flag(
+        name: .customLong("self-condition"),
+        help: ArgumentHelp(
+            "Self-conditioning (Chen et al. 2022): the U-Net also sees its previous x0 estimate (twice the input channels).",
+            discussion: "Trained on half the batches with a gradient-free first estimate, on the rest with zeros; every "
+                + "sampler feeds back the last estimate. Written to config.json as self_condition."))
     var selfCondition = false
 
     @Option(name: .customLong("ema-power"), help: "With --ema-warmup: the power (default 0.75, diffusers' train_unconditional default).")
@@ -60,12 +70,14 @@ struct TrainingOptionFlags: ParsableArguments {
 
     /// The flags given (they fix the run, so `--resume` refuses them).
     var given: [(String, Bool)] {
-        [("--loss-weight", lossWeight != nil), ("--snr-gamma", snrGamma != nil), ("--offset-noise", offsetNoise != nil),
-         ("--input-perturbation", inputPerturbation != nil), ("--lr-schedule", lrSchedule != nil),
-         ("--lr-cycles", lrCycles != nil), ("--lr-power", lrPower != nil), ("--lr-end", lrEnd != nil),
-         ("--ema-warmup", emaWarmup), ("--ema-power", emaPower != nil),
-         ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR), ("--importance-sampling", importanceSampling),
-         ("--self-condition", selfCondition)]
+        [
+            ("--loss-weight", lossWeight != nil), ("--snr-gamma", snrGamma != nil), ("--offset-noise", offsetNoise != nil),
+            ("--input-perturbation", inputPerturbation != nil), ("--lr-schedule", lrSchedule != nil),
+            ("--lr-cycles", lrCycles != nil), ("--lr-power", lrPower != nil), ("--lr-end", lrEnd != nil),
+            ("--ema-warmup", emaWarmup), ("--ema-power", emaPower != nil),
+            ("--rescale-zero-terminal-snr", rescaleZeroTerminalSNR), ("--importance-sampling", importanceSampling),
+            ("--self-condition", selfCondition),
+        ]
     }
 
     static let weightNames = ["none", "min-snr", "soft-min-snr", "snr", "p2"]

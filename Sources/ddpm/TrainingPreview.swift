@@ -37,8 +37,9 @@ struct TrainingPreview {
             trainer.ema.restoreParameters()
             trainer.model.setTraining(true)
         }
-        let pipeline = try BatchedSampling(model: trainer.model, sampler: try sampler(trainer.diffusion), exampleShape: exampleShape,
-                                           batchSize: count, seed: 0)
+        let pipeline = try BatchedSampling(
+            model: trainer.model, sampler: try sampler(trainer.diffusion), exampleShape: exampleShape,
+            batchSize: count, seed: 0)
         let samples = try pipeline.draw(count: count, labels: labels).samples
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try ImageGrid.write(samples, toFile: url(step: trainer.step).path, columns: Int(Double(count).squareRoot().rounded(.up)))

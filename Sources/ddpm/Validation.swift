@@ -19,14 +19,17 @@ enum Check {
     }
 
     /// A finite `value` in the interval described by `lower`/`upper` (open or closed ends).
-    static func finite(_ value: Double, flag: String, above lower: Double? = nil, atLeast lowerClosed: Double? = nil,
-                       below upper: Double? = nil, atMost upperClosed: Double? = nil) throws {
+    static func finite(
+        _ value: Double, flag: String, above lower: Double? = nil, atLeast lowerClosed: Double? = nil,
+        below upper: Double? = nil, atMost upperClosed: Double? = nil
+    ) throws {
         var accepted: [String] = []
         if let lower { accepted.append("> \(lower)") }
         if let lowerClosed { accepted.append("≥ \(lowerClosed)") }
         if let upper { accepted.append("< \(upper)") }
         if let upperClosed { accepted.append("≤ \(upperClosed)") }
-        let inRange = value.isFinite
+        let inRange =
+            value.isFinite
             && (lower.map { value > $0 } ?? true) && (lowerClosed.map { value >= $0 } ?? true)
             && (upper.map { value < $0 } ?? true) && (upperClosed.map { value <= $0 } ?? true)
         guard inRange else {

@@ -4,8 +4,9 @@ import XCTest
 
 final class ImageDatasetTests: XCTestCase {
     private func dataset(_ n: Int) throws -> ImageDataset {
-        try ImageDataset(images: Tensor(shape: [n, 1, 1, 2], scalars: (0..<(2 * n)).map(Float.init)),
-                         labels: (0..<n).map { $0 % 3 }, classNames: ["a", "b", "c"])
+        try ImageDataset(
+            images: Tensor(shape: [n, 1, 1, 2], scalars: (0..<(2 * n)).map(Float.init)),
+            labels: (0..<n).map { $0 % 3 }, classNames: ["a", "b", "c"])
     }
 
     func testSplitFollowsIndexModTen() throws {

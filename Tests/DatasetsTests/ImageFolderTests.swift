@@ -13,16 +13,19 @@ final class ImageFolderTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func write(_ relative: String, width: Int, height: Int, model: PixelImage.ColorModel = .gray,
-                       value: (Int, Int, Int) -> UInt16 = { x, y, c in UInt16((x * 30 + y * 7 + c * 50) % 256) },
-                       depth: Int = 8) throws {
+    private func write(
+        _ relative: String, width: Int, height: Int, model: PixelImage.ColorModel = .gray,
+        value: (Int, Int, Int) -> UInt16 = { x, y, c in UInt16((x * 30 + y * 7 + c * 50) % 256) },
+        depth: Int = 8
+    ) throws {
         let url = folder.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var samples: [UInt16] = []
         for y in 0..<height { for x in 0..<width { for c in 0..<model.channels { samples.append(value(x, y, c)) } } }
         if depth == 16 { samples = samples.map { $0 * 257 } }
-        try PNG.write(PixelImage(width: width, height: height, colorModel: model, bitDepth: depth, samples: samples),
-                      toFile: url.path)
+        try PNG.write(
+            PixelImage(width: width, height: height, colorModel: model, bitDepth: depth, samples: samples),
+            toFile: url.path)
     }
 
     func testClassSubfoldersGiveSortedLabels() throws {

@@ -5,17 +5,19 @@ import XCTest
 final class ImageGridTests: XCTestCase {
     func testLayoutPaddingAndScaling() throws {
         // Three 2×2 gray images with constant values -1, 0, 1, two columns, padding 1, black padding.
-        let images = Tensor(shape: [3, 1, 2, 2], scalars: [Float](repeating: -1, count: 4)
-                                + [Float](repeating: 0, count: 4) + [Float](repeating: 1, count: 4))
+        let images = Tensor(
+            shape: [3, 1, 2, 2],
+            scalars: [Float](repeating: -1, count: 4)
+                + [Float](repeating: 0, count: 4) + [Float](repeating: 1, count: 4))
         let grid = try ImageGrid.make(images, columns: 2, padding: 1, padValue: -1)
         XCTAssertEqual(grid.width, 2 * 3 + 1)
         XCTAssertEqual(grid.height, 2 * 3 + 1)
         XCTAssertEqual(grid.colorModel, .gray)
-        XCTAssertEqual(grid.sample(x: 1, y: 1, channel: 0), 0)      // image 0
-        XCTAssertEqual(grid.sample(x: 4, y: 2, channel: 0), 128)    // image 1: round(0.5 · 255)
-        XCTAssertEqual(grid.sample(x: 2, y: 5, channel: 0), 255)    // image 2
-        XCTAssertEqual(grid.sample(x: 5, y: 5, channel: 0), 0)      // empty cell = padding
-        XCTAssertEqual(grid.sample(x: 3, y: 1, channel: 0), 0)      // gutter
+        XCTAssertEqual(grid.sample(x: 1, y: 1, channel: 0), 0)  // image 0
+        XCTAssertEqual(grid.sample(x: 4, y: 2, channel: 0), 128)  // image 1: round(0.5 · 255)
+        XCTAssertEqual(grid.sample(x: 2, y: 5, channel: 0), 255)  // image 2
+        XCTAssertEqual(grid.sample(x: 5, y: 5, channel: 0), 0)  // empty cell = padding
+        XCTAssertEqual(grid.sample(x: 3, y: 1, channel: 0), 0)  // gutter
     }
 
     func testRGBGridRoundTripsThroughPNGAndDefaults() throws {
@@ -24,7 +26,7 @@ final class ImageGridTests: XCTestCase {
         for n in 0..<count { for c in 0..<3 { scalars += [Float](repeating: Float(n * 3 + c) / 7 - 1, count: 12) } }
         let images = Tensor(shape: [count, 3, 3, 4], scalars: scalars)
         let grid = try ImageGrid.make(images)
-        XCTAssertEqual(grid.width, 3 * (4 + 2) + 2)   // ⌈√5⌉ = 3 columns
+        XCTAssertEqual(grid.width, 3 * (4 + 2) + 2)  // ⌈√5⌉ = 3 columns
         XCTAssertEqual(grid.height, 2 * (3 + 2) + 2)
         XCTAssertEqual(grid.sample(x: 0, y: 0, channel: 1), 255)  // white padding by default
         XCTAssertEqual(grid.sample(x: 2 + 6, y: 2, channel: 2), UInt16(((Float(5) / 7) * 127.5).rounded()))

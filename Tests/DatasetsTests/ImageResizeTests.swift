@@ -4,10 +4,12 @@ import XCTest
 final class ImageResizeTests: XCTestCase {
     func testAreaDownscaleAveragesBlocks() {
         // 4×4 → 2×2: each output is the mean of a 2×2 block.
-        let planes: [Float] = [1, 3, 5, 7,
-                               1, 3, 5, 7,
-                               0, 0, 8, 8,
-                               0, 0, 8, 8]
+        let planes: [Float] = [
+            1, 3, 5, 7,
+            1, 3, 5, 7,
+            0, 0, 8, 8,
+            0, 0, 8, 8,
+        ]
         XCTAssertEqual(ImageResize.resize(planes, channels: 1, height: 4, width: 4, newHeight: 2, newWidth: 2), [2, 6, 0, 8])
         // 3 → 2 along one axis: fractional coverage (weights 2/3, 1/3 and 1/3, 2/3).
         let out = ImageResize.resize([0, 3, 6], channels: 1, height: 1, width: 3, newHeight: 1, newWidth: 2)

@@ -55,16 +55,23 @@ final class NPYTests: XCTestCase {
             try NPY.decode(NPY.magic + [1, 0, 0xFF, 0x00] + Array("{'descr'".utf8), source: "x")
         }
         assertDatasetError(["element type '<i8'"]) {
-            try NPY.decode(file(header: "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", data: [UInt8](repeating: 0, count: 8)), source: "x")
+            try NPY.decode(
+                file(header: "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", data: [UInt8](repeating: 0, count: 8)),
+                source: "x")
         }
         assertDatasetError(["needs 16 bytes of data, the file holds 12"]) {
-            try NPY.decode(file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", data: [UInt8](repeating: 0, count: 12)), source: "x")
+            try NPY.decode(
+                file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", data: [UInt8](repeating: 0, count: 12)),
+                source: "x")
         }
         assertDatasetError(["exceeds the limit of 2^31"]) {
-            try NPY.decode(file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }", data: [0, 0, 0, 0]), source: "x")
+            try NPY.decode(
+                file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }", data: [0, 0, 0, 0]), source: "x")
         }
         assertDatasetError(["exceeds the limit"]) {
-            try NPY.decode(file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }", data: []), source: "x")
+            try NPY.decode(
+                file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }", data: []),
+                source: "x")
         }
         assertDatasetError(["malformed .npy header"]) {
             try NPY.decode(file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (-3,), }", data: []), source: "x")

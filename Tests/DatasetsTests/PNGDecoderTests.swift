@@ -37,9 +37,11 @@ final class PNGDecoderTests: XCTestCase {
             let bytes = try FileAccess.readBytes(atPath: pngFolder.appendingPathComponent(name).path)
             seen.insert("ct\(bytes[25])-d\(bytes[24])-i\(bytes[28])")
         }
-        for combination in ["ct0-d1-i0", "ct0-d2-i0", "ct0-d4-i0", "ct0-d8-i0", "ct0-d16-i0", "ct2-d8-i0", "ct2-d16-i0",
-                            "ct3-d1-i0", "ct3-d2-i0", "ct3-d4-i0", "ct3-d8-i0", "ct4-d8-i0", "ct4-d16-i0",
-                            "ct6-d8-i0", "ct6-d16-i0", "ct0-d1-i1", "ct0-d8-i1", "ct2-d8-i1", "ct3-d4-i1", "ct6-d16-i1"] {
+        for combination in [
+            "ct0-d1-i0", "ct0-d2-i0", "ct0-d4-i0", "ct0-d8-i0", "ct0-d16-i0", "ct2-d8-i0", "ct2-d16-i0",
+            "ct3-d1-i0", "ct3-d2-i0", "ct3-d4-i0", "ct3-d8-i0", "ct4-d8-i0", "ct4-d16-i0",
+            "ct6-d8-i0", "ct6-d16-i0", "ct0-d1-i1", "ct0-d8-i1", "ct2-d8-i1", "ct3-d4-i1", "ct6-d16-i1",
+        ] {
             XCTAssertTrue(seen.contains(combination), "no fixture for \(combination)")
         }
     }
@@ -111,8 +113,10 @@ final class PNGDecoderTests: XCTestCase {
         var noHeader = PNG.signature
         PNG.appendChunk("IDAT", Zlib.compress([0, 0]), to: &noHeader)
         assertDatasetError(["first chunk is IDAT, expected IHDR"]) { try PNG.decode(noHeader, source: "p") }
-        XCTAssertNoThrow(try PNG.decode(DatasetTestSupport.png(width: 1, height: 1, raw: [0, 9], before: [("tIME", [1, 2])]),
-                                        source: "p"))
+        XCTAssertNoThrow(
+            try PNG.decode(
+                DatasetTestSupport.png(width: 1, height: 1, raw: [0, 9], before: [("tIME", [1, 2])]),
+                source: "p"))
     }
 
     func testBadImageDataContents() {
@@ -126,8 +130,10 @@ final class PNGDecoderTests: XCTestCase {
             try PNG.decode(DatasetTestSupport.png(width: 2, height: 2, raw: [0, 1, 2, 0, 3, 4, 0]), source: "p")
         }
         assertDatasetError(["palette index 3", "2-entry PLTE"]) {
-            try PNG.decode(DatasetTestSupport.png(width: 2, height: 1, colorType: 3, raw: [0, 1, 3],
-                                           before: [("PLTE", [0, 0, 0, 9, 9, 9])]), source: "p")
+            try PNG.decode(
+                DatasetTestSupport.png(
+                    width: 2, height: 1, colorType: 3, raw: [0, 1, 3],
+                    before: [("PLTE", [0, 0, 0, 9, 9, 9])]), source: "p")
         }
         assertDatasetError(["corrupt PNG image data"]) {
             try PNG.decode(DatasetTestSupport.png(width: 2, height: 2, raw: nil, idat: [0x78, 0x9C, 0xFF, 0xFF, 0xFF]), source: "p")

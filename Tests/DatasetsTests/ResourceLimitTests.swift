@@ -46,8 +46,9 @@ final class ResourceLimitTests: XCTestCase {
             try NPY.decode(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (65536, 65536, 65536), }"), source: "g.npy")
         }
         assertDatasetError(["g.npy", "needs 8589934592 bytes"]) {
-            try NPY.decode(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2147483648,), }", data: [0, 0, 0, 0]),
-                           source: "g.npy")
+            try NPY.decode(
+                npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2147483648,), }", data: [0, 0, 0, 0]),
+                source: "g.npy")
         }
         let manyAxes = "(" + String(repeating: "1, ", count: 40) + ")"
         assertDatasetError(["g.npy", "at most 32"]) {

@@ -37,8 +37,9 @@ final class StreamingDataLoaderTests: XCTestCase {
         let whole = try ImageFolder(path: folder.path, options: ImageFolder.Options(imageSize: 8, channels: .rgb)).dataset
         for split in [DataSplit.train, .all] {
             var memory = try DataLoader(dataset: try whole.split(split), batchSize: 4, seed: 9, horizontalFlip: true)
-            let streamed = try StreamingDataLoader(path: folder.path, channels: 3, imageSize: 8, split: split, batchSize: 4,
-                                                   seed: 9, horizontalFlip: true, cachedImages: 5)
+            let streamed = try StreamingDataLoader(
+                path: folder.path, channels: 3, imageSize: 8, split: split, batchSize: 4,
+                seed: 9, horizontalFlip: true, cachedImages: 5)
             XCTAssertEqual(streamed.count, memory.count)
             var saved: (DataPosition, [Batch])?
             for step in 0..<(3 * memory.batchesPerEpoch + 1) {
@@ -51,8 +52,9 @@ final class StreamingDataLoaderTests: XCTestCase {
             // Back to a saved position (a prefetched batch of another position must not be served),
             // and a fresh loader resumed there: the same batches again.
             try streamed.seek(to: saved!.0)
-            let resumed = try StreamingDataLoader(path: folder.path, channels: 3, imageSize: 8, split: split, batchSize: 4,
-                                                  seed: 9, horizontalFlip: true, position: saved!.0)
+            let resumed = try StreamingDataLoader(
+                path: folder.path, channels: 3, imageSize: 8, split: split, batchSize: 4,
+                seed: 9, horizontalFlip: true, position: saved!.0)
             for (k, expected) in saved!.1.prefix(6).enumerated() {
                 assertSame(try streamed.nextBatch(), expected, "\(split) after seek, batch \(k)")
                 assertSame(try resumed.nextBatch(), expected, "\(split) resumed, batch \(k)")
@@ -75,8 +77,9 @@ final class StreamingDataLoaderTests: XCTestCase {
         XCTAssertEqual(loader.position, before, "a failed batch does not advance")
         // Without a size, images must share the first one's.
         assertDatasetError(["images of mixed sizes need an image size"]) {
-            let unsized = try StreamingDataLoader(path: self.folder.path, channels: 3, imageSize: nil, batchSize: 23, seed: 0,
-                                                  shuffle: false)
+            let unsized = try StreamingDataLoader(
+                path: self.folder.path, channels: 3, imageSize: nil, batchSize: 23, seed: 0,
+                shuffle: false)
             _ = try unsized.nextBatch()
         }
         assertDatasetError(["2 channels"]) {

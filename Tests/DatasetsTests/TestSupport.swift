@@ -16,9 +16,11 @@ enum DatasetTestSupport {
     }
 
     /// A PNG built from chunks, with correct CRCs.
-    static func png(width: UInt32, height: UInt32, bitDepth: UInt8 = 8, colorType: UInt8 = 0,
-                    interlace: UInt8 = 0, raw: [UInt8]?, before: [(String, [UInt8])] = [],
-                    idat: [UInt8]? = nil) -> [UInt8] {
+    static func png(
+        width: UInt32, height: UInt32, bitDepth: UInt8 = 8, colorType: UInt8 = 0,
+        interlace: UInt8 = 0, raw: [UInt8]?, before: [(String, [UInt8])] = [],
+        idat: [UInt8]? = nil
+    ) -> [UInt8] {
         var out = PNG.signature
         var ihdr: [UInt8] = []
         PNG.appendBigEndian(width, to: &ihdr)
@@ -34,15 +36,18 @@ enum DatasetTestSupport {
 }
 
 /// Asserts that `body` throws a `DatasetError` whose message contains every fragment.
-func assertDatasetError<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () throws -> T) {
+func assertDatasetError<T>(
+    _ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> T
+) {
     do {
         _ = try body()
         XCTFail("expected an error containing \(fragments)", file: file, line: line)
     } catch let error as DatasetError {
         for fragment in fragments {
-            XCTAssertTrue(error.description.contains(fragment),
-                          "error \"\(error.description)\" does not contain \"\(fragment)\"", file: file, line: line)
+            XCTAssertTrue(
+                error.description.contains(fragment),
+                "error \"\(error.description)\" does not contain \"\(fragment)\"", file: file, line: line)
         }
     } catch {
         XCTFail("expected a DatasetError, got \(error)", file: file, line: line)

@@ -34,8 +34,9 @@ final class DenoisedClippingTests: XCTestCase {
         let xt = Tensor(shape: [1, 4], scalars: [3, -3, 0.1, 0])
         let predictions = Tensor(shape: [1, 4], scalars: [4, -2, 0.5, 0])  // x̂0 itself (x0-prediction)
         for clipping in [DenoisedClipping.none, .clip(range: 1), .dynamicThreshold(ratio: 0.9, maximum: 3)] {
-            let diffusion = GaussianDiffusion(schedule: schedule, prediction: .sample, variance: .fixedSmall,
-                                              denoisedClipping: clipping)
+            let diffusion = GaussianDiffusion(
+                schedule: schedule, prediction: .sample, variance: .fixedSmall,
+                denoisedClipping: clipping)
             let step = try diffusion.reverseStep(modelOutput: predictions, xt: xt, timesteps: [5])
             XCTAssertEqual(step.predictedX0.scalars, clipping.apply(to: predictions).scalars, "\(clipping)")
         }

@@ -69,7 +69,9 @@ final class DiffusersCompatibilityTests: XCTestCase {
             let s = try NoiseSchedule(try BetaSchedule(name: name), timesteps: reference.T)
             for i in 0..<reference.T {
                 XCTAssertEqual(s.double.betas[i], reference.betas_f64[i], accuracy: 1e-12 * reference.betas_f64[i], "\(name) beta \(i)")
-                XCTAssertEqual(s.double.alphaBar[i], reference.alphas_cumprod_f64[i], accuracy: 1e-10 * reference.alphas_cumprod_f64[i], "\(name) alpha_bar \(i)")
+                XCTAssertEqual(
+                    s.double.alphaBar[i], reference.alphas_cumprod_f64[i], accuracy: 1e-10 * reference.alphas_cumprod_f64[i],
+                    "\(name) alpha_bar \(i)")
             }
             assertClose(s.float.betas, reference.betas_f64, tolerance: 1e-6, "\(name) betas f64")
             assertClose(s.float.alphaBar, reference.alphas_cumprod_f64, tolerance: 1e-6, "\(name) alpha_bar f64")
@@ -82,8 +84,9 @@ final class DiffusersCompatibilityTests: XCTestCase {
         let f = Self.fixtures
         for c in f.ddpm {
             let s = try NoiseSchedule(try BetaSchedule(name: c.schedule), timesteps: c.T)
-            let diffusion = GaussianDiffusion(schedule: s, prediction: try PredictionType(name: c.prediction_type),
-                                              variance: try VarianceType(name: c.variance_type), clipDenoised: c.clip_sample)
+            let diffusion = GaussianDiffusion(
+                schedule: s, prediction: try PredictionType(name: c.prediction_type),
+                variance: try VarianceType(name: c.variance_type), clipDenoised: c.clip_sample)
             let sampler = DDPMSampler(diffusion: diffusion)
             var outputShape = f.shape
             outputShape[1] *= diffusion.variance.outputChannelFactor
@@ -92,8 +95,9 @@ final class DiffusersCompatibilityTests: XCTestCase {
                 var run = try sampler.makeRun(fromStep: c.T - 1 - step.t)
                 let timestep = run.timesteps[0]
                 XCTAssertEqual(timestep.modelTimestep, .discrete(step.t))
-                let output = try run.step(modelOutput: tensor(step.model_output, outputShape), timestep: timestep,
-                                          sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
+                let output = try run.step(
+                    modelOutput: tensor(step.model_output, outputShape), timestep: timestep,
+                    sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
                 let (previous, x0) = (output.sample, output.predictedX0!)
                 let label = "DDPM \(c.schedule) \(c.prediction_type) \(c.variance_type) clip=\(c.clip_sample) t=\(step.t)"
                 assertClose(previous.scalars, step.prev_sample_f64, tolerance: 1e-6, label + " prev f64")
@@ -108,16 +112,18 @@ final class DiffusersCompatibilityTests: XCTestCase {
         let f = Self.fixtures
         for c in f.ddim {
             let s = try NoiseSchedule(.linear(), timesteps: c.T)
-            let diffusion = GaussianDiffusion(schedule: s, prediction: try PredictionType(name: c.prediction_type), clipDenoised: c.clip_sample)
+            let diffusion = GaussianDiffusion(
+                schedule: s, prediction: try PredictionType(name: c.prediction_type), clipDenoised: c.clip_sample)
             let spacing = try TimestepSpacing(name: c.spacing)
             let sampler = try DDIMSampler(diffusion: diffusion, steps: c.num_inference_steps, spacing: spacing, eta: c.eta)
             XCTAssertEqual(sampler.timesteps, c.timesteps, "\(c.spacing) \(c.num_inference_steps)")
             for step in c.steps {
                 // Compare the formula at diffusers' own previous timestep (t − T/N).
                 let diffusersPrevious = step.prev_t_diffusers!
-                let (previous, x0) = try sampler.update(modelOutput: tensor(step.model_output, f.shape), from: step.t,
-                                                        to: diffusersPrevious >= 0 ? diffusersPrevious : nil,
-                                                        sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
+                let (previous, x0) = try sampler.update(
+                    modelOutput: tensor(step.model_output, f.shape), from: step.t,
+                    to: diffusersPrevious >= 0 ? diffusersPrevious : nil,
+                    sample: tensor(step.sample, f.shape), noise: tensor(step.noise, f.shape))
                 let label = "DDIM \(c.spacing) N=\(c.num_inference_steps) η=\(c.eta) t=\(step.t)"
                 assertClose(previous.scalars, step.prev_sample_f64, tolerance: 1e-6, label + " prev f64")
                 assertClose(x0.scalars, step.pred_original_sample_f64, tolerance: 1e-6, label + " x0 f64")
@@ -147,8 +153,10 @@ final class DiffusersCompatibilityTests: XCTestCase {
         var x = start
         for (i, t) in sampler.timesteps.enumerated() {
             let output = try model(x, timesteps: [t, t, t], classLabels: nil)
-            x = try sampler.update(modelOutput: output, from: t, to: i + 1 < 7 ? sampler.timesteps[i + 1] : nil, sample: x,
-                                   noise: nil).previous
+            x = try sampler.update(
+                modelOutput: output, from: t, to: i + 1 < 7 ? sampler.timesteps[i + 1] : nil, sample: x,
+                noise: nil
+            ).previous
         }
         XCTAssertEqual(result.scalars, x.scalars)
     }
@@ -157,14 +165,17 @@ final class DiffusersCompatibilityTests: XCTestCase {
         let f = Self.fixtures
         for c in f.dpmsolver {
             let s = try NoiseSchedule(try BetaSchedule(name: c.schedule), timesteps: c.T)
-            let solver = try DPMSolverPlusPlus(diffusion: GaussianDiffusion(schedule: s), steps: c.num_inference_steps,
-                                               spacing: try TimestepSpacing(name: c.spacing))
+            let solver = try DPMSolverPlusPlus(
+                diffusion: GaussianDiffusion(schedule: s), steps: c.num_inference_steps,
+                spacing: try TimestepSpacing(name: c.spacing))
             XCTAssertEqual(solver.timesteps, c.timesteps, "\(c.schedule) \(c.spacing) \(c.num_inference_steps)")
             var x = tensor(c.initial_sample, f.shape)
             var run = try solver.makeRun(fromStep: 0)
             for (i, timestep) in run.timesteps.enumerated() {
-                let next = try run.step(modelOutput: tensor(c.model_outputs[i], f.shape), timestep: timestep, sample: x,
-                                        noise: nil).sample
+                let next = try run.step(
+                    modelOutput: tensor(c.model_outputs[i], f.shape), timestep: timestep, sample: x,
+                    noise: nil
+                ).sample
                 let label = "DPM-Solver++ \(c.schedule) \(c.spacing) N=\(c.num_inference_steps) step \(i)"
                 assertClose(next.scalars, c.samples_f64[i], tolerance: 1e-6, label + " f64")
                 assertClose(next.scalars, c.samples_f32[i], tolerance: 1e-3, label + " f32")

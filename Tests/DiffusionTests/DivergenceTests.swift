@@ -7,8 +7,9 @@ final class DivergenceTests: XCTestCase {
     /// The closed-form Gaussian KL (T 77) equals its Monte-Carlo estimate E_p[log p − log q].
     func testGaussianKLMatchesMonteCarlo() throws {
         let cases: [(Double, Double, Double, Double)] = [(0.3, 0.5, -0.2, 1.5), (0, 1, 0, 1), (1, 0.1, -1, 2), (0.5, 2, 0.4, 0.3)]
-        let kl = gaussianKL(mean0: Tensor(cases.map { Float($0.0) }), logVariance0: Tensor(cases.map { Float(log($0.1)) }),
-                            mean1: Tensor(cases.map { Float($0.2) }), logVariance1: Tensor(cases.map { Float(log($0.3)) }))
+        let kl = gaussianKL(
+            mean0: Tensor(cases.map { Float($0.0) }), logVariance0: Tensor(cases.map { Float(log($0.1)) }),
+            mean1: Tensor(cases.map { Float($0.2) }), logVariance1: Tensor(cases.map { Float(log($0.3)) }))
         var g = RandomGenerator(seed: 17)
         let n = 200_000
         for (i, (m0, v0, m1, v1)) in cases.enumerated() {
@@ -41,8 +42,9 @@ final class DivergenceTests: XCTestCase {
         let logVariances: [Double] = [-4, -3, -6, -2, -9, -1, -2, -2, 0, -12]
         func cdf(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
         let delta = 1.0 / 255
-        let result = DiscretizedGaussian.logLikelihood(x: Tensor(xs.map { Float($0) }), mean: Tensor(means.map { Float($0) }),
-                                                       logVariance: Tensor(logVariances.map { Float($0) }))
+        let result = DiscretizedGaussian.logLikelihood(
+            x: Tensor(xs.map { Float($0) }), mean: Tensor(means.map { Float($0) }),
+            logVariance: Tensor(logVariances.map { Float($0) }))
         for i in 0..<xs.count {
             let sd = exp(0.5 * logVariances[i])
             let up = xs[i] > 0.999 ? 1.0 : cdf((xs[i] + delta - means[i]) / sd)

@@ -17,7 +17,9 @@ final class ExactDenoiserTests: XCTestCase {
         XCTAssertTrue(values.allSatisfy { $0.isFinite }, "\(label): non-finite samples", file: file, line: line)
         let m = moments(values)
         let mean = zip(mixtureWeights, mixtureMeans).reduce(0) { $0 + $1.0 * $1.1[0] }
-        let second = (0..<2).reduce(0.0) { $0 + mixtureWeights[$1] * (mixtureDeviations[$1] * mixtureDeviations[$1] + mixtureMeans[$1][0] * mixtureMeans[$1][0]) }
+        let second = (0..<2).reduce(0.0) {
+            $0 + mixtureWeights[$1] * (mixtureDeviations[$1] * mixtureDeviations[$1] + mixtureMeans[$1][0] * mixtureMeans[$1][0])
+        }
         let variance = second - mean * mean
         let leftMass = Double(values.filter { $0 < 0 }.count) / Double(values.count)
         XCTAssertEqual(m.mean, mean, accuracy: 0.04, "\(label) mean", file: file, line: line)
@@ -74,7 +76,8 @@ final class ExactDenoiserTests: XCTestCase {
             }
         }
         let s = try NoiseSchedule(.cosine(), timesteps: 200)
-        let model = WithVariance(inner: GaussianMixture(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s))
+        let model = WithVariance(
+            inner: GaussianMixture(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s))
         var g = RandomGenerator(seed: 5)
         let sampler = DDPMSampler(diffusion: GaussianDiffusion(schedule: s, variance: .learnedRange))
         assertMixtureMoments(try sampler.sample(model: model, shape: [2000, 1], generator: &g), "DDPM learned_range")
@@ -89,8 +92,9 @@ final class ExactDenoiserTests: XCTestCase {
         let d = 8
         for T in [4, 16, 64] {
             let s = try NoiseSchedule(.cosine(), timesteps: T)
-            let model = GaussianMixture(weights: mixtureWeights, means: mixtureMeans.map { [Double](repeating: $0[0], count: d) },
-                                        deviations: mixtureDeviations, schedule: s)
+            let model = GaussianMixture(
+                weights: mixtureWeights, means: mixtureMeans.map { [Double](repeating: $0[0], count: d) },
+                deviations: mixtureDeviations, schedule: s)
             var g = RandomGenerator(seed: 8)
             let data = model.sample(200, generator: &g)
             let bound = try GaussianDiffusion(schedule: s, variance: .fixedLarge).bitsPerDimension(model: model, x0: data, generator: &g)
@@ -120,7 +124,8 @@ final class ExactDenoiserTests: XCTestCase {
         XCTAssertEqual(strided.termTimesteps.count, 20)
         let differences = zip(full.total, strided.total).map { $0 - $1 }
         let m = moments(differences)
-        XCTAssertEqual(m.mean, 0, accuracy: 4 * (m.variance / Double(differences.count)).squareRoot() + 0.01,
-                       "full \(full.mean) vs strided \(strided.mean)")
+        XCTAssertEqual(
+            m.mean, 0, accuracy: 4 * (m.variance / Double(differences.count)).squareRoot() + 0.01,
+            "full \(full.mean) vs strided \(strided.mean)")
     }
 }

@@ -54,7 +54,9 @@ final class ForwardProcessTests: XCTestCase {
             for b in 0..<2 {
                 for j in 0..<per {
                     let i = b * per + j
-                    let expected = s.double.sqrtAlphaBar[steps[b]] * Double(x0.scalars[i]) + s.double.sqrtOneMinusAlphaBar[steps[b]] * Double(noise.scalars[i])
+                    let expected =
+                        s.double.sqrtAlphaBar[steps[b]] * Double(x0.scalars[i]) + s.double.sqrtOneMinusAlphaBar[steps[b]]
+                        * Double(noise.scalars[i])
                     XCTAssertEqual(Double(xt.scalars[i]), expected, accuracy: 1e-6)
                 }
             }

@@ -28,8 +28,9 @@ final class LossWeightingTests: XCTestCase {
             for prediction in [PredictionType.epsilon, .sample, .velocity] {
                 for snr in [1e-4, 0.3, 1, 4.99, 5, 7, 250, 1e5] {
                     let expected = weighting == .none ? 1 : x0Weight(snr) / errorRatio(prediction, snr)
-                    XCTAssertEqual(weighting.weight(signalToNoise: snr, prediction: prediction), expected,
-                                   accuracy: 1e-12 * max(1, expected), "\(weighting) \(prediction) SNR \(snr)")
+                    XCTAssertEqual(
+                        weighting.weight(signalToNoise: snr, prediction: prediction), expected,
+                        accuracy: 1e-12 * max(1, expected), "\(weighting) \(prediction) SNR \(snr)")
                 }
             }
         }
@@ -60,8 +61,9 @@ final class LossWeightingTests: XCTestCase {
         XCTAssertEqual(g1.nextUniform(), g2.nextUniform(), "no extra draws")
 
         var g3 = RandomGenerator(seed: 3)
-        let weighted = try diffusion.trainingLoss(model: model, x0: x0, options: TrainingLossOptions(weighting: .minSNR(gamma: 5)),
-                                                  generator: &g3)
+        let weighted = try diffusion.trainingLoss(
+            model: model, x0: x0, options: TrainingLossOptions(weighting: .minSNR(gamma: 5)),
+            generator: &g3)
         XCTAssertEqual(weighted.timesteps, plain.timesteps)
         for (i, t) in plain.timesteps.enumerated() {
             let w = LossWeighting.minSNR(gamma: 5).weight(signalToNoise: schedule.double.signalToNoise[t], prediction: .epsilon)

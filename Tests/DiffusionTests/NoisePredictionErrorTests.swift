@@ -22,11 +22,17 @@ final class NoisePredictionErrorTests: XCTestCase {
         }
         let oracles: [(PredictionType, FunctionModel)] = [
             (.sample, FunctionModel { _, _ in x0 }),
-            (.epsilon, FunctionModel { x, t in (x - x0 * perExample(t) { $0.squareRoot() }) * perExample(t) { 1 / (1 - $0).squareRoot() } }),
-            (.velocity, FunctionModel { x, t in
-                let epsilon = (x - x0 * perExample(t) { $0.squareRoot() }) * perExample(t) { 1 / (1 - $0).squareRoot() }
-                return epsilon * perExample(t) { $0.squareRoot() } - x0 * perExample(t) { (1 - $0).squareRoot() }
-            }),
+            (
+                .epsilon,
+                FunctionModel { x, t in (x - x0 * perExample(t) { $0.squareRoot() }) * perExample(t) { 1 / (1 - $0).squareRoot() } }
+            ),
+            (
+                .velocity,
+                FunctionModel { x, t in
+                    let epsilon = (x - x0 * perExample(t) { $0.squareRoot() }) * perExample(t) { 1 / (1 - $0).squareRoot() }
+                    return epsilon * perExample(t) { $0.squareRoot() } - x0 * perExample(t) { (1 - $0).squareRoot() }
+                }
+            ),
         ]
         for (prediction, oracle) in oracles {
             let diffusion = GaussianDiffusion(schedule: schedule, prediction: prediction)
@@ -40,7 +46,8 @@ final class NoisePredictionErrorTests: XCTestCase {
         let zero = FunctionModel { x, _ in Tensor.zeros(x.shape) }
         let errors = try GaussianDiffusion(schedule: schedule).noisePredictionError(model: zero, x0: x0, generator: &draws).errors
         XCTAssertEqual(errors.reduce(0, +) / 64, 1, accuracy: 0.15)
-        XCTAssertThrowsError(try GaussianDiffusion(schedule: schedule).noisePredictionError(
-            model: zero, x0: Tensor(shape: [0, 3], scalars: []), generator: &draws))
+        XCTAssertThrowsError(
+            try GaussianDiffusion(schedule: schedule).noisePredictionError(
+                model: zero, x0: Tensor(shape: [0, 3], scalars: []), generator: &draws))
     }
 }

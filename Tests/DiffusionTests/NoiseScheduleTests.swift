@@ -22,7 +22,8 @@ final class NoiseScheduleTests: XCTestCase {
                 let previous = i == 0 ? 1.0 : d.alphaBar[i - 1]
                 XCTAssertEqual(d.posteriorVariance[i], (1 - previous) / (1 - d.alphaBar[i]) * d.betas[i], accuracy: 1e-15)
                 XCTAssertEqual(d.posteriorMeanCoefficientX0[i], previous.squareRoot() * d.betas[i] / (1 - d.alphaBar[i]), accuracy: 1e-12)
-                XCTAssertEqual(d.posteriorMeanCoefficientXt[i], (1 - d.betas[i]).squareRoot() * (1 - previous) / (1 - d.alphaBar[i]), accuracy: 1e-12)
+                XCTAssertEqual(
+                    d.posteriorMeanCoefficientXt[i], (1 - d.betas[i]).squareRoot() * (1 - previous) / (1 - d.alphaBar[i]), accuracy: 1e-12)
                 XCTAssertEqual(Double(s.float.alphaBar[i]), d.alphaBar[i], accuracy: 1e-7)
             }
         }
@@ -82,7 +83,9 @@ final class NoiseScheduleTests: XCTestCase {
         let x = Tensor.zeros([2, 3])
         assertThrowsDiffusionError("outside 0..<10") { try s.marginalSample(x0: x, timesteps: [0, 10], noise: x) }
         assertThrowsDiffusionError("2 examples") { try s.marginalSample(x0: x, timesteps: [1], noise: x) }
-        assertThrowsDiffusionError("expected shape [2, 3]") { try s.marginalSample(x0: x, timesteps: [1, 2], noise: Tensor.zeros([2, 4])) }
+        assertThrowsDiffusionError("expected shape [2, 3]") {
+            try s.marginalSample(x0: x, timesteps: [1, 2], noise: Tensor.zeros([2, 4]))
+        }
         assertThrowsDiffusionError("rank ≥ 1") { try s.posterior(x0: Tensor(1), xt: Tensor(1), timesteps: []) }
         let learned = GaussianDiffusion(schedule: s, variance: .learnedRange)
         assertThrowsDiffusionError("model output (learned_range)") {
@@ -92,8 +95,9 @@ final class NoiseScheduleTests: XCTestCase {
         assertThrowsDiffusionError("strictly decreasing") { try DDIMSampler(diffusion: learned, timesteps: [1, 5]) }
         assertThrowsDiffusionError("stride") {
             var g = RandomGenerator(seed: 1)
-            return try learned.bitsPerDimension(model: GaussianMixture(weights: [1], means: [[0, 0, 0]], deviations: [1], schedule: s),
-                                                x0: x, stride: 0, generator: &g)
+            return try learned.bitsPerDimension(
+                model: GaussianMixture(weights: [1], means: [[0, 0, 0]], deviations: [1], schedule: s),
+                x0: x, stride: 0, generator: &g)
         }
         var g = RandomGenerator(seed: 1)
         assertThrowsDiffusionError("one label per example") {

@@ -15,16 +15,18 @@ final class PosteriorTests: XCTestCase {
             var mass = 0.0, first = 0.0, second = 0.0
             for k in -60_000...60_000 {
                 let y = Double(k) * h
-                let density = exp(logNormal(xt, mean: (1 - d.betas[t]).squareRoot() * y, variance: d.betas[t])
-                                  + logNormal(y, mean: d.sqrtAlphaBar[t - 1] * x0, variance: d.oneMinusAlphaBar[t - 1])
-                                  - logNormal(xt, mean: d.sqrtAlphaBar[t] * x0, variance: d.oneMinusAlphaBar[t]))
+                let density = exp(
+                    logNormal(xt, mean: (1 - d.betas[t]).squareRoot() * y, variance: d.betas[t])
+                        + logNormal(y, mean: d.sqrtAlphaBar[t - 1] * x0, variance: d.oneMinusAlphaBar[t - 1])
+                        - logNormal(xt, mean: d.sqrtAlphaBar[t] * x0, variance: d.oneMinusAlphaBar[t]))
                 mass += density * h
                 first += density * y * h
                 second += density * y * y * h
             }
             let mean = first / mass, variance = second / mass - mean * mean
             XCTAssertEqual(mass, 1, accuracy: 1e-9)
-            let q = try s.posterior(x0: Tensor(shape: [1, 1], scalars: [Float(x0)]), xt: Tensor(shape: [1, 1], scalars: [Float(xt)]), timesteps: [t])
+            let q = try s.posterior(
+                x0: Tensor(shape: [1, 1], scalars: [Float(x0)]), xt: Tensor(shape: [1, 1], scalars: [Float(xt)]), timesteps: [t])
             XCTAssertEqual(Double(q.mean.item), mean, accuracy: 1e-6)
             XCTAssertEqual(Double(q.variance.item), variance, accuracy: 1e-7 * max(1, variance * 1e3))
             XCTAssertEqual(Double(q.logVariance.item), log(variance), accuracy: 1e-5)
@@ -63,7 +65,8 @@ final class PosteriorTests: XCTestCase {
             assertClose(x0Hat.scalars, x0.scalars.map(Double.init), tolerance: 5e-3, "x0 from \(type)")
             assertClose(epsilonHat.scalars, noise.scalars.map(Double.init), tolerance: 5e-3, "ε from \(type)")
         }
-        assertClose(try s.target(for: .velocity, x0: x0, epsilon: noise, timesteps: steps).scalars, v.scalars.map(Double.init), tolerance: 1e-7)
+        assertClose(
+            try s.target(for: .velocity, x0: x0, epsilon: noise, timesteps: steps).scalars, v.scalars.map(Double.init), tolerance: 1e-7)
     }
 
     /// For fixed variances and ε-prediction, L_{t−1} = β_t²/(2σ_t² α_t (1−ᾱ_t)) ‖ε − ε_θ‖² + const

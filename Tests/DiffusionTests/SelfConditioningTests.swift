@@ -114,8 +114,9 @@ final class SelfConditioningTests: XCTestCase {
         }
         // Guidance doubles the batch (conditional, then unconditional); each half keeps its own estimate.
         let network = RecordingNetwork()
-        let guided = try ClassifierFreeGuidance(model: SelfConditionedDenoiser(network: network, diffusion: diffusion),
-                                                scale: 2, classCount: 2, nullClass: 2)
+        let guided = try ClassifierFreeGuidance(
+            model: SelfConditionedDenoiser(network: network, diffusion: diffusion),
+            scale: 2, classCount: 2, nullClass: 2)
         let sampler = try DDIMSampler(diffusion: diffusion, steps: 3)
         var generator = RandomGenerator(seed: 4)
         for _ in 0..<2 {
@@ -160,8 +161,9 @@ final class SelfConditioningTests: XCTestCase {
                 XCTAssertEqual(network.estimate(0).scalars, [Float](repeating: 0, count: 8))
                 let alphaBar = diffusion.schedule.double.alphaBar
                 let first = (network.inputs[0].split([1, 1], axis: 1)[0] + Tensor.zeros([2, 1, 2, 2]) * Float(0.5)) * network.scale
-                let expected = try model.estimate(output: first, xt: network.inputs[1].split([1, 1], axis: 1)[0],
-                                                  alphaBar: loss.timesteps.map { alphaBar[$0] })
+                let expected = try model.estimate(
+                    output: first, xt: network.inputs[1].split([1, 1], axis: 1)[0],
+                    alphaBar: loss.timesteps.map { alphaBar[$0] })
                 XCTAssertEqual(network.estimate(1).scalars, expected.scalars)
             } else {
                 XCTAssertEqual(network.inputs.count, 1)
@@ -175,24 +177,27 @@ final class SelfConditioningTests: XCTestCase {
         var again = RandomGenerator(seed: 5)
         for draw in draws {
             let x0 = Tensor(shape: [2, 1, 2, 2], scalars: [Float](repeating: 0.5, count: 8))
-            XCTAssertEqual(try diffusion.trainingLoss(model: model, x0: x0, options: TrainingLossOptions(), generator: &again).perExample,
-                           draw)
+            XCTAssertEqual(
+                try diffusion.trainingLoss(model: model, x0: x0, options: TrainingLossOptions(), generator: &again).perExample,
+                draw)
         }
     }
 
     /// `self_condition` round-trips through config.json, needs an even in_channels, and a loaded
     /// folder takes images of the image's channels.
     func testConfigAndFolderRoundTrip() throws {
-        var config = UNetConfig(sampleSize: 8, inChannels: 2, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], attentionHeadDim: nil,
-                                normNumGroups: 4)
+        var config = UNetConfig(
+            sampleSize: 8, inChannels: 2, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], attentionHeadDim: nil,
+            normNumGroups: 4)
         config.selfCondition = true
         XCTAssertEqual(config.imageChannels, 1)
         let (parsed, warnings) = try UNetConfig.parse(config.jsonData())
         XCTAssertEqual(parsed, config)
         XCTAssertEqual(warnings, [])
-        XCTAssertFalse(String(decoding: UNetConfig().jsonData(), as: UTF8.self).contains("self_condition"),
-                       "written only when on")
+        XCTAssertFalse(
+            String(decoding: UNetConfig().jsonData(), as: UTF8.self).contains("self_condition"),
+            "written only when on")
         var odd = config
         odd.inChannels = 3
         XCTAssertThrowsError(try UNetConfig.parse(odd.jsonData())) { XCTAssertTrue("\($0)".contains("even in_channels"), "\($0)") }
@@ -202,8 +207,9 @@ final class SelfConditioningTests: XCTestCase {
         var generator = RandomGenerator(seed: 6)
         let diffusion = try diffusion()
         let model = SelfConditionedDenoiser(network: try UNet2DModel(config: config, generator: &generator), diffusion: diffusion)
-        let scheduler = SchedulerConfig(trainTimesteps: 100, betaSchedule: "linear", prediction: .epsilon,
-                                        variance: .fixedSmall, clipSample: true)
+        let scheduler = SchedulerConfig(
+            trainTimesteps: 100, betaSchedule: "linear", prediction: .epsilon,
+            variance: .fixedSmall, clipSample: true)
         try DenoiserFolder.save(model, scheduler: scheduler, to: folder)
         let loaded = try DenoiserFolder.load(from: folder)
         XCTAssertEqual(loaded.exampleShape, [1, 8, 8])

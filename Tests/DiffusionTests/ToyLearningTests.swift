@@ -38,8 +38,9 @@ final class ToyLearningTests: XCTestCase {
     func testMLPLearnsEightGaussians() throws {
         var generator = RandomGenerator(seed: 11)
         let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.cosine(), timesteps: 100))
-        let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 64, blocks: 1, timeEmbeddingDimension: 16),
-                                    generator: &generator)
+        let model = try MLPDenoiser(
+            config: MLPDenoiserConfig(hiddenWidth: 64, blocks: 1, timeEmbeddingDimension: 16),
+            generator: &generator)
         let optimizer = try AdamW(parameters: model.namedParameters(), learningRate: 3e-3, weightDecay: 0)
         let fresh = Self.eightGaussians(1000, generator: &generator)
 

@@ -24,9 +24,11 @@ final class VariationalBoundTests: XCTestCase {
         var states = [x0]
         var logRatio = [Double](repeating: 0, count: n)
         for i in 0..<T {
-            let next = try s.oneStepSample(previous: states[i], timesteps: [Int](repeating: i, count: n), noise: Tensor.randn([n, 1], generator: &g))
+            let next = try s.oneStepSample(
+                previous: states[i], timesteps: [Int](repeating: i, count: n), noise: Tensor.randn([n, 1], generator: &g))
             for b in 0..<n {
-                logRatio[b] += logNormal(Double(next.scalars[b]), mean: (1 - d.betas[i]).squareRoot() * Double(states[i].scalars[b]), variance: d.betas[i])
+                logRatio[b] += logNormal(
+                    Double(next.scalars[b]), mean: (1 - d.betas[i]).squareRoot() * Double(states[i].scalars[b]), variance: d.betas[i])
             }
             states.append(next)
         }

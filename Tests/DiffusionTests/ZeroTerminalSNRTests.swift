@@ -50,8 +50,9 @@ final class ZeroTerminalSNRTests: XCTestCase {
 
     /// Every sampler starts at t = T = 999 (DDIM trailing, DDPM, DPM-Solver++) and stays finite.
     func testSamplersAreFiniteFromTheTerminalStep() throws {
-        let diffusion = GaussianDiffusion(schedule: try rescaled(), prediction: .velocity, variance: .fixedSmall,
-                                          denoisedClipping: .clip(range: 1))
+        let diffusion = GaussianDiffusion(
+            schedule: try rescaled(), prediction: .velocity, variance: .fixedSmall,
+            denoisedClipping: .clip(range: 1))
         let model = LinearVelocity()
         let samplers: [any Sampler] = [
             try DDIMSampler(diffusion: diffusion, steps: 10, spacing: .trailing),
@@ -74,8 +75,9 @@ final class ZeroTerminalSNRTests: XCTestCase {
         let xt = try diffusion.schedule.marginalSample(x0: x0, timesteps: [999, 999], noise: noise)
         XCTAssertEqual(xt.scalars, noise.scalars, "x_T is pure noise")
         let weights = LossWeighting.minSNR(gamma: 5).weights(timesteps: [999, 999], schedule: diffusion.schedule, prediction: .velocity)
-        let loss = try diffusion.trainingLoss(modelOutput: Tensor.zeros([2, 3]), x0: x0, noise: noise, xt: xt,
-                                              timesteps: [999, 999], weights: weights)
+        let loss = try diffusion.trainingLoss(
+            modelOutput: Tensor.zeros([2, 3]), x0: x0, noise: noise, xt: xt,
+            timesteps: [999, 999], weights: weights)
         XCTAssertTrue(loss.perExample.allSatisfy(\.isFinite))
     }
 }

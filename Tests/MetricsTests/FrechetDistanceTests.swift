@@ -63,8 +63,9 @@ final class FrechetDistanceTests: XCTestCase {
         for c in Self.fixtures.cases where c.count <= 300 {
             var generator = RandomGenerator(seed: 1)
             // One subset of every vector: the estimate is the full-set unbiased MMD², whatever the order.
-            let result = try KernelInceptionDistance.between(c.a.map { Float($0) }, c.b.map { Float($0) }, dimension: c.dimension,
-                                                             subsets: 1, maxSubsetSize: c.count, generator: &generator)
+            let result = try KernelInceptionDistance.between(
+                c.a.map { Float($0) }, c.b.map { Float($0) }, dimension: c.dimension,
+                subsets: 1, maxSubsetSize: c.count, generator: &generator)
             XCTAssertEqual(result.mean, c.mmd, accuracy: 1e-9 * Swift.max(1, abs(c.mmd)), c.name)
         }
         var generator = RandomGenerator(seed: 2)
@@ -72,7 +73,9 @@ final class FrechetDistanceTests: XCTestCase {
         let same = try KernelInceptionDistance.between(x, x, dimension: 4, subsets: 20, maxSubsetSize: 50, generator: &generator)
         XCTAssertEqual(same.subsetSize, 50)
         XCTAssertLessThan(abs(same.mean), 4 * same.standardDeviation + 1e-9)
-        XCTAssertThrowsError(try FrechetDistance.between(FeatureStatistics(mean: [0], covariance: [1], count: 2),
-                                                         FeatureStatistics(mean: [0, 0], covariance: [1, 0, 0, 1], count: 2)))
+        XCTAssertThrowsError(
+            try FrechetDistance.between(
+                FeatureStatistics(mean: [0], covariance: [1], count: 2),
+                FeatureStatistics(mean: [0, 0], covariance: [1, 0, 0, 1], count: 2)))
     }
 }

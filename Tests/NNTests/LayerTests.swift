@@ -8,8 +8,9 @@ import XCTest
 final class LayerTests: XCTestCase {
     func testConv2dMatchesADirectSumWithStrideAndAsymmetricPadding() {
         var rng = RandomGenerator(seed: 6)
-        let conv = Conv2d(2, 3, kernelSize: (3, 3), stride: (2, 2),
-                          padding: Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1), generator: &rng)
+        let conv = Conv2d(
+            2, 3, kernelSize: (3, 3), stride: (2, 2),
+            padding: Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1), generator: &rng)
         XCTAssertEqual(conv.parameters.map(\.name), ["weight", "bias"])
         XCTAssertEqual(conv.weight.shape, [3, 2, 3, 3])
         let x = Tensor.randn([2, 2, 5, 6], generator: &rng)
@@ -84,8 +85,9 @@ final class LayerTests: XCTestCase {
             let xs = x.scalars[row * 5..<row * 5 + 5].map(Double.init)
             let mean = xs.reduce(0, +) / 5
             let variance = xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5
-            assertClose(Array(y.scalars[row * 5..<row * 5 + 5]),
-                        xs.map { ($0 - mean) / (variance + 1e-5).squareRoot() }, tolerance: 1e-5)
+            assertClose(
+                Array(y.scalars[row * 5..<row * 5 + 5]),
+                xs.map { ($0 - mean) / (variance + 1e-5).squareRoot() }, tolerance: 1e-5)
         }
     }
 

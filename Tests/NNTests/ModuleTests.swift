@@ -44,18 +44,21 @@ private final class ModeProbe: TrainingModeSwitchable {
 final class ModuleTests: XCTestCase {
     func testParameterPathsFollowPyTorchNaming() {
         let network = Network(seed: 1)
-        XCTAssertEqual(network.namedParameters().map(\.path), [
-            "down_blocks.0.scale",
-            "down_blocks.0.proj.weight", "down_blocks.0.proj.bias",
-            "down_blocks.0.resnets.0.weight", "down_blocks.0.resnets.0.bias",
-            "down_blocks.0.resnets.1.weight",
-            "down_blocks.1.weight", "down_blocks.1.bias",
-            "head.0.weight", "head.0.bias", "head.2.weight", "head.2.bias",
-        ])
+        XCTAssertEqual(
+            network.namedParameters().map(\.path),
+            [
+                "down_blocks.0.scale",
+                "down_blocks.0.proj.weight", "down_blocks.0.proj.bias",
+                "down_blocks.0.resnets.0.weight", "down_blocks.0.resnets.0.bias",
+                "down_blocks.0.resnets.1.weight",
+                "down_blocks.1.weight", "down_blocks.1.bias",
+                "head.0.weight", "head.0.bias", "head.2.weight", "head.2.bias",
+            ])
         XCTAssertEqual(network.parameterCount, 2 + (6 + 2) + (4 + 2) + 8 + (16 + 4) + (12 + 3) + (3 + 1))
         XCTAssertTrue(network.namedParameters().allSatisfy { $0.tensor.requiresGrad })
-        XCTAssertEqual(network.namedModules().map(\.path).prefix(5),
-                       ["", "down_blocks", "down_blocks.0", "down_blocks.0.proj", "down_blocks.0.resnets"])
+        XCTAssertEqual(
+            network.namedModules().map(\.path).prefix(5),
+            ["", "down_blocks", "down_blocks.0", "down_blocks.0.proj", "down_blocks.0.resnets"])
     }
 
     func testLoadCopiesValuesIntoTheSameTensorObjects() throws {
@@ -86,7 +89,9 @@ final class ModuleTests: XCTestCase {
             XCTAssertEqual(error.mismatched.first?.expected, [2, 3])
             XCTAssertEqual(error.mismatched.first?.found, [3, 2])
             let text = error.description
-            for fragment in ["down_blocks.1.bias", "head.2.bias", "head.9.weight", "down_blocks.0.proj.weight (expected [2, 3], found [3, 2])"] {
+            for fragment in [
+                "down_blocks.1.bias", "head.2.bias", "head.9.weight", "down_blocks.0.proj.weight (expected [2, 3], found [3, 2])",
+            ] {
                 XCTAssertTrue(text.contains(fragment), "'\(text)' lacks '\(fragment)'")
             }
         }

@@ -28,8 +28,9 @@ final class OptimizerTests: XCTestCase {
         for nesterov in [false, true] {
             let parameter = makeParameter()
             let (lr, mu, tau, lambda) = (0.1, 0.9, nesterov ? 0.0 : 0.3, 0.01)
-            let sgd = try SGD(parameters: [("p", parameter)], learningRate: Float(lr), momentum: Float(mu),
-                              dampening: Float(tau), weightDecay: Float(lambda), nesterov: nesterov)
+            let sgd = try SGD(
+                parameters: [("p", parameter)], learningRate: Float(lr), momentum: Float(mu),
+                dampening: Float(tau), weightDecay: Float(lambda), nesterov: nesterov)
             run(sgd, steps: 5)
             var theta = initial.map(Double.init), buffer = [Double](repeating: 0, count: 4)
             for step in 0..<5 {
@@ -54,8 +55,10 @@ final class OptimizerTests: XCTestCase {
     }
 
     /// PyTorch's Adam / AdamW in Double.
-    private func adamReference(steps: Int, lr: Double, betas: (Double, Double), eps: Double,
-                               weightDecay: Double, decoupled: Bool) -> [Double] {
+    private func adamReference(
+        steps: Int, lr: Double, betas: (Double, Double), eps: Double,
+        weightDecay: Double, decoupled: Bool
+    ) -> [Double] {
         var theta = initial.map(Double.init)
         var m = [Double](repeating: 0, count: 4), v = m
         for step in 0..<steps {
@@ -75,11 +78,15 @@ final class OptimizerTests: XCTestCase {
 
     func testAdamMatchesPyTorchRuleWithL2WeightDecay() throws {
         let parameter = makeParameter()
-        let adam = try Adam(parameters: [("p", parameter)], learningRate: 0.01, betas: (0.8, 0.95),
-                            epsilon: 1e-6, weightDecay: 0.1)
+        let adam = try Adam(
+            parameters: [("p", parameter)], learningRate: 0.01, betas: (0.8, 0.95),
+            epsilon: 1e-6, weightDecay: 0.1)
         run(adam, steps: 5)
-        assertClose(parameter.scalars, adamReference(steps: 5, lr: 0.01, betas: (0.8, 0.95), eps: 1e-6,
-                                                     weightDecay: 0.1, decoupled: false), tolerance: 2e-6)
+        assertClose(
+            parameter.scalars,
+            adamReference(
+                steps: 5, lr: 0.01, betas: (0.8, 0.95), eps: 1e-6,
+                weightDecay: 0.1, decoupled: false), tolerance: 2e-6)
     }
 
     func testAdamWMatchesPyTorchRuleWithDecoupledDecayAndDefaults() throws {
@@ -90,8 +97,11 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adamW.beta2, 0.999)
         XCTAssertEqual(adamW.epsilon, 1e-8)
         run(adamW, steps: 5)
-        assertClose(parameter.scalars, adamReference(steps: 5, lr: 0.05, betas: (0.9, 0.999), eps: 1e-8,
-                                                     weightDecay: 0.01, decoupled: true), tolerance: 2e-6)
+        assertClose(
+            parameter.scalars,
+            adamReference(
+                steps: 5, lr: 0.05, betas: (0.9, 0.999), eps: 1e-8,
+                weightDecay: 0.01, decoupled: true), tolerance: 2e-6)
     }
 
     func testAdamFirstStepMovesEachNonZeroGradientEntryByTheLearningRate() throws {
@@ -116,9 +126,11 @@ final class OptimizerTests: XCTestCase {
 
     func testStateRoundTripResumesBitForBit() throws {
         func make(_ parameter: Tensor) throws -> [Optimizer] {
-            [try SGD(parameters: [("p", parameter)], learningRate: 0.1, momentum: 0.9),
-             try Adam(parameters: [("p", parameter)], learningRate: 0.01),
-             try AdamW(parameters: [("p", parameter)], learningRate: 0.01, weightDecay: 0.1)]
+            [
+                try SGD(parameters: [("p", parameter)], learningRate: 0.1, momentum: 0.9),
+                try Adam(parameters: [("p", parameter)], learningRate: 0.01),
+                try AdamW(parameters: [("p", parameter)], learningRate: 0.01, weightDecay: 0.1),
+            ]
         }
         let straight = makeParameter(), resumed = makeParameter()
         for (index, optimizer) in try make(straight).enumerated() {
@@ -143,14 +155,18 @@ final class OptimizerTests: XCTestCase {
 
     func testLoadingAStateThatDoesNotFitNamesEveryProblem() throws {
         let adam = try Adam(parameters: [("p", makeParameter())])
-        let state = OptimizerState(stepCount: 1, parameters: [
-            "p": .init(step: 1, buffers: ["exp_avg": [0, 0, 0], "momentum": [1, 2, 3, 4]]),
-            "q": .init(step: 1, buffers: [:]),
-        ])
+        let state = OptimizerState(
+            stepCount: 1,
+            parameters: [
+                "p": .init(step: 1, buffers: ["exp_avg": [0, 0, 0], "momentum": [1, 2, 3, 4]]),
+                "q": .init(step: 1, buffers: [:]),
+            ])
         XCTAssertThrowsError(try adam.load(state: state)) { error in
             let text = String(describing: error)
-            for fragment in ["unknown parameter 'q'", "missing buffer 'exp_avg_sq'", "unexpected buffer 'momentum'",
-                             "buffer 'exp_avg' has 3 values, parameter has 4"] {
+            for fragment in [
+                "unknown parameter 'q'", "missing buffer 'exp_avg_sq'", "unexpected buffer 'momentum'",
+                "buffer 'exp_avg' has 3 values, parameter has 4",
+            ] {
                 XCTAssertTrue(text.contains(fragment), "'\(text)' lacks '\(fragment)'")
             }
         }
@@ -197,11 +213,12 @@ final class LearningRateScheduleTests: XCTestCase {
         let restarts = try LearningRateSchedule(baseRate: 1, warmupSteps: 10, decay: .cosineWithRestarts(totalSteps: 110, cycles: 2))
         XCTAssertEqual(restarts.factor(atStep: 10), 1)
         XCTAssertEqual(restarts.factor(atStep: 35), 0.5, accuracy: 1e-12)  // p = 0.25: half way down the first cycle
-        XCTAssertEqual(restarts.factor(atStep: 60), 1, accuracy: 1e-12)    // p = 0.5: the restart
+        XCTAssertEqual(restarts.factor(atStep: 60), 1, accuracy: 1e-12)  // p = 0.5: the restart
         XCTAssertEqual(restarts.factor(atStep: 85), 0.5, accuracy: 1e-12)
         XCTAssertEqual(restarts.factor(atStep: 110), 0)
-        let polynomial = try LearningRateSchedule(baseRate: 1e-3, warmupSteps: 10,
-                                                  decay: .polynomial(totalSteps: 110, power: 2, endRate: 1e-4))
+        let polynomial = try LearningRateSchedule(
+            baseRate: 1e-3, warmupSteps: 10,
+            decay: .polynomial(totalSteps: 110, power: 2, endRate: 1e-4))
         XCTAssertEqual(polynomial.factor(atStep: 60), 0.9 * 0.25 + 0.1, accuracy: 1e-6)
         XCTAssertEqual(polynomial.factor(atStep: 110), 0.1, accuracy: 1e-6)
         XCTAssertEqual(polynomial.factor(atStep: 400), 0.1, accuracy: 1e-6)

@@ -40,8 +40,9 @@ final class OptimizerThreadCountTests: XCTestCase {
                 XCTAssertTrue(a.elementsEqual(b) { $0.bitPattern == $1.bitPattern }, "parameters at \(threads) threads")
             }
             for (path, values) in one.shadow {
-                XCTAssertTrue(values.elementsEqual(other.shadow[path] ?? []) { $0.bitPattern == $1.bitPattern },
-                              "EMA shadow of \(path) at \(threads) threads")
+                XCTAssertTrue(
+                    values.elementsEqual(other.shadow[path] ?? []) { $0.bitPattern == $1.bitPattern },
+                    "EMA shadow of \(path) at \(threads) threads")
             }
         }
         XCTAssertTrue(one.norms.allSatisfy { $0 > 0.01 }, "clipping should have scaled the gradients")

@@ -55,8 +55,9 @@ final class SafetensorsTests: XCTestCase {
 
     func testReadsFileWrittenByPythonSafetensorsIncludingHalfAndBFloat16() throws {
         struct Expected: Decodable { var dtype: String; var shape: [Int]; var bits: [UInt32] }
-        let expected = try JSONDecoder().decode([String: Expected].self,
-                                                from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+        let expected = try JSONDecoder().decode(
+            [String: Expected].self,
+            from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
         let file = try SafetensorsFile(contentsOf: folder.appendingPathComponent("reference.safetensors"))
         XCTAssertEqual(file.metadata["format"], "pt")
         XCTAssertEqual(Set(file.names), Set(expected.keys).union(["label.ids"]))
@@ -150,10 +151,12 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testRejectsBadJSON() {
-        for header in ["{not json", "[1, 2]", "{\"a\": 3}", "{\"__metadata__\": {\"k\": 1}}",
-                       "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}",
-                       "{\"a\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,4]}}",
-                       "{\"a\":{\"dtype\":\"F32\",\"shape\":[1e30],\"data_offsets\":[0,4]}}"] {
+        for header in [
+            "{not json", "[1, 2]", "{\"a\": 3}", "{\"__metadata__\": {\"k\": 1}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,4]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1e30],\"data_offsets\":[0,4]}}",
+        ] {
             assertSafetensorsError(.badHeader, "not valid") {
                 _ = try SafetensorsFile(data: self.file(header: header, dataLength: 4))
             }
@@ -162,34 +165,44 @@ final class SafetensorsTests: XCTestCase {
 
     func testRejectsUnknownDType() {
         assertSafetensorsError(.unknownDType, "'F7'") {
-            _ = try SafetensorsFile(data: self.file(header: "{" + self.entry("w", "F7", shape: "[1]", offsets: "[0,4]") + "}",
-                                                    dataLength: 4))
+            _ = try SafetensorsFile(
+                data: self.file(
+                    header: "{" + self.entry("w", "F7", shape: "[1]", offsets: "[0,4]") + "}",
+                    dataLength: 4))
         }
     }
 
     func testRejectsNegativeAndOverflowingShapes() {
         assertSafetensorsError(.badShape, "negative") {
-            _ = try SafetensorsFile(data: self.file(header: "{" + self.entry("w", shape: "[-1,4]", offsets: "[0,4]") + "}",
-                                                    dataLength: 4))
+            _ = try SafetensorsFile(
+                data: self.file(
+                    header: "{" + self.entry("w", shape: "[-1,4]", offsets: "[0,4]") + "}",
+                    dataLength: 4))
         }
         assertSafetensorsError(.badShape, "too many") {
-            _ = try SafetensorsFile(data: self.file(
-                header: "{" + self.entry("w", shape: "[4294967296,4294967296]", offsets: "[0,4]") + "}", dataLength: 4))
+            _ = try SafetensorsFile(
+                data: self.file(
+                    header: "{" + self.entry("w", shape: "[4294967296,4294967296]", offsets: "[0,4]") + "}", dataLength: 4))
         }
         assertSafetensorsError(.badShape, "too large") {
-            _ = try SafetensorsFile(data: self.file(
-                header: "{" + self.entry("w", shape: "[4611686018427387904]", offsets: "[0,4]") + "}", dataLength: 4))
+            _ = try SafetensorsFile(
+                data: self.file(
+                    header: "{" + self.entry("w", shape: "[4611686018427387904]", offsets: "[0,4]") + "}", dataLength: 4))
         }
     }
 
     func testRejectsSpanThatDisagreesWithShape() {
         assertSafetensorsError(.badOffsets, "needs 8 bytes") {
-            _ = try SafetensorsFile(data: self.file(header: "{" + self.entry("w", shape: "[2]", offsets: "[0,4]") + "}",
-                                                    dataLength: 4))
+            _ = try SafetensorsFile(
+                data: self.file(
+                    header: "{" + self.entry("w", shape: "[2]", offsets: "[0,4]") + "}",
+                    dataLength: 4))
         }
         assertSafetensorsError(.badOffsets, "needs 4 bytes") {
-            _ = try SafetensorsFile(data: self.file(header: "{" + self.entry("w", "BF16", shape: "[2]", offsets: "[0,6]") + "}",
-                                                    dataLength: 6))
+            _ = try SafetensorsFile(
+                data: self.file(
+                    header: "{" + self.entry("w", "BF16", shape: "[2]", offsets: "[0,6]") + "}",
+                    dataLength: 6))
         }
     }
 

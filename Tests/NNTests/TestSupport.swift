@@ -8,9 +8,11 @@ import XCTest
 let fixturesURL: URL = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
 
 /// Asserts that `body` throws a `SafetensorsError` of `kind` whose message contains `fragment`.
-func assertSafetensorsError(_ kind: SafetensorsError.Kind, _ fragment: String,
-                            file: StaticString = #filePath, line: UInt = #line,
-                            _ body: () throws -> Void) {
+func assertSafetensorsError(
+    _ kind: SafetensorsError.Kind, _ fragment: String,
+    file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         XCTFail("expected a \(kind) error containing '\(fragment)', nothing was thrown", file: file, line: line)

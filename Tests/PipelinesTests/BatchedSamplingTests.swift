@@ -9,8 +9,9 @@ final class BatchedSamplingTests: XCTestCase {
     func testBatchesAreSeededOnTheirOwn() throws {
         let diffusion = try TwoPictures.diffusion()
         let sampler = try DDPMSampler(respacing: diffusion, steps: 12)
-        let pipeline = try BatchedSampling(model: TwoPictures.model(diffusion), sampler: sampler, exampleShape: [1, 4, 4],
-                                           batchSize: 3, seed: 9)
+        let pipeline = try BatchedSampling(
+            model: TwoPictures.model(diffusion), sampler: sampler, exampleShape: [1, 4, 4],
+            batchSize: 3, seed: 9)
         var progress: [Int] = []
         let seven = try pipeline.draw(count: 7, trajectoryCount: 2, progress: { progress.append($0) })
         let three = try pipeline.draw(count: 3)

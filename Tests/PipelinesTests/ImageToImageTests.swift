@@ -21,9 +21,11 @@ final class ImageToImageTests: XCTestCase {
     func testStrengthZeroReturnsTheInput() throws {
         let diffusion = try TwoPictures.diffusion()
         let input = TwoPictures.tensor((0..<16).map { Double($0) / 16 - 0.5 })
-        for sampler in [try DDIMSampler(diffusion: diffusion, steps: 10) as any Sampler, try EulerSampler(diffusion: diffusion, steps: 10)] {
+        for sampler in [try DDIMSampler(diffusion: diffusion, steps: 10) as any Sampler, try EulerSampler(diffusion: diffusion, steps: 10)]
+        {
             var generator = RandomGenerator(seed: 1)
-            let output = try ImageToImage(sampler: sampler, strength: 0)(model: TwoPictures.model(diffusion), images: input, generator: &generator)
+            let output = try ImageToImage(sampler: sampler, strength: 0)(
+                model: TwoPictures.model(diffusion), images: input, generator: &generator)
             XCTAssertEqual(output.scalars, input.scalars)
         }
     }
@@ -35,9 +37,11 @@ final class ImageToImageTests: XCTestCase {
         let model = TwoPictures.model(diffusion)
         // The left picture, dimmed: clearly nearer "left" than "right".
         let input = Tensor.concat(Array(repeating: TwoPictures.tensor(TwoPictures.left.map { 0.3 * $0 }), count: 40), axis: 0)
-        for sampler in [try DDIMSampler(diffusion: diffusion, steps: 20, spacing: .trailing) as any Sampler,
-                        try EulerSampler(diffusion: diffusion, steps: 20, spacing: .trailing), try DPMSolverPlusPlus(diffusion: diffusion, steps: 20),
-                        try DDPMSampler(respacing: diffusion, steps: 20)] {
+        for sampler in [
+            try DDIMSampler(diffusion: diffusion, steps: 20, spacing: .trailing) as any Sampler,
+            try EulerSampler(diffusion: diffusion, steps: 20, spacing: .trailing), try DPMSolverPlusPlus(diffusion: diffusion, steps: 20),
+            try DDPMSampler(respacing: diffusion, steps: 20),
+        ] {
             func leftShare(_ strength: Double) throws -> Double {
                 var generator = RandomGenerator(seed: 2)
                 let out = try ImageToImage(sampler: sampler, strength: strength)(model: model, images: input, generator: &generator)

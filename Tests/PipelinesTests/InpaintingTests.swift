@@ -6,8 +6,9 @@ import XCTest
 final class InpaintingTests: XCTestCase {
     /// diffusers' RePaintScheduler.set_timesteps(10, jump_length=3, jump_n_sample=2), in grid units.
     func testScheduleMatchesDiffusers() {
-        XCTAssertEqual(Inpainting.schedule(steps: 10, jumpLength: 3, resampleCount: 2),
-                       [9, 8, 7, 6, 7, 8, 9, 8, 7, 6, 5, 4, 3, 4, 5, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0])
+        XCTAssertEqual(
+            Inpainting.schedule(steps: 10, jumpLength: 3, resampleCount: 2),
+            [9, 8, 7, 6, 7, 8, 9, 8, 7, 6, 5, 4, 3, 4, 5, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0])
         XCTAssertEqual(Inpainting.schedule(steps: 5, jumpLength: 10, resampleCount: 10), [4, 3, 2, 1, 0])
         XCTAssertEqual(try Inpainting(diffusion: TwoPictures.diffusion(), steps: 10, jumpLength: 3, resampleCount: 2).modelEvaluations, 19)
     }
@@ -52,7 +53,8 @@ final class InpaintingTests: XCTestCase {
             (Tensor(shape: [4, 4], scalars: Array(repeating: 1, count: 16)), "whole image"),
         ]
         for (mask, expected) in cases {
-            XCTAssertThrowsError(try inpainting(model: TwoPictures.model(diffusion), images: images, mask: mask, generator: &generator)) { error in
+            XCTAssertThrowsError(try inpainting(model: TwoPictures.model(diffusion), images: images, mask: mask, generator: &generator)) {
+                error in
                 XCTAssertTrue("\(error)".contains(expected), "\(error)")
             }
         }

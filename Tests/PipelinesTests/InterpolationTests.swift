@@ -24,8 +24,10 @@ final class InterpolationTests: XCTestCase {
         let model = TwoPictures.model(diffusion)
         var generator = RandomGenerator(seed: 5)
         let a = Tensor.randn([1, 1, 4, 4], generator: &generator), b = Tensor.randn([1, 1, 4, 4], generator: &generator)
-        for sampler in [try DDIMSampler(diffusion: diffusion, steps: 20, spacing: .trailing) as any Sampler,
-                        try HeunSampler(diffusion: diffusion, steps: 10, spacing: .trailing)] {
+        for sampler in [
+            try DDIMSampler(diffusion: diffusion, steps: 20, spacing: .trailing) as any Sampler,
+            try HeunSampler(diffusion: diffusion, steps: 10, spacing: .trailing),
+        ] {
             let frames = try Interpolation.samples(model: model, sampler: sampler, from: a, to: b, frames: 6)
             XCTAssertEqual(frames.shape, [6, 1, 4, 4])
             var unused = RandomGenerator(seed: 0)
@@ -50,7 +52,9 @@ final class InterpolationTests: XCTestCase {
         let frames = try Interpolation.samples(model: model, sampler: sampler, betweenImages: left, and: right, frames: 5)
         for (x, y) in zip(frames.slice(axis: 0, 0..<1).scalars, left.scalars) { XCTAssertEqual(Double(x), Double(y), accuracy: 0.1) }
         for (x, y) in zip(frames.slice(axis: 0, 4..<5).scalars, right.scalars) { XCTAssertEqual(Double(x), Double(y), accuracy: 0.1) }
-        XCTAssertThrowsError(try Interpolation.samples(model: model, sampler: DDIMSampler(diffusion: diffusion, steps: 10, eta: 1),
-                                                       betweenImages: left, and: right, frames: 3))
+        XCTAssertThrowsError(
+            try Interpolation.samples(
+                model: model, sampler: DDIMSampler(diffusion: diffusion, steps: 10, eta: 1),
+                betweenImages: left, and: right, frames: 3))
     }
 }

@@ -40,8 +40,9 @@ final class ModelEvaluationTests: XCTestCase {
         var total = 0.0
         for range in [0..<2, 2..<4, 4..<5] {
             let batch = try data.subset(Array(range))
-            let bpd = try diffusion.bitsPerDimension(model: model, x0: batch.images, classLabels: batch.labels, stride: 20,
-                                                     generator: &generator)
+            let bpd = try diffusion.bitsPerDimension(
+                model: model, x0: batch.images, classLabels: batch.labels, stride: 20,
+                generator: &generator)
             total += (bpd.prior + bpd.klTerms + bpd.decoder).reduce(0, +)
         }
         XCTAssertEqual(bound.total, total / 5, accuracy: 1e-12)

@@ -5,10 +5,11 @@ import XCTest
 final class AllocatorTuningTests: XCTestCase {
     func testGlibcTakesTheSettings() throws {
         #if canImport(Glibc)
-        XCTAssertTrue(AllocatorTuning.keepFreedMemoryForReuse(),
-                      "glibc refused the settings, or they were compiled out (__GLIBC__ not seen)")
+            XCTAssertTrue(
+                AllocatorTuning.keepFreedMemoryForReuse(),
+                "glibc refused the settings, or they were compiled out (__GLIBC__ not seen)")
         #else
-        throw XCTSkip("allocator tuning applies to glibc only")
+            throw XCTSkip("allocator tuning applies to glibc only")
         #endif
     }
 }

@@ -54,22 +54,22 @@ final class AttentionTests: XCTestCase {
         for image in 0..<batch {
             for head in 0..<heads {
                 func rows(_ part: Int) -> Tensor {
-                    let block = blocks.slice(axis: 0, image ..< image + 1).slice(axis: 1, part ..< part + 1)
-                        .slice(axis: 2, head ..< head + 1).reshaped([1, d, n]).transposed(1, 2)
+                    let block = blocks.slice(axis: 0, image..<image + 1).slice(axis: 1, part..<part + 1)
+                        .slice(axis: 2, head..<head + 1).reshaped([1, d, n]).transposed(1, 2)
                     return Tensor(shape: block.shape, scalars: block.scalars, requiresGrad: true)
                 }
                 let (q, k, v) = (rows(0), rows(1), rows(2))
                 let reference = Tensor.attention(query: q, key: k, value: v, scale: 0.6)
-                let outputBlock = g.reshaped([batch, heads, d, n]).slice(axis: 0, image ..< image + 1)
-                    .slice(axis: 1, head ..< head + 1).reshaped([1, d, n])
+                let outputBlock = g.reshaped([batch, heads, d, n]).slice(axis: 0, image..<image + 1)
+                    .slice(axis: 1, head..<head + 1).reshaped([1, d, n])
                 reference.backward(outputBlock.transposed(1, 2))
-                let fusedBlock = fused.reshaped([batch, heads, d, n]).slice(axis: 0, image ..< image + 1)
-                    .slice(axis: 1, head ..< head + 1).reshaped([1, d, n])
+                let fusedBlock = fused.reshaped([batch, heads, d, n]).slice(axis: 0, image..<image + 1)
+                    .slice(axis: 1, head..<head + 1).reshaped([1, d, n])
                 for (a, b) in zip(fusedBlock.scalars, reference.transposed(1, 2).scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
                 let packedGrad = packed.grad!.reshaped([batch, 3, heads, d, n])
                 for (part, t) in [q, k, v].enumerated() {
-                    let gradBlock = packedGrad.slice(axis: 0, image ..< image + 1).slice(axis: 1, part ..< part + 1)
-                        .slice(axis: 2, head ..< head + 1).reshaped([1, d, n])
+                    let gradBlock = packedGrad.slice(axis: 0, image..<image + 1).slice(axis: 1, part..<part + 1)
+                        .slice(axis: 2, head..<head + 1).reshaped([1, d, n])
                     for (a, b) in zip(gradBlock.scalars, t.grad!.transposed(1, 2).scalars) {
                         XCTAssertEqual(a, b, accuracy: 1e-5, "gradient of part \(part), image \(image), head \(head)")
                     }

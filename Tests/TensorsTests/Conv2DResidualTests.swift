@@ -11,7 +11,8 @@ final class Conv2DResidualTests: XCTestCase {
         let outputShape = x.conv2d(w, bias: b, stride: stride, padding: 1).shape
         let r = GradientCheck.random(outputShape, seed: 4)
         for t in [x, w, b, r] { t.requiresGrad = true }
-        let y = fused
+        let y =
+            fused
             ? x.conv2d(w, bias: b, stride: (stride, stride), padding: Conv2DPadding(all: 1), adding: r)
             : r + x.conv2d(w, bias: b, stride: stride, padding: 1)
         y.backward(GradientCheck.random(y.shape, seed: 5))
@@ -21,15 +22,17 @@ final class Conv2DResidualTests: XCTestCase {
     func testFusedAddEqualsConvolutionThenAdd() {
         let cases = [([4, 16, 9, 9], [24, 16, 3, 3], 1, true), ([3, 5, 8, 8], [6, 5, 3, 3], 2, false)]
         for (input, weight, stride, winograd) in cases {
-            let geometry = Conv2DGeometry(input: input, weight: weight, bias: [weight[0]], stride: (stride, stride),
-                                          padding: Conv2DPadding(all: 1))
+            let geometry = Conv2DGeometry(
+                input: input, weight: weight, bias: [weight[0]], stride: (stride, stride),
+                padding: Conv2DPadding(all: 1))
             let plan = Conv2DPlan(geometry, residual: true)
             XCTAssertEqual(plan.fusesResidual, winograd, "the case tests the path it names")
             let fused = outputAndGradients(input: input, weight: weight, stride: stride, fused: true)
             let separate = outputAndGradients(input: input, weight: weight, stride: stride, fused: false)
             for (index, (a, b)) in zip(fused, separate).enumerated() {
-                XCTAssertTrue(a.elementsEqual(b) { $0.bitPattern == $1.bitPattern },
-                              "array \(index) differs, \(plan)")
+                XCTAssertTrue(
+                    a.elementsEqual(b) { $0.bitPattern == $1.bitPattern },
+                    "array \(index) differs, \(plan)")
             }
         }
     }

@@ -19,10 +19,12 @@ final class Conv2DTests: XCTestCase {
         Case(input: [2, 3, 4, 5], weight: [4, 3, 1, 1], stride: (1, 1), padding: .zero, bias: true),
         Case(input: [1, 3, 5, 4], weight: [2, 3, 1, 1], stride: (2, 2), padding: .zero, bias: false),
         // diffusers' Downsample2D with padding 0: pad right and bottom by one, then 3×3 stride 2.
-        Case(input: [2, 2, 6, 6], weight: [2, 2, 3, 3], stride: (2, 2),
-             padding: Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1), bias: true),
-        Case(input: [1, 2, 5, 7], weight: [2, 2, 2, 3], stride: (2, 1),
-             padding: Conv2DPadding(top: 1, bottom: 0, left: 2, right: 1), bias: true),
+        Case(
+            input: [2, 2, 6, 6], weight: [2, 2, 3, 3], stride: (2, 2),
+            padding: Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1), bias: true),
+        Case(
+            input: [1, 2, 5, 7], weight: [2, 2, 2, 3], stride: (2, 1),
+            padding: Conv2DPadding(top: 1, bottom: 0, left: 2, right: 1), bias: true),
         Case(input: [1, 1, 7, 7], weight: [2, 1, 2, 2], stride: (3, 3), padding: .zero, bias: false),
     ]
 
@@ -74,8 +76,11 @@ final class Conv2DTests: XCTestCase {
         let x = Tensor.zeros([2, 3, 8, 6])
         XCTAssertEqual(x.conv2d(Tensor.zeros([4, 3, 3, 3]), padding: 1).shape, [2, 4, 8, 6])
         XCTAssertEqual(x.conv2d(Tensor.zeros([4, 3, 3, 3]), stride: 2, padding: 1).shape, [2, 4, 4, 3])
-        XCTAssertEqual(x.conv2d(Tensor.zeros([4, 3, 3, 3]), bias: nil, stride: (2, 2),
-                                padding: Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1)).shape, [2, 4, 4, 3])
+        XCTAssertEqual(
+            x.conv2d(
+                Tensor.zeros([4, 3, 3, 3]), bias: nil, stride: (2, 2),
+                padding: Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1)
+            ).shape, [2, 4, 4, 3])
         XCTAssertEqual(x.conv2d(Tensor.zeros([5, 3, 1, 1])).shape, [2, 5, 8, 6])
     }
 

@@ -59,8 +59,9 @@ final class Conv2DWinogradTests: XCTestCase {
             var v = [Float](repeating: 0, count: tile.positions)
             var y = [Float](repeating: 0, count: size * size)
             d.withUnsafeBufferPointer {
-                tile.transformInput($0.baseAddress!, paddedWidth: alpha, channels: 1, tilesY: 1, tilesX: 1,
-                                    into: &v, xiStride: 1)
+                tile.transformInput(
+                    $0.baseAddress!, paddedWidth: alpha, channels: 1, tilesY: 1, tilesX: 1,
+                    into: &v, xiStride: 1)
             }
             let m = (0..<tile.positions).map { u[$0 * WinogradTile.planeStride(1)] * v[$0] }
             m.withUnsafeBufferPointer {
@@ -88,12 +89,14 @@ final class Conv2DWinogradTests: XCTestCase {
             let d = vector(positions), dv = vector(positions)
             var v = [Float](repeating: 0, count: positions), back = [Float](repeating: 0, count: positions)
             d.withUnsafeBufferPointer {
-                tile.transformInput($0.baseAddress!, paddedWidth: alpha, channels: 1, tilesY: 1, tilesX: 1,
-                                    into: &v, xiStride: 1)
+                tile.transformInput(
+                    $0.baseAddress!, paddedWidth: alpha, channels: 1, tilesY: 1, tilesX: 1,
+                    into: &v, xiStride: 1)
             }
             dv.withUnsafeBufferPointer {
-                tile.transformInputAdjoint($0.baseAddress!, xiStride: 1, channels: 1, tilesY: 1, tilesX: 1,
-                                           addingInto: &back, paddedWidth: alpha)
+                tile.transformInputAdjoint(
+                    $0.baseAddress!, xiStride: 1, channels: 1, tilesY: 1, tilesX: 1,
+                    addingInto: &back, paddedWidth: alpha)
             }
             XCTAssertEqual(dot(v, dv), dot(d, back), accuracy: 1e-3, "\(tile) input transform")
 
@@ -103,8 +106,9 @@ final class Conv2DWinogradTests: XCTestCase {
                 tile.transformOutput($0.baseAddress!, xiStride: 1, channels: 1, tilesY: 1, tilesX: 1, into: &y)
             }
             dy.withUnsafeBufferPointer {
-                tile.transformOutputAdjoint($0.baseAddress!, channels: 1, tilesY: 1, tilesX: 1, into: &dm,
-                                            xiStride: 1)
+                tile.transformOutputAdjoint(
+                    $0.baseAddress!, channels: 1, tilesY: 1, tilesX: 1, into: &dm,
+                    xiStride: 1)
             }
             XCTAssertEqual(dot(y, dy), dot(m, dm), accuracy: 1e-3, "\(tile) output transform")
 
@@ -114,7 +118,7 @@ final class Conv2DWinogradTests: XCTestCase {
             let u = tile.transformedKernel(g, outChannels: cout, inChannels: cin, transposed: false)
             let dg = du.withUnsafeBufferPointer { tile.kernelGradient($0.baseAddress!, outChannels: cout, inChannels: cin) }
             let plane = WinogradTile.planeStride(cin * cout)
-            let planeEntries: [Int] = (0..<positions).flatMap { xi in Array(xi * plane ..< xi * plane + cin * cout) }
+            let planeEntries: [Int] = (0..<positions).flatMap { xi in Array(xi * plane..<xi * plane + cin * cout) }
             let transformedDot = dot(planeEntries.map { u[$0] }, planeEntries.map { du[$0] })
             XCTAssertEqual(transformedDot, dot(g, dg), accuracy: 1e-2, "\(tile) kernel transform")
             let ut = tile.transformedKernel(g, outChannels: cout, inChannels: cin, transposed: true)

@@ -27,8 +27,10 @@ enum ConvolutionPathComparison {
 
     /// Output and gradients (input's when `needInput`, weight's, bias's) of one
     /// conv2d with bias (stride 1 unless given), all seeded by `index`, by `algorithms`.
-    static func outputAndGradients(input: [Int], weight: [Int], stride: Int = 1, padding: Conv2DPadding, index: Int,
-                                   needInput: Bool, algorithms: Conv2DPlan.Override) -> [[Float]] {
+    static func outputAndGradients(
+        input: [Int], weight: [Int], stride: Int = 1, padding: Conv2DPadding, index: Int,
+        needInput: Bool, algorithms: Conv2DPlan.Override
+    ) -> [[Float]] {
         let x = GradientCheck.random(input, seed: UInt64(10 + index))
         let w = GradientCheck.random(weight, seed: UInt64(20 + index))
         let b = GradientCheck.random([weight[0]], seed: UInt64(30 + index))
@@ -40,8 +42,10 @@ enum ConvolutionPathComparison {
         return [y.scalars, x.grad?.scalars ?? [], w.grad!.scalars, b.grad!.scalars]
     }
 
-    static func assertMatch(_ fast: [[Float]], _ reference: [[Float]], _ context: String,
-                            file: StaticString = #filePath, line: UInt = #line) {
+    static func assertMatch(
+        _ fast: [[Float]], _ reference: [[Float]], _ context: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for (part, name) in parts.enumerated() {
             XCTAssertEqual(fast[part].count, reference[part].count, "\(context) \(name)", file: file, line: line)
             var worst: Float = 0

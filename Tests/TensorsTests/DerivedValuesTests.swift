@@ -18,8 +18,9 @@ final class DerivedValuesTests: XCTestCase {
 
     func testConvolutionReusesItsTransformedKernel() {
         let w = weight(seed: 2), w2 = weight(seed: 4)
-        let geometry = Conv2DGeometry(input: x.shape, weight: w.shape, bias: bias.shape, stride: (1, 1),
-                                      padding: Conv2DPadding(all: 1))
+        let geometry = Conv2DGeometry(
+            input: x.shape, weight: w.shape, bias: bias.shape, stride: (1, 1),
+            padding: Conv2DPadding(all: 1))
         XCTAssertEqual(Conv2DPlan(geometry, threads: 2).forward.algorithm, .winograd(.f5x5))
         let plain = fresh(w), plain2 = fresh(w2)
         GradMode.withoutGradient {

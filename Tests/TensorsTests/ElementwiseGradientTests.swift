@@ -3,7 +3,9 @@ import XCTest
 
 final class ElementwiseGradientTests: XCTestCase {
     func testBroadcastingArithmetic() {
-        let shapes: [([Int], [Int])] = [([2, 3], [2, 3]), ([2, 3, 4], [3, 1]), ([4], [2, 3, 4]), ([2, 1, 4], [1, 3, 1]), ([], [2, 2])]
+        let shapes: [([Int], [Int])] = [
+            ([2, 3], [2, 3]), ([2, 3, 4], [3, 1]), ([4], [2, 3, 4]), ([2, 1, 4], [1, 3, 1]), ([], [2, 2]),
+        ]
         for (i, (sa, sb)) in shapes.enumerated() {
             let a = GradientCheck.random(sa, seed: UInt64(10 + i))
             let b = GradientCheck.positive(sb, seed: UInt64(20 + i))

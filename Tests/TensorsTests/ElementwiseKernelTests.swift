@@ -8,8 +8,10 @@ import XCTest
 final class ElementwiseKernelTests: XCTestCase {
     /// Values across the whole range: tiny, ordinary, the clamp edges, and beyond.
     static let samples: [Float] = {
-        var values: [Float] = [0, -0.0, 1e-8, -1e-8, 0.5, -0.5, 1, -1, 10, -10, 80, -80, 87.3, -87.3, 88.7, -88.7,
-                               -100, -103.9, -104, -120, 89, 200, .infinity, -.infinity]
+        var values: [Float] = [
+            0, -0.0, 1e-8, -1e-8, 0.5, -0.5, 1, -1, 10, -10, 80, -80, 87.3, -87.3, 88.7, -88.7,
+            -100, -103.9, -104, -120, 89, 200, .infinity, -.infinity,
+        ]
         var generator = RandomGenerator(seed: 9)
         values += generator.normals(333).map { $0 * 20 }
         return values
@@ -57,8 +59,9 @@ final class ElementwiseKernelTests: XCTestCase {
                 assertClose(s[i], sigma, 2e-6, "\(set) sigmoid(\(x[i]))")
                 assertClose(y[i], v * sigma, 2e-6, "\(set) silu(\(x[i]))")
                 let expected = Double(g[i]) * sigma * (1 + v * (1 - sigma))
-                XCTAssertEqual(Double(dx[i]), expected, accuracy: 2e-6 * Swift.max(1, Swift.abs(expected)),
-                               "\(set) silu backward at \(x[i])")
+                XCTAssertEqual(
+                    Double(dx[i]), expected, accuracy: 2e-6 * Swift.max(1, Swift.abs(expected)),
+                    "\(set) silu backward at \(x[i])")
             }
         }
     }

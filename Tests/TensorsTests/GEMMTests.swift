@@ -11,8 +11,10 @@ final class GEMMTests: XCTestCase {
     }
 
     func testAllTransposesOddSizes() {
-        let sizes = [(1, 1, 1), (7, 7, 7), (1, 33, 7), (33, 1, 7), (7, 33, 1), (33, 33, 33),
-                     (257, 7, 33), (7, 257, 33), (33, 7, 257), (13, 40, 64)]
+        let sizes = [
+            (1, 1, 1), (7, 7, 7), (1, 33, 7), (33, 1, 7), (7, 33, 1), (33, 33, 33),
+            (257, 7, 33), (7, 257, 33), (33, 7, 257), (13, 40, 64),
+        ]
         for (m, n, k) in sizes {
             for transA in [false, true] {
                 for transB in [false, true] {
@@ -56,9 +58,11 @@ final class GEMMTests: XCTestCase {
     /// blocks, more columns than one B block, few rows (B read in place with
     /// prefetch), long rows of A read in place, and panel edges.
     func testBlockingBranches() {
-        let shapes = [(30, 40, 500, false, false), (30, 40, 500, true, false), (64, 70, 200, true, true),
-                      (3, 1600, 5, false, false), (100, 64, 400, false, false), (100, 64, 9, false, true),
-                      (40, 32, 300, false, false), (150, 100, 70, true, false)]
+        let shapes = [
+            (30, 40, 500, false, false), (30, 40, 500, true, false), (64, 70, 200, true, true),
+            (3, 1600, 5, false, false), (100, 64, 400, false, false), (100, 64, 9, false, true),
+            (40, 32, 300, false, false), (150, 100, 70, true, false),
+        ]
         for (m, n, k, transA, transB) in shapes {
             check(m: m, n: n, k: k, transA: transA, transB: transB, beta: 0.5)
         }
@@ -89,8 +93,9 @@ final class GEMMTests: XCTestCase {
                 func product(_ m: Int) -> [Float] {
                     var c = [Float](repeating: 0, count: m * n)
                     c.withUnsafeMutableBufferPointer { pc in
-                        GEMM.sgemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
-                                   b: b, ldb: transB ? k : n, beta: 0, c: pc.baseAddress!, ldc: n)
+                        GEMM.sgemm(
+                            transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+                            b: b, ldb: transB ? k : n, beta: 0, c: pc.baseAddress!, ldc: n)
                     }
                     return c
                 }
@@ -107,9 +112,9 @@ final class GEMMTests: XCTestCase {
     func testForcingAMissingInstructionSetFails() {
         let before = GEMM.instructionSet
         #if arch(x86_64)
-        XCTAssertFalse(GEMM.force(.accelerate))
+            XCTAssertFalse(GEMM.force(.accelerate))
         #else
-        XCTAssertFalse(GEMM.force(.avx512))
+            XCTAssertFalse(GEMM.force(.avx512))
         #endif
         XCTAssertEqual(GEMM.instructionSet, before)
     }
@@ -126,8 +131,9 @@ final class GEMMTests: XCTestCase {
             Parallel.threadCount = threads
             let first = product(m, n, k, false, false, a, b, c0, alpha: 0.75, beta: 0.5)
             for _ in 0..<20 {
-                XCTAssertEqual(product(m, n, k, false, false, a, b, c0, alpha: 0.75, beta: 0.5), first,
-                               "\(threads) threads")
+                XCTAssertEqual(
+                    product(m, n, k, false, false, a, b, c0, alpha: 0.75, beta: 0.5), first,
+                    "\(threads) threads")
             }
         }
     }
@@ -135,8 +141,10 @@ final class GEMMTests: XCTestCase {
     func testThreadedMatchesSingleThread() {
         // Row split, column split and split reduction, in one or several pieces
         // per thread (with alpha and beta).
-        let shapes = [(300, 40, 100, false, false), (40, 300, 100, false, true),
-                      (24, 40, 2000, true, false), (20, 30, 3000, false, false), (8, 16, 10_000, true, false)]
+        let shapes = [
+            (300, 40, 100, false, false), (40, 300, 100, false, true),
+            (24, 40, 2000, true, false), (20, 30, 3000, false, false), (8, 16, 10_000, true, false),
+        ]
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         for (m, n, k, transA, transB) in shapes {
@@ -148,8 +156,9 @@ final class GEMMTests: XCTestCase {
                 Parallel.threadCount = threads
                 let threaded = product(m, n, k, transA, transB, a, b, c0, alpha: 0.75, beta: 0.5)
                 for i in 0..<(m * n) {
-                    XCTAssertEqual(threaded[i], single[i], accuracy: 1e-4 * Float(k).squareRoot(),
-                                   "\(threads) threads, \(m)×\(n)×\(k) at \(i)")
+                    XCTAssertEqual(
+                        threaded[i], single[i], accuracy: 1e-4 * Float(k).squareRoot(),
+                        "\(threads) threads, \(m)×\(n)×\(k) at \(i)")
                 }
             }
         }
@@ -160,8 +169,10 @@ final class GEMMTests: XCTestCase {
     private func checkForced(_ set: GEMM.InstructionSet) throws {
         guard GEMM.force(set) else { throw XCTSkip("this CPU has no \(set.rawValue)") }
         XCTAssertEqual(GEMM.instructionSet, set.rawValue)
-        let shapes = [(1, 1, 1), (7, 33, 13), (33, 7, 40), (13, 70, 500), (60, 90, 20), (100, 32, 64),
-                      (70, 3, 90), (2, 50, 17)]
+        let shapes = [
+            (1, 1, 1), (7, 33, 13), (33, 7, 40), (13, 70, 500), (60, 90, 20), (100, 32, 64),
+            (70, 3, 90), (2, 50, 17),
+        ]
         for (m, n, k) in shapes {
             for transA in [false, true] {
                 for transB in [false, true] {
@@ -172,23 +183,28 @@ final class GEMMTests: XCTestCase {
         check(m: 26, n: 35, k: 9, transA: false, transB: false, beta: 0, initialC: .nan)
     }
 
-    private func product(_ m: Int, _ n: Int, _ k: Int, _ transA: Bool, _ transB: Bool,
-                         _ a: [Float], _ b: [Float], _ c0: [Float], alpha: Float, beta: Float) -> [Float] {
+    private func product(
+        _ m: Int, _ n: Int, _ k: Int, _ transA: Bool, _ transB: Bool,
+        _ a: [Float], _ b: [Float], _ c0: [Float], alpha: Float, beta: Float
+    ) -> [Float] {
         var c = c0
         c.withUnsafeMutableBufferPointer { pc in
-            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                       a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
-                       beta: beta, c: pc.baseAddress!, ldc: n)
+            GEMM.sgemm(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
+                beta: beta, c: pc.baseAddress!, ldc: n)
         }
         return c
     }
 
     /// Runs one product with random operands and compares every element of C
     /// (padding included, which must stay untouched) with a Double reference.
-    private func check(m: Int, n: Int, k: Int, transA: Bool, transB: Bool,
-                       padA: Int = 0, padB: Int = 0, padC: Int = 0,
-                       alpha: Float = 1, beta: Float = 0, initialC: Float? = nil,
-                       file: StaticString = #filePath, line: UInt = #line) {
+    private func check(
+        m: Int, n: Int, k: Int, transA: Bool, transB: Bool,
+        padA: Int = 0, padB: Int = 0, padC: Int = 0,
+        alpha: Float = 1, beta: Float = 0, initialC: Float? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         var g = RandomGenerator(seed: UInt64(m * 1_000_003 + n * 1009 + k * 31 + (transA ? 2 : 0) + (transB ? 1 : 0)))
         let (rowsA, colsA) = transA ? (k, m) : (m, k)
         let (rowsB, colsB) = transB ? (n, k) : (k, n)
@@ -197,16 +213,18 @@ final class GEMMTests: XCTestCase {
         var c = initialC.map { [Float](repeating: $0, count: m * ldc) } ?? g.normals(m * ldc)
         let original = c
         c.withUnsafeMutableBufferPointer { pc in
-            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc)
+            GEMM.sgemm(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc)
         }
         let context = "\(m)×\(n)×\(k) transA \(transA) transB \(transB) on \(GEMM.instructionSet)"
         for i in 0..<m {
             for j in 0..<ldc {
                 let got = c[i * ldc + j]
                 guard j < n else {
-                    XCTAssertEqual(got.bitPattern, original[i * ldc + j].bitPattern,
-                                   "padding changed at (\(i), \(j)), \(context)", file: file, line: line)
+                    XCTAssertEqual(
+                        got.bitPattern, original[i * ldc + j].bitPattern,
+                        "padding changed at (\(i), \(j)), \(context)", file: file, line: line)
                     continue
                 }
                 var sum = 0.0, magnitude = 0.0

@@ -6,9 +6,11 @@ import XCTest
 enum GradientCheck {
     /// Checks `f` at `inputs` (each made to require gradients); the loss is
     /// `Σ f(inputs) · w` for a fixed random weighting `w`, so every output element matters.
-    static func check(_ inputs: [Tensor], epsilon: Double = 1e-2, tolerance: Double = 2e-2,
-                      seed: UInt64 = 7, file: StaticString = #filePath, line: UInt = #line,
-                      _ f: ([Tensor]) -> Tensor) {
+    static func check(
+        _ inputs: [Tensor], epsilon: Double = 1e-2, tolerance: Double = 2e-2,
+        seed: UInt64 = 7, file: StaticString = #filePath, line: UInt = #line,
+        _ f: ([Tensor]) -> Tensor
+    ) {
         for x in inputs { x.requiresGrad = true; x.grad = nil }
         let probe = f(inputs)
         var rng = RandomGenerator(seed: seed)

@@ -84,9 +84,10 @@ final class GroupNormSiLUTests: XCTestCase {
         var results: [[[Float]]] = []
         for threads in [1, 2, 3] {
             Parallel.threadCount = threads
-            results.append(evaluate([x, shift, gamma, beta]) {
-                $0[0].groupNormSiLU(adding: $0[1], groups: 4, weight: $0[2], bias: $0[3])
-            })
+            results.append(
+                evaluate([x, shift, gamma, beta]) {
+                    $0[0].groupNormSiLU(adding: $0[1], groups: 4, weight: $0[2], bias: $0[3])
+                })
         }
         XCTAssertEqual(results[0], results[1])
         XCTAssertEqual(results[0], results[2])

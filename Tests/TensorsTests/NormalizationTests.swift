@@ -8,8 +8,8 @@ final class NormalizationTests: XCTestCase {
         let size = (c / groups) * spatial
         let xs = x.scalars.map(Double.init)
         var out = [Double](repeating: 0, count: x.count)
-        for unit in 0 ..< n * groups {
-            let slice = xs[unit * size ..< (unit + 1) * size]
+        for unit in 0..<n * groups {
+            let slice = xs[unit * size..<(unit + 1) * size]
             let mean = slice.reduce(0, +) / Double(size)
             let variance = slice.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(size)
             for i in 0..<size {
@@ -21,10 +21,12 @@ final class NormalizationTests: XCTestCase {
         return out
     }
 
-    func assertClose(_ actual: Tensor, _ expected: [Double], accuracy: Double, _ message: String = "",
-                     file: StaticString = #filePath, line: UInt = #line) {
+    func assertClose(
+        _ actual: Tensor, _ expected: [Double], accuracy: Double, _ message: String = "",
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(actual.count, expected.count, message, file: file, line: line)
-        for i in 0 ..< Swift.min(actual.count, expected.count)
+        for i in 0..<Swift.min(actual.count, expected.count)
         where Swift.abs(Double(actual.scalars[i]) - expected[i]) > accuracy {
             XCTFail("\(message) element \(i): \(actual.scalars[i]) vs \(expected[i])", file: file, line: line)
             return
@@ -47,15 +49,18 @@ final class NormalizationTests: XCTestCase {
         let w = GradientCheck.random([6], seed: 41)
         let b = GradientCheck.random([6], seed: 42)
         for groups in [1, 2, 3, 6] {
-            assertClose(x.groupNorm(groups: groups, weight: w, bias: b),
-                        Self.naiveGroupNorm(x, groups: groups, weight: w, bias: b, eps: 1e-5), accuracy: 1e-5, "groups \(groups)")
+            assertClose(
+                x.groupNorm(groups: groups, weight: w, bias: b),
+                Self.naiveGroupNorm(x, groups: groups, weight: w, bias: b, eps: 1e-5), accuracy: 1e-5, "groups \(groups)")
         }
         // Rank 3 ([N, C, L]) and a large mean with a small spread.
         let shifted = GradientCheck.random([3, 4, 5], seed: 43) * 0.01 + 1000
-        assertClose(shifted.groupNorm(groups: 2, weight: nil, bias: nil),
-                    Self.naiveGroupNorm(shifted, groups: 2, weight: nil, bias: nil, eps: 1e-5), accuracy: 2e-3, "shifted")
-        assertClose(shifted.layerNorm(axisCount: 2, weight: nil, bias: nil),
-                    Self.naiveGroupNorm(shifted, groups: 1, weight: nil, bias: nil, eps: 1e-5), accuracy: 2e-3, "shifted layer norm")
+        assertClose(
+            shifted.groupNorm(groups: 2, weight: nil, bias: nil),
+            Self.naiveGroupNorm(shifted, groups: 2, weight: nil, bias: nil, eps: 1e-5), accuracy: 2e-3, "shifted")
+        assertClose(
+            shifted.layerNorm(axisCount: 2, weight: nil, bias: nil),
+            Self.naiveGroupNorm(shifted, groups: 1, weight: nil, bias: nil, eps: 1e-5), accuracy: 2e-3, "shifted layer norm")
     }
 
     /// The C loops (CKNormalization.h) on every instruction set this CPU offers,
@@ -65,8 +70,9 @@ final class NormalizationTests: XCTestCase {
         let x = GradientCheck.random([2, 4, 5, 7], seed: 48) * 2 + 0.3
         let w = GradientCheck.random([4], seed: 49), b = GradientCheck.random([4], seed: 50)
         for set in [GEMM.InstructionSet.generic, .avx2, .avx512] where GEMM.force(set) {
-            assertClose(x.groupNorm(groups: 2, weight: w, bias: b),
-                        Self.naiveGroupNorm(x, groups: 2, weight: w, bias: b, eps: 1e-5), accuracy: 1e-5, "\(set)")
+            assertClose(
+                x.groupNorm(groups: 2, weight: w, bias: b),
+                Self.naiveGroupNorm(x, groups: 2, weight: w, bias: b, eps: 1e-5), accuracy: 1e-5, "\(set)")
             GradientCheck.check([x, w, b], epsilon: 3e-3) { $0[0].groupNorm(groups: 2, weight: $0[1], bias: $0[2]) }
         }
     }
@@ -99,8 +105,9 @@ final class NormalizationTests: XCTestCase {
         let x = GradientCheck.random([4, 8, 64, 64], seed: 44)
         let w = GradientCheck.random([8], seed: 45)
         let b = GradientCheck.random([8], seed: 46)
-        assertClose(x.groupNorm(groups: 4, weight: w, bias: b),
-                    Self.naiveGroupNorm(x, groups: 4, weight: w, bias: b, eps: 1e-5), accuracy: 1e-4)
+        assertClose(
+            x.groupNorm(groups: 4, weight: w, bias: b),
+            Self.naiveGroupNorm(x, groups: 4, weight: w, bias: b, eps: 1e-5), accuracy: 1e-4)
     }
 
     func testGroupNormGradients() {
@@ -120,8 +127,10 @@ final class NormalizationTests: XCTestCase {
         let x = GradientCheck.random([2, 4, 3], seed: 69)
         let w = GradientCheck.random([4], seed: 70), b = GradientCheck.random([4], seed: 71)
         let g = GradientCheck.random(x.shape, seed: 72)
-        for (name, op) in [("groupNorm", { (t: Tensor) in t.groupNorm(groups: 2, weight: w, bias: b) }),
-                           ("layerNorm", { (t: Tensor) in t.transposed(1, 2).layerNorm(weight: w, bias: b).transposed(1, 2) })] {
+        for (name, op) in [
+            ("groupNorm", { (t: Tensor) in t.groupNorm(groups: 2, weight: w, bias: b) }),
+            ("layerNorm", { (t: Tensor) in t.transposed(1, 2).layerNorm(weight: w, bias: b).transposed(1, 2) }),
+        ] {
             for t in [x, w, b] { t.requiresGrad = true; t.grad = nil }
             op(x).backward(g)
             let full = (w.grad!.scalars, b.grad!.scalars)

@@ -7,8 +7,10 @@ import XCTest
 /// direct loops on tensors large enough to be split.
 final class ThreadCountDeterminismTests: XCTestCase {
     /// Values and gradients of `f` at 1, 2 and 3 threads; fails unless all equal bit for bit.
-    func assertSameAtEveryThreadCount(_ inputs: [Tensor], _ name: String, file: StaticString = #filePath,
-                                      line: UInt = #line, _ f: ([Tensor]) -> Tensor) {
+    func assertSameAtEveryThreadCount(
+        _ inputs: [Tensor], _ name: String, file: StaticString = #filePath,
+        line: UInt = #line, _ f: ([Tensor]) -> Tensor
+    ) {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         var results: [[[Float]]] = []
@@ -23,10 +25,13 @@ final class ThreadCountDeterminismTests: XCTestCase {
         }
         for threads in 1..<results.count {
             for (index, (reference, other)) in zip(results[0], results[threads]).enumerated() {
-                let same = reference.count == other.count
+                let same =
+                    reference.count == other.count
                     && zip(reference, other).allSatisfy { $0.bitPattern == $1.bitPattern }
-                XCTAssertTrue(same, "\(name): \(index == 0 ? "output" : "gradient of input \(index - 1)") differs between 1 and \(threads + 1) threads",
-                              file: file, line: line)
+                XCTAssertTrue(
+                    same,
+                    "\(name): \(index == 0 ? "output" : "gradient of input \(index - 1)") differs between 1 and \(threads + 1) threads",
+                    file: file, line: line)
             }
         }
     }
@@ -91,7 +96,7 @@ final class ThreadCountDeterminismTests: XCTestCase {
         }
         let image = random([4, 8, 40, 40], seed: 11)
         let planeSums = image.sum(toShape: [4, 8, 1, 1])
-        for plane in 0 ..< 32 {
+        for plane in 0..<32 {
             var total: Float = 0
             for y in 0..<40 {
                 var rowTotal: Float = 0
@@ -110,7 +115,7 @@ final class ThreadCountDeterminismTests: XCTestCase {
         let y = random([4, 6, 20, 20], seed: 13)
         assertSameAtEveryThreadCount([x], "permute") { $0[0].permuted([0, 2, 3, 1]) }
         assertSameAtEveryThreadCount([x, y], "concat") { Tensor.concat([$0[0], $0[1]], axis: 1) }
-        assertSameAtEveryThreadCount([x], "slice") { $0[0].slice(axis: 1, 3 ..< 9) }
+        assertSameAtEveryThreadCount([x], "slice") { $0[0].slice(axis: 1, 3..<9) }
 
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
@@ -129,7 +134,7 @@ final class ThreadCountDeterminismTests: XCTestCase {
         XCTAssertEqual(joined[2, 17, 7, 1], y[2, 5, 7, 1])
         let source = x.detached()
         source.requiresGrad = true
-        let piece = source.slice(axis: 1, 3 ..< 9)
+        let piece = source.slice(axis: 1, 3..<9)
         piece.backward(Tensor.ones(piece.shape))
         for (i, value) in source.grad!.scalars.enumerated() {
             let channel = (i / 400) % 12

@@ -6,8 +6,10 @@ import XCTest
 /// `upsampleNearest2x` then `conv2d`.
 final class UpsampleConv2DTests: XCTestCase {
     /// The op and its composition without gradient recording: the same bits.
-    private func compare(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, seed: UInt64,
-                         fused expectFused: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
+    private func compare(
+        batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, seed: UInt64,
+        fused expectFused: Bool = true, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let x = GradientCheck.random([batch, channels, height, width], seed: seed)
         let weight = GradientCheck.random([outChannels, channels, 3, 3], seed: seed + 1)
         let bias = GradientCheck.random([outChannels], seed: seed + 2)
@@ -17,11 +19,13 @@ final class UpsampleConv2DTests: XCTestCase {
             let (fused, records) = Conv2DPlan.recorded {
                 x.conv2d(weight, bias: bias, stride: (1, 1), padding: padding, prologue: .upsampleNearest2x)
             }
-            XCTAssertEqual(records.map(\.plan.fusesPrologue), [expectFused], "the case tests the path it names",
-                           file: file, line: line)
+            XCTAssertEqual(
+                records.map(\.plan.fusesPrologue), [expectFused], "the case tests the path it names",
+                file: file, line: line)
             XCTAssertEqual(fused.shape, expected.shape, file: file, line: line)
-            XCTAssertTrue(fused.scalars.elementsEqual(expected.scalars) { $0.bitPattern == $1.bitPattern },
-                          "fused output differs from upsampleNearest2x then conv2d", file: file, line: line)
+            XCTAssertTrue(
+                fused.scalars.elementsEqual(expected.scalars) { $0.bitPattern == $1.bitPattern },
+                "fused output differs from upsampleNearest2x then conv2d", file: file, line: line)
         }
     }
 
@@ -51,7 +55,9 @@ final class UpsampleConv2DTests: XCTestCase {
             let weight = GradientCheck.random([8, 8, 3, 3], seed: 61), bias = GradientCheck.random([8], seed: 62)
             for tensor in [x, weight, bias] { tensor.requiresGrad = true }
             let padding = Conv2DPadding(all: 1)
-            let y = fused ? x.conv2d(weight, bias: bias, stride: (1, 1), padding: padding, prologue: .upsampleNearest2x)
+            let y =
+                fused
+                ? x.conv2d(weight, bias: bias, stride: (1, 1), padding: padding, prologue: .upsampleNearest2x)
                 : x.upsampleNearest2x().conv2d(weight, bias: bias, stride: (1, 1), padding: padding)
             y.backward(GradientCheck.random(y.shape, seed: 63))
             return [y.scalars, x.grad!.scalars, weight.grad!.scalars, bias.grad!.scalars]

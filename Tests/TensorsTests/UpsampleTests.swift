@@ -6,10 +6,14 @@ final class UpsampleTests: XCTestCase {
         let x = Tensor(shape: [1, 1, 2, 3], scalars: [1, 2, 3, 4, 5, 6])
         let y = x.upsampleNearest2x()
         XCTAssertEqual(y.shape, [1, 1, 4, 6])
-        XCTAssertEqual(y.scalars, [1, 1, 2, 2, 3, 3,
-                                   1, 1, 2, 2, 3, 3,
-                                   4, 4, 5, 5, 6, 6,
-                                   4, 4, 5, 5, 6, 6])
+        XCTAssertEqual(
+            y.scalars,
+            [
+                1, 1, 2, 2, 3, 3,
+                1, 1, 2, 2, 3, 3,
+                4, 4, 5, 5, 6, 6,
+                4, 4, 5, 5, 6, 6,
+            ])
     }
 
     func testBackwardSumsBlocks() {

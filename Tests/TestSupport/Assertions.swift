@@ -1,8 +1,10 @@
 import XCTest
 
 /// Asserts `|a − b| ≤ tolerance · max(1, |b|)` elementwise (and equal counts).
-public func assertClose(_ actual: [Float], _ expected: [Double], tolerance: Double = 1e-6, _ message: String = "",
-                        file: StaticString = #filePath, line: UInt = #line) {
+public func assertClose(
+    _ actual: [Float], _ expected: [Double], tolerance: Double = 1e-6, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(actual.count, expected.count, "\(message): count", file: file, line: line)
     for i in 0..<min(actual.count, expected.count) {
         let scale = max(1, abs(expected[i]))

@@ -14,8 +14,9 @@ public struct GaussianMixture: DenoisingModel {
     public let schedule: NoiseSchedule
 
     public init(weights: [Double], means: [[Double]], deviations: [Double], schedule: NoiseSchedule) {
-        precondition(weights.count == means.count && means.count == deviations.count && !means.isEmpty,
-                     "GaussianMixture: one weight, mean and deviation per component")
+        precondition(
+            weights.count == means.count && means.count == deviations.count && !means.isEmpty,
+            "GaussianMixture: one weight, mean and deviation per component")
         self.weights = weights
         self.means = means
         self.deviations = deviations

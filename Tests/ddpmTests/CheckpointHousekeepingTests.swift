@@ -25,10 +25,15 @@ final class CheckpointHousekeepingTests: XCTestCase {
     func testSnapshotsAreKeptAndResumedFromBitForBit() throws {
         let out = folder.appendingPathComponent("toy").path
         let config = folder.appendingPathComponent("mlp.json")
-        try Data(#"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#.utf8)
-            .write(to: config)
-        try run(["train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", "20", "--batch-size", "16",
-                 "--timesteps", "50", "--checkpoint-every", "5", "--keep-checkpoints", "2", "--out", out, "--threads", "1"])
+        try Data(
+            #"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#
+                .utf8
+        )
+        .write(to: config)
+        try run([
+            "train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", "20", "--batch-size", "16",
+            "--timesteps", "50", "--checkpoint-every", "5", "--keep-checkpoints", "2", "--out", out, "--threads", "1",
+        ])
         let snapshots = URL(fileURLWithPath: out).appendingPathComponent("training/checkpoints")
         XCTAssertEqual(try Trainer.snapshots(in: snapshots).map(\.step), [15, 20])
         let state = URL(fileURLWithPath: out).appendingPathComponent("training/\(TrainingCheckpoint.fileName)")
@@ -39,16 +44,19 @@ final class CheckpointHousekeepingTests: XCTestCase {
         try run(["train", "--out", out, "--resume", fifteen, "--threads", "1"])
         let again = try TrainingCheckpoint.read(from: state)
         XCTAssertEqual(again.step, 20)
-        XCTAssertEqual(again.modelWeights.mapValues(\.scalars), straight.modelWeights.mapValues(\.scalars),
-                       "resumed from step 15, the run ends in the same bits")
+        XCTAssertEqual(
+            again.modelWeights.mapValues(\.scalars), straight.modelWeights.mapValues(\.scalars),
+            "resumed from step 15, the run ends in the same bits")
         let log = try TrainingLog.read(url: URL(fileURLWithPath: out).appendingPathComponent("training/\(TrainingLog.fileName)"))
         XCTAssertEqual(log.map(\.step), Array(1...20))
 
         try run(["train", "--out", out, "--resume", "latest", "--steps", "25", "--keep-checkpoints", "1", "--threads", "1"])
         XCTAssertEqual(try Trainer.snapshots(in: snapshots).map(\.step), [25])
 
-        for (arguments, expected) in [(["train", "--out", out, "--resume", "/no/such/file"], "no such file"),
-                                      (["train", "--out", out, "--keep-checkpoints", "-1", "--resume"], "--keep-checkpoints")] {
+        for (arguments, expected) in [
+            (["train", "--out", out, "--resume", "/no/such/file"], "no such file"),
+            (["train", "--out", out, "--keep-checkpoints", "-1", "--resume"], "--keep-checkpoints"),
+        ] {
             XCTAssertThrowsError(try run(arguments)) { error in
                 XCTAssertTrue(DDPM.message(for: error).contains(expected), DDPM.message(for: error))
             }
@@ -59,10 +67,15 @@ final class CheckpointHousekeepingTests: XCTestCase {
     func testSeveralEMARatesWriteOneModelFolderEach() throws {
         let out = folder.appendingPathComponent("toy")
         let config = folder.appendingPathComponent("mlp.json")
-        try Data(#"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#.utf8)
-            .write(to: config)
-        try run(["train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", "12", "--batch-size", "16",
-                 "--timesteps", "50", "--ema-decay", "0.2,0.4", "--out", out.path, "--threads", "1"])
+        try Data(
+            #"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#
+                .utf8
+        )
+        .write(to: config)
+        try run([
+            "train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", "12", "--batch-size", "16",
+            "--timesteps", "50", "--ema-decay", "0.2,0.4", "--out", out.path, "--threads", "1",
+        ])
         let first = try DenoiserFolder.load(from: out)
         let second = try DenoiserFolder.load(from: out.appendingPathComponent("ema-0.4"))
         let state = try TrainingCheckpoint.read(from: out.appendingPathComponent("training/\(TrainingCheckpoint.fileName)"))
@@ -74,9 +87,15 @@ final class CheckpointHousekeepingTests: XCTestCase {
         XCTAssertTrue(firstWeights == first.model.namedParameters().map { state.ema.shadow[$0.path]! })
         XCTAssertTrue(firstWeights != secondWeights, "the two rates give different averages")
 
-        for (list, expected) in [("0.9,abc", "'abc' is not a number"), ("0.9,0.9", "once"), ("0.9,1", "--ema-decay"), ("0.9,", "'' is not")] {
-            XCTAssertThrowsError(try run(["train", "--data", "toy:two-moons", "--ema-decay", list,
-                                          "--out", folder.appendingPathComponent("bad").path])) { error in
+        for (list, expected) in [
+            ("0.9,abc", "'abc' is not a number"), ("0.9,0.9", "once"), ("0.9,1", "--ema-decay"), ("0.9,", "'' is not"),
+        ] {
+            XCTAssertThrowsError(
+                try run([
+                    "train", "--data", "toy:two-moons", "--ema-decay", list,
+                    "--out", folder.appendingPathComponent("bad").path,
+                ])
+            ) { error in
                 XCTAssertTrue(DDPM.message(for: error).contains(expected), DDPM.message(for: error))
             }
         }
@@ -84,7 +103,8 @@ final class CheckpointHousekeepingTests: XCTestCase {
     }
 
     func testOnlyTrainsResumeTakesAValue() {
-        XCTAssertEqual(Train.normalizingResume(["train", "--resume", "a.safetensors"]), ["train", "--resume", "--resume-from", "a.safetensors"])
+        XCTAssertEqual(
+            Train.normalizingResume(["train", "--resume", "a.safetensors"]), ["train", "--resume", "--resume-from", "a.safetensors"])
         XCTAssertEqual(Train.normalizingResume(["train", "--resume", "--steps", "3"]), ["train", "--resume", "--steps", "3"])
         XCTAssertEqual(Train.normalizingResume(["sample", "--resume", "x"]), ["sample", "--resume", "x"])
     }

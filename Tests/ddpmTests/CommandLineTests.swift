@@ -25,7 +25,8 @@ final class CommandLineTests: XCTestCase {
             return nil
         } catch {
             let code = DDPM.exitCode(for: error)
-            let message = error is ValidationError || DDPM.exitCode(for: error) != .failure
+            let message =
+                error is ValidationError || DDPM.exitCode(for: error) != .failure
                 ? DDPM.message(for: error) : CommandError.describe(error)
             return (message, code == .validationFailure ? code.rawValue : 1)
         }
@@ -86,17 +87,24 @@ final class CommandLineTests: XCTestCase {
     func testTrainResumeAndSampleToyModel() throws {
         let out = folder.appendingPathComponent("toy").path
         let config = folder.appendingPathComponent("mlp.json")
-        try Data(#"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#.utf8)
-            .write(to: config)
-        var train = try DDPM.parseAsRoot(["train", "--data", "toy:two-moons", "--model-config", config.path,
-                                          "--steps", "4", "--batch-size", "16", "--timesteps", "50", "--out", out])
+        try Data(
+            #"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":16,"blocks":1,"time_embedding_dimension":8,"output_factor":1}"#
+                .utf8
+        )
+        .write(to: config)
+        var train = try DDPM.parseAsRoot([
+            "train", "--data", "toy:two-moons", "--model-config", config.path,
+            "--steps", "4", "--batch-size", "16", "--timesteps", "50", "--out", out,
+        ])
         try train.run()
         var resume = try DDPM.parseAsRoot(["train", "--out", out, "--resume", "--steps", "8"])
         try resume.run()
         XCTAssertEqual(try TrainingLogSteps.read(out), Array(1...8))
         let npy = folder.appendingPathComponent("points.npy").path
-        var sample = try DDPM.parseAsRoot(["sample", "--model", out, "--n", "5", "--batch-size", "3", "--steps", "5",
-                                           "--npy", npy])
+        var sample = try DDPM.parseAsRoot([
+            "sample", "--model", out, "--n", "5", "--batch-size", "3", "--steps", "5",
+            "--npy", npy,
+        ])
         try sample.run()
         let points = try NPY.read(contentsOfFile: npy)
         XCTAssertEqual(points.shape, [5, 2])

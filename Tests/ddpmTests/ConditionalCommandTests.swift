@@ -39,8 +39,10 @@ final class ConditionalCommandTests: XCTestCase {
 
     func testConditionalTrainAndGuidedSampling() throws {
         let out = folder.appendingPathComponent("model").path
-        try run(["train", "--data", "digits", "--conditional", "--class-dropout", "0.2", "--model-config", try tinyConfig(),
-                 "--steps", "2", "--batch-size", "4", "--out", out])
+        try run([
+            "train", "--data", "digits", "--conditional", "--class-dropout", "0.2", "--model-config", try tinyConfig(),
+            "--steps", "2", "--batch-size", "4", "--out", out,
+        ])
         let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: out))
         XCTAssertEqual(loaded.classCount, 10)
         XCTAssertEqual(loaded.conditioning, ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.2))
@@ -54,8 +56,10 @@ final class ConditionalCommandTests: XCTestCase {
         // --class all: one row of --n samples per class.
         let grid = folder.appendingPathComponent("all.png").path
         let allNPY = folder.appendingPathComponent("all.npy").path
-        try run(["sample", "--model", out, "--class", "all", "--n", "3", "--guidance", "3", "--steps", "2",
-                 "--sampler", "ddim", "--grid", grid, "--npy", allNPY])
+        try run([
+            "sample", "--model", out, "--class", "all", "--n", "3", "--guidance", "3", "--steps", "2",
+            "--sampler", "ddim", "--grid", grid, "--npy", allNPY,
+        ])
         XCTAssertEqual(try NPY.read(contentsOfFile: allNPY).shape, [30, 8, 8])
         let image = try PNG.read(contentsOfFile: grid)
         XCTAssertEqual(image.width, 3 * 8 + 4 * 2)
@@ -74,7 +78,8 @@ final class ConditionalCommandTests: XCTestCase {
         XCTAssertTrue(failureMessage(["sample", "--model", out, "--class", "10", "--grid", png]).contains("out of range"))
         XCTAssertTrue(failureMessage(["sample", "--model", out, "--class", "seven", "--grid", png]).contains("--class"))
         XCTAssertTrue(failureMessage(["sample", "--model", out, "--class", "1", "--guidance", "-1", "--grid", png]).contains("--guidance"))
-        XCTAssertTrue(failureMessage(["sample", "--model", out, "--class", "1", "--guidance", "nan", "--grid", png]).contains("--guidance"))
+        XCTAssertTrue(
+            failureMessage(["sample", "--model", out, "--class", "1", "--guidance", "nan", "--grid", png]).contains("--guidance"))
         XCTAssertTrue(failureMessage(["sample", "--model", out, "--guidance", "2", "--grid", png]).contains("--class"))
     }
 
@@ -91,8 +96,10 @@ final class ConditionalCommandTests: XCTestCase {
             }
         }
         let out = folder.appendingPathComponent("model").path
-        try run(["train", "--data", data.path, "--conditional", "--model-config", try tinyConfig(), "--steps", "1",
-                 "--batch-size", "2", "--out", out])
+        try run([
+            "train", "--data", data.path, "--conditional", "--model-config", try tinyConfig(), "--steps", "1",
+            "--batch-size", "2", "--out", out,
+        ])
         let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: out))
         XCTAssertEqual(loaded.conditioning?.classNames, ["circle", "square"])
         XCTAssertEqual(loaded.conditioning?.nullClass, 2)
@@ -102,8 +109,9 @@ final class ConditionalCommandTests: XCTestCase {
     func testConditionalFlagsAreChecked() throws {
         let out = folder.appendingPathComponent("run").path
         XCTAssertTrue(failureMessage(["train", "--data", "digits", "--class-dropout", "0.1", "--out", out]).contains("--conditional"))
-        XCTAssertTrue(failureMessage(["train", "--data", "digits", "--conditional", "--class-dropout", "1.5", "--out", out])
-            .contains("--class-dropout"))
+        XCTAssertTrue(
+            failureMessage(["train", "--data", "digits", "--conditional", "--class-dropout", "1.5", "--out", out])
+                .contains("--class-dropout"))
         XCTAssertTrue(failureMessage(["train", "--data", "toy:two-moons", "--conditional", "--out", out]).contains("toy"))
         XCTAssertTrue(failureMessage(["demo", "--guidance", "2"]).contains("--conditional"))
     }

@@ -46,20 +46,23 @@ final class ConditionalLearningTests: XCTestCase {
         XCTAssertGreaterThan(Double(testAccuracy) / Double(test.count), 0.8, "the nearest-class-mean classifier itself")
 
         var generator = RandomGenerator(seed: 1)
-        let config = UNetConfig(sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 16], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                                attentionHeadDim: nil, normNumGroups: 4, numClassEmbeds: classes + 1)
+        let config = UNetConfig(
+            sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 16], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+            attentionHeadDim: nil, normNumGroups: 4, numClassEmbeds: classes + 1)
         let model = try UNet2DModel(config: config, generator: &generator)
         let scheduler = SchedulerConfig(trainTimesteps: 100, betaSchedule: "squaredcos_cap_v2", prediction: .sample)
         let diffusion = try scheduler.makeDiffusion()
         let loader = try DataLoader(dataset: train, batchSize: 16, seed: 2)
-        let configuration = TrainingConfiguration(steps: 80, learningRate: 1e-2, warmupSteps: 10, gradientClip: 1,
-                                                  emaDecay: 0.98, seed: 3, checkpointEvery: 1000, classConditional: true,
-                                                  classDropout: 0.1, nullClass: nullClass)
+        let configuration = TrainingConfiguration(
+            steps: 80, learningRate: 1e-2, warmupSteps: 10, gradientClip: 1,
+            emaDecay: 0.98, seed: 3, checkpointEvery: 1000, classConditional: true,
+            classDropout: 0.1, nullClass: nullClass)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-learning-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let trainer = try Trainer(model: model, diffusion: diffusion, data: loader, configuration: configuration,
-                                  folder: folder)
+        let trainer = try Trainer(
+            model: model, diffusion: diffusion, data: loader, configuration: configuration,
+            folder: folder)
         let start = Date()
         XCTAssertEqual(try trainer.run(), .finished(step: configuration.steps))
         let trained = Date()
@@ -70,14 +73,18 @@ final class ConditionalLearningTests: XCTestCase {
         func accuracy(_ scale: Double) throws -> Double {
             let guided = try ClassifierFreeGuidance(model: model, scale: scale, classCount: classes, nullClass: nullClass)
             var noise = RandomGenerator(seed: 4)
-            let samples = try sampler.sample(model: guided, shape: [labels.count, 1, 8, 8], classLabels: labels,
-                                             generator: &noise).clamped(-1, 1)
+            let samples = try sampler.sample(
+                model: guided, shape: [labels.count, 1, 8, 8], classLabels: labels,
+                generator: &noise
+            ).clamped(-1, 1)
             let predicted = nearestClass(samples, means: means)
             return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
         }
         let unguided = try accuracy(0), conditional = try accuracy(1), guided = try accuracy(3)
-        print(String(format: "conditional digits: class accuracy w=0 %.2f, w=1 %.2f, w=3 %.2f (train %.1f s, sample %.1f s)",
-                     unguided, conditional, guided, trained.timeIntervalSince(start), Date().timeIntervalSince(trained)))
+        print(
+            String(
+                format: "conditional digits: class accuracy w=0 %.2f, w=1 %.2f, w=3 %.2f (train %.1f s, sample %.1f s)",
+                unguided, conditional, guided, trained.timeIntervalSince(start), Date().timeIntervalSince(trained)))
         XCTAssertGreaterThanOrEqual(guided, 0.5)
         XCTAssertGreaterThanOrEqual(conditional, 0.5)
         XCTAssertGreaterThan(guided, unguided)

@@ -3,9 +3,9 @@ import Foundation
 import Tensors
 import XCTest
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Crash safety of `ddpm train` (issue 8), the short form of
@@ -21,15 +21,19 @@ final class CrashSafetyTests: XCTestCase {
     /// Kills go on past `leastKills` until one lands inside a checkpoint write, up to this many.
     static let mostKills = 40
     /// Files of a checkpoint: the training state and the model folder.
-    static let checkpointFiles = [TrainingCheckpoint.fileName, ModelFolder.weightsName, ModelFolder.configName,
-                                  ModelFolder.schedulerName]
+    static let checkpointFiles = [
+        TrainingCheckpoint.fileName, ModelFolder.weightsName, ModelFolder.configName,
+        ModelFolder.schedulerName,
+    ]
 
     /// The options of issue 23, all on, so their state (importance history, several EMAs, snapshots) is
     /// part of what must survive the kills.
-    static let everyTrainingOption = ["--prediction", "v", "--rescale-zero-terminal-snr", "--loss-weight", "min-snr",
-                                      "--offset-noise", "0.1", "--input-perturbation", "0.1", "--lr-schedule", "cosine",
-                                      "--ema-warmup", "--ema-decay", "0.999,0.9", "--importance-sampling",
-                                      "--keep-checkpoints", "3"]
+    static let everyTrainingOption = [
+        "--prediction", "v", "--rescale-zero-terminal-snr", "--loss-weight", "min-snr",
+        "--offset-noise", "0.1", "--input-perturbation", "0.1", "--lr-schedule", "cosine",
+        "--ema-warmup", "--ema-decay", "0.999,0.9", "--importance-sampling",
+        "--keep-checkpoints", "3",
+    ]
 
     private var folder: URL!
 
@@ -45,11 +49,16 @@ final class CrashSafetyTests: XCTestCase {
     func testTrainingKilledAtRandomMomentsAndResumedEqualsAnUninterruptedRun() throws {
         let ddpm = try DDPMExecutable.url()
         let config = folder.appendingPathComponent("mlp.json")
-        try Data(#"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":64,"blocks":2,"time_embedding_dimension":16,"output_factor":1}"#.utf8)
-            .write(to: config)
+        try Data(
+            #"{"_class_name":"MLPDenoiser","data_dimension":2,"hidden_width":64,"blocks":2,"time_embedding_dimension":16,"output_factor":1}"#
+                .utf8
+        )
+        .write(to: config)
         func fresh(_ out: URL, steps: Int = Self.steps, options: [String] = Self.everyTrainingOption) -> [String] {
-            ["train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", String(steps),
-             "--batch-size", "16", "--timesteps", "50", "--checkpoint-every", "1", "--seed", "3", "--out", out.path]
+            [
+                "train", "--data", "toy:two-moons", "--model-config", config.path, "--steps", String(steps),
+                "--batch-size", "16", "--timesteps", "50", "--checkpoint-every", "1", "--seed", "3", "--out", out.path,
+            ]
                 + options
         }
         func resume(_ out: URL) -> [String] {
@@ -88,8 +97,9 @@ final class CrashSafetyTests: XCTestCase {
             process.waitUntilExit()
             guard process.terminationReason == .uncaughtSignal, process.terminationStatus == SIGKILL else {
                 let message = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-                XCTFail("kill \(kills + 1) came too late: the run ended first (status \(process.terminationStatus), "
-                    + "\(waitsForWrite ? "waiting for a checkpoint write" : "after \(delay) s of a \(startup) s startup")): \(message)")
+                XCTFail(
+                    "kill \(kills + 1) came too late: the run ended first (status \(process.terminationStatus), "
+                        + "\(waitsForWrite ? "waiting for a checkpoint write" : "after \(delay) s of a \(startup) s startup")): \(message)")
                 break
             }
             kills += 1
@@ -110,8 +120,9 @@ final class CrashSafetyTests: XCTestCase {
             ddpm, FileManager.default.fileExists(atPath: state.path) ? resume(killed) : fresh(killed))
         XCTAssertEqual(finished.status, 0, finished.standardError)
 
-        print("crash safety: \(kills) kills (\(killsInCheckpointWrites) inside a checkpoint write), "
-            + "the last at step \(checkpointedStep) of \(Self.steps); startup \(String(format: "%.3f", startup)) s")
+        print(
+            "crash safety: \(kills) kills (\(killsInCheckpointWrites) inside a checkpoint write), "
+                + "the last at step \(checkpointedStep) of \(Self.steps); startup \(String(format: "%.3f", startup)) s")
         XCTAssertGreaterThanOrEqual(kills, Self.leastKills, "real SIGKILLs of a running ddpm train")
         XCTAssertGreaterThan(killsInCheckpointWrites, 0, "no kill landed inside a checkpoint write in \(kills) kills")
         XCTAssertGreaterThan(checkpointedStep, 0, "no kill landed after the first checkpoint")
@@ -119,11 +130,14 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(try TrainingCheckpoint.read(from: state).step, Self.steps)
         XCTAssertNoThrow(try DenoiserFolder.load(from: killed))
         XCTAssertEqual(temporaryFiles(in: killed), [], "the resumed run removes the temporary files of killed writes")
-        for file in [ModelFolder.weightsName, "ema-0.9/" + ModelFolder.weightsName, "training/" + TrainingCheckpoint.fileName,
-                     "training/checkpoints/" + Trainer.snapshotName(step: Self.steps)] {
-            XCTAssertEqual(try Data(contentsOf: killed.appendingPathComponent(file)),
-                           try Data(contentsOf: whole.appendingPathComponent(file)),
-                           "\(file) differs from the uninterrupted run's after \(kills) kills")
+        for file in [
+            ModelFolder.weightsName, "ema-0.9/" + ModelFolder.weightsName, "training/" + TrainingCheckpoint.fileName,
+            "training/checkpoints/" + Trainer.snapshotName(step: Self.steps),
+        ] {
+            XCTAssertEqual(
+                try Data(contentsOf: killed.appendingPathComponent(file)),
+                try Data(contentsOf: whole.appendingPathComponent(file)),
+                "\(file) differs from the uninterrupted run's after \(kills) kills")
         }
         let log = "training/" + TrainingLog.fileName
         let killedLog = try logWithoutSeconds(killed.appendingPathComponent(log))
@@ -131,17 +145,21 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(killedLog.count, Self.steps, "lines of the killed run's loss log")
         XCTAssertEqual(wholeLog.count, Self.steps, "lines of the uninterrupted run's loss log")
         if let line = zip(killedLog, wholeLog).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
-            XCTFail("the loss log differs from the uninterrupted run's after \(kills) kills, first at line \(line + 1): "
-                + "\(killedLog[line]) instead of \(wholeLog[line])")
+            XCTFail(
+                "the loss log differs from the uninterrupted run's after \(kills) kills, first at line \(line + 1): "
+                    + "\(killedLog[line]) instead of \(wholeLog[line])")
         }
     }
 
     /// The names of the temporary files an atomic write leaves when killed (`.NAME.UUID.tmp`).
     private func temporaryFiles(in out: URL) -> Set<String> {
-        let folders = [out, out.appendingPathComponent("training"), out.appendingPathComponent("training/checkpoints"),
-                       out.appendingPathComponent("ema-0.9")]
-        return Set(folders.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0.path)) ?? [] }
-            .filter { $0.hasPrefix(".") && $0.hasSuffix(".tmp") })
+        let folders = [
+            out, out.appendingPathComponent("training"), out.appendingPathComponent("training/checkpoints"),
+            out.appendingPathComponent("ema-0.9"),
+        ]
+        return Set(
+            folders.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0.path)) ?? [] }
+                .filter { $0.hasPrefix(".") && $0.hasSuffix(".tmp") })
     }
 
     /// Whether `name` is the temporary file of a checkpoint being written.

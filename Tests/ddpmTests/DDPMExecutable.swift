@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The built `ddpm` tool, run as a child process by the tests that need a real
@@ -15,9 +15,11 @@ enum DDPMExecutable {
     /// folder on macOS (`….xctest` is a directory there), the folder of the
     /// test executable on Linux.
     static var productFolders: [URL] {
-        var folders = [Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent(),
-                       Bundle.main.bundleURL,
-                       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        var folders = [
+            Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        ]
         if let executable = Bundle.main.executableURL { folders.append(executable.deletingLastPathComponent()) }
         var seen = Set<String>()
         return folders.map(\.standardizedFileURL).filter { seen.insert($0.path).inserted }
@@ -31,7 +33,8 @@ enum DDPMExecutable {
             let candidate = folder.appendingPathComponent("ddpm")
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate.path) {
+                FileManager.default.isExecutableFile(atPath: candidate.path)
+            {
                 return candidate
             }
         }

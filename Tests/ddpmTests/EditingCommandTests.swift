@@ -14,14 +14,17 @@ final class EditingCommandTests: XCTestCase {
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-edit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let config = UNetConfig(sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                                attentionHeadDim: nil, normNumGroups: 4)
+        let config = UNetConfig(
+            sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+            attentionHeadDim: nil, normNumGroups: 4)
         let configURL = folder.appendingPathComponent("tiny.json")
         try config.jsonData().write(to: configURL)
         model = folder.appendingPathComponent("model").path
-        try run(["train", "--data", "digits", "--model-config", configURL.path, "--steps", "2", "--batch-size", "4",
-                 "--timesteps", "100", "--out", model])
+        try run([
+            "train", "--data", "digits", "--model-config", configURL.path, "--steps", "2", "--batch-size", "4",
+            "--timesteps", "100", "--out", model,
+        ])
     }
 
     override func tearDownWithError() throws {
@@ -65,16 +68,20 @@ final class EditingCommandTests: XCTestCase {
         let grid = try PNG.read(contentsOfFile: path("same.png"))
         XCTAssertEqual(tile(grid, 1, columns: 3), tile(grid, 0, columns: 3))
         XCTAssertEqual(tile(grid, 2, columns: 3), tile(grid, 0, columns: 3))
-        try run(["img2img", "--model", model, "--image", image, "--strength", "0.5", "--sampler", "euler", "--steps", "10",
-                 "--n", "2", "--out", path("edited.png")])
+        try run([
+            "img2img", "--model", model, "--image", image, "--strength", "0.5", "--sampler", "euler", "--steps", "10",
+            "--n", "2", "--out", path("edited.png"),
+        ])
         XCTAssertNotEqual(tile(try PNG.read(contentsOfFile: path("edited.png")), 1, columns: 3), tile(grid, 0, columns: 3))
     }
 
     func testInpaintingKeepsTheUnmaskedPixels() throws {
         let image = try writeImage("digit.png") { x, y in UInt16((x * 31 + y * 17) % 256) }
         let mask = try writeImage("mask.png") { _, y in y >= 4 ? 255 : 0 }
-        try run(["inpaint", "--model", model, "--image", image, "--mask", mask, "--steps", "20", "--jump-length", "5",
-                 "--resample", "2", "--n", "2", "--out", path("filled.png")])
+        try run([
+            "inpaint", "--model", model, "--image", image, "--mask", mask, "--steps", "20", "--jump-length", "5",
+            "--resample", "2", "--n", "2", "--out", path("filled.png"),
+        ])
         let grid = try PNG.read(contentsOfFile: path("filled.png"))
         let input = try PNG.read(contentsOfFile: image).samples
         for index in 1...2 {
@@ -84,12 +91,16 @@ final class EditingCommandTests: XCTestCase {
     }
 
     func testInterpolationEndsAreTheSeedsOwnSamples() throws {
-        try run(["interpolate", "--model", model, "--seeds", "3,7", "--frames", "4", "--sampler", "ddim", "--steps", "10",
-                 "--out", path("strip.png")])
+        try run([
+            "interpolate", "--model", model, "--seeds", "3,7", "--frames", "4", "--sampler", "ddim", "--steps", "10",
+            "--out", path("strip.png"),
+        ])
         let strip = try PNG.read(contentsOfFile: path("strip.png"))
         for (seed, index) in [("3", 0), ("7", 3)] {
-            try run(["sample", "--model", model, "--seed", seed, "--n", "1", "--sampler", "ddim", "--steps", "10",
-                     "--out-dir", path("seed-\(seed)")])
+            try run([
+                "sample", "--model", model, "--seed", seed, "--n", "1", "--sampler", "ddim", "--steps", "10",
+                "--out-dir", path("seed-\(seed)"),
+            ])
             let alone = try PNG.read(contentsOfFile: path("seed-\(seed)/sample-0.png")).samples
             for (a, b) in zip(tile(strip, index, columns: 4), alone) { XCTAssertLessThanOrEqual(abs(Int(a) - Int(b)), 1, "seed \(seed)") }
         }
@@ -113,10 +124,16 @@ final class EditingCommandTests: XCTestCase {
             (["inpaint", "--model", model, "--image", image, "--mask", full, "--out", path("x.png")], "whole image"),
             (["inpaint", "--model", model, "--image", image, "--mask", smallMask, "--out", path("x.png")], "mask of the image's size"),
             (["inpaint", "--model", model, "--image", big, "--mask", empty, "--out", path("x.png")], "model's size"),
-            (["inpaint", "--model", model, "--image", image, "--mask", half, "--steps", "500", "--out", path("x.png")], "training timesteps"),
+            (
+                ["inpaint", "--model", model, "--image", image, "--mask", half, "--steps", "500", "--out", path("x.png")],
+                "training timesteps"
+            ),
             (["interpolate", "--model", model, "--seeds", "3", "--out", path("x.png")], "two seeds"),
             (["interpolate", "--model", model, "--seeds", "3,4", "--sampler", "ddpm", "--out", path("x.png")], "draws noise"),
-            (["interpolate", "--model", model, "--images", "\(image),\(image)", "--sampler", "dpm++", "--out", path("x.png")], "--sampler ddim"),
+            (
+                ["interpolate", "--model", model, "--images", "\(image),\(image)", "--sampler", "dpm++", "--out", path("x.png")],
+                "--sampler ddim"
+            ),
             (["interpolate", "--model", model, "--out", path("x.png")], "either --seeds"),
         ]
         for (arguments, expected) in cases {

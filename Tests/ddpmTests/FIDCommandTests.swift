@@ -23,24 +23,30 @@ final class FIDCommandTests: XCTestCase {
         let pngs = folder.appendingPathComponent("pngs")
         try FileManager.default.createDirectory(at: pngs, withIntermediateDirectories: true)
         for n in 0..<10 {
-            try PNG.write(try PixelImage(tensor: test.slice(axis: 0, n..<(n + 1)).reshaped([1, 28, 28])),
-                          toFile: pngs.appendingPathComponent("d\(n).png").path)
+            try PNG.write(
+                try PixelImage(tensor: test.slice(axis: 0, n..<(n + 1)).reshaped([1, 28, 28])),
+                toFile: pngs.appendingPathComponent("d\(n).png").path)
         }
         try run(["fid", npy, "mnist:test", "--kid", "--json"])
         try run(["fid", pngs.path, npy])
 
         // eval --fid on a (barely trained) 28×28 model, and its refusal for another size.
         for size in [28, 8] {
-            let config = UNetConfig(sampleSize: size, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                    downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                                    attentionHeadDim: nil, normNumGroups: 4)
+            let config = UNetConfig(
+                sampleSize: size, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+                attentionHeadDim: nil, normNumGroups: 4)
             let configURL = folder.appendingPathComponent("unet-\(size).json")
             try config.jsonData().write(to: configURL)
             let model = folder.appendingPathComponent("model-\(size)").path
-            try run(["train", "--data", size == 28 ? "mnist" : "digits", "--model-config", configURL.path, "--steps", "2",
-                     "--batch-size", "4", "--timesteps", "20", "--out", model])
-            let evaluation = ["eval", "--model", model, "--data", size == 28 ? "mnist" : "digits", "--n", "8", "--steps", "2",
-                              "--stride", "10", "--fid"]
+            try run([
+                "train", "--data", size == 28 ? "mnist" : "digits", "--model-config", configURL.path, "--steps", "2",
+                "--batch-size", "4", "--timesteps", "20", "--out", model,
+            ])
+            let evaluation = [
+                "eval", "--model", model, "--data", size == 28 ? "mnist" : "digits", "--n", "8", "--steps", "2",
+                "--stride", "10", "--fid",
+            ]
             if size == 28 {
                 try run(evaluation)
             } else {
@@ -52,10 +58,14 @@ final class FIDCommandTests: XCTestCase {
         try NPY.write(Tensor(shape: [4, 8, 8], scalars: Array(repeating: 0.5, count: 256)), toFile: bad)
         let outOfRange = folder.appendingPathComponent("range.npy").path
         try NPY.write(Tensor(shape: [2, 28, 28], scalars: Array(repeating: 2, count: 1568)), toFile: outOfRange)
-        for (arguments, expected) in [(["fid", bad, "mnist:test"], "28×28"), (["fid", outOfRange, "mnist:test"], "[0, 1]"),
-                                      (["fid", "/no/such", "mnist"], "no such file"), (["fid", "mnist", "mnist", "--features", "x"], "--features")] {
+        for (arguments, expected) in [
+            (["fid", bad, "mnist:test"], "28×28"), (["fid", outOfRange, "mnist:test"], "[0, 1]"),
+            (["fid", "/no/such", "mnist"], "no such file"), (["fid", "mnist", "mnist", "--features", "x"], "--features"),
+        ] {
             XCTAssertThrowsError(try run(arguments)) { error in
-                let message = error is ValidationError || DDPM.exitCode(for: error) != .failure ? DDPM.message(for: error) : CommandError.describe(error)
+                let message =
+                    error is ValidationError || DDPM.exitCode(for: error) != .failure
+                    ? DDPM.message(for: error) : CommandError.describe(error)
                 XCTAssertTrue(message.contains(expected), "\(arguments): \(message)")
             }
         }

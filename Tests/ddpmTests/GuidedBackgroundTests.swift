@@ -30,41 +30,44 @@ final class GuidedBackgroundTests: XCTestCase {
 
     func testGuidedDemoRecipeDrawsBlackBackgrounds() throws {
         #if DEBUG
-        throw XCTSkip("trains a U-Net for 300 steps: run the tests optimised (swift test -c release -Xswiftc -enable-testing)")
+            throw XCTSkip("trains a U-Net for 300 steps: run the tests optimised (swift test -c release -Xswiftc -enable-testing)")
         #else
-        let train = try BundledDataset.mnist.load(split: .train)
-        let data = Self.borderMeans(train.images.slice(axis: 0, 0..<200))
-        let dataMean = data.reduce(0, +) / Double(data.count)
-        XCTAssertLessThan(dataMean, 0.01, "MNIST's own borders are black")
+            let train = try BundledDataset.mnist.load(split: .train)
+            let data = Self.borderMeans(train.images.slice(axis: 0, 0..<200))
+            let dataMean = data.reduce(0, +) / Double(data.count)
+            XCTAssertLessThan(dataMean, 0.01, "MNIST's own borders are black")
 
-        var generator = RandomGenerator(seed: 7)
-        var config = try UNetConfig.preset(named: "mnist-tiny")
-        config.numClassEmbeds = 11
-        let model = try UNet2DModel(config: config, generator: &generator)
-        let diffusion = try Demo.scheduler.makeDiffusion()
-        let loader = try DataLoader(dataset: train, batchSize: 32, seed: 8)
-        let configuration = TrainingConfiguration(steps: 300, learningRate: 2e-3, warmupSteps: 30, gradientClip: 1,
-                                                  emaDecay: 0.99, seed: 9, checkpointEvery: 10_000, classConditional: true,
-                                                  classDropout: 0.1, nullClass: 10)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("guided-background-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let trainer = try Trainer(model: model, diffusion: diffusion, data: loader, configuration: configuration, folder: folder)
-        XCTAssertEqual(try trainer.run(), .finished(step: configuration.steps))
-        trainer.ema.copyToParameters()
-        model.setTraining(false)
+            var generator = RandomGenerator(seed: 7)
+            var config = try UNetConfig.preset(named: "mnist-tiny")
+            config.numClassEmbeds = 11
+            let model = try UNet2DModel(config: config, generator: &generator)
+            let diffusion = try Demo.scheduler.makeDiffusion()
+            let loader = try DataLoader(dataset: train, batchSize: 32, seed: 8)
+            let configuration = TrainingConfiguration(
+                steps: 300, learningRate: 2e-3, warmupSteps: 30, gradientClip: 1,
+                emaDecay: 0.99, seed: 9, checkpointEvery: 10_000, classConditional: true,
+                classDropout: 0.1, nullClass: 10)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("guided-background-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let trainer = try Trainer(model: model, diffusion: diffusion, data: loader, configuration: configuration, folder: folder)
+            XCTAssertEqual(try trainer.run(), .finished(step: configuration.steps))
+            trainer.ema.copyToParameters()
+            model.setTraining(false)
 
-        let guided = try ClassifierFreeGuidance(model: model, scale: 3, classCount: 10, nullClass: 10)
-        let labels = (0..<10).flatMap { Array(repeating: $0, count: 4) }
-        var noise = RandomGenerator(seed: 10)
-        let samples = try DDPMSampler(respacing: diffusion, steps: 50)
-            .sample(model: guided, shape: [labels.count, 1, 28, 28], classLabels: labels, generator: &noise).clamped(-1, 1)
-        let borders = Self.borderMeans(samples)
-        let mean = borders.reduce(0, +) / Double(borders.count)
-        let grey = borders.filter { $0 > 0.05 }.count
-        print(String(format: "guided demo recipe after 300 steps: border mean %.4f (data %.4f), %d of %d tiles grey",
-                     mean, dataMean, grey, borders.count))
-        XCTAssertLessThan(mean, 0.08, "guided samples' borders must be near black")
-        XCTAssertLessThan(grey, borders.count / 2, "most tiles must have a black background")
+            let guided = try ClassifierFreeGuidance(model: model, scale: 3, classCount: 10, nullClass: 10)
+            let labels = (0..<10).flatMap { Array(repeating: $0, count: 4) }
+            var noise = RandomGenerator(seed: 10)
+            let samples = try DDPMSampler(respacing: diffusion, steps: 50)
+                .sample(model: guided, shape: [labels.count, 1, 28, 28], classLabels: labels, generator: &noise).clamped(-1, 1)
+            let borders = Self.borderMeans(samples)
+            let mean = borders.reduce(0, +) / Double(borders.count)
+            let grey = borders.filter { $0 > 0.05 }.count
+            print(
+                String(
+                    format: "guided demo recipe after 300 steps: border mean %.4f (data %.4f), %d of %d tiles grey",
+                    mean, dataMean, grey, borders.count))
+            XCTAssertLessThan(mean, 0.08, "guided samples' borders must be near black")
+            XCTAssertLessThan(grey, borders.count / 2, "most tiles must have a black background")
         #endif
     }
 }

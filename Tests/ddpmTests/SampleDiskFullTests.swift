@@ -32,8 +32,12 @@ final class SampleDiskFullTests: XCTestCase {
     func testSamplesOntoAFullDiskFailCleanlyAndKeepThePreviousFiles() throws {
         let ddpm = try DDPMExecutable.url()
         let model = folder.appendingPathComponent("model")
-        let trained = try DDPMExecutable.run(ddpm, ["train", "--data", "digits", "--preset", "digits-tiny", "--steps", "1",
-                                                    "--batch-size", "2", "--seed", "1", "--out", model.path])
+        let trained = try DDPMExecutable.run(
+            ddpm,
+            [
+                "train", "--data", "digits", "--preset", "digits-tiny", "--steps", "1",
+                "--batch-size", "2", "--seed", "1", "--out", model.path,
+            ])
         XCTAssertEqual(trained.status, 0, trained.standardError)
         let outputs = folder.appendingPathComponent("outputs")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
@@ -43,8 +47,12 @@ final class SampleDiskFullTests: XCTestCase {
             ["sample", "--model", model.path, "--n", "64", "--batch-size", "64", "--steps", "1", "--seed", String(seed)]
         }
 
-        let previous = try DDPMExecutable.run(ddpm, sample(seed: 1) + ["--grid", grid.path, "--npy", npy.path,
-                                                                       "--out-dir", perSample.path])
+        let previous = try DDPMExecutable.run(
+            ddpm,
+            sample(seed: 1) + [
+                "--grid", grid.path, "--npy", npy.path,
+                "--out-dir", perSample.path,
+            ])
         XCTAssertEqual(previous.status, 0, previous.standardError)
         let firstSample = perSample.appendingPathComponent("sample-00.png")
         let before = try [grid, npy, firstSample].map { try Data(contentsOf: $0) }
@@ -64,12 +72,15 @@ final class SampleDiskFullTests: XCTestCase {
             XCTAssertTrue(result.standardError.hasPrefix("error: "), "\(flag): \(result.standardError)")
             XCTAssertTrue(result.standardError.contains(file.path), "\(flag): the error names \(file.path): \(result.standardError)")
         }
-        XCTAssertEqual(try [grid, npy, firstSample].map { try Data(contentsOf: $0) }, before,
-                       "the files written before are byte for byte intact")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outputs.path).sorted(), listing,
-                       "no temporary file is left behind")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: perSample.path).sorted(), perSampleListing,
-                       "no temporary file is left behind in --out-dir")
+        XCTAssertEqual(
+            try [grid, npy, firstSample].map { try Data(contentsOf: $0) }, before,
+            "the files written before are byte for byte intact")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: outputs.path).sorted(), listing,
+            "no temporary file is left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: perSample.path).sorted(), perSampleListing,
+            "no temporary file is left behind in --out-dir")
 
         let again = try DDPMExecutable.run(ddpm, sample(seed: 2) + ["--grid", grid.path])
         XCTAssertEqual(again.status, 0, "with space again the grid is written: \(again.standardError)")
@@ -81,9 +92,10 @@ final class SampleDiskFullTests: XCTestCase {
     func testAnErrorThatCannotBeWrittenToAFullDiskStillExitsWithItsCode() throws {
         let ddpm = try DDPMExecutable.url()
         let errorFile = folder.appendingPathComponent("stderr.txt")
-        let process = try DDPMExecutable.start(URL(fileURLWithPath: "/bin/sh"),
-                                               fileSizeLimited(ddpm, blocks: 0, ["schedule", "--timesteps", "0"]),
-                                               standardError: errorFile)
+        let process = try DDPMExecutable.start(
+            URL(fileURLWithPath: "/bin/sh"),
+            fileSizeLimited(ddpm, blocks: 0, ["schedule", "--timesteps", "0"]),
+            standardError: errorFile)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit, "ended by signal \(process.terminationStatus)")
         XCTAssertEqual(process.terminationStatus, 64)

@@ -27,8 +27,10 @@ final class SelfConditioningCommandTests: XCTestCase {
 
     func testSelfConditionedTrainSampleAndResume() throws {
         let out = folder.appendingPathComponent("model")
-        try run(["train", "--data", "digits", "--model-config", try tinyConfig(), "--self-condition", "--conditional",
-                 "--steps", "6", "--batch-size", "4", "--checkpoint-every", "3", "--out", out.path, "--threads", "1"])
+        try run([
+            "train", "--data", "digits", "--model-config", try tinyConfig(), "--self-condition", "--conditional",
+            "--steps", "6", "--batch-size", "4", "--checkpoint-every", "3", "--out", out.path, "--threads", "1",
+        ])
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any]
         XCTAssertEqual(config?["self_condition"] as? Bool, true)
         XCTAssertEqual(config?["in_channels"] as? Int, 2)
@@ -39,8 +41,10 @@ final class SelfConditioningCommandTests: XCTestCase {
 
         for sampler in ["ddpm", "ddim", "dpm++", "unipc", "euler", "heun"] {
             let npy = folder.appendingPathComponent("\(sampler).npy")
-            try run(["sample", "--model", out.path, "--sampler", sampler, "--steps", "4", "--n", "3", "--class", "2",
-                     "--guidance", "2", "--npy", npy.path, "--threads", "1"])
+            try run([
+                "sample", "--model", out.path, "--sampler", sampler, "--steps", "4", "--n", "3", "--class", "2",
+                "--guidance", "2", "--npy", npy.path, "--threads", "1",
+            ])
             let images = try NPY.read(contentsOfFile: npy.path)
             XCTAssertEqual(images.shape, [3, 8, 8], sampler)
         }
@@ -49,8 +53,10 @@ final class SelfConditioningCommandTests: XCTestCase {
         // Interrupted at step 3 and resumed: the same bits as the straight run.
         let straight = try TrainingCheckpoint.read(from: out.appendingPathComponent("training/\(TrainingCheckpoint.fileName)"))
         let split = folder.appendingPathComponent("split")
-        try run(["train", "--data", "digits", "--model-config", try tinyConfig(), "--self-condition", "--conditional",
-                 "--steps", "3", "--batch-size", "4", "--checkpoint-every", "3", "--out", split.path, "--threads", "1"])
+        try run([
+            "train", "--data", "digits", "--model-config", try tinyConfig(), "--self-condition", "--conditional",
+            "--steps", "3", "--batch-size", "4", "--checkpoint-every", "3", "--out", split.path, "--threads", "1",
+        ])
         try run(["train", "--out", split.path, "--resume", "--steps", "6", "--threads", "1"])
         let resumed = try TrainingCheckpoint.read(from: split.appendingPathComponent("training/\(TrainingCheckpoint.fileName)"))
         XCTAssertTrue(resumed.modelWeights.mapValues(\.scalars) == straight.modelWeights.mapValues(\.scalars))
@@ -58,12 +64,18 @@ final class SelfConditioningCommandTests: XCTestCase {
 
         // The option changes training, and it is refused where it has no meaning.
         let plain = folder.appendingPathComponent("plain")
-        try run(["train", "--data", "digits", "--model-config", try tinyConfig(), "--conditional",
-                 "--steps", "6", "--batch-size", "4", "--out", plain.path, "--threads", "1"])
+        try run([
+            "train", "--data", "digits", "--model-config", try tinyConfig(), "--conditional",
+            "--steps", "6", "--batch-size", "4", "--out", plain.path, "--threads", "1",
+        ])
         XCTAssertEqual(try DenoiserFolder.load(from: plain).exampleShape, [1, 8, 8])
         XCTAssertFalse(try DenoiserFolder.load(from: plain).model is SelfConditionedDenoiser)
-        XCTAssertThrowsError(try run(["train", "--data", "toy:two-moons", "--self-condition", "--steps", "2",
-                                      "--out", folder.appendingPathComponent("toy").path])) { error in
+        XCTAssertThrowsError(
+            try run([
+                "train", "--data", "toy:two-moons", "--self-condition", "--steps", "2",
+                "--out", folder.appendingPathComponent("toy").path,
+            ])
+        ) { error in
             XCTAssertTrue(CommandError.describe(error).contains("--self-condition is for U-Nets"), CommandError.describe(error))
         }
         XCTAssertThrowsError(try run(["train", "--out", split.path, "--resume", "--self-condition"])) { error in

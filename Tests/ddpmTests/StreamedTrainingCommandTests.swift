@@ -22,8 +22,10 @@ final class StreamedTrainingCommandTests: XCTestCase {
         }
         let configPath = try TinyUNet.write(channels: 3, in: folder)
         func train(_ out: URL, steps: Int, stream: Bool) -> [String] {
-            ["train", "--data", images.path, "--image-size", "8", "--flip", "--conditional", "--model-config", configPath,
-             "--steps", String(steps), "--batch-size", "4", "--timesteps", "50", "--out", out.path, "--threads", "1"]
+            [
+                "train", "--data", images.path, "--image-size", "8", "--flip", "--conditional", "--model-config", configPath,
+                "--steps", String(steps), "--batch-size", "4", "--timesteps", "50", "--out", out.path, "--threads", "1",
+            ]
                 + (stream ? ["--stream"] : [])
         }
         func run(_ arguments: [String]) throws {
@@ -43,8 +45,12 @@ final class StreamedTrainingCommandTests: XCTestCase {
         XCTAssertEqual(a.dataPosition, b.dataPosition)
         XCTAssertTrue(a.modelWeights.mapValues(\.scalars) == b.modelWeights.mapValues(\.scalars), "streamed = read whole")
         XCTAssertTrue(a.ema == b.ema)
-        XCTAssertThrowsError(try run(["train", "--data", "digits", "--stream", "--steps", "1",
-                                      "--out", folder.appendingPathComponent("digits").path])) { error in
+        XCTAssertThrowsError(
+            try run([
+                "train", "--data", "digits", "--stream", "--steps", "1",
+                "--out", folder.appendingPathComponent("digits").path,
+            ])
+        ) { error in
             XCTAssertTrue(CommandError.describe(error).contains("--stream reads an image folder"), CommandError.describe(error))
         }
     }

@@ -5,9 +5,10 @@ import Foundation
 /// embedding: `--conditional` adds it), written as a config file.
 enum TinyUNet {
     static func config(channels: Int = 1) -> UNetConfig {
-        UNetConfig(sampleSize: 8, inChannels: channels, outChannels: channels, blockOutChannels: [8, 8], layersPerBlock: 1,
-                   downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                   attentionHeadDim: nil, normNumGroups: 4)
+        UNetConfig(
+            sampleSize: 8, inChannels: channels, outChannels: channels, blockOutChannels: [8, 8], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+            attentionHeadDim: nil, normNumGroups: 4)
     }
 
     /// Writes the config into `folder` and returns its path.

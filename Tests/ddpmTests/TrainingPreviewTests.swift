@@ -12,17 +12,22 @@ final class TrainingPreviewTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-preview-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let config = UNetConfig(sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
-                                attentionHeadDim: nil, normNumGroups: 4)
+        let config = UNetConfig(
+            sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+            attentionHeadDim: nil, normNumGroups: 4)
         let configURL = folder.appendingPathComponent("tiny.json")
         try config.jsonData().write(to: configURL)
         func train(_ name: String, _ extra: [String]) throws -> TrainingCheckpoint {
             let out = folder.appendingPathComponent(name).path
-            var command = try DDPM.parseAsRoot(["train", "--data", "digits", "--model-config", configURL.path, "--steps", "4",
-                                                "--batch-size", "4", "--timesteps", "50", "--out", out, "--threads", "1"] + extra)
+            var command = try DDPM.parseAsRoot(
+                [
+                    "train", "--data", "digits", "--model-config", configURL.path, "--steps", "4",
+                    "--batch-size", "4", "--timesteps", "50", "--out", out, "--threads", "1",
+                ] + extra)
             try command.run()
-            return try TrainingCheckpoint.read(from: URL(fileURLWithPath: out).appendingPathComponent("training/\(TrainingCheckpoint.fileName)"))
+            return try TrainingCheckpoint.read(
+                from: URL(fileURLWithPath: out).appendingPathComponent("training/\(TrainingCheckpoint.fileName)"))
         }
         let plain = try train("plain", [])
         let watched = try train("watched", ["--sample-every", "2", "--sample-n", "9"])

@@ -95,8 +95,9 @@ public enum PNG {
                 idatState = 1
                 compressed.append(contentsOf: data)
             case "IEND":
-                return try decodeImage(header!, compressed: compressed, palette: palette,
-                                       paletteAlpha: paletteAlpha, source: source, limits: limits)
+                return try decodeImage(
+                    header!, compressed: compressed, palette: palette,
+                    paletteAlpha: paletteAlpha, source: source, limits: limits)
             default:
                 if typeBytes[0] & 0x20 == 0 {
                     throw DatasetError(file: source, problem: "unknown critical chunk \(type); cannot decode")
@@ -106,8 +107,10 @@ public enum PNG {
         }
     }
 
-    private static func decodeImage(_ header: PNGHeader, compressed: [UInt8], palette: [UInt8]?,
-                                    paletteAlpha: [UInt8]?, source: String, limits: Limits) throws -> PixelImage {
+    private static func decodeImage(
+        _ header: PNGHeader, compressed: [UInt8], palette: [UInt8]?,
+        paletteAlpha: [UInt8]?, source: String, limits: Limits
+    ) throws -> PixelImage {
         let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
         guard !overflow, pixels <= min(limits.maximumPixels, 1 << 40) else {
             throw DatasetError(
@@ -141,7 +144,8 @@ public enum PNG {
         }
         let channels = outputModel.channels
         var samples = [UInt16](repeating: 0, count: pixels * channels)
-        let paletteTable = header.colorType == 3
+        let paletteTable =
+            header.colorType == 3
             ? PaletteTable(palette: palette!, alpha: paletteAlpha ?? [], channels: channels) : nil
 
         var passStart = 0
@@ -154,7 +158,9 @@ public enum PNG {
                         let lineStart = passStart + row * lineLength
                         let filterType = buffer[lineStart]
                         let line = UnsafeMutableBufferPointer(rebasing: buffer[(lineStart + 1)..<(lineStart + lineLength)])
-                        let previous = row == 0 ? nil
+                        let previous =
+                            row == 0
+                            ? nil
                             : UnsafeBufferPointer(rebasing: buffer[(lineStart - rowBytes)..<lineStart])
                         guard PNGFilter.reconstruct(filterType, line: line, previous: previous, stride: header.filterStride)
                         else {
@@ -163,8 +169,9 @@ public enum PNG {
                                 file: source, problem: "\(place) has unknown filter type \(filterType) (0 to 4 allowed)")
                         }
                         let y = pass.y0 + row * pass.dy
-                        try unpack(UnsafeBufferPointer(line), header: header, pass: pass, y: y,
-                                   palette: paletteTable, into: output, channels: channels, source: source)
+                        try unpack(
+                            UnsafeBufferPointer(line), header: header, pass: pass, y: y,
+                            palette: paletteTable, into: output, channels: channels, source: source)
                     }
                 }
             }
@@ -174,9 +181,11 @@ public enum PNG {
     }
 
     /// Writes one reconstructed scanline's pixels into the output image.
-    private static func unpack(_ line: UnsafeBufferPointer<UInt8>, header: PNGHeader, pass: PNGPass, y: Int,
-                               palette: PaletteTable?, into output: UnsafeMutableBufferPointer<UInt16>,
-                               channels: Int, source: String) throws {
+    private static func unpack(
+        _ line: UnsafeBufferPointer<UInt8>, header: PNGHeader, pass: PNGPass, y: Int,
+        palette: PaletteTable?, into output: UnsafeMutableBufferPointer<UInt16>,
+        channels: Int, source: String
+    ) throws {
         let depth = header.bitDepth
         let stored = header.storedChannels
         let rowBase = y * header.width

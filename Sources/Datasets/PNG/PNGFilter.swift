@@ -13,8 +13,10 @@ public enum PNGFilter: UInt8, Sendable, CaseIterable {
     }
 
     /// Undoes this filter on `line` in place, given the already reconstructed previous line.
-    static func reconstruct(_ type: UInt8, line: UnsafeMutableBufferPointer<UInt8>,
-                            previous: UnsafeBufferPointer<UInt8>?, stride: Int) -> Bool {
+    static func reconstruct(
+        _ type: UInt8, line: UnsafeMutableBufferPointer<UInt8>,
+        previous: UnsafeBufferPointer<UInt8>?, stride: Int
+    ) -> Bool {
         let count = line.count
         switch type {
         case 0:

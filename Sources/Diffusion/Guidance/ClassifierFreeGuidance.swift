@@ -38,22 +38,27 @@ public struct ClassifierFreeGuidance: DenoisingModel {
     /// A guided model. Throws for a negative or non-finite `scale`, a class
     /// count below 1, a null class that collides with a real class, or a
     /// `rescale` outside [0, 1].
-    public init(model: any DenoisingModel, scale: Double, classCount: Int, nullClass: Int,
-                variance: VarianceType = .fixedSmall, rescale: Double = 0) throws {
+    public init(
+        model: any DenoisingModel, scale: Double, classCount: Int, nullClass: Int,
+        variance: VarianceType = .fixedSmall, rescale: Double = 0
+    ) throws {
         guard scale.isFinite, scale >= 0 else {
-            throw DiffusionError.invalidParameter(name: "guidance scale", value: "\(scale)",
-                                                  accepted: "a finite number ≥ 0 (0 = unconditional, 1 = conditional, > 1 = guided)")
+            throw DiffusionError.invalidParameter(
+                name: "guidance scale", value: "\(scale)",
+                accepted: "a finite number ≥ 0 (0 = unconditional, 1 = conditional, > 1 = guided)")
         }
         guard rescale >= 0, rescale <= 1 else {
-            throw DiffusionError.invalidParameter(name: "guidance rescale", value: "\(rescale)",
-                                                  accepted: "a number in [0, 1] (0 = off; Lin et al. use 0.7)")
+            throw DiffusionError.invalidParameter(
+                name: "guidance rescale", value: "\(rescale)",
+                accepted: "a number in [0, 1] (0 = off; Lin et al. use 0.7)")
         }
         guard classCount >= 1 else {
             throw DiffusionError.invalidParameter(name: "class count", value: "\(classCount)", accepted: "an integer ≥ 1")
         }
         guard nullClass >= 0, !(0..<classCount).contains(nullClass) else {
-            throw DiffusionError.invalidParameter(name: "null class", value: "\(nullClass)",
-                                                  accepted: "a label ≥ 0 outside the real classes 0..<\(classCount)")
+            throw DiffusionError.invalidParameter(
+                name: "null class", value: "\(nullClass)",
+                accepted: "a label ≥ 0 outside the real classes 0..<\(classCount)")
         }
         self.model = model
         self.scale = Float(scale)
@@ -80,31 +85,40 @@ public struct ClassifierFreeGuidance: DenoisingModel {
     /// The guided prediction at continuous timesteps (for the σ-space samplers).
     public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
         try guided(x, timestepCount: continuousTimesteps.count, classLabels: classLabels) { doubled, labels in
-            try model(doubled, continuousTimesteps: continuousTimesteps.count == 1 ? continuousTimesteps
-                        : continuousTimesteps + continuousTimesteps, classLabels: labels)
+            try model(
+                doubled,
+                continuousTimesteps: continuousTimesteps.count == 1
+                    ? continuousTimesteps
+                    : continuousTimesteps + continuousTimesteps, classLabels: labels)
         }
     }
 
     /// Checks the input, evaluates the model once on the doubled batch (real
     /// labels, then the null class) and combines the two halves.
-    private func guided(_ x: Tensor, timestepCount: Int, classLabels: [Int]?,
-                        evaluate: (Tensor, [Int]) throws -> Tensor) throws -> Tensor {
+    private func guided(
+        _ x: Tensor, timestepCount: Int, classLabels: [Int]?,
+        evaluate: (Tensor, [Int]) throws -> Tensor
+    ) throws -> Tensor {
         guard x.rank >= 1, x.shape[0] > 0 else {
-            throw DiffusionError.shapeMismatch(operation: "classifier-free guidance", expected: "a batch [B, …] with B ≥ 1",
-                                               got: x.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "classifier-free guidance", expected: "a batch [B, …] with B ≥ 1",
+                got: x.shape)
         }
         let batch = x.shape[0]
         guard let labels = classLabels else {
-            throw DiffusionError.invalidParameter(name: "class labels", value: "none",
-                                                  accepted: "one label per example in 0..<\(classCount) (guidance needs a class to guide towards)")
+            throw DiffusionError.invalidParameter(
+                name: "class labels", value: "none",
+                accepted: "one label per example in 0..<\(classCount) (guidance needs a class to guide towards)")
         }
         guard labels.count == batch else {
-            throw DiffusionError.invalidParameter(name: "class labels", value: "\(labels.count) labels",
-                                                  accepted: "one label per example (\(batch))")
+            throw DiffusionError.invalidParameter(
+                name: "class labels", value: "\(labels.count) labels",
+                accepted: "one label per example (\(batch))")
         }
         if let unknown = labels.first(where: { !(0..<classCount).contains($0) }) {
-            throw DiffusionError.invalidParameter(name: "class label", value: "\(unknown)",
-                                                  accepted: "a class in 0..<\(classCount)")
+            throw DiffusionError.invalidParameter(
+                name: "class label", value: "\(unknown)",
+                accepted: "a class in 0..<\(classCount)")
         }
         guard timestepCount == 1 || timestepCount == batch else {
             throw DiffusionError.invalidTimesteps(
@@ -116,13 +130,15 @@ public struct ClassifierFreeGuidance: DenoisingModel {
             try evaluate(doubled, labels + Array(repeating: nullClass, count: batch))
         }
         guard output.rank >= 2, output.shape[0] == 2 * batch else {
-            throw DiffusionError.shapeMismatch(operation: "classifier-free guidance",
-                                               expected: "a model output [\(2 * batch), …]", got: output.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "classifier-free guidance",
+                expected: "a model output [\(2 * batch), …]", got: output.shape)
         }
         let factor = variance.outputChannelFactor
         guard output.shape[1] % factor == 0 else {
-            throw DiffusionError.shapeMismatch(operation: "classifier-free guidance",
-                                               expected: "an even channel count for a learned variance", got: output.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "classifier-free guidance",
+                expected: "an even channel count for a learned variance", got: output.shape)
         }
         let perExample = output.count / (2 * batch)
         let guided = perExample / factor

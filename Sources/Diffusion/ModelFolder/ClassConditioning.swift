@@ -40,15 +40,18 @@ public struct ClassConditioning: Codable, Equatable, Sendable {
     /// Checks the record against a network with `numClassEmbeds` embedding rows.
     public func validate(numClassEmbeds: Int?, source: String) throws {
         guard classCount >= 1, classNames.count == classCount else {
-            throw ModelFolderError("\(source): num_classes \(classCount) with \(classNames.count) class names; "
-                + "accepted: num_classes ≥ 1 and one name per class")
+            throw ModelFolderError(
+                "\(source): num_classes \(classCount) with \(classNames.count) class names; "
+                    + "accepted: num_classes ≥ 1 and one name per class")
         }
         guard nullClass >= classCount else {
-            throw ModelFolderError("\(source): null_class_index \(nullClass) is a real class; accepted: an index ≥ num_classes (\(classCount))")
+            throw ModelFolderError(
+                "\(source): null_class_index \(nullClass) is a real class; accepted: an index ≥ num_classes (\(classCount))")
         }
         guard let numClassEmbeds, numClassEmbeds == embeddingCount else {
-            throw ModelFolderError("\(source): \(classCount) classes and null class \(nullClass) need num_class_embeds = "
-                + "\(embeddingCount) in config.json, which has \(numClassEmbeds.map(String.init) ?? "none")")
+            throw ModelFolderError(
+                "\(source): \(classCount) classes and null class \(nullClass) need num_class_embeds = "
+                    + "\(embeddingCount) in config.json, which has \(numClassEmbeds.map(String.init) ?? "none")")
         }
     }
 
@@ -57,8 +60,9 @@ public struct ClassConditioning: Codable, Equatable, Sendable {
         do {
             return try JSONDecoder().decode(ClassConditioning.self, from: data)
         } catch {
-            throw ModelFolderError("\(source): not a readable class-conditioning record (needs num_classes, "
-                + "null_class_index, class_names, class_dropout): \(error)")
+            throw ModelFolderError(
+                "\(source): not a readable class-conditioning record (needs num_classes, "
+                    + "null_class_index, class_names, class_dropout): \(error)")
         }
     }
 

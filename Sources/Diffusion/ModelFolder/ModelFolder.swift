@@ -33,7 +33,8 @@ public enum ModelFolder {
         }
         var unetFolder = folder
         if !fm.fileExists(atPath: folder.appendingPathComponent(configName).path),
-           fm.fileExists(atPath: folder.appendingPathComponent("unet").appendingPathComponent(configName).path) {
+            fm.fileExists(atPath: folder.appendingPathComponent("unet").appendingPathComponent(configName).path)
+        {
             unetFolder = folder.appendingPathComponent("unet")
         }
         let configURL = unetFolder.appendingPathComponent(configName)
@@ -44,9 +45,11 @@ public enum ModelFolder {
 
         var scheduler = SchedulerConfig()
         var notes = warnings
-        let schedulerCandidates = [unetFolder.appendingPathComponent(schedulerName),
-                                   folder.appendingPathComponent("scheduler").appendingPathComponent(schedulerName),
-                                   unetFolder.deletingLastPathComponent().appendingPathComponent("scheduler").appendingPathComponent(schedulerName)]
+        let schedulerCandidates = [
+            unetFolder.appendingPathComponent(schedulerName),
+            folder.appendingPathComponent("scheduler").appendingPathComponent(schedulerName),
+            unetFolder.deletingLastPathComponent().appendingPathComponent("scheduler").appendingPathComponent(schedulerName),
+        ]
         if let found = schedulerCandidates.first(where: { fm.fileExists(atPath: $0.path) }) {
             guard let data = fm.contents(atPath: found.path) else { throw ModelFolderError("\(found.path): unreadable") }
             do {
@@ -61,7 +64,9 @@ public enum ModelFolder {
 
         let weightsURL = unetFolder.appendingPathComponent(weightsName)
         guard fm.fileExists(atPath: weightsURL.path) else {
-            throw ModelFolderError("\(weightsURL.path): missing (only safetensors weights are read; convert a .bin with diffusers' save_pretrained(safe_serialization=True))")
+            throw ModelFolderError(
+                "\(weightsURL.path): missing (only safetensors weights are read; convert a .bin with diffusers' save_pretrained(safe_serialization=True))"
+            )
         }
         var generator = RandomGenerator(seed: 0)
         let model = try UNet2DModel(config: config, generator: &generator)
@@ -77,7 +82,9 @@ public enum ModelFolder {
         var conditioning: ClassConditioning?
         let conditioningURL = unetFolder.appendingPathComponent(ClassConditioning.fileName)
         if fm.fileExists(atPath: conditioningURL.path) {
-            guard let data = fm.contents(atPath: conditioningURL.path) else { throw ModelFolderError("\(conditioningURL.path): unreadable") }
+            guard let data = fm.contents(atPath: conditioningURL.path) else {
+                throw ModelFolderError("\(conditioningURL.path): unreadable")
+            }
             let record = try ClassConditioning.parse(data, source: conditioningURL.path)
             try record.validate(numClassEmbeds: config.numClassEmbeds, source: conditioningURL.path)
             conditioning = record
@@ -90,8 +97,10 @@ public enum ModelFolder {
     /// `class_conditioning.json` for a model trained with a null class. Each
     /// file is written atomically, the weights last: a folder with weights has
     /// its configuration too, even after a crash.
-    public static func save(_ model: UNet2DModel, scheduler: SchedulerConfig, to folder: URL,
-                            conditioning: ClassConditioning? = nil, metadata: [String: String] = [:]) throws {
+    public static func save(
+        _ model: UNet2DModel, scheduler: SchedulerConfig, to folder: URL,
+        conditioning: ClassConditioning? = nil, metadata: [String: String] = [:]
+    ) throws {
         if let conditioning {
             try conditioning.validate(numClassEmbeds: model.config.numClassEmbeds, source: folder.path)
         }
@@ -104,8 +113,9 @@ public enum ModelFolder {
         } else if FileManager.default.fileExists(atPath: conditioningURL.path) {
             try FileManager.default.removeItem(at: conditioningURL)
         }
-        try SafetensorsWriter.write(model.stateDict(), metadata: metadata.merging(["format": "pt"]) { a, _ in a },
-                                  to: folder.appendingPathComponent(weightsName))
+        try SafetensorsWriter.write(
+            model.stateDict(), metadata: metadata.merging(["format": "pt"]) { a, _ in a },
+            to: folder.appendingPathComponent(weightsName))
     }
 
     /// The current diffusers name of a parameter, mapping the legacy attention

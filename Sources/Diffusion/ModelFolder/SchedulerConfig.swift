@@ -30,9 +30,11 @@ public struct SchedulerConfig: Equatable, Sendable {
     /// Rescale the betas to zero terminal SNR (Lin et al. 2024; diffusers' `rescale_betas_zero_snr`).
     public var rescaleBetasZeroSNR = false
 
-    public init(trainTimesteps: Int = 1000, betaSchedule: String = "linear", betaStart: Double = 1e-4,
-                betaEnd: Double = 0.02, trainedBetas: [Double]? = nil, prediction: PredictionType = .epsilon,
-                variance: VarianceType = .fixedSmall, clipSample: Bool = true) {
+    public init(
+        trainTimesteps: Int = 1000, betaSchedule: String = "linear", betaStart: Double = 1e-4,
+        betaEnd: Double = 0.02, trainedBetas: [Double]? = nil, prediction: PredictionType = .epsilon,
+        variance: VarianceType = .fixedSmall, clipSample: Bool = true
+    ) {
         self.trainTimesteps = trainTimesteps
         self.betaSchedule = betaSchedule
         self.betaStart = betaStart
@@ -51,18 +53,20 @@ public struct SchedulerConfig: Equatable, Sendable {
 
     /// The noise schedule this configuration describes.
     public func makeSchedule() throws -> NoiseSchedule {
-        let schedule = if let trainedBetas {
-            try NoiseSchedule(betas: trainedBetas)
-        } else {
-            try NoiseSchedule(BetaSchedule(name: betaSchedule, start: betaStart, end: betaEnd), timesteps: trainTimesteps)
-        }
+        let schedule =
+            if let trainedBetas {
+                try NoiseSchedule(betas: trainedBetas)
+            } else {
+                try NoiseSchedule(BetaSchedule(name: betaSchedule, start: betaStart, end: betaEnd), timesteps: trainTimesteps)
+            }
         return rescaleBetasZeroSNR ? try schedule.rescaledToZeroTerminalSNR() : schedule
     }
 
     /// The diffusion process (schedule, prediction and variance types, clipping or thresholding).
     public func makeDiffusion() throws -> GaussianDiffusion {
-        GaussianDiffusion(schedule: try makeSchedule(), prediction: prediction, variance: variance,
-                          denoisedClipping: denoisedClipping)
+        GaussianDiffusion(
+            schedule: try makeSchedule(), prediction: prediction, variance: variance,
+            denoisedClipping: denoisedClipping)
     }
 
     /// The keys this reader honours (besides `_`-prefixed metadata).
@@ -108,7 +112,8 @@ public struct SchedulerConfig: Equatable, Sendable {
         do {
             raw = try JSONDecoder().decode(Raw.self, from: data)
         } catch {
-            throw DiffusionError.invalidParameter(name: source, value: "unreadable", accepted: "a JSON object with DDPMScheduler keys (\(error))")
+            throw DiffusionError.invalidParameter(
+                name: source, value: "unreadable", accepted: "a JSON object with DDPMScheduler keys (\(error))")
         }
         var config = SchedulerConfig()
         config.trainTimesteps = raw.num_train_timesteps ?? config.trainTimesteps
@@ -129,8 +134,9 @@ public struct SchedulerConfig: Equatable, Sendable {
         config.rescaleBetasZeroSNR = raw.rescale_betas_zero_snr ?? config.rescaleBetasZeroSNR
         try config.validateSamplingKeys(source: source)
         guard config.trainTimesteps <= maximumTrainTimesteps, (config.trainedBetas?.count ?? 0) <= maximumTrainTimesteps else {
-            throw DiffusionError.invalidParameter(name: "\(source): num_train_timesteps", value: "\(config.trainTimesteps)",
-                                                  accepted: "an integer from 1 to \(maximumTrainTimesteps)")
+            throw DiffusionError.invalidParameter(
+                name: "\(source): num_train_timesteps", value: "\(config.trainTimesteps)",
+                accepted: "an integer from 1 to \(maximumTrainTimesteps)")
         }
         let schedule = try config.makeSchedule()
         if schedule.hasZeroTerminalSNR, config.prediction == .epsilon {
@@ -148,11 +154,13 @@ public struct SchedulerConfig: Equatable, Sendable {
             if !ok { throw DiffusionError.invalidParameter(name: "\(source): \(key)", value: "\(value)", accepted: accepted) }
         }
         try check(clipSampleRange.isFinite && clipSampleRange > 0, "clip_sample_range", clipSampleRange, "a finite number > 0")
-        try check(dynamicThresholdingRatio > 0 && dynamicThresholdingRatio <= 1, "dynamic_thresholding_ratio",
-                  dynamicThresholdingRatio, "a number in (0, 1]")
+        try check(
+            dynamicThresholdingRatio > 0 && dynamicThresholdingRatio <= 1, "dynamic_thresholding_ratio",
+            dynamicThresholdingRatio, "a number in (0, 1]")
         try check(sampleMaxValue.isFinite && sampleMaxValue >= 1, "sample_max_value", sampleMaxValue, "a finite number ≥ 1")
-        try check(stepsOffset >= 0 && stepsOffset < trainTimesteps, "steps_offset", stepsOffset,
-                  "an integer in 0..<\(trainTimesteps) (num_train_timesteps)")
+        try check(
+            stepsOffset >= 0 && stepsOffset < trainTimesteps, "steps_offset", stepsOffset,
+            "an integer in 0..<\(trainTimesteps) (num_train_timesteps)")
     }
 
     /// The configuration as diffusers' `scheduler_config.json`. Keys beyond

@@ -26,7 +26,8 @@ public enum DenoiserFolder {
     public static func className(in folder: URL) -> String? {
         let url = folder.appendingPathComponent(ModelFolder.configName)
         guard let data = FileManager.default.contents(atPath: url.path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return object["_class_name"] as? String
     }
 
@@ -37,12 +38,14 @@ public enum DenoiserFolder {
             let loaded = try ModelFolder.load(from: folder)
             let config = loaded.model.config
             // The process is built only for a self-conditioned network, which reads its outputs through it.
-            let model = config.selfCondition
+            let model =
+                config.selfCondition
                 ? DenoiserConfig.denoiser(loaded.model, diffusion: try loaded.scheduler.makeDiffusion()) : loaded.model
-            return Loaded(model: model, scheduler: loaded.scheduler,
-                          exampleShape: [config.imageChannels, config.sampleHeight, config.sampleWidth],
-                          classCount: loaded.conditioning?.classCount ?? config.numClassEmbeds,
-                          conditioning: loaded.conditioning, warnings: loaded.warnings)
+            return Loaded(
+                model: model, scheduler: loaded.scheduler,
+                exampleShape: [config.imageChannels, config.sampleHeight, config.sampleWidth],
+                classCount: loaded.conditioning?.classCount ?? config.numClassEmbeds,
+                conditioning: loaded.conditioning, warnings: loaded.warnings)
         }
         let configURL = folder.appendingPathComponent(ModelFolder.configName)
         let config = try MLPDenoiserConfig.parse(try readFile(configURL), source: configURL.path)
@@ -60,14 +63,17 @@ public enum DenoiserFolder {
         } catch {
             throw ModelFolderError("\(weightsURL.path): \(error)")
         }
-        return Loaded(model: model, scheduler: scheduler, exampleShape: [config.dataDimension], classCount: nil,
-                      conditioning: nil, warnings: SchedulerConfig.unknownKeys(in: schedulerData, source: schedulerURL.path))
+        return Loaded(
+            model: model, scheduler: scheduler, exampleShape: [config.dataDimension], classCount: nil,
+            conditioning: nil, warnings: SchedulerConfig.unknownKeys(in: schedulerData, source: schedulerURL.path))
     }
 
     /// Writes `model` (with its current weights) and `scheduler` into `folder`, each file atomically,
     /// the weights last: a folder with weights has its configuration too, even after a crash.
-    public static func save(_ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL,
-                            conditioning: ClassConditioning? = nil) throws {
+    public static func save(
+        _ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL,
+        conditioning: ClassConditioning? = nil
+    ) throws {
         if let selfConditioned = model as? SelfConditionedDenoiser {
             try save(selfConditioned.network, scheduler: scheduler, to: folder, conditioning: conditioning)
             return
@@ -80,13 +86,15 @@ public enum DenoiserFolder {
             throw ModelFolderError("\(folder.path): only a UNet2DModel can be class-conditional")
         }
         guard let mlp = model as? MLPDenoiser else {
-            throw ModelFolderError("\(folder.path): cannot save a \(type(of: model)); only UNet2DModel and MLPDenoiser have a folder layout")
+            throw ModelFolderError(
+                "\(folder.path): cannot save a \(type(of: model)); only UNet2DModel and MLPDenoiser have a folder layout")
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(try mlp.config.jsonData(), to: folder.appendingPathComponent(ModelFolder.configName))
         try AtomicFile.write(scheduler.jsonData(), to: folder.appendingPathComponent(ModelFolder.schedulerName))
-        try SafetensorsWriter.write(mlp.stateDict(), metadata: ["format": "pt"],
-                                    to: folder.appendingPathComponent(ModelFolder.weightsName))
+        try SafetensorsWriter.write(
+            mlp.stateDict(), metadata: ["format": "pt"],
+            to: folder.appendingPathComponent(ModelFolder.weightsName))
     }
 
     private static func readFile(_ url: URL) throws -> Data {

@@ -24,8 +24,10 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         case timeEmbeddingDimension = "time_embedding_dimension", outputFactor = "output_factor"
     }
 
-    public init(dataDimension: Int = 2, hiddenWidth: Int = 128, blocks: Int = 3, timeEmbeddingDimension: Int = 32,
-                outputFactor: Int = 1) {
+    public init(
+        dataDimension: Int = 2, hiddenWidth: Int = 128, blocks: Int = 3, timeEmbeddingDimension: Int = 32,
+        outputFactor: Int = 1
+    ) {
         self.dataDimension = dataDimension
         self.hiddenWidth = hiddenWidth
         self.blocks = blocks
@@ -37,8 +39,9 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let name = try container.decode(String.self, forKey: .className)
         guard name == Self.className else {
-            throw DecodingError.dataCorruptedError(forKey: .className, in: container,
-                                                   debugDescription: "_class_name is '\(name)', expected '\(Self.className)'")
+            throw DecodingError.dataCorruptedError(
+                forKey: .className, in: container,
+                debugDescription: "_class_name is '\(name)', expected '\(Self.className)'")
         }
         dataDimension = try container.decode(Int.self, forKey: .dataDimension)
         hiddenWidth = try container.decode(Int.self, forKey: .hiddenWidth)
@@ -65,8 +68,9 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         try check((1...4096).contains(dataDimension), "data_dimension", dataDimension, "1…4096")
         try check((1...8192).contains(hiddenWidth), "hidden_width", hiddenWidth, "1…8192")
         try check((0...64).contains(blocks), "blocks", blocks, "0…64")
-        try check((2...4096).contains(timeEmbeddingDimension) && timeEmbeddingDimension % 2 == 0,
-                  "time_embedding_dimension", timeEmbeddingDimension, "an even number in 2…4096")
+        try check(
+            (2...4096).contains(timeEmbeddingDimension) && timeEmbeddingDimension % 2 == 0,
+            "time_embedding_dimension", timeEmbeddingDimension, "an even number in 2…4096")
         try check(outputFactor == 1 || outputFactor == 2, "output_factor", outputFactor, "1 or 2")
     }
 
@@ -76,7 +80,8 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         do {
             config = try JSONDecoder().decode(MLPDenoiserConfig.self, from: data)
         } catch {
-            throw DiffusionError.invalidParameter(name: source, value: "an MLP config", accepted: "valid JSON with \(CodingKeys.allNames): \(error)")
+            throw DiffusionError.invalidParameter(
+                name: source, value: "an MLP config", accepted: "valid JSON with \(CodingKeys.allNames): \(error)")
         }
         try config.validate()
         return config
@@ -126,8 +131,10 @@ public final class MLPDenoiser: Module, DenoisingModel {
     }
 
     public var children: [(name: String, module: any Module)] {
-        var result: [(name: String, module: any Module)] = [("input", input), ("time_embedding", timeEmbedding),
-                                                             ("time_projection", timeProjection)]
+        var result: [(name: String, module: any Module)] = [
+            ("input", input), ("time_embedding", timeEmbedding),
+            ("time_projection", timeProjection),
+        ]
         for (index, block) in blocks.enumerated() {
             result.append(("blocks.\(index).first", block.first))
             result.append(("blocks.\(index).second", block.second))
@@ -169,8 +176,9 @@ public final class MLPDenoiser: Module, DenoisingModel {
             throw DiffusionError.shapeMismatch(operation: "MLPDenoiser", expected: "[B, \(config.dataDimension)]", got: x.shape)
         }
         guard timesteps.count == x.shape[0] else {
-            throw DiffusionError.invalidTimesteps(operation: "MLPDenoiser",
-                                                  reason: "\(timesteps.count) timesteps for a batch of \(x.shape[0])")
+            throw DiffusionError.invalidTimesteps(
+                operation: "MLPDenoiser",
+                reason: "\(timesteps.count) timesteps for a batch of \(x.shape[0])")
         }
         if classLabels != nil {
             throw DiffusionError.invalidParameter(name: "class labels", value: "given", accepted: "none: the MLP is unconditional")

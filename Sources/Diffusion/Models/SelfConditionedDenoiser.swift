@@ -47,8 +47,10 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
     }
 
     /// One evaluation at continuous timesteps with the given estimate; keeps no memory.
-    public func callAsFunction(_ x: Tensor, estimate: Tensor?, continuousTimesteps: [Double],
-                               classLabels: [Int]?) throws -> Tensor {
+    public func callAsFunction(
+        _ x: Tensor, estimate: Tensor?, continuousTimesteps: [Double],
+        classLabels: [Int]?
+    ) throws -> Tensor {
         try network(try stacked(x, estimate), continuousTimesteps: continuousTimesteps, classLabels: classLabels)
     }
 
@@ -60,8 +62,9 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
     }
 
     public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
-        let output = try self(x, estimate: remembered(for: x), continuousTimesteps: continuousTimesteps,
-                              classLabels: classLabels)
+        let output = try self(
+            x, estimate: remembered(for: x), continuousTimesteps: continuousTimesteps,
+            classLabels: classLabels)
         previousEstimate = try estimate(output: output, xt: x, alphaBar: continuousTimesteps.map(alphaBar(at:)))
         return output
     }
@@ -73,8 +76,9 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
         let prediction = try diffusion.split(output: output, for: xt).prediction.scalars
         let batch = xt.shape.first ?? 0
         guard alphaBar.count == batch || alphaBar.count == 1 else {
-            throw DiffusionError.invalidTimesteps(operation: "self-conditioning",
-                                                  reason: "\(alphaBar.count) timesteps for a batch of \(batch)")
+            throw DiffusionError.invalidTimesteps(
+                operation: "self-conditioning",
+                reason: "\(alphaBar.count) timesteps for a batch of \(batch)")
         }
         let x = xt.scalars
         let perExample = batch == 0 ? 0 : x.count / batch
@@ -110,8 +114,9 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
             throw DiffusionError.shapeMismatch(operation: "self-conditioning", expected: "a batch [B, C, …]", got: x.shape)
         }
         if let estimate, estimate.shape != x.shape {
-            throw DiffusionError.shapeMismatch(operation: "self-conditioning", expected: "an estimate of shape \(x.shape)",
-                                               got: estimate.shape)
+            throw DiffusionError.shapeMismatch(
+                operation: "self-conditioning", expected: "an estimate of shape \(x.shape)",
+                got: estimate.shape)
         }
         return Tensor.concat([x, estimate ?? Tensor.zeros(x.shape)], axis: 1)
     }

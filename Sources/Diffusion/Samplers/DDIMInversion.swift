@@ -8,8 +8,10 @@ extension DDIMSampler {
     /// level ᾱ_p (1 for the clean image): ε̂ = the model's ε at (x, t),
     /// x̂0 = (x − √(1−ᾱ_p) ε̂)/√ᾱ_p, x ← √ᾱ_t x̂0 + √(1−ᾱ_t) ε̂. Returns the state at
     /// step 0 (x at `timesteps[0]`).
-    public func invert(model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
-                       callback: SamplingCallback? = nil) throws -> Tensor {
+    public func invert(
+        model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
+        callback: SamplingCallback? = nil
+    ) throws -> Tensor {
         let model = model.forSamplingRun()
         let batch = images.shape.first ?? 0
         try validate(classLabels: classLabels, batch: batch)

@@ -18,22 +18,31 @@ public struct DDIMSampler: Sampler {
     public let setAlphaToOne: Bool
 
     /// A sampler on `steps` timesteps picked by `spacing` (diffusers' `steps_offset` is `offset`).
-    public init(diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .leading, offset: Int = 0,
-                eta: Double = 0, useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true) throws {
-        try self.init(diffusion: diffusion,
-                      timesteps: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count, offset: offset),
-                      eta: eta, useClippedModelOutput: useClippedModelOutput, setAlphaToOne: setAlphaToOne)
+    public init(
+        diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .leading, offset: Int = 0,
+        eta: Double = 0, useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true
+    ) throws {
+        try self.init(
+            diffusion: diffusion,
+            timesteps: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count, offset: offset),
+            eta: eta, useClippedModelOutput: useClippedModelOutput, setAlphaToOne: setAlphaToOne)
     }
 
     /// A sampler on an explicit strictly decreasing list of timesteps.
-    public init(diffusion: GaussianDiffusion, timesteps: [Int], eta: Double = 0,
-                useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true) throws {
+    public init(
+        diffusion: GaussianDiffusion, timesteps: [Int], eta: Double = 0,
+        useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true
+    ) throws {
         guard eta >= 0, eta.isFinite else {
-            throw DiffusionError.invalidParameter(name: "eta", value: "\(eta)", accepted: "a finite value ≥ 0 (0 = deterministic, 1 = DDPM-like)")
+            throw DiffusionError.invalidParameter(
+                name: "eta", value: "\(eta)", accepted: "a finite value ≥ 0 (0 = deterministic, 1 = DDPM-like)")
         }
         guard !timesteps.isEmpty, zip(timesteps, timesteps.dropFirst()).allSatisfy({ $0 > $1 }),
-              timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count }) else {
-            throw DiffusionError.invalidTimesteps(operation: "DDIMSampler", reason: "timesteps must be a non-empty strictly decreasing list within 0..<\(diffusion.schedule.count), got \(timesteps)")
+            timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count })
+        else {
+            throw DiffusionError.invalidTimesteps(
+                operation: "DDIMSampler",
+                reason: "timesteps must be a non-empty strictly decreasing list within 0..<\(diffusion.schedule.count), got \(timesteps)")
         }
         self.diffusion = diffusion
         self.timesteps = timesteps
@@ -45,14 +54,17 @@ public struct DDIMSampler: Sampler {
     /// The DDIM update from timestep `t` to any earlier timestep `previous`
     /// (nil = the clean end), whether or not both are on the list (RePaint's
     /// jumps use this); returns x_prev and x̂0. `noise` is needed when η > 0.
-    public func update(modelOutput: Tensor, from t: Int, to previous: Int?, sample: Tensor,
-                       noise: Tensor?) throws -> (previous: Tensor, predictedX0: Tensor) {
+    public func update(
+        modelOutput: Tensor, from t: Int, to previous: Int?, sample: Tensor,
+        noise: Tensor?
+    ) throws -> (previous: Tensor, predictedX0: Tensor) {
         let s = diffusion.schedule
         let batch = sample.shape.first ?? 0
         let indices = [Int](repeating: t, count: batch)
         try s.validate(timesteps: indices, for: sample, operation: "DDIMSampler.step")
         if let previous, previous < 0 || previous >= s.count {
-            throw DiffusionError.invalidTimesteps(operation: "DDIMSampler.step", reason: "previous timestep \(previous) is outside 0..<\(s.count)")
+            throw DiffusionError.invalidTimesteps(
+                operation: "DDIMSampler.step", reason: "previous timestep \(previous) is outside 0..<\(s.count)")
         }
         let prediction = try diffusion.split(output: modelOutput, for: sample).prediction
         var (x0, epsilon) = try s.interpret(prediction, as: diffusion.prediction, xt: sample, timesteps: indices)
@@ -100,19 +112,23 @@ public struct DDIMSampler: Sampler {
 
         init(sampler: DDIMSampler, start: Int) {
             self.sampler = sampler
-            position = RunPosition((start..<sampler.timesteps.count).map {
-                SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: sampler.eta > 0)
-            })
+            position = RunPosition(
+                (start..<sampler.timesteps.count).map {
+                    SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: sampler.eta > 0)
+                })
         }
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "DDIMSampler.step")
             let i = timestep.step, list = sampler.timesteps
-            let (previous, x0) = try sampler.update(modelOutput: modelOutput, from: list[i],
-                                                    to: i + 1 < list.count ? list[i + 1] : nil, sample: sample, noise: noise)
+            let (previous, x0) = try sampler.update(
+                modelOutput: modelOutput, from: list[i],
+                to: i + 1 < list.count ? list[i + 1] : nil, sample: sample, noise: noise)
             return SamplerStepOutput(sample: previous, predictedX0: x0)
         }
     }

@@ -24,8 +24,9 @@ public struct DDPMSampler: Sampler {
     public init(respacing diffusion: GaussianDiffusion, to subsequence: [Int]) throws {
         let ascending = subsequence.sorted()
         var respaced = diffusion
-        respaced = GaussianDiffusion(schedule: try diffusion.schedule.respaced(to: ascending), prediction: diffusion.prediction,
-                                     variance: diffusion.variance, denoisedClipping: diffusion.denoisedClipping)
+        respaced = GaussianDiffusion(
+            schedule: try diffusion.schedule.respaced(to: ascending), prediction: diffusion.prediction,
+            variance: diffusion.variance, denoisedClipping: diffusion.denoisedClipping)
         self.diffusion = respaced
         self.modelTimesteps = ascending
     }
@@ -33,8 +34,11 @@ public struct DDPMSampler: Sampler {
     /// The steps of `diffusion` respaced onto `steps` timesteps picked by `spacing`
     /// (diffusers' `steps_offset` is `offset`).
     public init(respacing diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace, offset: Int = 0) throws {
-        try self.init(respacing: diffusion, to: try spacing.timesteps(steps: steps, trainingSteps: diffusion.schedule.count,
-                                                                      offset: offset))
+        try self.init(
+            respacing: diffusion,
+            to: try spacing.timesteps(
+                steps: steps, trainingSteps: diffusion.schedule.count,
+                offset: offset))
     }
 
     /// One ancestral step at schedule index `index` (model timestep
@@ -69,16 +73,20 @@ public struct DDPMSampler: Sampler {
         init(sampler: DDPMSampler, start: Int) {
             self.sampler = sampler
             let n = sampler.modelTimesteps.count
-            position = RunPosition((start..<n).map { step in
-                SamplerTimestep(step: step, modelTimestep: .discrete(sampler.modelTimesteps[n - 1 - step]),
-                                takesNoise: n - 1 - step > 0)
-            })
+            position = RunPosition(
+                (start..<n).map { step in
+                    SamplerTimestep(
+                        step: step, modelTimestep: .discrete(sampler.modelTimesteps[n - 1 - step]),
+                        takesNoise: n - 1 - step > 0)
+                })
         }
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "DDPMSampler.step")
             let index = sampler.modelTimesteps.count - 1 - timestep.step
             let (previous, x0) = try sampler.ancestralStep(modelOutput: modelOutput, index: index, sample: sample, noise: noise)

@@ -26,18 +26,26 @@ public struct DPMSolverPlusPlus: Sampler {
 
     /// A solver on `steps` timesteps picked as diffusers' DPM-Solver does
     /// (N + 1 points of the spacing, the last dropped; linspace by default).
-    public init(diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
-                order: Int = 2, stochastic: Bool = false) throws {
-        try self.init(diffusion: diffusion, timesteps: try Self.timesteps(steps: steps, trainingSteps: diffusion.schedule.count,
-                                                                          spacing: spacing, offset: offset),
-                      order: order, stochastic: stochastic)
+    public init(
+        diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
+        order: Int = 2, stochastic: Bool = false
+    ) throws {
+        try self.init(
+            diffusion: diffusion,
+            timesteps: try Self.timesteps(
+                steps: steps, trainingSteps: diffusion.schedule.count,
+                spacing: spacing, offset: offset),
+            order: order, stochastic: stochastic)
     }
 
     /// A solver on an explicit strictly decreasing list of timesteps.
     public init(diffusion: GaussianDiffusion, timesteps: [Int], order: Int = 2, stochastic: Bool = false) throws {
         guard !timesteps.isEmpty, zip(timesteps, timesteps.dropFirst()).allSatisfy({ $0 > $1 }),
-              timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count }) else {
-            throw DiffusionError.invalidTimesteps(operation: "DPMSolverPlusPlus", reason: "timesteps must be a non-empty strictly decreasing list within 0..<\(diffusion.schedule.count), got \(timesteps)")
+            timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count })
+        else {
+            throw DiffusionError.invalidTimesteps(
+                operation: "DPMSolverPlusPlus",
+                reason: "timesteps must be a non-empty strictly decreasing list within 0..<\(diffusion.schedule.count), got \(timesteps)")
         }
         guard order == 2 || order == 3 else {
             throw DiffusionError.invalidParameter(name: "DPM-Solver++ order", value: "\(order)", accepted: "2 or 3")
@@ -51,8 +59,9 @@ public struct DPMSolverPlusPlus: Sampler {
     /// diffusers' `DPMSolverMultistepScheduler.set_timesteps` for the three spacings.
     public static func timesteps(steps: Int, trainingSteps: Int, spacing: TimestepSpacing, offset: Int = 0) throws -> [Int] {
         guard steps >= 1, steps <= trainingSteps else {
-            throw DiffusionError.invalidParameter(name: "number of sampling steps", value: "\(steps)",
-                                                  accepted: "an integer in 1...\(trainingSteps) (the training timesteps)")
+            throw DiffusionError.invalidParameter(
+                name: "number of sampling steps", value: "\(steps)",
+                accepted: "an integer in 1...\(trainingSteps) (the training timesteps)")
         }
         let result: [Int]
         switch spacing {
@@ -66,8 +75,9 @@ public struct DPMSolverPlusPlus: Sampler {
             result = try TimestepSpacing.trailing.timesteps(steps: steps, trainingSteps: trainingSteps)
         }
         guard zip(result, result.dropFirst()).allSatisfy({ $0 > $1 }), result.allSatisfy({ $0 >= 0 && $0 < trainingSteps }) else {
-            throw DiffusionError.invalidParameter(name: "number of sampling steps", value: "\(steps)",
-                                                  accepted: "a count whose \(spacing.rawValue) timesteps are distinct and within 0..<\(trainingSteps) (got \(result))")
+            throw DiffusionError.invalidParameter(
+                name: "number of sampling steps", value: "\(steps)",
+                accepted: "a count whose \(spacing.rawValue) timesteps are distinct and within 0..<\(trainingSteps) (got \(result))")
         }
         return result
     }
@@ -87,10 +97,13 @@ public struct DPMSolverPlusPlus: Sampler {
 
     /// Step `index` of the list with the x̂0 of the steps before it (most recent first;
     /// fewer at the start of a run) and, for the SDE form, this step's noise z.
-    func solverStep(modelOutput: Tensor, index: Int, sample: Tensor, earlierX0: [Tensor],
-                    noise: Tensor?) throws -> (next: Tensor, predictedX0: Tensor) {
+    func solverStep(
+        modelOutput: Tensor, index: Int, sample: Tensor, earlierX0: [Tensor],
+        noise: Tensor?
+    ) throws -> (next: Tensor, predictedX0: Tensor) {
         guard index >= 0, index < timesteps.count else {
-            throw DiffusionError.invalidTimesteps(operation: "DPMSolverPlusPlus.step", reason: "step index \(index) is outside 0..<\(timesteps.count)")
+            throw DiffusionError.invalidTimesteps(
+                operation: "DPMSolverPlusPlus.step", reason: "step index \(index) is outside 0..<\(timesteps.count)")
         }
         let t = timesteps[index]
         let indices = [Int](repeating: t, count: sample.shape.first ?? 0)
@@ -166,19 +179,24 @@ public struct DPMSolverPlusPlus: Sampler {
         init(sampler: DPMSolverPlusPlus, start: Int) {
             self.sampler = sampler
             let count = sampler.timesteps.count
-            position = RunPosition((start..<count).map {
-                SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]),
-                                takesNoise: sampler.stochastic && $0 != count - 1)
-            })
+            position = RunPosition(
+                (start..<count).map {
+                    SamplerTimestep(
+                        step: $0, modelTimestep: .discrete(sampler.timesteps[$0]),
+                        takesNoise: sampler.stochastic && $0 != count - 1)
+                })
         }
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "DPMSolverPlusPlus.step")
-            let (next, x0) = try sampler.solverStep(modelOutput: modelOutput, index: timestep.step, sample: sample,
-                                                    earlierX0: history, noise: noise)
+            let (next, x0) = try sampler.solverStep(
+                modelOutput: modelOutput, index: timestep.step, sample: sample,
+                earlierX0: history, noise: noise)
             history = Array(([x0] + history).prefix(2))
             return SamplerStepOutput(sample: next, predictedX0: x0)
         }

@@ -10,8 +10,10 @@ public struct EulerAncestralSampler: SigmaSpaceSampler {
     public let schedule: SigmaSchedule
 
     /// A sampler on `steps` noise levels (diffusers' defaults: linspace spacing, the model's σ).
-    public init(diffusion: GaussianDiffusion, steps: Int = 30, spacing: TimestepSpacing = .linspace,
-                sigmas: SigmaSpacing = .model, offset: Int = 0) throws {
+    public init(
+        diffusion: GaussianDiffusion, steps: Int = 30, spacing: TimestepSpacing = .linspace,
+        sigmas: SigmaSpacing = .model, offset: Int = 0
+    ) throws {
         self.diffusion = diffusion
         self.schedule = try SigmaSchedule(diffusion: diffusion, steps: steps, spacing: spacing, sigmas: sigmas, offset: offset)
     }
@@ -48,20 +50,24 @@ public struct EulerAncestralSampler: SigmaSpaceSampler {
 
         init(sampler: EulerAncestralSampler, start: Int) {
             self.sampler = sampler
-            position = RunPosition((start..<sampler.timesteps.count).map {
-                sampler.evaluation(step: $0, level: $0, takesNoise: sampler.noiseSplit(index: $0).up > 0)
-            })
+            position = RunPosition(
+                (start..<sampler.timesteps.count).map {
+                    sampler.evaluation(step: $0, level: $0, takesNoise: sampler.noiseSplit(index: $0).up > 0)
+                })
         }
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "EulerAncestralSampler.step")
             let i = timestep.step
             let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
-            return SamplerStepOutput(sample: try sampler.ancestralStep(predictedX0: x0, index: i, sample: sample, noise: noise),
-                                     predictedX0: x0)
+            return SamplerStepOutput(
+                sample: try sampler.ancestralStep(predictedX0: x0, index: i, sample: sample, noise: noise),
+                predictedX0: x0)
         }
     }
 }

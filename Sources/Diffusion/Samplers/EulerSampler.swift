@@ -10,8 +10,10 @@ public struct EulerSampler: SigmaSpaceSampler {
     public let schedule: SigmaSchedule
 
     /// A sampler on `steps` noise levels (diffusers' defaults: linspace spacing, the model's σ).
-    public init(diffusion: GaussianDiffusion, steps: Int = 30, spacing: TimestepSpacing = .linspace,
-                sigmas: SigmaSpacing = .model, offset: Int = 0) throws {
+    public init(
+        diffusion: GaussianDiffusion, steps: Int = 30, spacing: TimestepSpacing = .linspace,
+        sigmas: SigmaSpacing = .model, offset: Int = 0
+    ) throws {
         self.diffusion = diffusion
         self.schedule = try SigmaSchedule(diffusion: diffusion, steps: steps, spacing: spacing, sigmas: sigmas, offset: offset)
     }
@@ -40,8 +42,10 @@ public struct EulerSampler: SigmaSpaceSampler {
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "EulerSampler.step")
             let i = timestep.step
             let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)

@@ -11,8 +11,10 @@ public struct HeunSampler: SigmaSpaceSampler {
     public let schedule: SigmaSchedule
 
     /// A sampler on `steps` noise levels (diffusers' defaults: linspace spacing, the model's σ).
-    public init(diffusion: GaussianDiffusion, steps: Int = 15, spacing: TimestepSpacing = .linspace,
-                sigmas: SigmaSpacing = .model, offset: Int = 0) throws {
+    public init(
+        diffusion: GaussianDiffusion, steps: Int = 15, spacing: TimestepSpacing = .linspace,
+        sigmas: SigmaSpacing = .model, offset: Int = 0
+    ) throws {
         self.diffusion = diffusion
         self.schedule = try SigmaSchedule(diffusion: diffusion, steps: steps, spacing: spacing, sigmas: sigmas, offset: offset)
     }
@@ -34,16 +36,19 @@ public struct HeunSampler: SigmaSpaceSampler {
 
         init(sampler: HeunSampler, start: Int) {
             self.sampler = sampler
-            position = RunPosition((start..<sampler.timesteps.count).flatMap { i in
-                let first = sampler.evaluation(step: i, level: i)
-                return sampler.schedule.sigmas[i + 1] == 0 ? [first] : [first, sampler.evaluation(step: i, level: i + 1)]
-            })
+            position = RunPosition(
+                (start..<sampler.timesteps.count).flatMap { i in
+                    let first = sampler.evaluation(step: i, level: i)
+                    return sampler.schedule.sigmas[i + 1] == 0 ? [first] : [first, sampler.evaluation(step: i, level: i + 1)]
+                })
         }
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "HeunSampler.step")
             let i = timestep.step
             let sigma = sampler.schedule.sigmas[i], next = sampler.schedule.sigmas[i + 1]
@@ -51,8 +56,9 @@ public struct HeunSampler: SigmaSpaceSampler {
                 firstStage = nil
                 let x0Next = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i + 1)
                 let slopeNext = (sample - x0Next) * Float(1 / next)
-                return SamplerStepOutput(sample: first.sample + (first.slope + slopeNext) * Float(0.5 * (next - sigma)),
-                                         predictedX0: first.predictedX0)
+                return SamplerStepOutput(
+                    sample: first.sample + (first.slope + slopeNext) * Float(0.5 * (next - sigma)),
+                    predictedX0: first.predictedX0)
             }
             let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
             let slope = (sample - x0) * Float(1 / sigma)

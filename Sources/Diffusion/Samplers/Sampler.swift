@@ -120,8 +120,10 @@ public protocol SamplerRun {
     /// Advances by one evaluation: `modelOutput` is the model's output at
     /// `timestep` (the next entry of `timesteps`, checked) for `sample`
     /// scaled by its `inputScale`; `noise` where the timestep takes noise.
-    mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                       noise: Tensor?) throws -> SamplerStepOutput
+    mutating func step(
+        modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+        noise: Tensor?
+    ) throws -> SamplerStepOutput
 }
 
 extension Sampler {
@@ -133,8 +135,10 @@ extension Sampler {
     /// from `generator` where the timestep takes it, and the run's step;
     /// `callback` after each complete step. The model is `model.forSamplingRun()`
     /// (a fresh memory for a self-conditioned model).
-    public func sample(model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+    public func sample(
+        model: any DenoisingModel, state: Tensor, fromStep start: Int, classLabels: [Int]? = nil,
+        generator: inout RandomGenerator, callback: SamplingCallback? = nil
+    ) throws -> Tensor {
         let model = model.forSamplingRun()
         try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
         var run = try makeRun(fromStep: start)
@@ -147,8 +151,10 @@ extension Sampler {
                 let result = try run.step(modelOutput: output, timestep: timestep, sample: x, noise: noise)
                 x = result.sample
                 if let x0 = result.predictedX0 {
-                    callback?(SamplingStep(step: timestep.step, totalSteps: reported.count,
-                                           timestep: reported[timestep.step], sample: x, predictedX0: x0))
+                    callback?(
+                        SamplingStep(
+                            step: timestep.step, totalSteps: reported.count,
+                            timestep: reported[timestep.step], sample: x, predictedX0: x0))
                 }
             }
             return x
@@ -156,15 +162,20 @@ extension Sampler {
     }
 
     /// Runs the sampler from the given pure noise z (shape `[B, …]`).
-    public func sample(model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
-        try sample(model: model, state: initialState(noise: initialNoise), fromStep: 0, classLabels: classLabels,
-                   generator: &generator, callback: callback)
+    public func sample(
+        model: any DenoisingModel, from initialNoise: Tensor, classLabels: [Int]? = nil,
+        generator: inout RandomGenerator, callback: SamplingCallback? = nil
+    ) throws -> Tensor {
+        try sample(
+            model: model, state: initialState(noise: initialNoise), fromStep: 0, classLabels: classLabels,
+            generator: &generator, callback: callback)
     }
 
     /// Draws x_T ~ N(0, I) of `shape` from `generator`, then runs the sampler.
-    public func sample(model: any DenoisingModel, shape: [Int], classLabels: [Int]? = nil,
-                       generator: inout RandomGenerator, callback: SamplingCallback? = nil) throws -> Tensor {
+    public func sample(
+        model: any DenoisingModel, shape: [Int], classLabels: [Int]? = nil,
+        generator: inout RandomGenerator, callback: SamplingCallback? = nil
+    ) throws -> Tensor {
         guard shape.count >= 1, shape.allSatisfy({ $0 > 0 }) else {
             throw DiffusionError.shapeMismatch(operation: "sample", expected: "a batch shape [B, …] with positive sizes", got: shape)
         }
@@ -175,8 +186,9 @@ extension Sampler {
     /// Checks the class labels against the batch.
     func validate(classLabels: [Int]?, batch: Int) throws {
         if let labels = classLabels, labels.count != batch {
-            throw DiffusionError.invalidParameter(name: "classLabels", value: "\(labels.count) labels",
-                                                  accepted: "one label per example (\(batch))")
+            throw DiffusionError.invalidParameter(
+                name: "classLabels", value: "\(labels.count) labels",
+                accepted: "one label per example (\(batch))")
         }
     }
 }
@@ -223,8 +235,9 @@ struct RunPosition {
             throw DiffusionError.invalidTimesteps(operation: operation, reason: "the run has taken all its \(timesteps.count) evaluations")
         }
         guard timesteps[next] == timestep else {
-            throw DiffusionError.invalidTimesteps(operation: operation,
-                                                  reason: "expected evaluation \(next), \(timesteps[next]), got \(timestep)")
+            throw DiffusionError.invalidTimesteps(
+                operation: operation,
+                reason: "expected evaluation \(next), \(timesteps[next]), got \(timestep)")
         }
         next += 1
     }

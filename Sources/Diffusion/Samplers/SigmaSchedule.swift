@@ -37,12 +37,15 @@ public struct SigmaSchedule: Sendable {
     public let initialScale: Double
 
     /// The schedule of `steps` noise levels for `diffusion`'s training schedule.
-    public init(diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace,
-                sigmas sigmaSpacing: SigmaSpacing = .model, offset: Int = 0) throws {
+    public init(
+        diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace,
+        sigmas sigmaSpacing: SigmaSpacing = .model, offset: Int = 0
+    ) throws {
         let trainingSteps = diffusion.schedule.count
         guard steps >= 1, steps <= trainingSteps else {
-            throw DiffusionError.invalidParameter(name: "number of sampling steps", value: "\(steps)",
-                                                  accepted: "an integer in 1...\(trainingSteps) (the training timesteps)")
+            throw DiffusionError.invalidParameter(
+                name: "number of sampling steps", value: "\(steps)",
+                accepted: "an integer in 1...\(trainingSteps) (the training timesteps)")
         }
         let trained = Self.trainingSigmas(diffusion.schedule.double.alphaBar)
         var timesteps: [Double]
@@ -54,14 +57,17 @@ public struct SigmaSchedule: Sendable {
         }
         var levels = timesteps.map { Self.interpolate(trained, at: $0) }
         if sigmaSpacing != .model, let largest = levels.first, let smallest = levels.last {
-            levels = sigmaSpacing == .karras ? Self.karras(from: largest, to: smallest, count: steps)
+            levels =
+                sigmaSpacing == .karras
+                ? Self.karras(from: largest, to: smallest, count: steps)
                 : Self.exponential(from: largest, to: smallest, count: steps)
             let logTrained = trained.map { Foundation.log($0) }
             timesteps = levels.map { Self.timestep(of: $0, logSigmas: logTrained) }
         }
         guard levels.allSatisfy({ $0.isFinite && $0 > 0 }), zip(levels, levels.dropFirst()).allSatisfy({ $0 >= $1 }) else {
-            throw DiffusionError.invalidParameter(name: "number of sampling steps", value: "\(steps)",
-                                                  accepted: "a count whose noise levels are finite, positive and decreasing (got \(levels))")
+            throw DiffusionError.invalidParameter(
+                name: "number of sampling steps", value: "\(steps)",
+                accepted: "a count whose noise levels are finite, positive and decreasing (got \(levels))")
         }
         self.sigmas = levels + [0]
         self.timesteps = timesteps

@@ -12,8 +12,10 @@ enum SigmaSpaceDenoiser {
     static func inputScale(sigma: Double) -> Double { 1 / (sigma * sigma + 1).squareRoot() }
 
     /// x̂0 for the batch `sample` (x_σ) at noise level `sigma` from the model's output there.
-    static func predictedX0(modelOutput: Tensor, sample: Tensor, sigma: Double,
-                            diffusion: GaussianDiffusion) throws -> Tensor {
+    static func predictedX0(
+        modelOutput: Tensor, sample: Tensor, sigma: Double,
+        diffusion: GaussianDiffusion
+    ) throws -> Tensor {
         let scale = inputScale(sigma: sigma)
         let prediction = try diffusion.split(output: modelOutput, for: sample).prediction
         switch diffusion.prediction {

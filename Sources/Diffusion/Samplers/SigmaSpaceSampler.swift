@@ -26,13 +26,15 @@ extension SigmaSpaceSampler {
     /// The model evaluation at noise level `level` (an index of `schedule`)
     /// for step `step`: the continuous timestep, the input scaled by 1/√(σ² + 1).
     func evaluation(step: Int, level: Int, takesNoise: Bool = false) -> SamplerTimestep {
-        SamplerTimestep(step: step, modelTimestep: .continuous(schedule.timesteps[level]),
-                        inputScale: SigmaSpaceDenoiser.inputScale(sigma: schedule.sigmas[level]), takesNoise: takesNoise)
+        SamplerTimestep(
+            step: step, modelTimestep: .continuous(schedule.timesteps[level]),
+            inputScale: SigmaSpaceDenoiser.inputScale(sigma: schedule.sigmas[level]), takesNoise: takesNoise)
     }
 
     /// x̂0 from the model's output at noise level `level` for `sample` (x_σ).
     func predictedX0(modelOutput: Tensor, sample: Tensor, level: Int) throws -> Tensor {
-        try SigmaSpaceDenoiser.predictedX0(modelOutput: modelOutput, sample: sample, sigma: schedule.sigmas[level],
-                                           diffusion: diffusion)
+        try SigmaSpaceDenoiser.predictedX0(
+            modelOutput: modelOutput, sample: sample, sigma: schedule.sigmas[level],
+            diffusion: diffusion)
     }
 }

@@ -25,8 +25,9 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
             throw DiffusionError.invalidParameter(name: "training timesteps T", value: "\(trainingSteps)", accepted: "an integer ≥ 1")
         }
         guard steps >= 1, steps <= trainingSteps else {
-            throw DiffusionError.invalidParameter(name: "number of sampling steps", value: "\(steps)",
-                                                  accepted: "an integer in 1...\(trainingSteps) (the training timesteps)")
+            throw DiffusionError.invalidParameter(
+                name: "number of sampling steps", value: "\(steps)",
+                accepted: "an integer in 1...\(trainingSteps) (the training timesteps)")
         }
         let result: [Int]
         switch self {
@@ -42,8 +43,9 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
                 .map { Int($0.rounded(.toNearestOrEven)) }
         }
         if let bad = result.first(where: { $0 < 0 || $0 >= trainingSteps }) {
-            throw DiffusionError.invalidParameter(name: "timestep offset", value: "\(offset)",
-                                                  accepted: "an offset that keeps every timestep in 0..<\(trainingSteps) (got \(bad))")
+            throw DiffusionError.invalidParameter(
+                name: "timestep offset", value: "\(offset)",
+                accepted: "an offset that keeps every timestep in 0..<\(trainingSteps) (got \(bad))")
         }
         return result
     }

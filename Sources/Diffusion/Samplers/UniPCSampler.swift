@@ -15,14 +15,17 @@ public struct UniPCSampler: Sampler {
     public let order: Int
 
     /// A sampler on `steps` timesteps picked as diffusers does (as DPM-Solver++; linspace by default).
-    public init(diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
-                order: Int = 2) throws {
+    public init(
+        diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
+        order: Int = 2
+    ) throws {
         guard (1...3).contains(order) else {
             throw DiffusionError.invalidParameter(name: "UniPC order", value: "\(order)", accepted: "1, 2 or 3")
         }
         self.diffusion = diffusion
-        self.timesteps = try DPMSolverPlusPlus.timesteps(steps: steps, trainingSteps: diffusion.schedule.count,
-                                                         spacing: spacing, offset: offset)
+        self.timesteps = try DPMSolverPlusPlus.timesteps(
+            steps: steps, trainingSteps: diffusion.schedule.count,
+            spacing: spacing, offset: offset)
         self.order = order
     }
 
@@ -160,15 +163,18 @@ public struct UniPCSampler: Sampler {
         init(sampler: UniPCSampler, start: Int) {
             self.sampler = sampler
             self.start = start
-            position = RunPosition((start..<sampler.timesteps.count).map {
-                SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: false)
-            })
+            position = RunPosition(
+                (start..<sampler.timesteps.count).map {
+                    SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: false)
+                })
         }
 
         public var timesteps: [SamplerTimestep] { position.timesteps }
 
-        public mutating func step(modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-                                  noise: Tensor?) throws -> SamplerStepOutput {
+        public mutating func step(
+            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
+            noise: Tensor?
+        ) throws -> SamplerStepOutput {
             try position.advance(past: timestep, in: "UniPCSampler.step")
             let i = timestep.step
             var x = sample

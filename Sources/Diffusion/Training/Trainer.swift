@@ -63,8 +63,10 @@ public final class Trainer {
     public var logURL: URL { folder.appendingPathComponent(TrainingLog.fileName) }
 
     /// A trainer at step 0 with the model's current weights.
-    public init(model: any DenoisingModel & Module, diffusion: GaussianDiffusion, data: any TrainingBatchSource,
-                configuration: TrainingConfiguration, folder: URL) throws {
+    public init(
+        model: any DenoisingModel & Module, diffusion: GaussianDiffusion, data: any TrainingBatchSource,
+        configuration: TrainingConfiguration, folder: URL
+    ) throws {
         try configuration.validate()
         self.model = model
         self.diffusion = diffusion
@@ -72,17 +74,20 @@ public final class Trainer {
         self.configuration = configuration
         self.folder = folder
         parameters = model.namedParameters()
-        optimizer = try AdamW(parameters: parameters, learningRate: Float(configuration.learningRate),
-                              weightDecay: Float(configuration.weightDecay))
-        ema = try ExponentialMovingAverage(parameters: parameters, decay: configuration.emaDecay,
-                                           warmup: configuration.emaWarmup)
+        optimizer = try AdamW(
+            parameters: parameters, learningRate: Float(configuration.learningRate),
+            weightDecay: Float(configuration.weightDecay))
+        ema = try ExponentialMovingAverage(
+            parameters: parameters, decay: configuration.emaDecay,
+            warmup: configuration.emaWarmup)
         let parameters = self.parameters
         additionalEMAs = try configuration.additionalEMADecays.map {
             try ExponentialMovingAverage(parameters: parameters, decay: $0, warmup: configuration.emaWarmup)
         }
-        schedule = try configuration.learningRateDecay.schedule(baseRate: configuration.learningRate,
-                                                                warmupSteps: configuration.warmupSteps,
-                                                                totalSteps: configuration.steps)
+        schedule = try configuration.learningRateDecay.schedule(
+            baseRate: configuration.learningRate,
+            warmupSteps: configuration.warmupSteps,
+            totalSteps: configuration.steps)
         // The timestep/noise stream is independent of the streams that initialise weights or order data.
         generator = RandomGenerator(seed: configuration.seed).substream(0x7472_6169_6E)
         importance = configuration.importanceSampling ? ImportanceSampledTimesteps(timesteps: diffusion.schedule.count) : nil
@@ -99,10 +104,11 @@ public final class Trainer {
         if let importance, let data = try? JSONEncoder().encode(importance) {
             extra[Self.importanceKey] = String(decoding: data, as: UTF8.self)
         }
-        return TrainingCheckpoint(step: step, configuration: configuration, modelWeights: weights, ema: ema.state(),
-                                  additionalEMA: additionalEMAs.map { $0.state() },
-                                  optimizer: optimizer.state(), generator: generator,
-                                  dataPosition: data.checkpointPosition, extra: extra)
+        return TrainingCheckpoint(
+            step: step, configuration: configuration, modelWeights: weights, ema: ema.state(),
+            additionalEMA: additionalEMAs.map { $0.state() },
+            optimizer: optimizer.state(), generator: generator,
+            dataPosition: data.checkpointPosition, extra: extra)
     }
 
     /// The folder of the numbered snapshots (`keepCheckpoints` > 0).
@@ -136,7 +142,8 @@ public final class Trainer {
         guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: folder.path).compactMap { name in
             guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"),
-                  let step = Int(name.dropFirst(5).dropLast(12)) else { return nil }
+                let step = Int(name.dropFirst(5).dropLast(12))
+            else { return nil }
             return (step, folder.appendingPathComponent(name))
         }.sorted { $0.step < $1.step }
     }
@@ -156,7 +163,8 @@ public final class Trainer {
         saved.keepCheckpoints = configuration.keepCheckpoints
         guard saved == configuration else {
             throw TrainingError.invalidState(
-                file: source, problem: "it was trained with different settings (\(Self.differences(saved, configuration))); "
+                file: source,
+                problem: "it was trained with different settings (\(Self.differences(saved, configuration))); "
                     + "resume with the same settings or start a new run")
         }
         guard checkpoint.step <= configuration.steps else {
@@ -164,8 +172,10 @@ public final class Trainer {
                 file: source, problem: "it is already at step \(checkpoint.step), past the \(configuration.steps) steps asked for")
         }
         guard checkpoint.additionalEMA.count == additionalEMAs.count else {
-            throw TrainingError.invalidState(file: source, problem: "it holds \(checkpoint.additionalEMA.count) "
-                + "additional EMA averages, the settings ask for \(additionalEMAs.count)")
+            throw TrainingError.invalidState(
+                file: source,
+                problem: "it holds \(checkpoint.additionalEMA.count) "
+                    + "additional EMA averages, the settings ask for \(additionalEMAs.count)")
         }
         do {
             try model.load(stateDict: checkpoint.modelWeights)
@@ -178,10 +188,13 @@ public final class Trainer {
         }
         if configuration.importanceSampling {
             guard let text = checkpoint.extra[Self.importanceKey],
-                  let state = try? JSONDecoder().decode(ImportanceSampledTimesteps.self, from: Data(text.utf8)),
-                  state.history.count == diffusion.schedule.count else {
-                throw TrainingError.invalidState(file: source, problem: "it has no readable importance-sampling history "
-                    + "(extra/\(Self.importanceKey)) for \(diffusion.schedule.count) timesteps")
+                let state = try? JSONDecoder().decode(ImportanceSampledTimesteps.self, from: Data(text.utf8)),
+                state.history.count == diffusion.schedule.count
+            else {
+                throw TrainingError.invalidState(
+                    file: source,
+                    problem: "it has no readable importance-sampling history "
+                        + "(extra/\(Self.importanceKey)) for \(diffusion.schedule.count) timesteps")
             }
             importance = state
         }
@@ -192,8 +205,10 @@ public final class Trainer {
 
     /// Runs until `configuration.steps` steps are done or `shouldStop()` is true
     /// (checked between steps). Appends one log line per step.
-    public func run(shouldStop: () -> Bool = { false },
-                    onStep: (TrainingStepReport) -> Void = { _ in }) throws -> TrainingOutcome {
+    public func run(
+        shouldStop: () -> Bool = { false },
+        onStep: (TrainingStepReport) -> Void = { _ in }
+    ) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if log == nil { log = try TrainingLog(url: logURL, continuingAfter: step) }
         model.setTraining(true)
@@ -207,12 +222,15 @@ public final class Trainer {
             let report = try trainStep()
             var buckets = TimestepLossBuckets(timesteps: diffusion.schedule.count)
             buckets.record(losses: report.perExample, timesteps: report.timesteps)
-            try log?.append(TrainingLogEntry(
-                step: step, loss: Double(report.loss), lossQuartiles: buckets.means,
-                learningRate: Double(report.learningRate), gradientNorm: Double(report.gradientNorm),
-                seconds: (Date().timeIntervalSince(start) * 1000).rounded() / 1000))
-            onStep(TrainingStepReport(step: step, totalSteps: configuration.steps, loss: report.loss,
-                                      learningRate: report.learningRate, gradientNorm: report.gradientNorm))
+            try log?.append(
+                TrainingLogEntry(
+                    step: step, loss: Double(report.loss), lossQuartiles: buckets.means,
+                    learningRate: Double(report.learningRate), gradientNorm: Double(report.gradientNorm),
+                    seconds: (Date().timeIntervalSince(start) * 1000).rounded() / 1000))
+            onStep(
+                TrainingStepReport(
+                    step: step, totalSteps: configuration.steps, loss: report.loss,
+                    learningRate: report.learningRate, gradientNorm: report.gradientNorm))
             if step % configuration.checkpointEvery == 0 || step == configuration.steps {
                 try saveCheckpoint()
             }
@@ -222,15 +240,18 @@ public final class Trainer {
     }
 
     /// One update; throws `TrainingError.nonFinite` before changing any weight.
-    private func trainStep() throws -> (loss: Float, perExample: [Float], timesteps: [Int], learningRate: Float,
-                                        gradientNorm: Float) {
+    private func trainStep() throws -> (
+        loss: Float, perExample: [Float], timesteps: [Int], learningRate: Float,
+        gradientNorm: Float
+    ) {
         let batch = try data.nextTrainingBatch()
         let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
         optimizer.zeroGrad()
         // With default options this draws and computes exactly what the plain trainingLoss does.
-        let loss = try diffusion.trainingLoss(model: model, x0: batch.samples, kind: configuration.loss.kind,
-                                              options: configuration.lossOptions, classLabels: labels,
-                                              importance: importance, generator: &generator)
+        let loss = try diffusion.trainingLoss(
+            model: model, x0: batch.samples, kind: configuration.loss.kind,
+            options: configuration.lossOptions, classLabels: labels,
+            importance: importance, generator: &generator)
         let value = loss.loss.item
         guard value.isFinite else {
             throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)
@@ -239,8 +260,9 @@ public final class Trainer {
         let tensors = parameters.map(\.tensor)
         let norm = clipGradientNorm(tensors, maxNorm: configuration.gradientClip.map(Float.init) ?? .infinity)
         guard norm.isFinite else {
-            throw TrainingError.nonFinite(quantity: "gradient norm", step: step + 1, value: norm,
-                                          checkpointStep: checkpointStep)
+            throw TrainingError.nonFinite(
+                quantity: "gradient norm", step: step + 1, value: norm,
+                checkpointStep: checkpointStep)
         }
         let rate = schedule.rate(atStep: step)
         optimizer.learningRate = rate
@@ -260,8 +282,11 @@ public final class Trainer {
         guard configuration.classConditional else { return nil }
         guard let labels, labels.count == batch else {
             throw TrainingError.invalidSetting(
-                name: "class-conditional training data", value: labels == nil ? "no labels" : "\(labels?.count ?? 0) labels for \(batch) examples",
-                accepted: "one class label per example (bundled MNIST/digits, an IDX file with labels, or an image folder with one sub-folder per class)")
+                name: "class-conditional training data",
+                value: labels == nil ? "no labels" : "\(labels?.count ?? 0) labels for \(batch) examples",
+                accepted:
+                    "one class label per example (bundled MNIST/digits, an IDX file with labels, or an image folder with one sub-folder per class)"
+            )
         }
         guard configuration.classDropout > 0, let nullClass = configuration.nullClass else { return labels }
         let p = Float(configuration.classDropout)

@@ -37,10 +37,12 @@ public struct TrainingCheckpoint {
     /// Caller-defined strings (the `ddpm` tool keeps the run description here).
     public var extra: [String: String]
 
-    public init(step: Int, configuration: TrainingConfiguration, modelWeights: [String: Tensor],
-                ema: ExponentialMovingAverage.State, additionalEMA: [ExponentialMovingAverage.State] = [],
-                optimizer: OptimizerState, generator: RandomGenerator,
-                dataPosition: [Int], extra: [String: String] = [:]) {
+    public init(
+        step: Int, configuration: TrainingConfiguration, modelWeights: [String: Tensor],
+        ema: ExponentialMovingAverage.State, additionalEMA: [ExponentialMovingAverage.State] = [],
+        optimizer: OptimizerState, generator: RandomGenerator,
+        dataPosition: [Int], extra: [String: String] = [:]
+    ) {
         self.step = step
         self.configuration = configuration
         self.modelWeights = modelWeights
@@ -166,7 +168,8 @@ public struct TrainingCheckpoint {
             } else if name.hasPrefix("optimizer/") {
                 optimizerTensors[String(name.dropFirst(10))] = tensor
             } else if let slash = name.firstIndex(of: "/"), name.hasPrefix("ema"),
-                      let k = Int(name[name.index(name.startIndex, offsetBy: 3)..<slash]), k >= 1, k <= additionalCount {
+                let k = Int(name[name.index(name.startIndex, offsetBy: 3)..<slash]), k >= 1, k <= additionalCount
+            {
                 additionalShadows[k - 1][String(name[name.index(after: slash)...])] = tensor.scalars
             } else {
                 throw fail("unexpected tensor '\(name)' (expected model/, ema/, ema1/…ema\(additionalCount)/ or optimizer/ entries)")
@@ -187,9 +190,10 @@ public struct TrainingCheckpoint {
         let additionalEMA = try additionalShadows.enumerated().map { index, shadow in
             ExponentialMovingAverage.State(updateCount: try integer("ema\(index + 1)_update_count"), shadow: shadow)
         }
-        return TrainingCheckpoint(step: step, configuration: configuration, modelWeights: modelWeights,
-                                  ema: .init(updateCount: emaUpdates, shadow: shadow), additionalEMA: additionalEMA,
-                                  optimizer: optimizer,
-                                  generator: generator, dataPosition: dataPosition, extra: extra)
+        return TrainingCheckpoint(
+            step: step, configuration: configuration, modelWeights: modelWeights,
+            ema: .init(updateCount: emaUpdates, shadow: shadow), additionalEMA: additionalEMA,
+            optimizer: optimizer,
+            generator: generator, dataPosition: dataPosition, extra: extra)
     }
 }

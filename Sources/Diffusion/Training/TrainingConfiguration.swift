@@ -58,10 +58,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// (improved-diffusion's `--ema_rate 0.999,0.9999`); one model folder each.
     public var additionalEMADecays: [Double] = []
 
-    public init(steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
-                gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
-                checkpointEvery: Int = 500, classConditional: Bool = false, classDropout: Double = 0,
-                nullClass: Int? = nil) {
+    public init(
+        steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
+        gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
+        checkpointEvery: Int = 500, classConditional: Bool = false, classDropout: Double = 0,
+        nullClass: Int? = nil
+    ) {
         self.steps = steps
         self.learningRate = learningRate
         self.warmupSteps = warmupSteps
@@ -149,22 +151,27 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         for decay in additionalEMADecays {
             try check(decay.isFinite && decay >= 0 && decay < 1, "EMA decay", decay, "a number in [0, 1)")
         }
-        try check(Set([emaDecay] + additionalEMADecays).count == additionalEMADecays.count + 1, "EMA decays",
-                  ([emaDecay] + additionalEMADecays).map { "\($0)" }.joined(separator: ","), "different rates")
+        try check(
+            Set([emaDecay] + additionalEMADecays).count == additionalEMADecays.count + 1, "EMA decays",
+            ([emaDecay] + additionalEMADecays).map { "\($0)" }.joined(separator: ","), "different rates")
         try check(checkpointEvery >= 1, "checkpoint interval", checkpointEvery, "an integer ≥ 1")
         try check(keepCheckpoints >= 0, "numbered checkpoints to keep", keepCheckpoints, "an integer ≥ 0 (0 = none)")
-        try check(classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,
-                  "a probability in [0, 1]")
-        try check(lossOptions.offsetNoise.isFinite && lossOptions.offsetNoise >= 0, "offset noise",
-                  lossOptions.offsetNoise, "a finite number ≥ 0 (0.1 is usual)")
-        try check(lossOptions.inputPerturbation.isFinite && lossOptions.inputPerturbation >= 0, "input perturbation",
-                  lossOptions.inputPerturbation, "a finite number ≥ 0 (0.1 is usual)")
+        try check(
+            classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,
+            "a probability in [0, 1]")
+        try check(
+            lossOptions.offsetNoise.isFinite && lossOptions.offsetNoise >= 0, "offset noise",
+            lossOptions.offsetNoise, "a finite number ≥ 0 (0.1 is usual)")
+        try check(
+            lossOptions.inputPerturbation.isFinite && lossOptions.inputPerturbation >= 0, "input perturbation",
+            lossOptions.inputPerturbation, "a finite number ≥ 0 (0.1 is usual)")
         switch lossOptions.weighting {
         case let .minSNR(gamma), let .softMinSNR(gamma):
             try check(gamma.isFinite && gamma > 0, "SNR γ", gamma, "a finite number > 0 (5 is usual)")
         case let .p2(k, gamma):
-            try check(k.isFinite && k > 0 && gamma.isFinite && gamma >= 0, "P2 weighting", "k \(k), γ \(gamma)",
-                      "k > 0 and γ ≥ 0")
+            try check(
+                k.isFinite && k > 0 && gamma.isFinite && gamma >= 0, "P2 weighting", "k \(k), γ \(gamma)",
+                "k > 0 and γ ≥ 0")
         case .none, .signalToNoise:
             break
         }
@@ -175,8 +182,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         if classDropout > 0 {
             try check(classConditional, "class dropout", classDropout, "0 for an unconditional network")
-            try check(nullClass.map { $0 >= 0 } ?? false, "null class", nullClass.map(String.init) ?? "none",
-                      "a label ≥ 0 when the class dropout is above 0")
+            try check(
+                nullClass.map { $0 >= 0 } ?? false, "null class", nullClass.map(String.init) ?? "none",
+                "a label ≥ 0 when the class dropout is above 0")
         }
     }
 

@@ -22,8 +22,10 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
         case seconds
     }
 
-    public init(step: Int, loss: Double, lossQuartiles: [Double?], learningRate: Double, gradientNorm: Double,
-                seconds: Double) {
+    public init(
+        step: Int, loss: Double, lossQuartiles: [Double?], learningRate: Double, gradientNorm: Double,
+        seconds: Double
+    ) {
         self.step = step
         self.loss = loss
         self.lossQuartiles = lossQuartiles

@@ -10,19 +10,23 @@ public final class DownBlock2D: Module {
     public let attentions: [SpatialSelfAttention]
     public let downsampler: Downsample2D?
 
-    public init(inChannels: Int, outChannels: Int, layers: Int, attention: Bool, downsample: Bool,
-                config: UNetConfig, generator: inout RandomGenerator) {
+    public init(
+        inChannels: Int, outChannels: Int, layers: Int, attention: Bool, downsample: Bool,
+        config: UNetConfig, generator: inout RandomGenerator
+    ) {
         var resnets: [ResnetBlock2D] = []
         var attentions: [SpatialSelfAttention] = []
         for i in 0..<layers {
-            resnets.append(ResnetBlock2D(
-                inChannels: i == 0 ? inChannels : outChannels, outChannels: outChannels,
-                timeWidth: config.timeEmbedWidth, groups: config.normNumGroups, eps: config.normEps,
-                dropout: config.dropout, generator: &generator))
+            resnets.append(
+                ResnetBlock2D(
+                    inChannels: i == 0 ? inChannels : outChannels, outChannels: outChannels,
+                    timeWidth: config.timeEmbedWidth, groups: config.normNumGroups, eps: config.normEps,
+                    dropout: config.dropout, generator: &generator))
             if attention {
-                attentions.append(SpatialSelfAttention(
-                    channels: outChannels, headWidth: config.attentionHeadDim, groups: config.normNumGroups,
-                    eps: config.normEps, generator: &generator))
+                attentions.append(
+                    SpatialSelfAttention(
+                        channels: outChannels, headWidth: config.attentionHeadDim, groups: config.normNumGroups,
+                        eps: config.normEps, generator: &generator))
             }
         }
         self.resnets = resnets

@@ -11,10 +11,11 @@ public final class MidBlock2D: Module {
         var resnets: [ResnetBlock2D] = []
         var attention: SpatialSelfAttention? = nil
         for i in 0..<2 {
-            resnets.append(ResnetBlock2D(
-                inChannels: channels, outChannels: channels, timeWidth: config.timeEmbedWidth,
-                groups: config.normNumGroups, eps: config.normEps, dropout: config.dropout,
-                outputScale: config.midBlockScaleFactor, generator: &generator))
+            resnets.append(
+                ResnetBlock2D(
+                    inChannels: channels, outChannels: channels, timeWidth: config.timeEmbedWidth,
+                    groups: config.normNumGroups, eps: config.normEps, dropout: config.dropout,
+                    outputScale: config.midBlockScaleFactor, generator: &generator))
             if i == 0 && config.addAttention {
                 attention = SpatialSelfAttention(
                     channels: channels, headWidth: config.attentionHeadDim, groups: config.normNumGroups,

@@ -8,7 +8,8 @@ public final class Downsample2D: Module {
     public let conv: Conv2d
 
     public init(channels: Int, padding: Int, generator: inout RandomGenerator) {
-        let pad = padding == 0
+        let pad =
+            padding == 0
             ? Conv2DPadding(top: 0, bottom: 1, left: 0, right: 1)
             : Conv2DPadding(top: padding, bottom: padding, left: padding, right: padding)
         conv = Conv2d(channels, channels, kernelSize: (3, 3), stride: (2, 2), padding: pad, generator: &generator)

@@ -14,8 +14,10 @@ public final class ResnetBlock2D: Module {
     public let shortcut: Conv2d?
     public let outputScale: Float
 
-    public init(inChannels: Int, outChannels: Int, timeWidth: Int, groups: Int, eps: Float,
-                dropout: Float, outputScale: Float = 1, generator: inout RandomGenerator) {
+    public init(
+        inChannels: Int, outChannels: Int, timeWidth: Int, groups: Int, eps: Float,
+        dropout: Float, outputScale: Float = 1, generator: inout RandomGenerator
+    ) {
         norm1 = GroupNorm(groupCount: groups, channelCount: inChannels, epsilon: eps)
         conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
         timeProjection = Linear(timeWidth, outChannels, generator: &generator)

@@ -14,8 +14,10 @@ public final class SpatialSelfAttention: Module {
     public let heads: Int
     public let outputScale: Float
 
-    public init(channels: Int, headWidth: Int?, groups: Int, eps: Float, outputScale: Float = 1,
-                generator: inout RandomGenerator) {
+    public init(
+        channels: Int, headWidth: Int?, groups: Int, eps: Float, outputScale: Float = 1,
+        generator: inout RandomGenerator
+    ) {
         groupNorm = GroupNorm(groupCount: groups, channelCount: channels, epsilon: eps)
         query = Linear(channels, channels, generator: &generator)
         key = Linear(channels, channels, generator: &generator)
@@ -41,8 +43,9 @@ public final class SpatialSelfAttention: Module {
         precondition(biases.isEmpty || biases.count == 3, "SpatialSelfAttention: to_q, to_k and to_v must all have a bias or none")
         let bias = biases.isEmpty ? nil : Tensor.concat(biases, axis: 0)
         let packed = groupNorm(x).conv2d(weight, bias: bias, stride: (1, 1), padding: .zero)
-        let attended = Tensor.selfAttention(packedColumns: packed.reshaped([b, 3 * c, h * w]), heads: heads,
-                                            scale: 1 / Float(c / heads).squareRoot())
+        let attended = Tensor.selfAttention(
+            packedColumns: packed.reshaped([b, 3 * c, h * w]), heads: heads,
+            scale: 1 / Float(c / heads).squareRoot())
         let sum = output.pointwise(attended.reshaped([b, c, h, w]), adding: x)
         return outputScale == 1 ? sum : sum / outputScale
     }

@@ -15,7 +15,8 @@ public func sinusoidalEmbedding(timesteps: [Float], dimension: Int, flipSinToCos
     for (row, t) in timesteps.enumerated() {
         for i in 0..<half {
             let angle = t * frequencies[i]
-            let (first, second) = flipSinToCos ? (Foundation.cos(angle), Foundation.sin(angle)) : (Foundation.sin(angle), Foundation.cos(angle))
+            let (first, second) =
+                flipSinToCos ? (Foundation.cos(angle), Foundation.sin(angle)) : (Foundation.sin(angle), Foundation.cos(angle))
             values[row * dimension + i] = first
             values[row * dimension + half + i] = second
         }

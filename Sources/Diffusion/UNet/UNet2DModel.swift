@@ -32,9 +32,10 @@ public final class UNet2DModel: Module, DenoisingModel {
         var downBlocks: [DownBlock2D] = []
         for (i, kind) in config.downBlockTypes.enumerated() {
             let last = i == widths.count - 1
-            downBlocks.append(DownBlock2D(
-                inChannels: i == 0 ? widths[0] : widths[i - 1], outChannels: widths[i], layers: config.layersPerBlock,
-                attention: kind == .attention, downsample: !last, config: config, generator: &generator))
+            downBlocks.append(
+                DownBlock2D(
+                    inChannels: i == 0 ? widths[0] : widths[i - 1], outChannels: widths[i], layers: config.layersPerBlock,
+                    attention: kind == .attention, downsample: !last, config: config, generator: &generator))
             skipWidths += Array(repeating: widths[i], count: config.layersPerBlock + (last ? 0 : 1))
         }
         self.downBlocks = downBlocks
@@ -46,9 +47,10 @@ public final class UNet2DModel: Module, DenoisingModel {
             let width = widths[widths.count - 1 - i]
             var skips: [Int] = []
             for _ in 0...config.layersPerBlock { skips.append(skipWidths.removeLast()) }
-            upBlocks.append(UpBlock2D(
-                previousChannels: previous, outChannels: width, skipChannels: skips, attention: kind == .attention,
-                upsample: i != widths.count - 1, config: config, generator: &generator))
+            upBlocks.append(
+                UpBlock2D(
+                    previousChannels: previous, outChannels: width, skipChannels: skips, attention: kind == .attention,
+                    upsample: i != widths.count - 1, config: config, generator: &generator))
             previous = width
         }
         self.upBlocks = upBlocks
@@ -85,8 +87,9 @@ public final class UNet2DModel: Module, DenoisingModel {
         try checkInput(x, timestepCount: timesteps.count, classLabels: classLabels)
         let batch = x.shape[0]
         let steps = timesteps.count == 1 ? Array(repeating: timesteps[0], count: batch) : timesteps
-        let features = sinusoidalEmbedding(timesteps: steps, dimension: config.blockOutChannels[0],
-                                           flipSinToCos: config.flipSinToCos, freqShift: config.freqShift)
+        let features = sinusoidalEmbedding(
+            timesteps: steps, dimension: config.blockOutChannels[0],
+            flipSinToCos: config.flipSinToCos, freqShift: config.freqShift)
         var embedding = timeEmbedding(features)
         if let classEmbedding, let classLabels {
             embedding = embedding + classEmbedding(classLabels)
@@ -106,18 +109,21 @@ public final class UNet2DModel: Module, DenoisingModel {
     private func checkInput(_ x: Tensor, timestepCount: Int, classLabels: [Int]?) throws {
         let factor = 1 << (config.blockOutChannels.count - 1)
         guard x.rank == 4, x.shape[1] == config.inChannels, x.shape[0] > 0,
-              x.shape[2] % factor == 0, x.shape[3] % factor == 0, x.shape[2] > 0, x.shape[3] > 0 else {
+            x.shape[2] % factor == 0, x.shape[3] % factor == 0, x.shape[2] > 0, x.shape[3] > 0
+        else {
             throw DiffusionError.shapeMismatch(
                 operation: "UNet2DModel", expected: "[batch, \(config.inChannels), H, W] with H and W divisible by \(factor)", got: x.shape)
         }
         guard timestepCount == 1 || timestepCount == x.shape[0] else {
             throw DiffusionError.invalidTimesteps(
-                operation: "UNet2DModel", reason: "\(timestepCount) timesteps for a batch of \(x.shape[0]); give one per example or one for all")
+                operation: "UNet2DModel",
+                reason: "\(timestepCount) timesteps for a batch of \(x.shape[0]); give one per example or one for all")
         }
         if let count = config.numClassEmbeds {
             guard let labels = classLabels else {
                 throw DiffusionError.invalidParameter(
-                    name: "class labels", value: "none", accepted: "one label per example in 0..<\(count) (this U-Net is class-conditional)")
+                    name: "class labels", value: "none", accepted: "one label per example in 0..<\(count) (this U-Net is class-conditional)"
+                )
             }
             guard labels.count == x.shape[0], labels.allSatisfy({ (0..<count).contains($0) }) else {
                 throw DiffusionError.invalidParameter(

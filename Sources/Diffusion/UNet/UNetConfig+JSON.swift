@@ -43,11 +43,13 @@ extension UNetConfig {
             UNetConfigError(message: "\(source): \(key) \"\(value)\" is not supported; accepted: \(accepted)")
         }
         if let name = raw._class_name, name != "UNet2DModel" { throw unsupported("_class_name", name, "UNet2DModel") }
-        for (key, value, accepted) in [("act_fn", raw.act_fn, ["silu", "swish"]),
-                                       ("time_embedding_type", raw.time_embedding_type, ["positional"]),
-                                       ("resnet_time_scale_shift", raw.resnet_time_scale_shift, ["default"]),
-                                       ("downsample_type", raw.downsample_type, ["conv"]),
-                                       ("upsample_type", raw.upsample_type, ["conv"])] {
+        for (key, value, accepted) in [
+            ("act_fn", raw.act_fn, ["silu", "swish"]),
+            ("time_embedding_type", raw.time_embedding_type, ["positional"]),
+            ("resnet_time_scale_shift", raw.resnet_time_scale_shift, ["default"]),
+            ("downsample_type", raw.downsample_type, ["conv"]),
+            ("upsample_type", raw.upsample_type, ["conv"]),
+        ] {
             if let value, !accepted.contains(value) { throw unsupported(key, value, accepted.joined(separator: ", ")) }
         }
         if let kind = raw.class_embed_type { throw unsupported("class_embed_type", kind, "null (with num_class_embeds)") }

@@ -11,25 +11,30 @@ extension UNetConfig {
     public static func preset(named name: String) throws -> UNetConfig {
         switch name {
         case "mnist-small":
-            return UNetConfig(sampleSize: 28, inChannels: 1, outChannels: 1, blockOutChannels: [32, 64, 128],
-                              layersPerBlock: 2, downBlockTypes: [.plain, .attention, .plain],
-                              upBlockTypes: [.plain, .attention, .plain], attentionHeadDim: 64, normNumGroups: 8)
+            return UNetConfig(
+                sampleSize: 28, inChannels: 1, outChannels: 1, blockOutChannels: [32, 64, 128],
+                layersPerBlock: 2, downBlockTypes: [.plain, .attention, .plain],
+                upBlockTypes: [.plain, .attention, .plain], attentionHeadDim: 64, normNumGroups: 8)
         case "mnist-tiny":
-            return UNetConfig(sampleSize: 28, inChannels: 1, outChannels: 1, blockOutChannels: [16, 32, 64],
-                              layersPerBlock: 1, downBlockTypes: [.plain, .attention, .plain],
-                              upBlockTypes: [.plain, .attention, .plain], attentionHeadDim: nil, normNumGroups: 8)
+            return UNetConfig(
+                sampleSize: 28, inChannels: 1, outChannels: 1, blockOutChannels: [16, 32, 64],
+                layersPerBlock: 1, downBlockTypes: [.plain, .attention, .plain],
+                upBlockTypes: [.plain, .attention, .plain], attentionHeadDim: nil, normNumGroups: 8)
         case "digits-tiny":
-            return UNetConfig(sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [32, 64],
-                              layersPerBlock: 1, downBlockTypes: [.plain, .attention],
-                              upBlockTypes: [.attention, .plain], attentionHeadDim: nil, normNumGroups: 8)
+            return UNetConfig(
+                sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [32, 64],
+                layersPerBlock: 1, downBlockTypes: [.plain, .attention],
+                upBlockTypes: [.attention, .plain], attentionHeadDim: nil, normNumGroups: 8)
         case "rgb32-tiny":
-            return UNetConfig(sampleSize: 32, inChannels: 3, outChannels: 3, blockOutChannels: [32, 64, 128],
-                              layersPerBlock: 1, downBlockTypes: [.plain, .attention, .plain],
-                              upBlockTypes: [.plain, .attention, .plain], attentionHeadDim: nil, normNumGroups: 8)
+            return UNetConfig(
+                sampleSize: 32, inChannels: 3, outChannels: 3, blockOutChannels: [32, 64, 128],
+                layersPerBlock: 1, downBlockTypes: [.plain, .attention, .plain],
+                upBlockTypes: [.plain, .attention, .plain], attentionHeadDim: nil, normNumGroups: 8)
         case "cifar10-32":
-            return UNetConfig(sampleSize: 32, inChannels: 3, outChannels: 3, blockOutChannels: [128, 256, 256, 256],
-                              layersPerBlock: 2, downBlockTypes: [.plain, .attention, .plain, .plain],
-                              upBlockTypes: [.plain, .plain, .attention, .plain], attentionHeadDim: nil, normNumGroups: 32)
+            return UNetConfig(
+                sampleSize: 32, inChannels: 3, outChannels: 3, blockOutChannels: [128, 256, 256, 256],
+                layersPerBlock: 2, downBlockTypes: [.plain, .attention, .plain, .plain],
+                upBlockTypes: [.plain, .plain, .attention, .plain], attentionHeadDim: nil, normNumGroups: 32)
         default:
             throw UNetConfigError(message: "unknown preset \"\(name)\"; accepted: \(presetNames.joined(separator: ", "))")
         }

@@ -47,15 +47,17 @@ public struct UNetConfig: Equatable, Sendable {
     public var timeEmbedWidth: Int { timeEmbeddingDim ?? blockOutChannels[0] * 4 }
 
     /// A configuration with diffusers' defaults for everything not given.
-    public init(sampleSize: Int = 32, inChannels: Int = 3, outChannels: Int = 3,
-                blockOutChannels: [Int] = [224, 448, 672, 896], layersPerBlock: Int = 2,
-                downBlockTypes: [DownBlock] = [.plain, .attention, .attention, .attention],
-                upBlockTypes: [UpBlock] = [.attention, .attention, .attention, .plain],
-                hasMidBlock: Bool = true, addAttention: Bool = true, attentionHeadDim: Int? = 8,
-                normNumGroups: Int = 32, normEps: Float = 1e-5, flipSinToCos: Bool = true,
-                freqShift: Float = 0, downsamplePadding: Int = 1, dropout: Float = 0,
-                centerInputSample: Bool = false, midBlockScaleFactor: Float = 1,
-                timeEmbeddingDim: Int? = nil, numClassEmbeds: Int? = nil) {
+    public init(
+        sampleSize: Int = 32, inChannels: Int = 3, outChannels: Int = 3,
+        blockOutChannels: [Int] = [224, 448, 672, 896], layersPerBlock: Int = 2,
+        downBlockTypes: [DownBlock] = [.plain, .attention, .attention, .attention],
+        upBlockTypes: [UpBlock] = [.attention, .attention, .attention, .plain],
+        hasMidBlock: Bool = true, addAttention: Bool = true, attentionHeadDim: Int? = 8,
+        normNumGroups: Int = 32, normEps: Float = 1e-5, flipSinToCos: Bool = true,
+        freqShift: Float = 0, downsamplePadding: Int = 1, dropout: Float = 0,
+        centerInputSample: Bool = false, midBlockScaleFactor: Float = 1,
+        timeEmbeddingDim: Int? = nil, numClassEmbeds: Int? = nil
+    ) {
         self.sampleHeight = sampleSize
         self.sampleWidth = sampleSize
         self.inChannels = inChannels
@@ -133,7 +135,9 @@ public struct UNetConfig: Equatable, Sendable {
             throw fail("block width \(width) in block_out_channels is too large (at most \(Limits.maximumChannels))")
         }
         guard downBlockTypes.count == blockOutChannels.count, upBlockTypes.count == blockOutChannels.count else {
-            throw fail("down_block_types (\(downBlockTypes.count)) and up_block_types (\(upBlockTypes.count)) must have one entry per block_out_channels entry (\(blockOutChannels.count))")
+            throw fail(
+                "down_block_types (\(downBlockTypes.count)) and up_block_types (\(upBlockTypes.count)) must have one entry per block_out_channels entry (\(blockOutChannels.count))"
+            )
         }
         guard layersPerBlock > 0, layersPerBlock <= Limits.maximumLayersPerBlock else {
             throw fail("layers_per_block must be 1 to \(Limits.maximumLayersPerBlock), got \(layersPerBlock)")
@@ -166,7 +170,8 @@ public struct UNetConfig: Equatable, Sendable {
             throw fail("sample_size \(sampleHeight)×\(sampleWidth) must be divisible by \(factor) (2 to the number of downsamplings)")
         }
         guard minimumParameterCount <= Limits.maximumParameters else {
-            throw fail("the configuration describes at least \(minimumParameterCount) parameters (at most \(Limits.maximumParameters) accepted)")
+            throw fail(
+                "the configuration describes at least \(minimumParameterCount) parameters (at most \(Limits.maximumParameters) accepted)")
         }
     }
 }

@@ -11,19 +11,23 @@ public final class UpBlock2D: Module {
     public let upsampler: Upsample2D?
 
     /// `skipChannels[i]` is the width of the skip connection the `i`-th block reads.
-    public init(previousChannels: Int, outChannels: Int, skipChannels: [Int], attention: Bool, upsample: Bool,
-                config: UNetConfig, generator: inout RandomGenerator) {
+    public init(
+        previousChannels: Int, outChannels: Int, skipChannels: [Int], attention: Bool, upsample: Bool,
+        config: UNetConfig, generator: inout RandomGenerator
+    ) {
         var resnets: [ResnetBlock2D] = []
         var attentions: [SpatialSelfAttention] = []
         for (i, skip) in skipChannels.enumerated() {
-            resnets.append(ResnetBlock2D(
-                inChannels: (i == 0 ? previousChannels : outChannels) + skip, outChannels: outChannels,
-                timeWidth: config.timeEmbedWidth, groups: config.normNumGroups, eps: config.normEps,
-                dropout: config.dropout, generator: &generator))
+            resnets.append(
+                ResnetBlock2D(
+                    inChannels: (i == 0 ? previousChannels : outChannels) + skip, outChannels: outChannels,
+                    timeWidth: config.timeEmbedWidth, groups: config.normNumGroups, eps: config.normEps,
+                    dropout: config.dropout, generator: &generator))
             if attention {
-                attentions.append(SpatialSelfAttention(
-                    channels: outChannels, headWidth: config.attentionHeadDim, groups: config.normNumGroups,
-                    eps: config.normEps, generator: &generator))
+                attentions.append(
+                    SpatialSelfAttention(
+                        channels: outChannels, headWidth: config.attentionHeadDim, groups: config.normNumGroups,
+                        eps: config.normEps, generator: &generator))
             }
         }
         self.resnets = resnets

@@ -19,17 +19,23 @@ public final class Conv2d: UnaryLayer {
     public let bias: Tensor?
 
     /// A convolution with a `kernelSize`² kernel, equal stride and symmetric padding.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, bias: Bool = true, generator: inout RandomGenerator) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: Conv2DPadding(all: padding), bias: bias, generator: &generator)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0, bias: Bool = true, generator: inout RandomGenerator
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: Conv2DPadding(all: padding), bias: bias, generator: &generator)
     }
 
     /// A convolution with any kernel, stride and per-side padding.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
-                padding: Conv2DPadding, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
-                     "Conv2d: channels and kernel size must be positive, got \(inChannels) → \(outChannels), kernel \(kernelSize)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
+        padding: Conv2DPadding, bias: Bool = true, generator: inout RandomGenerator
+    ) {
+        precondition(
+            inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
+            "Conv2d: channels and kernel size must be positive, got \(inChannels) → \(outChannels), kernel \(kernelSize)")
         precondition(stride.0 > 0 && stride.1 > 0, "Conv2d: stride must be positive, got \(stride)")
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -37,8 +43,9 @@ public final class Conv2d: UnaryLayer {
         self.stride = (stride.0, stride.1)
         self.padding = padding
         let bound = Initialization.defaultBound(fanIn: inChannels * kernelSize.0 * kernelSize.1)
-        weight = Initialization.uniformParameter([outChannels, inChannels, kernelSize.0, kernelSize.1],
-                                                 bound: bound, generator: &generator)
+        weight = Initialization.uniformParameter(
+            [outChannels, inChannels, kernelSize.0, kernelSize.1],
+            bound: bound, generator: &generator)
         self.bias = bias ? Initialization.uniformParameter([outChannels], bound: bound, generator: &generator) : nil
     }
 
@@ -55,7 +62,8 @@ public final class Conv2d: UnaryLayer {
     /// `GroupNorm.thenSiLU`) and the residual add run inside its passes
     /// (`Tensor.conv2d(_:bias:stride:padding:prologue:adding:algorithms:)`).
     public func callAsFunction(_ input: Tensor, prologue: Conv2DPrologue, residual: Tensor? = nil) -> Tensor {
-        input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding,
-                     prologue: prologue, adding: residual)
+        input.conv2d(
+            weight, bias: bias, stride: (stride.height, stride.width), padding: padding,
+            prologue: prologue, adding: residual)
     }
 }

@@ -15,8 +15,9 @@ public final class Dropout: UnaryLayer, TrainingModeSwitchable {
     public var generator: RandomGenerator
 
     public init(probability: Float, generator: inout RandomGenerator) {
-        precondition(probability >= 0 && probability <= 1,
-                     "Dropout: probability must be in [0, 1], got \(probability)")
+        precondition(
+            probability >= 0 && probability <= 1,
+            "Dropout: probability must be in [0, 1], got \(probability)")
         self.probability = probability
         let seed = UInt64(generator.nextUInt32()) << 32 | UInt64(generator.nextUInt32())
         self.generator = RandomGenerator(seed: seed)

@@ -9,8 +9,9 @@ public final class Embedding: Module {
     public let weight: Tensor
 
     public init(count: Int, dimension: Int, generator: inout RandomGenerator) {
-        precondition(count > 0 && dimension > 0,
-                     "Embedding: count and dimension must be positive, got \(count) × \(dimension)")
+        precondition(
+            count > 0 && dimension > 0,
+            "Embedding: count and dimension must be positive, got \(count) × \(dimension)")
         self.count = count
         self.dimension = dimension
         weight = Tensor.randn([count, dimension], generator: &generator)

@@ -14,8 +14,9 @@ public final class GroupNorm: UnaryLayer {
     public let bias: Tensor?
 
     public init(groupCount: Int, channelCount: Int, epsilon: Float = 1e-5, affine: Bool = true) {
-        precondition(groupCount > 0 && channelCount % groupCount == 0,
-                     "GroupNorm: \(channelCount) channels cannot be split into \(groupCount) groups")
+        precondition(
+            groupCount > 0 && channelCount % groupCount == 0,
+            "GroupNorm: \(channelCount) channels cannot be split into \(groupCount) groups")
         self.groupCount = groupCount
         self.channelCount = channelCount
         self.epsilon = epsilon

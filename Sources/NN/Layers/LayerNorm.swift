@@ -12,8 +12,9 @@ public final class LayerNorm: UnaryLayer {
     public let bias: Tensor?
 
     public init(normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true) {
-        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
-                     "LayerNorm: normalizedShape must be non-empty and positive, got \(normalizedShape)")
+        precondition(
+            !normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+            "LayerNorm: normalizedShape must be non-empty and positive, got \(normalizedShape)")
         self.normalizedShape = normalizedShape
         self.epsilon = epsilon
         weight = elementwiseAffine ? Initialization.constantParameter(normalizedShape, 1) : nil

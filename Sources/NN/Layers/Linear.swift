@@ -13,15 +13,19 @@ public final class Linear: UnaryLayer {
     /// `[outFeatures]`, or nil for a layer without bias.
     public let bias: Tensor?
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
-                generator: inout RandomGenerator) {
-        precondition(inFeatures >= 0 && outFeatures >= 0,
-                     "Linear: feature counts must be non-negative, got \(inFeatures) → \(outFeatures)")
+    public init(
+        _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+        generator: inout RandomGenerator
+    ) {
+        precondition(
+            inFeatures >= 0 && outFeatures >= 0,
+            "Linear: feature counts must be non-negative, got \(inFeatures) → \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let bound = Initialization.defaultBound(fanIn: inFeatures)
         weight = Initialization.uniformParameter([outFeatures, inFeatures], bound: bound, generator: &generator)
-        self.bias = bias
+        self.bias =
+            bias
             ? Initialization.uniformParameter([outFeatures], bound: bound, generator: &generator) : nil
     }
 
@@ -30,8 +34,9 @@ public final class Linear: UnaryLayer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inFeatures,
-                     "Linear: input of shape \(input.shape) does not end in \(inFeatures) features")
+        precondition(
+            input.rank >= 1 && input.shape[input.rank - 1] == inFeatures,
+            "Linear: input of shape \(input.shape) does not end in \(inFeatures) features")
         let leading = Array(input.shape.dropLast())
         let rows = input.reshaped([leading.reduce(1, *), inFeatures])
         return Tensor.linear(rows, weight: weight, bias: bias).reshaped(leading + [outFeatures])
@@ -41,9 +46,11 @@ public final class Linear: UnaryLayer {
     /// as the 1×1 convolution with the same weights, plus `residual`
     /// (`[B, outFeatures, H, W]`) when given: no transposes to and from tokens.
     public func pointwise(_ input: Tensor, adding residual: Tensor? = nil) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == inFeatures,
-                     "Linear.pointwise: input of shape \(input.shape) is not [batch, \(inFeatures), height, width]")
-        return input.conv2d(weight.reshaped([outFeatures, inFeatures, 1, 1]), bias: bias, stride: (1, 1),
-                            padding: .zero, adding: residual)
+        precondition(
+            input.rank == 4 && input.shape[1] == inFeatures,
+            "Linear.pointwise: input of shape \(input.shape) is not [batch, \(inFeatures), height, width]")
+        return input.conv2d(
+            weight.reshaped([outFeatures, inFeatures, 1, 1]), bias: bias, stride: (1, 1),
+            padding: .zero, adding: residual)
     }
 }

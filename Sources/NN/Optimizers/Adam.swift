@@ -24,9 +24,11 @@ public class Adam: Optimizer {
 
     /// - Throws: `OptimizerConfigurationError` for a negative or non-finite
     ///   rate, ε or weight decay, or betas outside [0, 1).
-    public init(parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,
-                betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
-                weightDecay: Float = 0, decoupledWeightDecay: Bool = false) throws {
+    public init(
+        parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,
+        betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+        weightDecay: Float = 0, decoupledWeightDecay: Bool = false
+    ) throws {
         let name = decoupledWeightDecay ? "AdamW" : "Adam"
         guard learningRate >= 0, learningRate.isFinite else {
             throw OptimizerConfigurationError("\(name): learning rate must be finite and ≥ 0, got \(learningRate)")
@@ -102,8 +104,9 @@ public class Adam: Optimizer {
     public func state() -> OptimizerState {
         var result: [String: OptimizerState.ParameterState] = [:]
         for (index, (path, _)) in parameters.enumerated() where steps[index] > 0 {
-            result[path] = .init(step: steps[index],
-                                 buffers: ["exp_avg": firstMoments[index], "exp_avg_sq": secondMoments[index]])
+            result[path] = .init(
+                step: steps[index],
+                buffers: ["exp_avg": firstMoments[index], "exp_avg_sq": secondMoments[index]])
         }
         return OptimizerState(stepCount: stepCount, parameters: result)
     }
@@ -124,10 +127,13 @@ public class Adam: Optimizer {
 /// `torch.optim.AdamW`: θ is first shrunk by `1 − η·λ`, then takes the Adam
 /// step on the raw gradient. PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8, λ = 0.01.
 public final class AdamW: Adam {
-    public init(parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,
-                betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
-                weightDecay: Float = 0.01) throws {
-        try super.init(parameters: parameters, learningRate: learningRate, betas: betas,
-                       epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
+    public init(
+        parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,
+        betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+        weightDecay: Float = 0.01
+    ) throws {
+        try super.init(
+            parameters: parameters, learningRate: learningRate, betas: betas,
+            epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 }

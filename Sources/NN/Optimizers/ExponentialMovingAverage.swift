@@ -41,8 +41,10 @@ public final class ExponentialMovingAverage {
     /// - Throws: `OptimizerConfigurationError` when `decay` or `minDecay` is
     ///   outside [0, 1], `minDecay > decay`, `updateAfterStep < 0`, or the
     ///   power warmup has non-positive γ or p.
-    public init(parameters: [(path: String, tensor: Tensor)], decay: Double = 0.9999,
-                minDecay: Double = 0, updateAfterStep: Int = 0, warmup: Warmup = .ratio) throws {
+    public init(
+        parameters: [(path: String, tensor: Tensor)], decay: Double = 0.9999,
+        minDecay: Double = 0, updateAfterStep: Int = 0, warmup: Warmup = .ratio
+    ) throws {
         guard (0...1).contains(decay), (0...1).contains(minDecay), minDecay <= decay else {
             throw OptimizerConfigurationError("EMA: need 0 ≤ minDecay ≤ decay ≤ 1, got minDecay \(minDecay), decay \(decay)")
         }

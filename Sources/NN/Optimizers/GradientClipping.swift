@@ -44,7 +44,7 @@ func squaredNorm(_ values: [Float]) -> Double {
             Parallel.forEachChunk(blocks, minimumChunk: Swift.max(1, Parallel.elementwiseChunk / block)) { range in
                 for b in range {
                     var total = 0.0
-                    for i in b * block ..< Swift.min(v.count, (b + 1) * block) { total += Double(v[i]) * Double(v[i]) }
+                    for i in b * block..<Swift.min(v.count, (b + 1) * block) { total += Double(v[i]) * Double(v[i]) }
                     t[b] = total
                 }
             }

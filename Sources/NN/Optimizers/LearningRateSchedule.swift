@@ -61,7 +61,8 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
         }
         if case let .polynomial(_, power, endRate) = decay {
             guard power > 0, power.isFinite, endRate >= 0, endRate <= baseRate else {
-                throw OptimizerConfigurationError("polynomial decay: need power > 0 and 0 ≤ end rate ≤ \(baseRate), got power \(power), end rate \(endRate)")
+                throw OptimizerConfigurationError(
+                    "polynomial decay: need power > 0 and 0 ≤ end rate ≤ \(baseRate), got power \(power), end rate \(endRate)")
             }
         }
         self.baseRate = baseRate

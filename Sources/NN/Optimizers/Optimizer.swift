@@ -130,8 +130,10 @@ public struct OptimizerConfigurationError: Error, Equatable, CustomStringConvert
 
 /// Checks a state against the parameters and the buffers an optimiser keeps
 /// per parameter; collects every problem.
-func validate(_ state: OptimizerState, parameters: [(path: String, tensor: Tensor)],
-              bufferNames: Set<String>) throws {
+func validate(
+    _ state: OptimizerState, parameters: [(path: String, tensor: Tensor)],
+    bufferNames: Set<String>
+) throws {
     var problems: [String] = []
     if state.stepCount < 0 { problems.append("step count \(state.stepCount) is negative") }
     let counts = Dictionary(parameters.map { ($0.path, $0.tensor.count) }, uniquingKeysWith: { a, _ in a })
@@ -172,6 +174,7 @@ func checkDistinct(_ parameters: [(path: String, tensor: Tensor)], optimizer: St
 
 /// Stops with a message when a gradient does not match its parameter.
 func checkGradient(_ grad: Tensor, of parameter: Tensor, path: String) {
-    precondition(grad.shape == parameter.shape,
-                 "optimiser: gradient of '\(path)' has shape \(grad.shape), parameter has \(parameter.shape)")
+    precondition(
+        grad.shape == parameter.shape,
+        "optimiser: gradient of '\(path)' has shape \(grad.shape), parameter has \(parameter.shape)")
 }

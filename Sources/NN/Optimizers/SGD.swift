@@ -20,9 +20,11 @@ public final class SGD: Optimizer {
 
     /// - Throws: `OptimizerConfigurationError` for a negative rate, momentum
     ///   or weight decay, or Nesterov without momentum or with dampening.
-    public init(parameters: [(path: String, tensor: Tensor)], learningRate: Float,
-                momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0,
-                nesterov: Bool = false) throws {
+    public init(
+        parameters: [(path: String, tensor: Tensor)], learningRate: Float,
+        momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0,
+        nesterov: Bool = false
+    ) throws {
         guard learningRate >= 0, learningRate.isFinite else {
             throw OptimizerConfigurationError("SGD: learning rate must be finite and ≥ 0, got \(learningRate)")
         }

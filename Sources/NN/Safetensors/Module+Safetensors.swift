@@ -12,8 +12,10 @@ extension Module {
     /// paths; `renaming` may map a key of the file to the path it fills (for
     /// legacy names), or to nil to drop it. Verifies every key and shape as
     /// `load(stateDict:strict:)`.
-    public func loadSafetensors(from url: URL, strict: Bool = true,
-                                renaming: (String) -> String? = { $0 }) throws {
+    public func loadSafetensors(
+        from url: URL, strict: Bool = true,
+        renaming: (String) -> String? = { $0 }
+    ) throws {
         let file = try SafetensorsFile(contentsOf: url)
         var dict: [String: Tensor] = [:]
         for name in file.names {

@@ -71,7 +71,7 @@ public struct SafetensorsFile {
         guard headerLength <= data.count - 8 else {
             throw fail(.truncated, "header length \(headerLength) runs past the end of the \(data.count)-byte file")
         }
-        let headerBytes = data.subdata(in: data.startIndex + 8 ..< data.startIndex + 8 + headerLength)
+        let headerBytes = data.subdata(in: data.startIndex + 8..<data.startIndex + 8 + headerLength)
         let header: Header
         do {
             header = try JSONDecoder().decode(Header.self, from: headerBytes)
@@ -110,13 +110,19 @@ public struct SafetensorsFile {
                 throw fail(.badOffsets, "tensor '\(raw.name)': data_offsets [\(begin), \(end)] are reversed or negative")
             }
             guard end <= dataLength else {
-                throw fail(.badOffsets, "tensor '\(raw.name)': data_offsets [\(begin), \(end)] run past the \(dataLength)-byte data area (file truncated?)")
+                throw fail(
+                    .badOffsets,
+                    "tensor '\(raw.name)': data_offsets [\(begin), \(end)] run past the \(dataLength)-byte data area (file truncated?)")
             }
             guard end - begin == bytes else {
-                throw fail(.badOffsets, "tensor '\(raw.name)': \(dtype.rawValue) shape \(raw.shape) needs \(bytes) bytes but data_offsets [\(begin), \(end)] span \(end - begin)")
+                throw fail(
+                    .badOffsets,
+                    "tensor '\(raw.name)': \(dtype.rawValue) shape \(raw.shape) needs \(bytes) bytes but data_offsets [\(begin), \(end)] span \(end - begin)"
+                )
             }
-            entries[raw.name] = Entry(name: raw.name, dtype: dtype, shape: raw.shape,
-                                      byteRange: begin..<end, elementCount: count)
+            entries[raw.name] = Entry(
+                name: raw.name, dtype: dtype, shape: raw.shape,
+                byteRange: begin..<end, elementCount: count)
         }
         let ordered = entries.values.sorted {
             ($0.byteRange.lowerBound, $0.byteRange.upperBound, $0.name) < ($1.byteRange.lowerBound, $1.byteRange.upperBound, $1.name)
@@ -125,10 +131,12 @@ public struct SafetensorsFile {
         var previous: String?
         for entry in ordered {
             if entry.byteRange.lowerBound < position {
-                throw fail(.badOffsets, "tensor '\(entry.name)' at bytes \(entry.byteRange) overlaps '\(previous ?? "")' ending at \(position)")
+                throw fail(
+                    .badOffsets, "tensor '\(entry.name)' at bytes \(entry.byteRange) overlaps '\(previous ?? "")' ending at \(position)")
             }
             if entry.byteRange.lowerBound > position {
-                throw fail(.badOffsets, "bytes \(position)..<\(entry.byteRange.lowerBound) before tensor '\(entry.name)' belong to no tensor")
+                throw fail(
+                    .badOffsets, "bytes \(position)..<\(entry.byteRange.lowerBound) before tensor '\(entry.name)' belong to no tensor")
             }
             position = entry.byteRange.upperBound
             previous = entry.name
@@ -149,13 +157,15 @@ public struct SafetensorsFile {
             throw SafetensorsError(.missingTensor, "no tensor named '\(name)'", file: file)
         }
         guard entry.dtype.isReadableAsFloat else {
-            throw SafetensorsError(.unsupportedDType,
-                                   "tensor '\(name)' is \(entry.dtype.rawValue); only F32, F64, F16 and BF16 read as Float32",
-                                   file: file)
+            throw SafetensorsError(
+                .unsupportedDType,
+                "tensor '\(name)' is \(entry.dtype.rawValue); only F32, F64, F16 and BF16 read as Float32",
+                file: file)
         }
         var scalars = [Float](repeating: 0, count: entry.elementCount)
         data.withUnsafeBytes { raw in
-            let bytes = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)])
+            let bytes = UnsafeRawBufferPointer(
+                rebasing: raw[(dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)])
             scalars.withUnsafeMutableBufferPointer { out in
                 Self.convert(bytes, dtype: entry.dtype, into: out)
             }
@@ -170,16 +180,18 @@ public struct SafetensorsFile {
         return result
     }
 
-    private static func convert(_ bytes: UnsafeRawBufferPointer, dtype: SafetensorsDType,
-                                into out: UnsafeMutableBufferPointer<Float>) {
+    private static func convert(
+        _ bytes: UnsafeRawBufferPointer, dtype: SafetensorsDType,
+        into out: UnsafeMutableBufferPointer<Float>
+    ) {
         switch dtype {
         case .f32:
             #if _endian(little)
-            UnsafeMutableRawBufferPointer(out).copyMemory(from: bytes)
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: bytes)
             #else
-            for i in 0..<out.count {
-                out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-            }
+                for i in 0..<out.count {
+                    out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                }
             #endif
         case .f64:
             for i in 0..<out.count {
@@ -187,11 +199,13 @@ public struct SafetensorsFile {
             }
         case .f16:
             for i in 0..<out.count {
-                out[i] = HalfPrecision.float(fromHalfBits: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                out[i] = HalfPrecision.float(
+                    fromHalfBits: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
             }
         case .bf16:
             for i in 0..<out.count {
-                out[i] = HalfPrecision.float(fromBFloat16Bits: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                out[i] = HalfPrecision.float(
+                    fromBFloat16Bits: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
             }
         default:
             preconditionFailure("convert: \(dtype.rawValue) is not a float type")
@@ -242,8 +256,10 @@ private struct Header: Decodable {
                 metadata = try container.decode([String: String].self, forKey: key)
             } else {
                 let fields = try container.decode(EntryFields.self, forKey: key)
-                tensors.append(RawEntry(name: key.stringValue, dtype: fields.dtype,
-                                        shape: fields.shape, offsets: fields.data_offsets))
+                tensors.append(
+                    RawEntry(
+                        name: key.stringValue, dtype: fields.dtype,
+                        shape: fields.shape, offsets: fields.data_offsets))
             }
         }
     }

@@ -2,9 +2,9 @@ import FileSupport
 import Foundation
 import Tensors
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes tensors as a safetensors file of F32 data: tensors sorted by name
@@ -61,7 +61,8 @@ public enum SafetensorsWriter {
         var json = Data(("{" + fields.joined(separator: ",") + "}").utf8)
         json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
         guard json.count <= SafetensorsFile.maximumHeaderLength else {
-            throw SafetensorsError(.headerTooLarge, "header of \(json.count) bytes exceeds the \(SafetensorsFile.maximumHeaderLength)-byte limit")
+            throw SafetensorsError(
+                .headerTooLarge, "header of \(json.count) bytes exceeds the \(SafetensorsFile.maximumHeaderLength)-byte limit")
         }
         var length = UInt64(json.count).littleEndian
         var data = Data(bytes: &length, count: 8)
@@ -71,13 +72,15 @@ public enum SafetensorsWriter {
 
     private static func appendLittleEndian(_ values: UnsafeBufferPointer<Float>, to data: inout Data) {
         #if _endian(little)
-        data.append(UnsafeBufferPointer(start: UnsafeRawPointer(values.baseAddress)?.assumingMemoryBound(to: UInt8.self),
-                                        count: values.count * 4))
+            data.append(
+                UnsafeBufferPointer(
+                    start: UnsafeRawPointer(values.baseAddress)?.assumingMemoryBound(to: UInt8.self),
+                    count: values.count * 4))
         #else
-        for value in values {
-            var bits = value.bitPattern.littleEndian
-            withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
-        }
+            for value in values {
+                var bits = value.bitPattern.littleEndian
+                withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
+            }
         #endif
     }
 

@@ -51,15 +51,18 @@ extension TrainingRecipe {
         let isToy: Bool
         if case .toy = source { isToy = true } else { isToy = false }
         if choices.conditional, isToy { throw PipelineError(problem: "--conditional needs labelled images; toy data has no classes") }
-        let conditioning = choices.conditional
-            ? try Self.conditioning(of: source, data: choices.data, imageSize: choices.imageSize,
-                                    dropout: choices.classDropout)
+        let conditioning =
+            choices.conditional
+            ? try Self.conditioning(
+                of: source, data: choices.data, imageSize: choices.imageSize,
+                dropout: choices.classDropout)
             : nil
         let varianceType = choices.variance
         let network: DenoiserConfig
         if isToy {
             if choices.preset != nil {
-                throw PipelineError(problem: "--preset names U-Nets for images; toy data trains an MLP (use --model-config for an MLP config)")
+                throw PipelineError(
+                    problem: "--preset names U-Nets for images; toy data trains an MLP (use --model-config for an MLP config)")
             }
             if choices.selfCondition {
                 throw PipelineError(problem: "--self-condition is for U-Nets on images; toy data trains an MLP")
@@ -90,16 +93,18 @@ extension TrainingRecipe {
             }
             if let conditioning {
                 if let rows = config.numClassEmbeds, rows != conditioning.embeddingCount {
-                    throw PipelineError(problem: "\(configName): num_class_embeds is \(rows), but \(conditioning.classCount) "
-                        + "classes and the null class need \(conditioning.embeddingCount)")
+                    throw PipelineError(
+                        problem: "\(configName): num_class_embeds is \(rows), but \(conditioning.classCount) "
+                            + "classes and the null class need \(conditioning.embeddingCount)")
                 }
                 config.numClassEmbeds = conditioning.embeddingCount
             } else if let rows = config.numClassEmbeds {
                 throw PipelineError(problem: "\(configName) is class-conditional (num_class_embeds \(rows)); train it with --conditional")
             }
             guard config.outChannels == config.imageChannels * varianceType.outputChannelFactor else {
-                throw PipelineError(problem: "the network has \(config.outChannels) output channels for \(config.imageChannels)-channel images; "
-                    + "--variance \(varianceType.rawValue) needs \(config.imageChannels * varianceType.outputChannelFactor)")
+                throw PipelineError(
+                    problem: "the network has \(config.outChannels) output channels for \(config.imageChannels)-channel images; "
+                        + "--variance \(varianceType.rawValue) needs \(config.imageChannels * varianceType.outputChannelFactor)")
             }
             network = .unet(config)
         }
@@ -107,16 +112,19 @@ extension TrainingRecipe {
             trainTimesteps: choices.timesteps, betaSchedule: choices.cosineSchedule ? "squaredcos_cap_v2" : "linear",
             prediction: choices.prediction, variance: varianceType, clipSample: !isToy)
         scheduler.rescaleBetasZeroSNR = choices.rescaleZeroTerminalSNR
-        try self.init(data: choices.data, batchSize: choices.batchSize ?? (isToy ? 256 : 32),
-                      horizontalFlip: choices.horizontalFlip, imageSize: choices.imageSize, toySamples: 16384,
-                      network: network, scheduler: scheduler, seed: choices.seed, conditioning: conditioning,
-                      stream: choices.stream)
+        try self.init(
+            data: choices.data, batchSize: choices.batchSize ?? (isToy ? 256 : 32),
+            horizontalFlip: choices.horizontalFlip, imageSize: choices.imageSize, toySamples: 16384,
+            network: network, scheduler: scheduler, seed: choices.seed, conditioning: conditioning,
+            stream: choices.stream)
     }
 
     /// The classes of the training data (its class names, or "0"… for
     /// numeric labels) and the null class after them.
-    public static func conditioning(of source: DataSource, data: String, imageSize: Int?,
-                                    dropout: Double) throws -> ClassConditioning {
+    public static func conditioning(
+        of source: DataSource, data: String, imageSize: Int?,
+        dropout: Double
+    ) throws -> ClassConditioning {
         // A folder's classes are its sub-folders: listed, not decoded (a streamed folder may not fit in memory).
         if case .imageFolder(let path) = source {
             let listing = try ImageFolder.Listing(path: path, options: ImageFolder.Options(imageSize: imageSize))
@@ -127,8 +135,9 @@ extension TrainingRecipe {
         }
         let (dataset, _) = try source.loadImages(split: .train, folderOptions: ImageFolder.Options(imageSize: imageSize))
         guard dataset.labels != nil, let count = dataset.classCount, count >= 1 else {
-            throw PipelineError(problem: "--conditional: \(data) has no class labels (an image folder needs one sub-folder per class; "
-                + "an IDX file needs its labels file beside it)")
+            throw PipelineError(
+                problem: "--conditional: \(data) has no class labels (an image folder needs one sub-folder per class; "
+                    + "an IDX file needs its labels file beside it)")
         }
         return ClassConditioning(classNames: dataset.classNames ?? (0..<count).map(String.init), classDropout: dropout)
     }

@@ -30,9 +30,11 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// The checkpoint's `extra` key the recipe is stored under.
     public static let checkpointKey = "run"
 
-    public init(data: String, batchSize: Int, horizontalFlip: Bool = false, imageSize: Int? = nil,
-                toySamples: Int = 16384, network: DenoiserConfig, scheduler: SchedulerConfig, seed: UInt64,
-                conditioning: ClassConditioning? = nil, stream: Bool = false) throws {
+    public init(
+        data: String, batchSize: Int, horizontalFlip: Bool = false, imageSize: Int? = nil,
+        toySamples: Int = 16384, network: DenoiserConfig, scheduler: SchedulerConfig, seed: UInt64,
+        conditioning: ClassConditioning? = nil, stream: Bool = false
+    ) throws {
         self.data = data
         self.batchSize = batchSize
         self.horizontalFlip = horizontalFlip
@@ -56,8 +58,10 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// The recipe saved in `checkpoint`, read from `source` (named in the error).
     public init(in checkpoint: TrainingCheckpoint, source: String) throws {
         guard let text = checkpoint.extra[Self.checkpointKey],
-              let recipe = try? JSONDecoder().decode(TrainingRecipe.self, from: Data(text.utf8)) else {
-            throw PipelineError(problem: "\(source): the training state has no readable run description (extra/run); it was not written by 'ddpm train'")
+            let recipe = try? JSONDecoder().decode(TrainingRecipe.self, from: Data(text.utf8))
+        else {
+            throw PipelineError(
+                problem: "\(source): the training state has no readable run description (extra/run); it was not written by 'ddpm train'")
         }
         self = recipe
     }

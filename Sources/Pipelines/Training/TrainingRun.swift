@@ -31,19 +31,23 @@ public enum TrainingRun {
     public static func loader(for recipe: TrainingRecipe, exampleShape: [Int]) throws -> any TrainingBatchSource {
         let source = try DataSource(parsing: recipe.data)
         func mismatch(_ dataShape: [Int], hint: String) -> PipelineError {
-            PipelineError(problem: "the model takes examples of shape \(exampleShape.map(String.init).joined(separator: "×")) "
-                + "but --data \(recipe.data) has \(dataShape.map(String.init).joined(separator: "×")); " + hint)
+            PipelineError(
+                problem: "the model takes examples of shape \(exampleShape.map(String.init).joined(separator: "×")) "
+                    + "but --data \(recipe.data) has \(dataShape.map(String.init).joined(separator: "×")); " + hint)
         }
         if recipe.stream == true {
             guard case .imageFolder(let path) = source, exampleShape.count == 3 else {
-                throw PipelineError(problem: "--stream reads an image folder batch by batch; --data \(recipe.data) is not a folder of images")
+                throw PipelineError(
+                    problem: "--stream reads an image folder batch by batch; --data \(recipe.data) is not a folder of images")
             }
-            let loader = try StreamingDataLoader(path: path, channels: exampleShape[0], imageSize: recipe.imageSize,
-                                                 split: .train, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt,
-                                                 horizontalFlip: recipe.horizontalFlip)
+            let loader = try StreamingDataLoader(
+                path: path, channels: exampleShape[0], imageSize: recipe.imageSize,
+                split: .train, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt,
+                horizontalFlip: recipe.horizontalFlip)
             guard loader.imageShape == exampleShape else {
-                throw mismatch(loader.imageShape,
-                               hint: "pick a --preset or --model-config that matches the data, or an --image-size")
+                throw mismatch(
+                    loader.imageShape,
+                    hint: "pick a --preset or --model-config that matches the data, or an --image-size")
             }
             return loader
         }
@@ -52,10 +56,12 @@ public enum TrainingRun {
             let points = try toy.sample(recipe.toySamples, seed: recipe.seed ^ toySalt)
             loader = try DataLoader(samples: points, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt)
         } else {
-            let (dataset, _) = try source.loadImages(split: .train,
-                                                     folderOptions: ImageFolder.Options(imageSize: recipe.imageSize))
-            loader = try DataLoader(dataset: dataset, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt,
-                                    horizontalFlip: recipe.horizontalFlip)
+            let (dataset, _) = try source.loadImages(
+                split: .train,
+                folderOptions: ImageFolder.Options(imageSize: recipe.imageSize))
+            loader = try DataLoader(
+                dataset: dataset, batchSize: recipe.batchSize, seed: recipe.seed ^ dataSalt,
+                horizontalFlip: recipe.horizontalFlip)
         }
         let dataShape = Array(loader.samples.shape.dropFirst())
         guard dataShape == exampleShape else {
@@ -70,13 +76,16 @@ public enum TrainingRun {
     }
 
     /// A new trainer for `recipe` writing into `out` (nothing is written before its first checkpoint).
-    public static func trainer(for recipe: TrainingRecipe, configuration: TrainingConfiguration,
-                               out: URL) throws -> Trainer {
+    public static func trainer(
+        for recipe: TrainingRecipe, configuration: TrainingConfiguration,
+        out: URL
+    ) throws -> Trainer {
         let model = try model(for: recipe)
         let loader = try loader(for: recipe, exampleShape: exampleShape(of: model))
         let scheduler = try recipe.schedulerConfig()
-        let trainer = try Trainer(model: model, diffusion: try scheduler.makeDiffusion(), data: loader,
-                                  configuration: configuration, folder: trainingFolder(out: out))
+        let trainer = try Trainer(
+            model: model, diffusion: try scheduler.makeDiffusion(), data: loader,
+            configuration: configuration, folder: trainingFolder(out: out))
         trainer.checkpointExtra[TrainingRecipe.checkpointKey] = try recipe.jsonText()
         trainer.onCheckpoint = { trainer in
             let folders = [out] + trainer.configuration.additionalEMADecays.map { emaFolder(out: out, decay: $0) }
@@ -93,7 +102,8 @@ public enum TrainingRun {
     /// A new run of `recipe` in `out`; refused when `out` already holds one.
     public static func start(_ recipe: TrainingRecipe, configuration: TrainingConfiguration, out: URL) throws -> Trainer {
         if FileManager.default.fileExists(atPath: stateURL(out: out).path) {
-            throw PipelineError(problem: "\(out.relativePath) already holds a training run; pass --resume to continue it or choose another --out")
+            throw PipelineError(
+                problem: "\(out.relativePath) already holds a training run; pass --resume to continue it or choose another --out")
         }
         return try trainer(for: recipe, configuration: configuration, out: out)
     }
@@ -111,8 +121,10 @@ public enum TrainingRun {
     /// stored optimiser settings first (more steps, another checkpoint
     /// interval). Leftover temporary files of a run killed mid-write are
     /// removed first.
-    public static func resume(out: URL, from snapshot: URL? = nil,
-                              adjusting adjust: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Resumed {
+    public static func resume(
+        out: URL, from snapshot: URL? = nil,
+        adjusting adjust: (inout TrainingConfiguration) -> Void = { _ in }
+    ) throws -> Resumed {
         for folder in checkpointFolders(out: out) { AtomicFile.removeLeftovers(in: folder) }
         let state = stateURL(out: out)
         let source = snapshot ?? state
@@ -121,8 +133,9 @@ public enum TrainingRun {
         if source != state, FileManager.default.fileExists(atPath: state.path) {
             let current = try TrainingRecipe(in: try TrainingCheckpoint.read(from: state), source: state.path)
             guard current == recipe else {
-                throw PipelineError(problem: "\(source.path) is a snapshot of another run than the one in \(out.relativePath); "
-                    + "resume it with its own --out")
+                throw PipelineError(
+                    problem: "\(source.path) is a snapshot of another run than the one in \(out.relativePath); "
+                        + "resume it with its own --out")
             }
         }
         var configuration = checkpoint.configuration

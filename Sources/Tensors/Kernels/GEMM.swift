@@ -40,26 +40,30 @@ public enum GEMM {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m \(m), n \(n), k \(k)")
-        precondition(lda >= (transA ? m : k),
-                     "sgemm: lda \(lda) is shorter than a row of A (\(transA ? "k×m, m = \(m)" : "m×k, k = \(k)"))")
-        precondition(ldb >= (transB ? k : n),
-                     "sgemm: ldb \(ldb) is shorter than a row of B (\(transB ? "n×k, k = \(k)" : "k×n, n = \(n)"))")
+        precondition(
+            lda >= (transA ? m : k),
+            "sgemm: lda \(lda) is shorter than a row of A (\(transA ? "k×m, m = \(m)" : "m×k, k = \(k)"))")
+        precondition(
+            ldb >= (transB ? k : n),
+            "sgemm: ldb \(ldb) is shorter than a row of B (\(transB ? "n×k, k = \(k)" : "k×n, n = \(n)"))")
         precondition(ldc >= n, "sgemm: ldc \(ldc) is shorter than a row of C (n = \(n))")
         guard m > 0, n > 0 else { return }
         let threads = Parallel.threadCount
         if threads <= 1 || k <= 0 || m * n * k < parallelThreshold {
             ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         } else if k >= 2 * Swift.max(m, n) {
-            splitReduction(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+            splitReduction(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
         } else if m >= n {
             // Row blocks of C: rows of op(A) with the whole of op(B).
             forEachPiece((m + rowQuantum - 1) / rowQuantum, threads: threads, work: m * n * k) { blocks in
                 let start = blocks.lowerBound * rowQuantum
                 let rows = Swift.min(m, blocks.upperBound * rowQuantum) - start
                 let aStart = transA ? a + start : a + start * lda
-                ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, rows, n, k, alpha, aStart, lda, b, ldb,
-                         beta, c + start * ldc, ldc)
+                ck_sgemm(
+                    transA ? 1 : 0, transB ? 1 : 0, rows, n, k, alpha, aStart, lda, b, ldb,
+                    beta, c + start * ldc, ldc)
             }
         } else {
             // Column blocks of C: columns of op(B) with the whole of op(A).
@@ -67,8 +71,9 @@ public enum GEMM {
                 let start = blocks.lowerBound * columnQuantum
                 let columns = Swift.min(n, blocks.upperBound * columnQuantum) - start
                 let bStart = transB ? b + start * ldb : b + start
-                ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, columns, k, alpha, a, lda, bStart, ldb,
-                         beta, c + start, ldc)
+                ck_sgemm(
+                    transA ? 1 : 0, transB ? 1 : 0, m, columns, k, alpha, a, lda, bStart, ldb,
+                    beta, c + start, ldc)
             }
         }
     }
@@ -82,7 +87,7 @@ public enum GEMM {
         let claims = PieceCounter()
         Parallel.forEachChunk(threads) { _ in
             while let piece = claims.next(below: pieces) {
-                body(count * piece / pieces ..< count * (piece + 1) / pieces)
+                body(count * piece / pieces..<count * (piece + 1) / pieces)
             }
         }
     }
@@ -118,8 +123,9 @@ public enum GEMM {
                 let start = k * piece / pieces, end = k * (piece + 1) / pieces
                 let aStart = transA ? a + start * lda : a + start
                 let bStart = transB ? b + start : b + start * ldb
-                ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, end - start, alpha, aStart, lda,
-                         bStart, ldb, claimedAny ? 1 : initialBeta, target, ldt)
+                ck_sgemm(
+                    transA ? 1 : 0, transB ? 1 : 0, m, n, end - start, alpha, aStart, lda,
+                    bStart, ldb, claimedAny ? 1 : initialBeta, target, ldt)
                 claimedAny = true
             }
             if !claimedAny {

@@ -40,9 +40,11 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             var work = body
             withUnsafeMutablePointer(to: &work) { pointer in
-                ck_parallel_for(count, Int32(Swift.min(count, threadCount)), { context, index in
-                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
-                }, pointer)
+                ck_parallel_for(
+                    count, Int32(Swift.min(count, threadCount)),
+                    { context, index in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                    }, pointer)
             }
         }
     }

@@ -20,16 +20,20 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (shape, values) = broadcastMap(a, b, op: "mul", ElementProduct())
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
-            [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (shape, values) = broadcastMap(a, b, op: "div", ElementQuotient())
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
-            [a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
-             b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -75,7 +79,8 @@ extension Tensor {
 
     /// `self` raised to a constant power.
     public func pow(_ exponent: Float) -> Tensor {
-        map(op: "pow", { Foundation.pow($0, exponent) },
+        map(
+            op: "pow", { Foundation.pow($0, exponent) },
             derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
     }
 }

@@ -16,12 +16,14 @@ extension Tensor {
     /// Attention of `query` `[batch, n, d]` over `key` `[batch, m, d]` and
     /// `value` `[batch, m, e]`, scaled by `scale` (usually `1/√d`); `[batch, n, e]`.
     public static func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) -> Tensor {
-        precondition(query.rank == 3 && key.rank == 3 && value.rank == 3,
-                     "attention: query, key and value must be [batch, tokens, width], got \(query.shape), \(key.shape), \(value.shape)")
+        precondition(
+            query.rank == 3 && key.rank == 3 && value.rank == 3,
+            "attention: query, key and value must be [batch, tokens, width], got \(query.shape), \(key.shape), \(value.shape)")
         let (batch, n, d) = (query.shape[0], query.shape[1], query.shape[2])
         let (m, e) = (key.shape[1], value.shape[2])
-        precondition(key.shape == [batch, m, d] && value.shape == [batch, m, e],
-                     "attention: key \(key.shape) must be [\(batch), m, \(d)] and value \(value.shape) [\(batch), m, e] with the same m")
+        precondition(
+            key.shape == [batch, m, d] && value.shape == [batch, m, e],
+            "attention: key \(key.shape) must be [\(batch), m, \(d)] and value \(value.shape) [\(batch), m, e] with the same m")
         let shapes = AttentionShapes(n: n, m: m, d: d, e: e, scale: scale, tokensAsColumns: false)
         return attention(shapes, items: batch, outputShape: [batch, n, e], inputs: [query, key, value]) { i in
             (i * n * d, i * m * d, i * m * e)
@@ -36,8 +38,9 @@ extension Tensor {
     /// `[batch, heads·d, n]`, head by head, so that it reads as a feature map
     /// again. No transposes, and one tensor for the three projections.
     public static func selfAttention(packedColumns packed: Tensor, heads: Int, scale: Float) -> Tensor {
-        precondition(packed.rank == 3 && heads > 0 && packed.shape[1] % (3 * heads) == 0,
-                     "selfAttention: packed must be [batch, 3·heads·width, tokens] with heads = \(heads), got \(packed.shape)")
+        precondition(
+            packed.rank == 3 && heads > 0 && packed.shape[1] % (3 * heads) == 0,
+            "selfAttention: packed must be [batch, 3·heads·width, tokens] with heads = \(heads), got \(packed.shape)")
         let (batch, n, d) = (packed.shape[0], packed.shape[2], packed.shape[1] / (3 * heads))
         let shapes = AttentionShapes(n: n, m: n, d: d, e: d, scale: scale, tokensAsColumns: true)
         let block = d * n
@@ -50,8 +53,10 @@ extension Tensor {
     /// The attention of `items` independent items, item `i` reading its query,
     /// key and value at `offsets(i)` in `inputs` (three tensors, or one packed
     /// tensor holding all three) and writing its output at `i·n·e`.
-    private static func attention(_ shapes: AttentionShapes, items: Int, outputShape: [Int], inputs: [Tensor],
-                                  offsets: @escaping (Int) -> (query: Int, key: Int, value: Int)) -> Tensor {
+    private static func attention(
+        _ shapes: AttentionShapes, items: Int, outputShape: [Int], inputs: [Tensor],
+        offsets: @escaping (Int) -> (query: Int, key: Int, value: Int)
+    ) -> Tensor {
         let (n, m, e) = (shapes.n, shapes.m, shapes.e)
         /// The input holding query, key and value (0, 1, 2) and its gradient buffer.
         func operand(_ index: Int) -> Int { inputs.count == 1 ? 0 : index }
@@ -129,9 +134,11 @@ private struct AttentionShapes {
     /// B and C stored as written or, where its flag says so, transposed
     /// (row-major, leading dimensions those of the stored shapes). A
     /// transposed C is computed as `Cᵀ = op(B)ᵀ · op(A)ᵀ`.
-    private func product(m: Int, n: Int, k: Int, alpha: Float = 1,
-                         _ a: UnsafePointer<Float>, transposed aT: Bool, _ b: UnsafePointer<Float>, transposed bT: Bool,
-                         into c: UnsafeMutablePointer<Float>, transposed cT: Bool = false) {
+    private func product(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        _ a: UnsafePointer<Float>, transposed aT: Bool, _ b: UnsafePointer<Float>, transposed bT: Bool,
+        into c: UnsafeMutablePointer<Float>, transposed cT: Bool = false
+    ) {
         if cT {
             product(m: n, n: m, k: k, alpha: alpha, b, transposed: !bT, a, transposed: !aT, into: c)
         } else {
@@ -148,14 +155,16 @@ private struct AttentionShapes {
 
     /// The output `P·V`.
     func output(p: UnsafePointer<Float>, v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        product(m: n, n: e, k: m, p, transposed: false, v, transposed: tokensAsColumns,
-                into: out, transposed: tokensAsColumns)
+        product(
+            m: n, n: e, k: m, p, transposed: false, v, transposed: tokensAsColumns,
+            into: out, transposed: tokensAsColumns)
     }
 
     /// `dV = Pᵀ·G`.
     func valueGradient(p: UnsafePointer<Float>, g: UnsafePointer<Float>, into dv: UnsafeMutablePointer<Float>) {
-        product(m: m, n: e, k: n, p, transposed: true, g, transposed: tokensAsColumns,
-                into: dv, transposed: tokensAsColumns)
+        product(
+            m: m, n: e, k: n, p, transposed: true, g, transposed: tokensAsColumns,
+            into: dv, transposed: tokensAsColumns)
     }
 
     /// `dP = G·Vᵀ`.
@@ -165,14 +174,16 @@ private struct AttentionShapes {
 
     /// `dQ = s·dS·K`.
     func queryGradient(ds: UnsafePointer<Float>, k: UnsafePointer<Float>, into dq: UnsafeMutablePointer<Float>) {
-        product(m: n, n: d, k: m, alpha: scale, ds, transposed: false, k, transposed: tokensAsColumns,
-                into: dq, transposed: tokensAsColumns)
+        product(
+            m: n, n: d, k: m, alpha: scale, ds, transposed: false, k, transposed: tokensAsColumns,
+            into: dq, transposed: tokensAsColumns)
     }
 
     /// `dK = s·dSᵀ·Q`.
     func keyGradient(ds: UnsafePointer<Float>, q: UnsafePointer<Float>, into dk: UnsafeMutablePointer<Float>) {
-        product(m: m, n: d, k: n, alpha: scale, ds, transposed: true, q, transposed: tokensAsColumns,
-                into: dk, transposed: tokensAsColumns)
+        product(
+            m: m, n: d, k: n, alpha: scale, ds, transposed: true, q, transposed: tokensAsColumns,
+            into: dk, transposed: tokensAsColumns)
     }
 
     /// Turns `dP` (in `ds`) into `dS = P ⊙ (dP − rowsum(P ⊙ dP))`, the softmax backward.

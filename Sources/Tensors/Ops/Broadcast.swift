@@ -18,7 +18,8 @@ struct BroadcastPlan {
         var stridesB: [Int] = []
         for axis in 0..<out.count where out[axis] != 1 {
             if let last = extents.indices.last,
-               stridesA[last] == sa[axis] * out[axis], stridesB[last] == sb[axis] * out[axis] {
+                stridesA[last] == sa[axis] * out[axis], stridesB[last] == sb[axis] * out[axis]
+            {
                 extents[last] *= out[axis]
                 stridesA[last] = sa[axis]
                 stridesB[last] = sb[axis]

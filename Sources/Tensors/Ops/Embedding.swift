@@ -8,8 +8,9 @@ extension Tensor {
         precondition(table.rank == 2, "embedding: table must be [V, D] (rank 2), got shape \(table.shape)")
         let rows = table.shape[0], width = table.shape[1]
         for (position, index) in indices.enumerated() {
-            precondition(index >= 0 && index < rows,
-                          "embedding: index \(index) at position \(position) is out of range 0..<\(rows) for table \(table.shape)")
+            precondition(
+                index >= 0 && index < rows,
+                "embedding: index \(index) at position \(position) is out of range 0..<\(rows) for table \(table.shape)")
         }
         var output = [Float](repeating: 0, count: indices.count * width)
         table.scalars.withUnsafeBufferPointer { source in

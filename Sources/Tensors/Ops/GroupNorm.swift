@@ -37,8 +37,9 @@ extension Tensor {
     /// norm), without materialising the sum: the same values as the add and
     /// then the op, with `shift`'s gradient summed over the spatial positions.
     public func groupNormSiLU(adding shift: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(rank >= 2 && shift.shape == [shape[0], shape[1]],
-                     "groupNormSiLU: shift shape \(shift.shape) does not match input \(shape); expected [N, C] = \(Array(shape.prefix(2)))")
+        precondition(
+            rank >= 2 && shift.shape == [shape[0], shape[1]],
+            "groupNormSiLU: shift shape \(shift.shape) does not match input \(shape); expected [N, C] = \(Array(shape.prefix(2)))")
         return groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: true, shift: shift)
     }
 
@@ -50,17 +51,19 @@ extension Tensor {
             let y = y.baseAddress
             // Each unit normalised right after its statistics, while its elements are in cache.
             return layout.statistics(of: scalars, shifts: shifts, eps: eps) { unit, x, m, r in
-                layout.normalize(unit: unit, x, into: y! + unit * layout.groupSize, mean: m, rstd: r, gamma: gamma,
-                                 beta: beta, shifts: shifts, silu: silu)
+                layout.normalize(
+                    unit: unit, x, into: y! + unit * layout.groupSize, mean: m, rstd: r, gamma: gamma,
+                    beta: beta, shifts: shifts, silu: silu)
             }
         }
         let input = self
         let inputs = [input] + [weight, bias, shift].compactMap { $0 }
         return .result(shape: shape, scalars: output, inputs: inputs) { g in
             let needShift = shift?.requiresGrad ?? false
-            let grads = layout.backward(outputGradient: g.scalars, input: input.scalars, gamma: gamma, beta: silu ? beta : nil,
-                                        shift: shifts, mean: mean, rstd: rstd,
-                                        needInput: input.requiresGrad, needShift: needShift, silu: silu)
+            let grads = layout.backward(
+                outputGradient: g.scalars, input: input.scalars, gamma: gamma, beta: silu ? beta : nil,
+                shift: shifts, mean: mean, rstd: rstd,
+                needInput: input.requiresGrad, needShift: needShift, silu: silu)
             var result: [Tensor?] = [input.requiresGrad ? grads.input.map { Tensor(shape: input.shape, scalars: $0) } : nil]
             if let weight { result.append(weight.requiresGrad ? Tensor(shape: weight.shape, scalars: grads.gamma) : nil) }
             if let bias { result.append(bias.requiresGrad ? Tensor(shape: bias.shape, scalars: grads.beta) : nil) }
@@ -95,13 +98,16 @@ struct GroupNormLayout {
     init(validating shape: [Int], groups: Int, weight: Tensor?, bias: Tensor?, eps: Float) {
         precondition(shape.count >= 2, "groupNorm: input must be [N, C, *] (rank ≥ 2), got shape \(shape)")
         let channels = shape[1]
-        precondition(groups > 0 && channels % groups == 0,
-                     "groupNorm: \(channels) channels of input \(shape) do not split into \(groups) groups")
+        precondition(
+            groups > 0 && channels % groups == 0,
+            "groupNorm: \(channels) channels of input \(shape) do not split into \(groups) groups")
         if let weight {
-            precondition(weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input \(shape); expected [\(channels)]")
+            precondition(
+                weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input \(shape); expected [\(channels)]")
         }
         if let bias {
-            precondition(bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input \(shape); expected [\(channels)]")
+            precondition(
+                bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input \(shape); expected [\(channels)]")
         }
         precondition(eps >= 0, "groupNorm: eps must be non-negative, got \(eps)")
         self.init(batch: shape[0], channels: channels, groups: groups, spatial: shape[2...].reduce(1, *))
@@ -128,8 +134,10 @@ struct GroupNormLayout {
     /// The mean and 1/√(σ² + ε) of every unit of `x` (the whole tensor),
     /// units spread over threads; `then(unit, elements, mean, rstd)`, when
     /// given, runs on the unit's thread right after its statistics.
-    func statistics(of x: [Float], shifts: [Float]?, eps: Float,
-                    then: ((Int, UnsafePointer<Float>, Double, Double) -> Void)? = nil) -> (mean: [Double], rstd: [Double]) {
+    func statistics(
+        of x: [Float], shifts: [Float]?, eps: Float,
+        then: ((Int, UnsafePointer<Float>, Double, Double) -> Void)? = nil
+    ) -> (mean: [Double], rstd: [Double]) {
         var mean = [Double](repeating: 0, count: units)
         var rstd = [Double](repeating: 0, count: units)
         guard groupSize > 0 else { return (mean, rstd) }
@@ -154,8 +162,10 @@ struct GroupNormLayout {
 
     /// Writes the normalised unit `y = γ_c·x̂ + β_c` (then SiLU with `silu`)
     /// of the unit's elements at `x` to `y` (which may be `x`).
-    func normalize(unit: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, mean: Double, rstd: Double,
-                   gamma: [Float]?, beta: [Float]?, shifts: [Float]?, silu: Bool) {
+    func normalize(
+        unit: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, mean: Double, rstd: Double,
+        gamma: [Float]?, beta: [Float]?, shifts: [Float]?, silu: Bool
+    ) {
         let firstChannel = (unit % groups) * channelsPerGroup
         let sample = unit / groups
         let meanFloat = Float(mean)
@@ -189,9 +199,11 @@ struct GroupNormLayout {
     /// into that of z, one group at a time (`beta` is then the shift β).
     /// With `shift` (`[N, C]`), the input is `x + shift[n, c]` and the
     /// shift's gradient is the sum of the input gradient over each channel.
-    func backward(outputGradient: [Float], input: [Float], gamma: [Float]?, beta: [Float]?, shift: [Float]?,
-                  mean: [Double], rstd: [Double], needInput: Bool, needShift: Bool,
-                  silu: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float], shift: [Float]) {
+    func backward(
+        outputGradient: [Float], input: [Float], gamma: [Float]?, beta: [Float]?, shift: [Float]?,
+        mean: [Double], rstd: [Double], needInput: Bool, needShift: Bool,
+        silu: Bool
+    ) -> (input: [Float]?, gamma: [Float], beta: [Float], shift: [Float]) {
         // Σ_s dy and Σ_s dy·(x − μ_f) for every (sample, channel).
         var sumDy = [Double](repeating: 0, count: batch * channels)
         var sumDyX = [Double](repeating: 0, count: batch * channels)
@@ -224,8 +236,9 @@ struct GroupNormLayout {
                                             if silu {
                                                 for offset in 0..<channelsPerGroup {
                                                     let channel = firstChannel + offset
-                                                    let (a, b) = GroupNormLayout.affine(mean: mean[unit], rstd: rstd[unit],
-                                                                                        gamma: gamma?[channel], beta: beta?[channel])
+                                                    let (a, b) = GroupNormLayout.affine(
+                                                        mean: mean[unit], rstd: rstd[unit],
+                                                        gamma: gamma?[channel], beta: beta?[channel])
                                                     let start = offset * spatial
                                                     let c = shift?[sample * channels + channel] ?? 0
                                                     ck_normalize(x + start, scratch + start, spatial, c, meanFloat, a, b)
@@ -238,9 +251,10 @@ struct GroupNormLayout {
                                                 let channel = firstChannel + offset
                                                 let start = offset * spatial
                                                 var s = 0.0, sx = 0.0
-                                                ck_normalize_gradient_sums(dy + start, x + start, spatial,
-                                                                           shift?[sample * channels + channel] ?? 0,
-                                                                           meanFloat, &s, &sx)
+                                                ck_normalize_gradient_sums(
+                                                    dy + start, x + start, spatial,
+                                                    shift?[sample * channels + channel] ?? 0,
+                                                    meanFloat, &s, &sx)
                                                 sdy[sample * channels + channel] = s
                                                 sdyx[sample * channels + channel] = sx
                                                 let w = Double(gamma?[channel] ?? 1)
@@ -259,8 +273,9 @@ struct GroupNormLayout {
                                                 let scale = Float(r * Double(gamma?[channel] ?? 1))
                                                 let start = offset * spatial
                                                 let c = shift?[sample * channels + channel] ?? 0
-                                                ck_normalize_backward(dy + start, x + start, dx + start, spatial, c, meanFloat,
-                                                                      scale, c2f, c3f)
+                                                ck_normalize_backward(
+                                                    dy + start, x + start, dx + start, spatial, c, meanFloat,
+                                                    scale, c2f, c3f)
                                                 if needShift {
                                                     shiftGradientBuffer[sample * channels + channel] =
                                                         Float(ck_sum(dx + start, spatial))

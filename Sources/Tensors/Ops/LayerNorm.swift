@@ -12,16 +12,19 @@ extension Tensor {
     /// transformer blocks); `weight` (γ) and `bias` (β) have the shape of those
     /// axes, or are nil (γ = 1, β = 0).
     public func layerNorm(axisCount: Int = 1, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(axisCount >= 1 && axisCount <= rank,
-                     "layerNorm: axisCount \(axisCount) must be in 1...\(rank) for input shape \(shape)")
+        precondition(
+            axisCount >= 1 && axisCount <= rank,
+            "layerNorm: axisCount \(axisCount) must be in 1...\(rank) for input shape \(shape)")
         let normalizedShape = Array(shape.suffix(axisCount))
         if let weight {
-            precondition(weight.shape == normalizedShape,
-                         "layerNorm: weight shape \(weight.shape) does not match the last \(axisCount) axes \(normalizedShape) of input \(shape)")
+            precondition(
+                weight.shape == normalizedShape,
+                "layerNorm: weight shape \(weight.shape) does not match the last \(axisCount) axes \(normalizedShape) of input \(shape)")
         }
         if let bias {
-            precondition(bias.shape == normalizedShape,
-                         "layerNorm: bias shape \(bias.shape) does not match the last \(axisCount) axes \(normalizedShape) of input \(shape)")
+            precondition(
+                bias.shape == normalizedShape,
+                "layerNorm: bias shape \(bias.shape) does not match the last \(axisCount) axes \(normalizedShape) of input \(shape)")
         }
         precondition(eps >= 0, "layerNorm: eps must be non-negative, got \(eps)")
         let width = normalizedShape.elementCount
@@ -39,7 +42,7 @@ extension Tensor {
                             for row in range {
                                 let base = row * width
                                 var total = 0.0, totalSquares = 0.0
-                                for i in base ..< base + width {
+                                for i in base..<base + width {
                                     let v = Double(x[i])
                                     total += v
                                     totalSquares += v * v
@@ -77,16 +80,19 @@ extension Tensor {
     /// Layer normalisation in PyTorch's terms: `normalizedShape` must equal the
     /// trailing axes of this tensor, and those axes are normalised together.
     public func layerNorm(normalizedShape: [Int], weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(!normalizedShape.isEmpty && normalizedShape.count <= rank && Array(shape.suffix(normalizedShape.count)) == normalizedShape,
-                     "layerNorm: normalizedShape \(normalizedShape) is not the trailing axes of input \(shape)")
+        precondition(
+            !normalizedShape.isEmpty && normalizedShape.count <= rank && Array(shape.suffix(normalizedShape.count)) == normalizedShape,
+            "layerNorm: normalizedShape \(normalizedShape) is not the trailing axes of input \(shape)")
         return layerNorm(axisCount: normalizedShape.count, weight: weight, bias: bias, eps: eps)
     }
 }
 
 /// The backward loops of `layerNorm`.
 private enum LayerNormKernels {
-    static func backward(outputGradient: [Float], input: [Float], width: Int, gamma: [Float]?,
-                         mean: [Double], rstd: [Double], needInput: Bool) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
+    static func backward(
+        outputGradient: [Float], input: [Float], width: Int, gamma: [Float]?,
+        mean: [Double], rstd: [Double], needInput: Bool
+    ) -> (input: [Float]?, gamma: [Float], beta: [Float]) {
         let rows = mean.count
         let blocks = rows * width >= 65_536 ? Swift.max(1, Swift.min(Parallel.threadCount, rows)) : 1
         var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
@@ -99,7 +105,7 @@ private enum LayerNormKernels {
                     gammaPartials.withUnsafeMutableBufferPointer { dGamma in
                         betaPartials.withUnsafeMutableBufferPointer { dBeta in
                             func body(_ block: Int) {
-                                for row in rows * block / blocks ..< rows * (block + 1) / blocks {
+                                for row in rows * block / blocks..<rows * (block + 1) / blocks {
                                     let base = row * width, partial = block * width
                                     let m = mean[row], r = rstd[row]
                                     var a = 0.0, b = 0.0

@@ -8,11 +8,14 @@
 extension Tensor {
     /// `input · weightᵀ + bias` for a `[rows, in]` input, `[out, in]` weight and `[out]` bias (or nil).
     public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(input.rank == 2 && weight.rank == 2 && input.shape[1] == weight.shape[1],
-                     "linear: input \(input.shape) and weight \(weight.shape) must be [rows, in] and [out, in]")
+        precondition(
+            input.rank == 2 && weight.rank == 2 && input.shape[1] == weight.shape[1],
+            "linear: input \(input.shape) and weight \(weight.shape) must be [rows, in] and [out, in]")
         let rows = input.shape[0], inFeatures = input.shape[1], outFeatures = weight.shape[0]
         if let bias {
-            precondition(bias.shape == [outFeatures], "linear: bias shape \(bias.shape) does not match weight \(weight.shape); expected [\(outFeatures)]")
+            precondition(
+                bias.shape == [outFeatures],
+                "linear: bias shape \(bias.shape) does not match weight \(weight.shape); expected [\(outFeatures)]")
         }
         var output: [Float]
         if let bias {
@@ -35,9 +38,10 @@ extension Tensor {
                 weight.scalars.withUnsafeBufferPointer { w in
                     output.withUnsafeMutableBufferPointer { y in
                         let y = y
-                        GEMM.sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
-                                   a: x.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
-                                   beta: 1, c: y.baseAddress!, ldc: outFeatures)
+                        GEMM.sgemm(
+                            transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
+                            a: x.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
+                            beta: 1, c: y.baseAddress!, ldc: outFeatures)
                     }
                 }
             }

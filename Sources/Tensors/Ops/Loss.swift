@@ -5,8 +5,9 @@ extension Tensor {
     /// The mean over all elements of `(prediction − target)²`, as a scalar;
     /// the shapes must be equal (no broadcasting).
     public static func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-        precondition(prediction.shape == target.shape,
-                     "mseLoss: prediction shape \(prediction.shape) differs from target shape \(target.shape); shapes must match exactly")
+        precondition(
+            prediction.shape == target.shape,
+            "mseLoss: prediction shape \(prediction.shape) differs from target shape \(target.shape); shapes must match exactly")
         let n = prediction.count
         precondition(n > 0, "mseLoss: empty tensors of shape \(prediction.shape)")
         // Squares summed in Double over fixed blocks, then the block sums in
@@ -24,7 +25,7 @@ extension Tensor {
                         Parallel.forEachChunk(blocks, minimumChunk: Swift.max(1, Parallel.elementwiseChunk / block)) { range in
                             for b in range {
                                 var total = 0.0
-                                for i in b * block ..< Swift.min(n, (b + 1) * block) {
+                                for i in b * block..<Swift.min(n, (b + 1) * block) {
                                     let e = p[i] - t[i]
                                     d[i] = e
                                     total += Double(e * e)
@@ -41,8 +42,10 @@ extension Tensor {
         return .result(shape: [], scalars: [Float(total / Double(n))], inputs: [prediction, target]) { g in
             let factor = 2 * g.item / Float(n)
             let gradient = Tensor(shape: shape, scalars: mapElements(difference, ElementScale(factor: factor)))
-            return [prediction.requiresGrad ? gradient : nil,
-                    target.requiresGrad ? Tensor(shape: shape, scalars: mapElements(gradient.scalars, ElementNegation())) : nil]
+            return [
+                prediction.requiresGrad ? gradient : nil,
+                target.requiresGrad ? Tensor(shape: shape, scalars: mapElements(gradient.scalars, ElementNegation())) : nil,
+            ]
         }
     }
 }

@@ -9,8 +9,9 @@ extension Tensor {
             precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) into \(newShape)")
             resolved[hole] = count / known
         }
-        precondition(resolved.allSatisfy { $0 >= 0 } && resolved.elementCount == count,
-                     "reshape: cannot reshape \(shape) (\(count) elements) into \(newShape)")
+        precondition(
+            resolved.allSatisfy { $0 >= 0 } && resolved.elementCount == count,
+            "reshape: cannot reshape \(shape) (\(count) elements) into \(newShape)")
         if resolved == shape { return self }
         let inputShape = shape
         return .result(shape: resolved, scalars: scalars, inputs: [self]) { g in [g.reshaped(inputShape)] }
@@ -18,8 +19,9 @@ extension Tensor {
 
     /// The axes reordered: output axis `i` is input axis `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.count == rank && Set(order) == Set(0..<rank),
-                     "permute: \(order) is not a permutation of the axes of shape \(shape)")
+        precondition(
+            order.count == rank && Set(order) == Set(0..<rank),
+            "permute: \(order) is not a permutation of the axes of shape \(shape)")
         if order == Array(0..<rank) { return self }
         let outShape = order.map { shape[$0] }
         let inStrides = strides
@@ -82,8 +84,9 @@ extension Tensor {
         let first = tensors[0]
         let a = Shapes.normalize(axis: axis, rank: first.rank, op: "concat")
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
-                         "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+            precondition(
+                t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
+                "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         let extents = tensors.map { $0.shape[a] }
         var outShape = first.shape
@@ -122,20 +125,22 @@ extension Tensor {
     /// Cuts this tensor along `axis` into pieces of the given sizes.
     public func split(_ sizes: [Int], axis: Int) -> [Tensor] {
         let a = Shapes.normalize(axis: axis, rank: rank, op: "split")
-        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
-                     "split: sizes \(sizes) do not add up to \(shape[a]), axis \(axis) of shape \(shape)")
+        precondition(
+            sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
+            "split: sizes \(sizes) do not add up to \(shape[a]), axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { size in
             defer { start += size }
-            return slice(axis: a, start ..< start + size)
+            return slice(axis: a, start..<start + size)
         }
     }
 
     /// The elements with index in `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shapes.normalize(axis: axis, rank: rank, op: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                     "slice: range \(range) out of bounds for axis \(axis) of shape \(shape)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "slice: range \(range) out of bounds for axis \(axis) of shape \(shape)")
         if range.count == shape[a] { return self }
         let (outer, extent, inner) = Tensor.split(shape, at: a)
         var outShape = shape

@@ -38,8 +38,9 @@ extension Tensor {
                     }
                 } else {
                     for o in 0..<outer {
-                        Parallel.forEachChunk(inner, minimumChunk: Swift.max(16, Parallel.elementwiseChunk / Swift.max(extent, 1))) { columns in
-                            sumRows(o ..< o + 1, columns: columns)
+                        Parallel.forEachChunk(inner, minimumChunk: Swift.max(16, Parallel.elementwiseChunk / Swift.max(extent, 1))) {
+                            columns in
+                            sumRows(o..<o + 1, columns: columns)
                         }
                     }
                 }

@@ -74,8 +74,11 @@ extension Tensor {
     /// calls `backward(x, y, g, dx, range)` on chunks of the same size.
     func mapKernel(
         _ forward: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void,
-        backward: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-                             UnsafeMutablePointer<Float>, Range<Int>) -> Void
+        backward:
+            @escaping (
+                UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                UnsafeMutablePointer<Float>, Range<Int>
+            ) -> Void
     ) -> Tensor {
         var out = [Float].unfilled(count)
         scalars.withUnsafeBufferPointer { src in
@@ -96,7 +99,8 @@ extension Tensor {
                         gradient.withUnsafeMutableBufferPointer { pd in
                             let pd = pd
                             guard let x = px.baseAddress, let y = py.baseAddress, let gb = pg.baseAddress,
-                                  let d = pd.baseAddress else { return }
+                                let d = pd.baseAddress
+                            else { return }
                             Parallel.forEachChunk(pd.count, minimumChunk: 32_768) { range in
                                 backward(x, y, gb, d, range)
                             }
@@ -110,14 +114,17 @@ extension Tensor {
 
     /// GELU with the exact error function, as PyTorch's default `F.gelu`.
     public func gelu() -> Tensor {
-        map(op: "gelu", { 0.5 * $0 * (1 + Foundation.erf($0 * 0.707_106_78)) }, derivative: { x, _ in
-            0.5 * (1 + Foundation.erf(x * 0.707_106_78)) + x * 0.398_942_28 * Foundation.exp(-0.5 * x * x)
-        })
+        map(
+            op: "gelu", { 0.5 * $0 * (1 + Foundation.erf($0 * 0.707_106_78)) },
+            derivative: { x, _ in
+                0.5 * (1 + Foundation.erf(x * 0.707_106_78)) + x * 0.398_942_28 * Foundation.exp(-0.5 * x * x)
+            })
     }
 
     /// Clamps every element to `[low, high]`; the gradient passes where unclamped.
     public func clamped(_ low: Float, _ high: Float) -> Tensor {
-        map(op: "clamp", { Swift.min(Swift.max($0, low), high) },
+        map(
+            op: "clamp", { Swift.min(Swift.max($0, low), high) },
             derivative: { x, _ in x >= low && x <= high ? 1 : 0 })
     }
 }

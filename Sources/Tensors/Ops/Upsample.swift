@@ -25,7 +25,7 @@ extension Tensor {
                             y[destination + 2 * j] = v
                             y[destination + 2 * j + 1] = v
                         }
-                        for j in 0 ..< 2 * width { y[destination + 2 * width + j] = y[destination + j] }
+                        for j in 0..<2 * width { y[destination + 2 * width + j] = y[destination + j] }
                     }
                 }
             }
@@ -40,7 +40,8 @@ extension Tensor {
                         for row in range {
                             let top = 4 * row * width, bottom = top + 2 * width
                             for j in 0..<width {
-                                dx[row * width + j] = (dy[top + 2 * j] + dy[top + 2 * j + 1])
+                                dx[row * width + j] =
+                                    (dy[top + 2 * j] + dy[top + 2 * j + 1])
                                     + (dy[bottom + 2 * j] + dy[bottom + 2 * j + 1])
                             }
                         }

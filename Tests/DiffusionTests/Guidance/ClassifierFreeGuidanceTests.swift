@@ -23,9 +23,10 @@ final class ClassifierFreeGuidanceTests: XCTestCase {
 
     private func makeUNet(outputFactor: Int = 1, seed: UInt64 = 7) throws -> UNet2DModel {
         var generator = RandomGenerator(seed: seed)
-        let config = UNetConfig(sampleSize: 8, inChannels: 1, outChannels: outputFactor, blockOutChannels: [8, 16],
-                                layersPerBlock: 1, downBlockTypes: [.plain, .attention], upBlockTypes: [.attention, .plain],
-                                attentionHeadDim: nil, normNumGroups: 4, numClassEmbeds: classes + 1)
+        let config = UNetConfig(
+            sampleSize: 8, inChannels: 1, outChannels: outputFactor, blockOutChannels: [8, 16],
+            layersPerBlock: 1, downBlockTypes: [.plain, .attention], upBlockTypes: [.attention, .plain],
+            attentionHeadDim: nil, normNumGroups: 4, numClassEmbeds: classes + 1)
         let model = try UNet2DModel(config: config, generator: &generator)
         model.setTraining(false)
         return model
@@ -77,8 +78,9 @@ final class ClassifierFreeGuidanceTests: XCTestCase {
         let timesteps = [40, 700], labels = [1, 2]
         let conditional = try unet(x, timesteps: timesteps, classLabels: labels)
         let unconditional = try unet(x, timesteps: timesteps, classLabels: [nullClass, nullClass])
-        let guidance = try ClassifierFreeGuidance(model: unet, scale: 4, classCount: classes, nullClass: nullClass,
-                                                  variance: .learnedRange)
+        let guidance = try ClassifierFreeGuidance(
+            model: unet, scale: 4, classCount: classes, nullClass: nullClass,
+            variance: .learnedRange)
         let guided = try guidance(x, timesteps: timesteps, classLabels: labels)
         XCTAssertEqual(guided.shape, [2, 2, 8, 8])
         let perExample = 2 * 64
@@ -117,9 +119,11 @@ final class ClassifierFreeGuidanceTests: XCTestCase {
     func testEverySamplerRunsGuidedAndMatchesConditionalAtWeightOne() throws {
         let unet = try makeUNet()
         let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 100))
-        let samplers: [any Sampler] = [try DDPMSampler(respacing: diffusion, steps: 4),
-                                       try DDIMSampler(diffusion: diffusion, steps: 4, spacing: .trailing, eta: 0),
-                                       try DPMSolverPlusPlus(diffusion: diffusion, steps: 4)]
+        let samplers: [any Sampler] = [
+            try DDPMSampler(respacing: diffusion, steps: 4),
+            try DDIMSampler(diffusion: diffusion, steps: 4, spacing: .trailing, eta: 0),
+            try DPMSolverPlusPlus(diffusion: diffusion, steps: 4),
+        ]
         let labels = [2, 0]
         for sampler in samplers {
             var plainGenerator = RandomGenerator(seed: 5), guidedGenerator = RandomGenerator(seed: 5)

@@ -8,10 +8,10 @@ import XCTest
 final class SchedulerConfigTests: XCTestCase {
     func testSamplingKeysAreReadAndHonoured() throws {
         let json = #"""
-        {"_class_name": "DDIMScheduler", "num_train_timesteps": 1000, "beta_schedule": "linear",
-         "clip_sample": true, "clip_sample_range": 2.0, "thresholding": false,
-         "timestep_spacing": "trailing", "steps_offset": 1, "set_alpha_to_one": false}
-        """#
+            {"_class_name": "DDIMScheduler", "num_train_timesteps": 1000, "beta_schedule": "linear",
+             "clip_sample": true, "clip_sample_range": 2.0, "thresholding": false,
+             "timestep_spacing": "trailing", "steps_offset": 1, "set_alpha_to_one": false}
+            """#
         let config = try SchedulerConfig.parse(Data(json.utf8))
         XCTAssertEqual(config.clipSampleRange, 2)
         XCTAssertEqual(config.timestepSpacing, .trailing)
@@ -44,16 +44,19 @@ final class SchedulerConfigTests: XCTestCase {
 
     func testUnknownKeysAreWarnedAbout() {
         let json = #"{"_class_name": "DPMSolverMultistepScheduler", "solver_order": 3, "beta_end": 0.012, "use_karras_sigmas": true}"#
-        XCTAssertEqual(SchedulerConfig.unknownKeys(in: Data(json.utf8), source: "s.json"),
-                       [#"s.json: ignoring unknown key "solver_order""#, #"s.json: ignoring unknown key "use_karras_sigmas""#])
+        XCTAssertEqual(
+            SchedulerConfig.unknownKeys(in: Data(json.utf8), source: "s.json"),
+            [#"s.json: ignoring unknown key "solver_order""#, #"s.json: ignoring unknown key "use_karras_sigmas""#])
     }
 
     func testBadValuesAreRefusedNamingTheKey() {
-        for (json, key) in [(#"{"timestep_spacing": "sideways"}"#, "timestep spacing"),
-                            (#"{"clip_sample_range": 0}"#, "clip_sample_range"),
-                            (#"{"dynamic_thresholding_ratio": 1.5}"#, "dynamic_thresholding_ratio"),
-                            (#"{"sample_max_value": 0.5}"#, "sample_max_value"),
-                            (#"{"steps_offset": -1}"#, "steps_offset")] {
+        for (json, key) in [
+            (#"{"timestep_spacing": "sideways"}"#, "timestep spacing"),
+            (#"{"clip_sample_range": 0}"#, "clip_sample_range"),
+            (#"{"dynamic_thresholding_ratio": 1.5}"#, "dynamic_thresholding_ratio"),
+            (#"{"sample_max_value": 0.5}"#, "sample_max_value"),
+            (#"{"steps_offset": -1}"#, "steps_offset"),
+        ] {
             XCTAssertThrowsError(try SchedulerConfig.parse(Data(json.utf8)), json) { error in
                 XCTAssertTrue("\(error)".contains(key), "\(error) should name \(key)")
             }

@@ -31,18 +31,22 @@ final class DPMSolverVariantTests: XCTestCase {
     func testTrajectoriesMatchDiffusers() throws {
         for c in Self.fixtures.cases where c.algorithm_type != "unipc" {
             let name = "\(c.algorithm_type) order \(c.order) \(c.prediction_type) \(c.num_inference_steps) steps"
-            let diffusion = try GaussianDiffusion(schedule: NoiseSchedule(.linear(), timesteps: 1000),
-                                                  prediction: PredictionType(name: c.prediction_type), variance: .fixedSmall,
-                                                  denoisedClipping: .none)
-            let solver = try DPMSolverPlusPlus(diffusion: diffusion, steps: c.num_inference_steps, order: c.order,
-                                               stochastic: c.algorithm_type == "sde-dpmsolver++")
+            let diffusion = try GaussianDiffusion(
+                schedule: NoiseSchedule(.linear(), timesteps: 1000),
+                prediction: PredictionType(name: c.prediction_type), variance: .fixedSmall,
+                denoisedClipping: .none)
+            let solver = try DPMSolverPlusPlus(
+                diffusion: diffusion, steps: c.num_inference_steps, order: c.order,
+                stochastic: c.algorithm_type == "sde-dpmsolver++")
             XCTAssertEqual(solver.timesteps, c.timesteps, name)
             var x = tensor(c.initial_sample)
             var run = try solver.makeRun(fromStep: 0)
             for (i, timestep) in run.timesteps.enumerated() {
                 XCTAssertEqual(timestep.modelTimestep, .discrete(c.timesteps[i]), name)
-                x = try run.step(modelOutput: tensor(c.model_outputs[i]), timestep: timestep, sample: x,
-                                 noise: timestep.takesNoise ? tensor(c.noises[i]) : nil).sample
+                x = try run.step(
+                    modelOutput: tensor(c.model_outputs[i]), timestep: timestep, sample: x,
+                    noise: timestep.takesNoise ? tensor(c.noises[i]) : nil
+                ).sample
                 for (a, e) in zip(x.scalars, c.samples[i]) where Swift.abs(Double(a) - e) > 1e-5 * Swift.max(1, Swift.abs(e)) {
                     XCTFail("\(name), step \(i): \(a) vs diffusers \(e)")
                     break
@@ -65,15 +69,18 @@ final class DPMSolverVariantTests: XCTestCase {
         var checked = 0
         for c in Self.fixtures.cases where c.algorithm_type == "unipc" {
             let name = "UniPC order \(c.order) \(c.prediction_type) \(c.num_inference_steps) steps"
-            let diffusion = try GaussianDiffusion(schedule: NoiseSchedule(.linear(), timesteps: 1000),
-                                                  prediction: PredictionType(name: c.prediction_type), variance: .fixedSmall,
-                                                  denoisedClipping: .none)
+            let diffusion = try GaussianDiffusion(
+                schedule: NoiseSchedule(.linear(), timesteps: 1000),
+                prediction: PredictionType(name: c.prediction_type), variance: .fixedSmall,
+                denoisedClipping: .none)
             let sampler = try UniPCSampler(diffusion: diffusion, steps: c.num_inference_steps, order: c.order)
             XCTAssertEqual(sampler.timesteps, c.timesteps, name)
             var samples: [Tensor] = []
             var generator = RandomGenerator(seed: 0)
-            _ = try sampler.sample(model: Playback(c.model_outputs.map(tensor)), from: tensor(c.initial_sample),
-                                   generator: &generator) { samples.append($0.sample) }
+            _ = try sampler.sample(
+                model: Playback(c.model_outputs.map(tensor)), from: tensor(c.initial_sample),
+                generator: &generator
+            ) { samples.append($0.sample) }
             XCTAssertEqual(samples.count, c.samples.count, name)
             for (i, (x, reference)) in zip(samples, c.samples).enumerated() {
                 for (a, e) in zip(x.scalars, reference) where Swift.abs(Double(a) - e) > 1e-5 * Swift.max(1, Swift.abs(e)) {

@@ -44,8 +44,9 @@ final class SamplerRunTests: XCTestCase {
                     let noise = timestep.takesNoise ? Tensor.randn(x.shape, generator: &g2) : nil
                     x = try run.step(modelOutput: output, timestep: timestep, sample: x, noise: noise).sample
                 }
-                XCTAssertTrue(x.scalars.elementsEqual(looped.scalars) { $0.bitPattern == $1.bitPattern },
-                              "\(name) from step \(start)")
+                XCTAssertTrue(
+                    x.scalars.elementsEqual(looped.scalars) { $0.bitPattern == $1.bitPattern },
+                    "\(name) from step \(start)")
             }
         }
     }

@@ -4,9 +4,9 @@ import NN
 import Tensors
 import XCTest
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writing a training state onto a full disk reports the error and leaves the
@@ -53,8 +53,9 @@ final class CheckpointDiskFullTests: XCTestCase {
         }
         XCTAssertEqual(try Data(contentsOf: url), before, "the previous checkpoint is byte for byte intact")
         XCTAssertEqual(try TrainingCheckpoint.read(from: url).step, 1)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [TrainingCheckpoint.fileName],
-                       "no temporary file is left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path), [TrainingCheckpoint.fileName],
+            "no temporary file is left behind")
 
         try bigger.write(to: url)  // with space again, the write succeeds
         XCTAssertEqual(try TrainingCheckpoint.read(from: url).step, 2)

@@ -90,21 +90,27 @@ final class TrainerTests: XCTestCase {
         return Tensor(shape: [64, 2], scalars: values)
     }
 
-    private func makeTrainer(steps: Int, folder: URL, checkpointEvery: Int = 100, loss: TrainingConfiguration.Loss = .simple,
-                             points: Tensor? = nil, timesteps: Int = 50,
-                             adjust: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Trainer {
+    private func makeTrainer(
+        steps: Int, folder: URL, checkpointEvery: Int = 100, loss: TrainingConfiguration.Loss = .simple,
+        points: Tensor? = nil, timesteps: Int = 50,
+        adjust: (inout TrainingConfiguration) -> Void = { _ in }
+    ) throws -> Trainer {
         var generator = RandomGenerator(seed: 3)
         let variance: VarianceType = loss == .hybrid ? .learnedRange : .fixedSmall
-        let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8,
-                                                              outputFactor: variance.outputChannelFactor),
-                                    generator: &generator)
+        let model = try MLPDenoiser(
+            config: MLPDenoiserConfig(
+                hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8,
+                outputFactor: variance.outputChannelFactor),
+            generator: &generator)
         let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: timesteps), variance: variance)
-        var configuration = TrainingConfiguration(steps: steps, learningRate: 1e-2, warmupSteps: 2, gradientClip: 0.5,
-                                                  emaDecay: 0.9, loss: loss, seed: 11, checkpointEvery: checkpointEvery)
+        var configuration = TrainingConfiguration(
+            steps: steps, learningRate: 1e-2, warmupSteps: 2, gradientClip: 0.5,
+            emaDecay: 0.9, loss: loss, seed: 11, checkpointEvery: checkpointEvery)
         adjust(&configuration)
-        return try Trainer(model: model, diffusion: diffusion,
-                           data: PointBatches(points: points ?? self.points(), batchSize: 8),
-                           configuration: configuration, folder: folder)
+        return try Trainer(
+            model: model, diffusion: diffusion,
+            data: PointBatches(points: points ?? self.points(), batchSize: 8),
+            configuration: configuration, folder: folder)
     }
 
     private func weights(_ trainer: Trainer) -> [String: [Float]] {
@@ -122,7 +128,10 @@ final class TrainerTests: XCTestCase {
             let splitFolder = folder.appendingPathComponent("split-\(loss)")
             let first = try makeTrainer(steps: 6, folder: splitFolder, loss: loss)
             var calls = 0
-            XCTAssertEqual(try first.run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+            XCTAssertEqual(
+                try first.run(shouldStop: {
+                    calls += 1; return calls > 3
+                }), .interrupted(step: 3))
             let second = try makeTrainer(steps: 6, folder: splitFolder, loss: loss)
             try second.resume()
             XCTAssertEqual(second.step, 3)
@@ -131,13 +140,16 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(weights(straight), weights(second), "weights after resume (\(loss))")
             XCTAssertEqual(straight.ema.state(), second.ema.state(), "EMA after resume (\(loss))")
             XCTAssertEqual(straight.optimizer.state(), second.optimizer.state(), "optimiser after resume (\(loss))")
-            XCTAssertNotEqual(weights(straight), weights(try makeTrainer(steps: 6, folder: folder, loss: loss)),
-                              "training changed the weights")
-            let strip = { (entries: [TrainingLogEntry]) in entries.map { entry -> TrainingLogEntry in
-                var copy = entry
-                copy.seconds = 0
-                return copy
-            } }
+            XCTAssertNotEqual(
+                weights(straight), weights(try makeTrainer(steps: 6, folder: folder, loss: loss)),
+                "training changed the weights")
+            let strip = { (entries: [TrainingLogEntry]) in
+                entries.map { entry -> TrainingLogEntry in
+                    var copy = entry
+                    copy.seconds = 0
+                    return copy
+                }
+            }
             XCTAssertEqual(strip(try TrainingLog.read(url: straight.logURL)), strip(try TrainingLog.read(url: second.logURL)))
             XCTAssertEqual(try TrainingLog.read(url: second.logURL).map(\.step), Array(1...6))
         }
@@ -154,8 +166,11 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try straight.run(), .finished(step: 6))
         let splitFolder = folder.appendingPathComponent("split")
         var calls = 0
-        XCTAssertEqual(try makeTrainer(steps: 6, folder: splitFolder, adjust: options)
-            .run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+        XCTAssertEqual(
+            try makeTrainer(steps: 6, folder: splitFolder, adjust: options)
+                .run(shouldStop: {
+                    calls += 1; return calls > 3
+                }), .interrupted(step: 3))
         let second = try makeTrainer(steps: 6, folder: splitFolder, adjust: options)
         try second.resume()
         XCTAssertEqual(try second.run(), .finished(step: 6))
@@ -174,13 +189,17 @@ final class TrainerTests: XCTestCase {
     /// warm-up resumes bit for bit, its history included, and the sampler changes training.
     func testImportanceSampledResumeIsBitIdentical() throws {
         let on: (inout TrainingConfiguration) -> Void = { $0.importanceSampling = true }
-        let straight = try makeTrainer(steps: 12, folder: folder.appendingPathComponent("straight"), loss: .hybrid, timesteps: 4, adjust: on)
+        let straight = try makeTrainer(
+            steps: 12, folder: folder.appendingPathComponent("straight"), loss: .hybrid, timesteps: 4, adjust: on)
         XCTAssertEqual(try straight.run(), .finished(step: 12))
         XCTAssertEqual(straight.importance?.isWarmedUp, true)
         let splitFolder = folder.appendingPathComponent("split")
         var calls = 0
-        XCTAssertEqual(try makeTrainer(steps: 12, folder: splitFolder, loss: .hybrid, timesteps: 4, adjust: on)
-            .run(shouldStop: { calls += 1; return calls > 8 }), .interrupted(step: 8))
+        XCTAssertEqual(
+            try makeTrainer(steps: 12, folder: splitFolder, loss: .hybrid, timesteps: 4, adjust: on)
+                .run(shouldStop: {
+                    calls += 1; return calls > 8
+                }), .interrupted(step: 8))
         let second = try makeTrainer(steps: 12, folder: splitFolder, loss: .hybrid, timesteps: 4, adjust: on)
         try second.resume()
         XCTAssertEqual(second.importance?.isWarmedUp, true, "the history comes back from the checkpoint")
@@ -215,8 +234,11 @@ final class TrainerTests: XCTestCase {
 
         let splitFolder = folder.appendingPathComponent("split")
         var calls = 0
-        XCTAssertEqual(try makeTrainer(steps: 6, folder: splitFolder, adjust: rates)
-            .run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+        XCTAssertEqual(
+            try makeTrainer(steps: 6, folder: splitFolder, adjust: rates)
+                .run(shouldStop: {
+                    calls += 1; return calls > 3
+                }), .interrupted(step: 3))
         let saved = try TrainingCheckpoint.read(from: splitFolder.appendingPathComponent(TrainingCheckpoint.fileName))
         XCTAssertEqual(saved.additionalEMA.count, 2)
         XCTAssertEqual(saved.additionalEMA.map(\.updateCount), [3, 3])
@@ -243,8 +265,10 @@ final class TrainerTests: XCTestCase {
     /// set ones round-trip.
     func testTrainingOptionsAreWrittenOnlyWhenSet() throws {
         let plain = try TrainingConfiguration(steps: 10).jsonData()
-        for key in ["lossWeighting", "offsetNoise", "inputPerturbation", "learningRateDecay", "emaWarmup", "keepCheckpoints",
-                    "importanceSampling", "additionalEMADecays"] {
+        for key in [
+            "lossWeighting", "offsetNoise", "inputPerturbation", "learningRateDecay", "emaWarmup", "keepCheckpoints",
+            "importanceSampling", "additionalEMADecays",
+        ] {
             XCTAssertFalse(String(decoding: plain, as: UTF8.self).contains(key), key)
         }
         var configuration = TrainingConfiguration(steps: 10, warmupSteps: 2)
@@ -257,19 +281,25 @@ final class TrainerTests: XCTestCase {
     }
 
     /// A class-conditional U-Net (3 classes and null class 3) trained with label dropout p.
-    private func makeConditionalTrainer(steps: Int, folder: URL, dropout: Double = 0.3, withLabels: Bool = true)
-        throws -> (Trainer, LabelRecordingUNet) {
+    private func makeConditionalTrainer(
+        steps: Int, folder: URL, dropout: Double = 0.3, withLabels: Bool = true
+    )
+        throws -> (Trainer, LabelRecordingUNet)
+    {
         var generator = RandomGenerator(seed: 4)
-        let config = UNetConfig(sampleSize: 4, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], attentionHeadDim: nil,
-                                normNumGroups: 4, numClassEmbeds: 4)
+        let config = UNetConfig(
+            sampleSize: 4, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], attentionHeadDim: nil,
+            normNumGroups: 4, numClassEmbeds: 4)
         let model = LabelRecordingUNet(try UNet2DModel(config: config, generator: &generator))
-        let configuration = TrainingConfiguration(steps: steps, learningRate: 1e-2, warmupSteps: 1, gradientClip: 1,
-                                                  emaDecay: 0.9, seed: 13, checkpointEvery: 100, classConditional: true,
-                                                  classDropout: dropout, nullClass: 3)
-        let trainer = try Trainer(model: model, diffusion: GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50)),
-                                  data: LabelledBatches(batchSize: 4, withLabels: withLabels),
-                                  configuration: configuration, folder: folder)
+        let configuration = TrainingConfiguration(
+            steps: steps, learningRate: 1e-2, warmupSteps: 1, gradientClip: 1,
+            emaDecay: 0.9, seed: 13, checkpointEvery: 100, classConditional: true,
+            classDropout: dropout, nullClass: 3)
+        let trainer = try Trainer(
+            model: model, diffusion: GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50)),
+            data: LabelledBatches(batchSize: 4, withLabels: withLabels),
+            configuration: configuration, folder: folder)
         return (trainer, model)
     }
 
@@ -280,7 +310,10 @@ final class TrainerTests: XCTestCase {
         let splitFolder = folder.appendingPathComponent("split")
         let (first, firstModel) = try makeConditionalTrainer(steps: 6, folder: splitFolder)
         var calls = 0
-        XCTAssertEqual(try first.run(shouldStop: { calls += 1; return calls > 3 }), .interrupted(step: 3))
+        XCTAssertEqual(
+            try first.run(shouldStop: {
+                calls += 1; return calls > 3
+            }), .interrupted(step: 3))
         let (second, secondModel) = try makeConditionalTrainer(steps: 6, folder: splitFolder)
         try second.resume()
         XCTAssertEqual(try second.run(), .finished(step: 6))
@@ -295,8 +328,9 @@ final class TrainerTests: XCTestCase {
     /// Each label becomes the null class with probability p: never at p = 0, always at p = 1, about p·n times between.
     func testLabelDropoutReplacesLabelsWithTheNullClass() throws {
         func nullFraction(_ dropout: Double, steps: Int) throws -> Double {
-            let (trainer, model) = try makeConditionalTrainer(steps: steps, folder: folder.appendingPathComponent("p\(dropout)"),
-                                                              dropout: dropout)
+            let (trainer, model) = try makeConditionalTrainer(
+                steps: steps, folder: folder.appendingPathComponent("p\(dropout)"),
+                dropout: dropout)
             _ = try trainer.run()
             let labels = model.seenLabels.flatMap { $0 ?? [] }
             XCTAssertEqual(labels.count, 4 * steps)
@@ -324,14 +358,21 @@ final class TrainerTests: XCTestCase {
 
     /// A checkpoint written before label dropout existed (no classDropout / nullClass keys) still reads, as p = 0.
     func testConfigurationWithoutDropoutKeysDecodes() throws {
-        let old = #"{"checkpointEvery":5,"classConditional":false,"emaDecay":0.9,"gradientClip":1,"learningRate":0.001,"loss":"simple","seed":3,"steps":10,"warmupSteps":0,"weightDecay":0}"#
+        let old =
+            #"{"checkpointEvery":5,"classConditional":false,"emaDecay":0.9,"gradientClip":1,"learningRate":0.001,"loss":"simple","seed":3,"steps":10,"warmupSteps":0,"weightDecay":0}"#
         let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
         XCTAssertEqual(configuration.classDropout, 0)
         XCTAssertNil(configuration.nullClass)
-        XCTAssertEqual(configuration, TrainingConfiguration(steps: 10, learningRate: 0.001, gradientClip: 1, emaDecay: 0.9,
-                                                            seed: 3, checkpointEvery: 5))
-        let round = try JSONDecoder().decode(TrainingConfiguration.self, from: try TrainingConfiguration(
-            steps: 3, classConditional: true, classDropout: 0.2, nullClass: 10).jsonData())
+        XCTAssertEqual(
+            configuration,
+            TrainingConfiguration(
+                steps: 10, learningRate: 0.001, gradientClip: 1, emaDecay: 0.9,
+                seed: 3, checkpointEvery: 5))
+        let round = try JSONDecoder().decode(
+            TrainingConfiguration.self,
+            from: try TrainingConfiguration(
+                steps: 3, classConditional: true, classDropout: 0.2, nullClass: 10
+            ).jsonData())
         XCTAssertEqual(round.classDropout, 0.2)
         XCTAssertEqual(round.nullClass, 10)
     }
@@ -355,8 +396,9 @@ final class TrainerTests: XCTestCase {
     /// always takes the options path).
     func testDefaultOptionsGiveThePlainLossBitForBit() throws {
         var generator = RandomGenerator(seed: 3)
-        let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8),
-                                    generator: &generator)
+        let model = try MLPDenoiser(
+            config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8),
+            generator: &generator)
         let diffusion = GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50))
         let x0 = points()
         var plain = RandomGenerator(seed: 9), optioned = RandomGenerator(seed: 9)
@@ -418,12 +460,14 @@ final class TrainerTests: XCTestCase {
     func testResumeRefusesMismatchAndGarbage() throws {
         _ = try makeTrainer(steps: 2, folder: folder).run()
         var generator = RandomGenerator(seed: 3)
-        let model = try MLPDenoiser(config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8),
-                                    generator: &generator)
-        let other = try Trainer(model: model, diffusion: GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50)),
-                                data: PointBatches(points: points(), batchSize: 8),
-                                configuration: TrainingConfiguration(steps: 4, learningRate: 0.5, seed: 11),
-                                folder: folder)
+        let model = try MLPDenoiser(
+            config: MLPDenoiserConfig(hiddenWidth: 16, blocks: 1, timeEmbeddingDimension: 8),
+            generator: &generator)
+        let other = try Trainer(
+            model: model, diffusion: GaussianDiffusion(schedule: try NoiseSchedule(.linear(), timesteps: 50)),
+            data: PointBatches(points: points(), batchSize: 8),
+            configuration: TrainingConfiguration(steps: 4, learningRate: 0.5, seed: 11),
+            folder: folder)
         XCTAssertThrowsError(try other.resume()) { XCTAssertTrue("\($0)".contains("learningRate"), "\($0)") }
         XCTAssertThrowsError(try TrainingCheckpoint.decode(Data("not a checkpoint".utf8))) {
             XCTAssertTrue("\($0)".contains("not a readable training state"), "\($0)")

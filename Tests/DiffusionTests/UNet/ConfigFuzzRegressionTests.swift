@@ -17,8 +17,9 @@ final class ConfigFuzzRegressionTests: XCTestCase {
 
     private func assertRefused(_ data: Data, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try UNetConfig.parse(data, source: "c.json"), file: file, line: line) { error in
-            XCTAssertTrue("\(error)".contains("c.json") && "\(error)".contains(fragment),
-                          "\(error) should name the file and mention \(fragment)", file: file, line: line)
+            XCTAssertTrue(
+                "\(error)".contains("c.json") && "\(error)".contains(fragment),
+                "\(error) should name the file and mention \(fragment)", file: file, line: line)
         }
     }
 

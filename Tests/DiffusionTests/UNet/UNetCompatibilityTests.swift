@@ -22,8 +22,10 @@ final class UNetCompatibilityTests: XCTestCase {
         return (ours, try io.tensor(named: "output"), loaded)
     }
 
-    private func assertClose(_ a: Tensor, _ b: Tensor, tolerance: Float, _ name: String,
-                             file: StaticString = #filePath, line: UInt = #line) {
+    private func assertClose(
+        _ a: Tensor, _ b: Tensor, tolerance: Float, _ name: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(a.shape, b.shape, name, file: file, line: line)
         guard a.shape == b.shape else { return }
         let worst = zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
@@ -55,7 +57,8 @@ final class UNetCompatibilityTests: XCTestCase {
         let (ours, _, loaded) = try run(folder)
         // DDPM_ROUNDTRIP_DIR keeps the saved folder for tools/check_diffusers_roundtrip.py.
         let keep = ProcessInfo.processInfo.environment["DDPM_ROUNDTRIP_DIR"]
-        let copy = keep.map { URL(fileURLWithPath: $0) }
+        let copy =
+            keep.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("unet-roundtrip-\(UUID().uuidString)")
         defer { if keep == nil { try? FileManager.default.removeItem(at: copy) } }
         try ModelFolder.save(loaded.model, scheduler: loaded.scheduler, to: copy)
@@ -68,8 +71,9 @@ final class UNetCompatibilityTests: XCTestCase {
         }
         XCTAssertEqual(again.scalars, ours.scalars)
         if keep != nil {
-            try SafetensorsWriter.write(["x": io.tensor(named: "x"), "timesteps": io.tensor(named: "timesteps"), "output": again],
-                                        to: copy.appendingPathComponent("io.safetensors"))
+            try SafetensorsWriter.write(
+                ["x": io.tensor(named: "x"), "timesteps": io.tensor(named: "timesteps"), "output": again],
+                to: copy.appendingPathComponent("io.safetensors"))
         }
     }
 
@@ -79,7 +83,8 @@ final class UNetCompatibilityTests: XCTestCase {
         let folder = Self.fixtures.appendingPathComponent("tiny-class")
         let (ours, _, loaded) = try run(folder)
         let keep = ProcessInfo.processInfo.environment["DDPM_ROUNDTRIP_DIR"].map { $0 + "-class" }
-        let copy = keep.map { URL(fileURLWithPath: $0) }
+        let copy =
+            keep.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("unet-class-roundtrip-\(UUID().uuidString)")
         defer { if keep == nil { try? FileManager.default.removeItem(at: copy) } }
         let conditioning = ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.1)
@@ -97,12 +102,16 @@ final class UNetCompatibilityTests: XCTestCase {
         let realLabels = labels.map { $0 % 10 }
         let before = try ClassifierFreeGuidance(model: loaded.model, scale: 3, classCount: 10, nullClass: 10)
         let after = try ClassifierFreeGuidance(model: reloaded.model, scale: 3, classCount: 10, nullClass: 10)
-        XCTAssertEqual(try after(x, timesteps: timesteps, classLabels: realLabels).scalars,
-                       try before(x, timesteps: timesteps, classLabels: realLabels).scalars)
+        XCTAssertEqual(
+            try after(x, timesteps: timesteps, classLabels: realLabels).scalars,
+            try before(x, timesteps: timesteps, classLabels: realLabels).scalars)
         if keep != nil {
-            try SafetensorsWriter.write(["x": x, "timesteps": io.tensor(named: "timesteps"),
-                                         "class_labels": io.tensor(named: "class_labels"), "output": again],
-                                        to: copy.appendingPathComponent("io.safetensors"))
+            try SafetensorsWriter.write(
+                [
+                    "x": x, "timesteps": io.tensor(named: "timesteps"),
+                    "class_labels": io.tensor(named: "class_labels"), "output": again,
+                ],
+                to: copy.appendingPathComponent("io.safetensors"))
         }
 
         // Saving over it without a record removes the stale file; a record that does not fit the network is refused.
@@ -142,11 +151,13 @@ final class UNetCompatibilityTests: XCTestCase {
         var generator = RandomGenerator(seed: 2)
         let model = try UNet2DModel(config: UNetConfig.preset(named: "mnist-small"), generator: &generator)
         let names = Set(model.namedParameters().map(\.path))
-        for expected in ["conv_in.weight", "time_embedding.linear_1.weight", "down_blocks.0.resnets.1.conv1.weight",
-                         "down_blocks.0.downsamplers.0.conv.weight", "down_blocks.1.attentions.0.to_q.weight",
-                         "down_blocks.1.attentions.1.to_out.0.bias", "mid_block.attentions.0.group_norm.weight",
-                         "mid_block.resnets.1.time_emb_proj.weight", "up_blocks.0.resnets.2.conv_shortcut.weight",
-                         "up_blocks.1.upsamplers.0.conv.weight", "conv_norm_out.bias", "conv_out.weight"] {
+        for expected in [
+            "conv_in.weight", "time_embedding.linear_1.weight", "down_blocks.0.resnets.1.conv1.weight",
+            "down_blocks.0.downsamplers.0.conv.weight", "down_blocks.1.attentions.0.to_q.weight",
+            "down_blocks.1.attentions.1.to_out.0.bias", "mid_block.attentions.0.group_norm.weight",
+            "mid_block.resnets.1.time_emb_proj.weight", "up_blocks.0.resnets.2.conv_shortcut.weight",
+            "up_blocks.1.upsamplers.0.conv.weight", "conv_norm_out.bias", "conv_out.weight",
+        ] {
             XCTAssertTrue(names.contains(expected), "missing \(expected)")
         }
     }

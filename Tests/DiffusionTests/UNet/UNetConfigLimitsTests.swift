@@ -35,8 +35,9 @@ final class UNetConfigLimitsTests: XCTestCase {
 
     func testEachSizeWithinItsCapButTooManyParametersInTotalIsRefused() {
         // 8 blocks of width 16384 with 64 layers: about 2.6e13 parameters.
-        assertRefused(config(#", "layers_per_block": 64, "sample_size": 256"#, widths: Array(repeating: 16384, count: 8)),
-                      "parameters")
+        assertRefused(
+            config(#", "layers_per_block": 64, "sample_size": 256"#, widths: Array(repeating: 16384, count: 8)),
+            "parameters")
     }
 
     func testEveryPresetIsWithinTheLimits() throws {

@@ -18,12 +18,16 @@ final class UNetConfigTests: XCTestCase {
     }
 
     func testDefaultsNullsAndUnknownKeys() throws {
-        let (config, warnings) = try parse(#"{"sample_size": 32, "block_out_channels": [32, 64], "down_block_types": ["DownBlock2D", "AttnDownBlock2D"], "up_block_types": ["AttnUpBlock2D", "UpBlock2D"], "attention_head_dim": null, "shiny": 1}"#)
+        let (config, warnings) = try parse(
+            #"{"sample_size": 32, "block_out_channels": [32, 64], "down_block_types": ["DownBlock2D", "AttnDownBlock2D"], "up_block_types": ["AttnUpBlock2D", "UpBlock2D"], "attention_head_dim": null, "shiny": 1}"#
+        )
         XCTAssertNil(config.attentionHeadDim, "null means one head of full width")
         XCTAssertEqual(config.normNumGroups, 32)
         XCTAssertEqual(warnings.count, 1)
         XCTAssertTrue(warnings[0].contains("shiny"))
-        let (defaults, _) = try parse(#"{"block_out_channels": [32, 64], "down_block_types": ["DownBlock2D", "DownBlock2D"], "up_block_types": ["UpBlock2D", "UpBlock2D"]}"#)
+        let (defaults, _) = try parse(
+            #"{"block_out_channels": [32, 64], "down_block_types": ["DownBlock2D", "DownBlock2D"], "up_block_types": ["UpBlock2D", "UpBlock2D"]}"#
+        )
         XCTAssertEqual(defaults.attentionHeadDim, 8, "absent means diffusers' default")
     }
 

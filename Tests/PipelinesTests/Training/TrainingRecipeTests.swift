@@ -105,7 +105,8 @@ final class TrainingRecipeTests: XCTestCase {
         XCTAssertEqual(try resumed.trainer.run(), .finished(step: 4))
 
         let weights = "diffusion_pytorch_model.safetensors"
-        XCTAssertEqual(try Data(contentsOf: whole.appendingPathComponent(weights)),
-                       try Data(contentsOf: split.appendingPathComponent(weights)))
+        XCTAssertEqual(
+            try Data(contentsOf: whole.appendingPathComponent(weights)),
+            try Data(contentsOf: split.appendingPathComponent(weights)))
     }
 }

@@ -9,8 +9,11 @@ import Datasets
 /// `bytes` as a gzip stream, compressed with the system zlib.
 func gzip(_ bytes: [UInt8]) -> [UInt8] {
     var stream = z_stream()
-    guard deflateInit2_(&stream, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                        zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
+    guard
+        deflateInit2_(
+            &stream, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else { return [] }
     defer { deflateEnd(&stream) }
     var input = bytes
     var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)

@@ -37,18 +37,22 @@ func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
 }
 
 @_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
+public func initialize(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>
+) -> Int32 {
     guard let seedPath = ProcessInfo.processInfo.environment["FUZZ_MAKE_SEED"] else { return 0 }
     do {
-        let config = UNetConfig(sampleSize: 4, inChannels: 1, outChannels: 1, blockOutChannels: [2, 4], layersPerBlock: 1,
-                                downBlockTypes: [.plain, .attention], upBlockTypes: [.attention, .plain],
-                                attentionHeadDim: 2, normNumGroups: 2, numClassEmbeds: 3)
+        let config = UNetConfig(
+            sampleSize: 4, inChannels: 1, outChannels: 1, blockOutChannels: [2, 4], layersPerBlock: 1,
+            downBlockTypes: [.plain, .attention], upBlockTypes: [.attention, .plain],
+            attentionHeadDim: 2, normNumGroups: 2, numClassEmbeds: 3)
         var generator = RandomGenerator(seed: 1)
         let model = try UNet2DModel(config: config, generator: &generator)
         let scheduler = SchedulerConfig(trainTimesteps: 10, betaSchedule: "squaredcos_cap_v2")
         try ModelFolder.save(model, scheduler: scheduler, to: folder)
         func read(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))) }
-        let seed = lengthPrefixed(try read(ModelFolder.configName)) + lengthPrefixed(try read(ModelFolder.schedulerName))
+        let seed =
+            lengthPrefixed(try read(ModelFolder.configName)) + lengthPrefixed(try read(ModelFolder.schedulerName))
             + (try read(ModelFolder.weightsName))
         try Data(seed).write(to: URL(fileURLWithPath: seedPath))
         print("wrote \(seed.count) bytes to \(seedPath)")

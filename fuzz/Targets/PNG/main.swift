@@ -10,7 +10,8 @@ func withFixedChunkCRCs(_ input: [UInt8]) -> [UInt8] {
     var bytes = input
     var offset = 8
     while bytes.count - offset >= 12 {
-        let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+        let length =
+            Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
             | Int(bytes[offset + 3])
         guard bytes.count - offset - 12 >= length else { break }
         let crc = bytes[(offset + 4)..<(offset + 8 + length)].withUnsafeBufferPointer { chunk in

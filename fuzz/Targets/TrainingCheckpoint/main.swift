@@ -11,14 +11,18 @@ import NN
 import Tensors
 
 @_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> Int32 {
+public func initialize(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>
+) -> Int32 {
     guard let seedPath = ProcessInfo.processInfo.environment["FUZZ_MAKE_SEED"] else { return 0 }
     do {
         let weights = ["w": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]), "b": Tensor(shape: [2], scalars: [0.5, -0.5])]
-        let optimizer = OptimizerState(stepCount: 3, parameters: [
-            "w": .init(step: 3, buffers: ["exp_avg": [0, 1, 2, 3, 4, 5], "exp_avg_sq": [1, 1, 1, 1, 1, 1]]),
-            "b": .init(step: 3, buffers: ["exp_avg": [0, 1], "exp_avg_sq": [2, 2]]),
-        ])
+        let optimizer = OptimizerState(
+            stepCount: 3,
+            parameters: [
+                "w": .init(step: 3, buffers: ["exp_avg": [0, 1, 2, 3, 4, 5], "exp_avg_sq": [1, 1, 1, 1, 1, 1]]),
+                "b": .init(step: 3, buffers: ["exp_avg": [0, 1], "exp_avg_sq": [2, 2]]),
+            ])
         let state = TrainingCheckpoint(
             step: 3, configuration: TrainingConfiguration(steps: 10), modelWeights: weights,
             ema: .init(updateCount: 3, shadow: ["w": [1, 2, 3, 4, 5, 6], "b": [0, 0]]), optimizer: optimizer,

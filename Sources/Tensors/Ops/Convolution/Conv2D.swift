@@ -20,23 +20,30 @@ extension Tensor {
     /// is (vertical, horizontal) and `padding` may differ on each side.
     /// `algorithms` forces the algorithms instead of the plan's choice (tests,
     /// benchmarks).
-    public func conv2d(_ weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Conv2DPadding,
-                       prologue: Conv2DPrologue = .none, adding residual: Tensor? = nil,
-                       algorithms: Conv2DPlan.Override? = nil) -> Tensor {
-        let geometry = Conv2DGeometry(input: prologue.mappedShape(shape), weight: weight.shape, bias: bias?.shape,
-                                      stride: stride, padding: padding)
+    public func conv2d(
+        _ weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Conv2DPadding,
+        prologue: Conv2DPrologue = .none, adding residual: Tensor? = nil,
+        algorithms: Conv2DPlan.Override? = nil
+    ) -> Tensor {
+        let geometry = Conv2DGeometry(
+            input: prologue.mappedShape(shape), weight: weight.shape, bias: bias?.shape,
+            stride: stride, padding: padding)
         if let residual {
-            precondition(residual.shape == geometry.outputShape,
-                         "conv2d: residual shape \(residual.shape) does not match the output shape \(geometry.outputShape)")
+            precondition(
+                residual.shape == geometry.outputShape,
+                "conv2d: residual shape \(residual.shape) does not match the output shape \(geometry.outputShape)")
         }
-        let recording = GradMode.isEnabled
+        let recording =
+            GradMode.isEnabled
             && ([self, weight] + [bias, residual].compactMap { $0 } + prologue.parameters).contains { $0.requiresGrad }
-        let plan = Conv2DPlan(geometry, prologue: prologue.kind, residual: residual != nil, recording: recording,
-                              override: algorithms)
+        let plan = Conv2DPlan(
+            geometry, prologue: prologue.kind, residual: residual != nil, recording: recording,
+            override: algorithms)
         Conv2DPlan.note(plan, weight: weight)
         if plan.fusesPrologue {
-            let output = plan.forward(input: scalars, weight: weight, bias: bias?.scalars, residual: residual?.scalars,
-                                      staging: prologue.staging(of: self))
+            let output = plan.forward(
+                input: scalars, weight: weight, bias: bias?.scalars, residual: residual?.scalars,
+                staging: prologue.staging(of: self))
             return Tensor(shape: geometry.outputShape, scalars: output)
         }
         return prologue(self).convolved(by: plan, weight: weight, bias: bias, residual: residual)
@@ -44,8 +51,9 @@ extension Tensor {
 
     /// The convolution of this (already mapped) input as `plan` says, recorded for autodiff.
     private func convolved(by plan: Conv2DPlan, weight: Tensor, bias: Tensor?, residual: Tensor?) -> Tensor {
-        let output = plan.forward(input: scalars, weight: weight, bias: bias?.scalars, residual: residual?.scalars,
-                                  staging: .copy)
+        let output = plan.forward(
+            input: scalars, weight: weight, bias: bias?.scalars, residual: residual?.scalars,
+            staging: .copy)
         let input = self
         let inputs = [input, weight] + [bias, residual].compactMap { $0 }
         return .result(shape: plan.geometry.outputShape, scalars: output, inputs: inputs) { g in
@@ -67,20 +75,25 @@ extension Conv2DPlan {
     /// The forward pass on flat arrays: the input (as `staging` maps it, only
     /// when the plan fuses the prologue) convolved with `weight`, plus `bias`
     /// and `residual` when given.
-    func forward(input: [Float], weight: Tensor, bias: [Float]?, residual: [Float]?,
-                 staging: InputStaging) -> [Float] {
+    func forward(
+        input: [Float], weight: Tensor, bias: [Float]?, residual: [Float]?,
+        staging: InputStaging
+    ) -> [Float] {
         var output: [Float]
         switch forward.algorithm {
         case .winograd(let tile):
-            output = WinogradConv2D.forward(geometry, tile: tile, blocks: forward.threading.blocks, input: input,
-                                            weight: weight, bias: bias, residual: fusesResidual ? residual : nil,
-                                            staging: staging)
+            output = WinogradConv2D.forward(
+                geometry, tile: tile, blocks: forward.threading.blocks, input: input,
+                weight: weight, bias: bias, residual: fusesResidual ? residual : nil,
+                staging: staging)
         case .implicitGEMM:
-            output = ImplicitConv2D.forward(geometry, blocks: forward.threading.blocks, input: input,
-                                            weight: weight.scalars, bias: bias)
+            output = ImplicitConv2D.forward(
+                geometry, blocks: forward.threading.blocks, input: input,
+                weight: weight.scalars, bias: bias)
         case .im2col, .pointwise:
-            output = Im2ColConv2D.forward(geometry, unfold: forward.algorithm == .im2col, threading: forward.threading,
-                                          input: input, weight: weight.scalars, bias: bias)
+            output = Im2ColConv2D.forward(
+                geometry, unfold: forward.algorithm == .im2col, threading: forward.threading,
+                input: input, weight: weight.scalars, bias: bias)
         }
         if !fusesResidual, let residual { output.add(residual) }
         return output
@@ -88,21 +101,26 @@ extension Conv2DPlan {
 
     /// The gradients of the convolution (not of the residual, which is the
     /// output gradient itself) on flat arrays.
-    func backward(outputGradient: [Float], input: [Float], weight: [Float],
-                  needInput: Bool, needWeight: Bool, needBias: Bool) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+    func backward(
+        outputGradient: [Float], input: [Float], weight: [Float],
+        needInput: Bool, needWeight: Bool, needBias: Bool
+    ) -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
         switch backward.algorithm {
         case .winograd(let tile):
-            WinogradConv2D.backward(geometry, tile: tile, blocks: backward.threading.blocks,
-                                    outputGradient: outputGradient, input: input, weight: weight,
-                                    needInput: needInput, needWeight: needWeight, needBias: needBias)
+            WinogradConv2D.backward(
+                geometry, tile: tile, blocks: backward.threading.blocks,
+                outputGradient: outputGradient, input: input, weight: weight,
+                needInput: needInput, needWeight: needWeight, needBias: needBias)
         case .implicitGEMM:
-            ImplicitConv2D.backward(geometry, blocks: backward.threading.blocks, outputGradient: outputGradient,
-                                    input: input, weight: weight,
-                                    needInput: needInput, needWeight: needWeight, needBias: needBias)
+            ImplicitConv2D.backward(
+                geometry, blocks: backward.threading.blocks, outputGradient: outputGradient,
+                input: input, weight: weight,
+                needInput: needInput, needWeight: needWeight, needBias: needBias)
         case .im2col, .pointwise:
-            Im2ColConv2D.backward(geometry, unfold: backward.algorithm == .im2col, threading: backward.threading,
-                                  outputGradient: outputGradient, input: input, weight: weight,
-                                  needInput: needInput, needWeight: needWeight, needBias: needBias)
+            Im2ColConv2D.backward(
+                geometry, unfold: backward.algorithm == .im2col, threading: backward.threading,
+                outputGradient: outputGradient, input: input, weight: weight,
+                needInput: needInput, needWeight: needWeight, needBias: needBias)
         }
     }
 }

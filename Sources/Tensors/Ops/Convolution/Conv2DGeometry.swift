@@ -18,13 +18,15 @@ public struct Conv2DGeometry: Hashable, Sendable, CustomStringConvertible {
     public init(input: [Int], weight: [Int], bias: [Int]?, stride: (Int, Int), padding: Conv2DPadding) {
         precondition(input.count == 4, "conv2d: input must be NCHW (rank 4), got shape \(input)")
         precondition(weight.count == 4, "conv2d: weight must be [Cout, Cin, kH, kW] (rank 4), got shape \(weight)")
-        precondition(weight[1] == input[1],
-                     "conv2d: weight \(weight) expects \(weight[1]) input channels, input \(input) has \(input[1])")
+        precondition(
+            weight[1] == input[1],
+            "conv2d: weight \(weight) expects \(weight[1]) input channels, input \(input) has \(input[1])")
         precondition(input[0] >= 0 && input[1] > 0 && input[2] > 0 && input[3] > 0, "conv2d: empty input shape \(input)")
         precondition(weight[0] > 0 && weight[2] > 0 && weight[3] > 0, "conv2d: empty weight shape \(weight)")
         precondition(stride.0 > 0 && stride.1 > 0, "conv2d: stride must be positive, got \(stride)")
-        precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
-                     "conv2d: padding must be non-negative, got \(padding)")
+        precondition(
+            padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
+            "conv2d: padding must be non-negative, got \(padding)")
         if let bias {
             precondition(bias == [weight[0]], "conv2d: bias shape \(bias) does not match weight \(weight); expected [\(weight[0])]")
         }
@@ -40,8 +42,10 @@ public struct Conv2DGeometry: Hashable, Sendable, CustomStringConvertible {
         self.padding = padding
         let paddedHeight = height + padding.top + padding.bottom
         let paddedWidth = width + padding.left + padding.right
-        precondition(paddedHeight >= kernelHeight && paddedWidth >= kernelWidth,
-                     "conv2d: kernel \(kernelHeight)×\(kernelWidth) (weight \(weight)) is larger than the padded input \(paddedHeight)×\(paddedWidth) (input \(input), padding \(padding))")
+        precondition(
+            paddedHeight >= kernelHeight && paddedWidth >= kernelWidth,
+            "conv2d: kernel \(kernelHeight)×\(kernelWidth) (weight \(weight)) is larger than the padded input \(paddedHeight)×\(paddedWidth) (input \(input), padding \(padding))"
+        )
         outHeight = (paddedHeight - kernelHeight) / strideY + 1
         outWidth = (paddedWidth - kernelWidth) / strideX + 1
     }
@@ -64,7 +68,8 @@ public struct Conv2DGeometry: Hashable, Sendable, CustomStringConvertible {
 
     /// For example `8×64×14×14 → 64×14×14, 3×3 stride 1 pad 1`.
     public var description: String {
-        let pad = padding.top == padding.bottom && padding.left == padding.right && padding.top == padding.left
+        let pad =
+            padding.top == padding.bottom && padding.left == padding.right && padding.top == padding.left
             ? "\(padding.top)" : "(\(padding.top),\(padding.bottom),\(padding.left),\(padding.right))"
         let strides = strideY == strideX ? "\(strideY)" : "\(strideY)×\(strideX)"
         return "\(batch)×\(inChannels)×\(height)×\(width) → \(outChannels)×\(outHeight)×\(outWidth), "

@@ -15,8 +15,9 @@ public struct Conv2DPadding: Equatable, Hashable, Sendable {
 
     /// Padding given side by side; every side must be non-negative.
     public init(top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0) {
-        precondition(top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
-                     "Conv2DPadding: padding must be non-negative, got top \(top), bottom \(bottom), left \(left), right \(right)")
+        precondition(
+            top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
+            "Conv2DPadding: padding must be non-negative, got top \(top), bottom \(bottom), left \(left), right \(right)")
         self.top = top
         self.bottom = bottom
         self.left = left

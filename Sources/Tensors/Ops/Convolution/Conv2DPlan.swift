@@ -89,15 +89,19 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
     ///   - threads: the threads the kernels may use.
     ///   - override: algorithms to use instead of the plan's choice; each must
     ///     compute its pass (`Conv2DAlgorithm.computesForward/Backward`).
-    public init(_ geometry: Conv2DGeometry, prologue: Prologue = .none, residual: Bool = false,
-                recording: Bool = false, threads: Int = Parallel.threadCount, override: Override? = nil) {
+    public init(
+        _ geometry: Conv2DGeometry, prologue: Prologue = .none, residual: Bool = false,
+        recording: Bool = false, threads: Int = Parallel.threadCount, override: Override? = nil
+    ) {
         let threads = Swift.max(1, threads)
         let forwardAlgorithm: Conv2DAlgorithm, backwardAlgorithm: Conv2DAlgorithm
         if let override {
-            precondition(override.forward.computesForward(geometry),
-                         "Conv2DPlan: \(override.forward) cannot compute the forward pass of \(geometry)")
-            precondition(override.backward.computesBackward(geometry),
-                         "Conv2DPlan: \(override.backward) cannot compute the gradients of \(geometry)")
+            precondition(
+                override.forward.computesForward(geometry),
+                "Conv2DPlan: \(override.forward) cannot compute the forward pass of \(geometry)")
+            precondition(
+                override.backward.computesBackward(geometry),
+                "Conv2DPlan: \(override.backward) cannot compute the gradients of \(geometry)")
             (forwardAlgorithm, backwardAlgorithm) = (override.forward, override.backward)
         } else {
             forwardAlgorithm = Self.choice(geometry, threads: threads, backward: false)
@@ -105,8 +109,9 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
         }
         self.geometry = geometry
         forward = Pass(algorithm: forwardAlgorithm, threading: Self.threading(forwardAlgorithm, geometry, threads: threads))
-        backward = Pass(algorithm: backwardAlgorithm,
-                        threading: Self.threading(backwardAlgorithm, geometry, threads: threads))
+        backward = Pass(
+            algorithm: backwardAlgorithm,
+            threading: Self.threading(backwardAlgorithm, geometry, threads: threads))
         self.prologue = prologue
         let winogradForward = if case .winograd = forwardAlgorithm { true } else { false }
         fusesPrologue = winogradForward && !recording && (prologue == .upsampleNearest2x || prologue == .groupNormSiLU)
@@ -121,8 +126,10 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
         if batchPerThread && winograd.computesForward(g) && g.inChannels >= 8 && g.outChannels >= 8 {
             return .winograd(winogradTile(for: g))
         }
-        let implicit = backward ? Conv2DAlgorithm.implicitGEMM.computesBackward(g)
-                                : Conv2DAlgorithm.implicitGEMM.computesForward(g)
+        let implicit =
+            backward
+            ? Conv2DAlgorithm.implicitGEMM.computesBackward(g)
+            : Conv2DAlgorithm.implicitGEMM.computesForward(g)
         if batchPerThread && implicit { return .implicitGEMM }
         return g.isPointwise ? .pointwise : .im2col
     }

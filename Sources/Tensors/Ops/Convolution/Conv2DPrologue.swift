@@ -69,13 +69,17 @@ public indirect enum Conv2DPrologue {
         case .groupNormSiLU(let groups, let weight, let bias, let eps, let shift):
             let layout = GroupNormLayout(validating: x.shape, groups: groups, weight: weight, bias: bias, eps: eps)
             if let shift {
-                precondition(shift.shape == [x.shape[0], x.shape[1]],
-                             "groupNormSiLU: shift shape \(shift.shape) does not match input \(x.shape); expected [N, C] = \(Array(x.shape.prefix(2)))")
+                precondition(
+                    shift.shape == [x.shape[0], x.shape[1]],
+                    "groupNormSiLU: shift shape \(shift.shape) does not match input \(x.shape); expected [N, C] = \(Array(x.shape.prefix(2)))"
+                )
             }
             let shifts = shift?.scalars
             let (mean, rstd) = layout.statistics(of: x.scalars, shifts: shifts, eps: eps)
-            return .normalizedSiLU(InputNormalization(layout, mean: mean, rstd: rstd, gamma: weight?.scalars,
-                                                      beta: bias?.scalars, shifts: shifts))
+            return .normalizedSiLU(
+                InputNormalization(
+                    layout, mean: mean, rstd: rstd, gamma: weight?.scalars,
+                    beta: bias?.scalars, shifts: shifts))
         case .followed:
             preconditionFailure("Conv2DPrologue: a followed prologue is never fused")
         }

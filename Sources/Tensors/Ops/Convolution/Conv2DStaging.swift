@@ -10,7 +10,7 @@ enum Conv2DStaging {
             return
         }
         Parallel.forEach(blocks) { block in
-            body(block, batch * block / blocks ..< batch * (block + 1) / blocks)
+            body(block, batch * block / blocks..<batch * (block + 1) / blocks)
         }
     }
 
@@ -29,8 +29,10 @@ enum Conv2DStaging {
     /// Adds blocks 1 ..< `blocks` of the partial sums of `size` floats laid end
     /// to end at `partials` into `total`, which holds block 0, in block order
     /// (the bits of `sumOfBlocks`); `total` may be `partials` itself.
-    static func addBlocks(_ partials: UnsafePointer<Float>, blocks: Int, size: Int,
-                          into total: UnsafeMutablePointer<Float>) {
+    static func addBlocks(
+        _ partials: UnsafePointer<Float>, blocks: Int, size: Int,
+        into total: UnsafeMutablePointer<Float>
+    ) {
         for block in 1..<Swift.max(blocks, 1) {
             [Float].add(partials + block * size, into: total, count: size)
         }
@@ -40,21 +42,25 @@ enum Conv2DStaging {
     /// buffer `[height + top + bottom][width + left + right][channels]`, zero outside,
     /// mapped by `staging` (`image` is the image's index in its batch, for
     /// its normalisation; an upsampled source is `height/2 × width/2`).
-    static func pad(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                    top: Int, bottom: Int, left: Int, right: Int, staging: InputStaging = .copy, image: Int = 0,
-                    into destination: UnsafeMutablePointer<Float>) {
+    static func pad(
+        _ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+        top: Int, bottom: Int, left: Int, right: Int, staging: InputStaging = .copy, image: Int = 0,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
         switch staging {
         case .copy:
             ck_pad_channels_last(source, channels, height, width, top, bottom, left, right, destination)
         case .upsampled:
-            ck_pad_channels_last_upsampled(source, channels, height / 2, width / 2, top, bottom, left, right,
-                                           destination)
+            ck_pad_channels_last_upsampled(
+                source, channels, height / 2, width / 2, top, bottom, left, right,
+                destination)
         case .normalizedSiLU(let normalization):
             normalization.maps.withUnsafeBufferPointer {
                 let shift = $0.baseAddress! + image * 4 * channels
-                ck_pad_channels_last_normalized_silu(source, channels, height, width, top, bottom, left, right, shift,
-                                                     shift + channels, shift + 2 * channels, shift + 3 * channels,
-                                                     destination)
+                ck_pad_channels_last_normalized_silu(
+                    source, channels, height, width, top, bottom, left, right, shift,
+                    shift + channels, shift + 2 * channels, shift + 3 * channels,
+                    destination)
             }
         }
     }
@@ -62,9 +68,11 @@ enum Conv2DStaging {
     /// Copies the valid rows of `rows` `[y·Wp + x][channels]` into NCHW
     /// `[channels][height][width]`, adding `bias[c]` if given, then the same
     /// element of `addend` (an NCHW image) if given.
-    static func unpack(_ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
-                       bias: [Float]?, adding addend: UnsafePointer<Float>? = nil,
-                       into destination: UnsafeMutablePointer<Float>) {
+    static func unpack(
+        _ rows: UnsafePointer<Float>, paddedWidth: Int, channels: Int, height: Int, width: Int,
+        bias: [Float]?, adding addend: UnsafePointer<Float>? = nil,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
         if let bias {
             bias.withUnsafeBufferPointer {
                 ck_unpack_channels_last(rows, paddedWidth, channels, height, width, $0.baseAddress, addend, destination)

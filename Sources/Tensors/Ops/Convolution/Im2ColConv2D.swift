@@ -15,8 +15,9 @@ enum Im2ColConv2D {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         if blocks == 1 {
-            GEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: beta, c: c, ldc: ldc)
+            GEMM.sgemm(
+                transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c, ldc: ldc)
         } else {
             ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
         }
@@ -24,8 +25,10 @@ enum Im2ColConv2D {
 
     /// The convolution of `input` with `weight`, plus `bias`; `unfold` false
     /// reads a pointwise geometry's image as its patch matrix.
-    static func forward(_ geometry: Conv2DGeometry, unfold: Bool, threading: Conv2DThreading, input: [Float],
-                        weight: [Float], bias: [Float]?) -> [Float] {
+    static func forward(
+        _ geometry: Conv2DGeometry, unfold: Bool, threading: Conv2DThreading, input: [Float],
+        weight: [Float], bias: [Float]?
+    ) -> [Float] {
         let n = geometry.batch
         // Every image is written in full: filled with the bias, or overwritten by a beta = 0 product.
         var output = [Float].unfilled(n * geometry.outputImageSize)
@@ -54,9 +57,10 @@ enum Im2ColConv2D {
                                     for o in 0..<cout { (destination + o * p).update(repeating: bias[o], count: p) }
                                     beta = 1
                                 }
-                                multiply(blocks: blocks, transA: false, transB: false, m: cout, n: p, k: k,
-                                         a: wBase, lda: k, b: patches, ldb: p,
-                                         beta: beta, c: destination, ldc: p)
+                                multiply(
+                                    blocks: blocks, transA: false, transB: false, m: cout, n: p, k: k,
+                                    a: wBase, lda: k, b: patches, ldb: p,
+                                    beta: beta, c: destination, ldc: p)
                             }
                         }
                     }
@@ -78,9 +82,11 @@ enum Im2ColConv2D {
         // Zeroed image by image on the threads, where col2im adds into it.
         var inputGradient = [Float].unfilled(needInput ? input.count : 0)
         guard n > 0 else {
-            return (needInput ? inputGradient : nil,
-                    needWeight ? [Float](repeating: 0, count: weightSize) : nil,
-                    needBias ? [Float](repeating: 0, count: cout) : nil)
+            return (
+                needInput ? inputGradient : nil,
+                needWeight ? [Float](repeating: 0, count: weightSize) : nil,
+                needBias ? [Float](repeating: 0, count: cout) : nil
+            )
         }
         let blocks = threading.blocks
         // Each block of images accumulates its own weight and bias partial sums; they are added up after.
@@ -111,21 +117,24 @@ enum Im2ColConv2D {
                                                     geometry.im2col(source, into: colBuffer.baseAddress!)
                                                     patches = UnsafePointer(colBuffer.baseAddress!)
                                                 }
-                                                multiply(blocks: blocks, transA: false, transB: true, m: cout, n: k, k: p,
-                                                         a: gradient, lda: p, b: patches, ldb: p,
-                                                         beta: position == 0 ? 0 : 1,
-                                                         c: dwPartials.baseAddress! + block * weightSize, ldc: k)
+                                                multiply(
+                                                    blocks: blocks, transA: false, transB: true, m: cout, n: k, k: p,
+                                                    a: gradient, lda: p, b: patches, ldb: p,
+                                                    beta: position == 0 ? 0 : 1,
+                                                    c: dwPartials.baseAddress! + block * weightSize, ldc: k)
                                             }
                                             if needInput {
                                                 let target = dx.baseAddress! + image * geometry.inputImageSize
                                                 if !unfold {
-                                                    multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
-                                                             a: w.baseAddress!, lda: k, b: gradient, ldb: p,
-                                                             c: target, ldc: p)
+                                                    multiply(
+                                                        blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
+                                                        a: w.baseAddress!, lda: k, b: gradient, ldb: p,
+                                                        c: target, ldc: p)
                                                 } else {
-                                                    multiply(blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
-                                                             a: w.baseAddress!, lda: k, b: gradient, ldb: p,
-                                                             c: colBuffer.baseAddress!, ldc: p)
+                                                    multiply(
+                                                        blocks: blocks, transA: true, transB: false, m: k, n: p, k: cout,
+                                                        a: w.baseAddress!, lda: k, b: gradient, ldb: p,
+                                                        c: colBuffer.baseAddress!, ldc: p)
                                                     target.update(repeating: 0, count: geometry.inputImageSize)
                                                     geometry.col2im(UnsafePointer(colBuffer.baseAddress!), addingInto: target)
                                                 }

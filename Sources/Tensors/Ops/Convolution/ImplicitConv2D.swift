@@ -67,16 +67,19 @@ enum ImplicitConv2D {
     /// `[kH][kW][inC][outC]`: writes the rows `r = y·Wp/stride + x` (`y <
     /// outHeight`, all `x` up to the last valid one) of `rows` `[r][outC]`,
     /// single-threaded.
-    private static func correlate(planes: UnsafePointer<Float>, planeRows: Int, paddedWidth: Int, stride: Int,
-                                  inChannels: Int, kernel: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int,
-                                  outChannels: Int, outHeight: Int, outWidth: Int,
-                                  rows: UnsafeMutablePointer<Float>) {
+    private static func correlate(
+        planes: UnsafePointer<Float>, planeRows: Int, paddedWidth: Int, stride: Int,
+        inChannels: Int, kernel: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int,
+        outChannels: Int, outHeight: Int, outWidth: Int,
+        rows: UnsafeMutablePointer<Float>
+    ) {
         let m = (outHeight - 1) * (paddedWidth / stride) + outWidth
         let k = kernelWidth * inChannels
         for i in 0..<kernelHeight {
             let firstRow = (i % stride) * planeRows + i / stride
-            ck_sgemm(0, 0, m, outChannels, k, 1, planes + firstRow * paddedWidth * inChannels, stride * inChannels,
-                     kernel + i * k * outChannels, outChannels, i == 0 ? 0 : 1, rows, outChannels)
+            ck_sgemm(
+                0, 0, m, outChannels, k, 1, planes + firstRow * paddedWidth * inChannels, stride * inChannels,
+                kernel + i * k * outChannels, outChannels, i == 0 ? 0 : 1, rows, outChannels)
         }
     }
 
@@ -90,8 +93,10 @@ enum ImplicitConv2D {
         // Zero columns on the right up to a multiple of the stride, and rows at
         // the bottom until every phase plane has the rows its kernel rows read.
         let paddedWidth = roundUp(g.width + g.padding.left + g.padding.right, to: s)
-        let paddedHeight = roundUp(Swift.max(g.height + g.padding.top + g.padding.bottom,
-                                             s * (oh + (g.kernelHeight - 1) / s)), to: s)
+        let paddedHeight = roundUp(
+            Swift.max(
+                g.height + g.padding.top + g.padding.bottom,
+                s * (oh + (g.kernelHeight - 1) / s)), to: s)
         let planeRows = paddedHeight / s, rowFloats = paddedWidth * cin
         let kernel = weight.withUnsafeBufferPointer { rowMajorKernel($0.baseAddress!, g) }
         input.withUnsafeBufferPointer { x in
@@ -103,22 +108,25 @@ enum ImplicitConv2D {
                         let planes = s == 1 ? padded : ThreadBuffer.phasePlanes.pointer(floats: paddedHeight * rowFloats)
                         let rows = ThreadBuffer.staging.pointer(floats: oh * (paddedWidth / s) * cout)
                         for image in images {
-                            Conv2DStaging.pad(xBase + image * g.inputImageSize, channels: cin, height: g.height,
-                                              width: g.width, top: g.padding.top,
-                                              bottom: paddedHeight - g.height - g.padding.top, left: g.padding.left,
-                                              right: paddedWidth - g.width - g.padding.left, into: padded)
+                            Conv2DStaging.pad(
+                                xBase + image * g.inputImageSize, channels: cin, height: g.height,
+                                width: g.width, top: g.padding.top,
+                                bottom: paddedHeight - g.height - g.padding.top, left: g.padding.left,
+                                right: paddedWidth - g.width - g.padding.left, into: padded)
                             if s > 1 {
                                 for row in 0..<paddedHeight {
                                     (planes + ((row % s) * planeRows + row / s) * rowFloats)
                                         .update(from: padded + row * rowFloats, count: rowFloats)
                                 }
                             }
-                            correlate(planes: planes, planeRows: planeRows, paddedWidth: paddedWidth, stride: s,
-                                      inChannels: cin, kernel: wBase, kernelHeight: g.kernelHeight,
-                                      kernelWidth: g.kernelWidth, outChannels: cout, outHeight: oh, outWidth: ow,
-                                      rows: rows)
-                            Conv2DStaging.unpack(rows, paddedWidth: paddedWidth / s, channels: cout, height: oh, width: ow,
-                                   bias: bias, into: outBase + image * g.outputImageSize)
+                            correlate(
+                                planes: planes, planeRows: planeRows, paddedWidth: paddedWidth, stride: s,
+                                inChannels: cin, kernel: wBase, kernelHeight: g.kernelHeight,
+                                kernelWidth: g.kernelWidth, outChannels: cout, outHeight: oh, outWidth: ow,
+                                rows: rows)
+                            Conv2DStaging.unpack(
+                                rows, paddedWidth: paddedWidth / s, channels: cout, height: oh, width: ow,
+                                bias: bias, into: outBase + image * g.outputImageSize)
                         }
                     }
                 }
@@ -143,8 +151,10 @@ enum ImplicitConv2D {
         let weightSize = cout * cin * kh * kw
         var inputGradient = [Float](repeating: 0, count: needInput ? input.count : 0)
         guard n > 0 else {
-            return (needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
-                    needBias ? [Float](repeating: 0, count: cout) : nil)
+            return (
+                needInput ? inputGradient : nil, needWeight ? [Float](repeating: 0, count: weightSize) : nil,
+                needBias ? [Float](repeating: 0, count: cout) : nil
+            )
         }
         // Weight-gradient partial sums per block, laid out [kH][O][kW][C].
         var partials = [Float](repeating: 0, count: needWeight ? blocks * weightSize : 0)
@@ -162,37 +172,45 @@ enum ImplicitConv2D {
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         partials.withUnsafeMutableBufferPointer { dw in
                             Conv2DStaging.forEachBlock(blocks, batch: n) { block, images in
-                                let staging = ThreadBuffer.padded.pointer(floats: Swift.max(
-                                    needWeight ? paddedHeight * paddedWidth * cin : 0,
-                                    needInput ? fullHeight * fullWidth * cout : 0))
-                                let rows = ThreadBuffer.staging.pointer(floats: Swift.max(
-                                    needWeight ? oh * paddedWidth * cout : 0,
-                                    needInput ? g.height * fullWidth * cin : 0))
+                                let staging = ThreadBuffer.padded.pointer(
+                                    floats: Swift.max(
+                                        needWeight ? paddedHeight * paddedWidth * cin : 0,
+                                        needInput ? fullHeight * fullWidth * cout : 0))
+                                let rows = ThreadBuffer.staging.pointer(
+                                    floats: Swift.max(
+                                        needWeight ? oh * paddedWidth * cout : 0,
+                                        needInput ? g.height * fullWidth * cin : 0))
                                 for (position, image) in images.enumerated() {
                                     let gradient = gy.baseAddress! + image * g.outputImageSize
                                     if needWeight {
-                                        Conv2DStaging.pad(x.baseAddress! + image * g.inputImageSize, channels: cin, height: g.height,
+                                        Conv2DStaging.pad(
+                                            x.baseAddress! + image * g.inputImageSize, channels: cin, height: g.height,
                                             width: g.width, top: g.padding.top, bottom: g.padding.bottom,
                                             left: g.padding.left, right: g.padding.right, into: staging)
                                         // G on the rows r = y·Wp + x, zero on the dropped columns.
-                                        Conv2DStaging.pad(gradient, channels: cout, height: oh, width: ow, top: 0, bottom: 0,
+                                        Conv2DStaging.pad(
+                                            gradient, channels: cout, height: oh, width: ow, top: 0, bottom: 0,
                                             left: 0, right: paddedWidth - ow, into: rows)
                                         let k = kw * cin
                                         for i in 0..<kh {
-                                            ck_sgemm(1, 0, cout, k, rowCount, 1, rows, cout,
-                                                     staging + i * paddedWidth * cin, cin, position == 0 ? 0 : 1,
-                                                     dw.baseAddress! + block * weightSize + i * cout * k, k)
+                                            ck_sgemm(
+                                                1, 0, cout, k, rowCount, 1, rows, cout,
+                                                staging + i * paddedWidth * cin, cin, position == 0 ? 0 : 1,
+                                                dw.baseAddress! + block * weightSize + i * cout * k, k)
                                         }
                                     }
                                     if needInput {
-                                        Conv2DStaging.pad(gradient, channels: cout, height: oh, width: ow, top: fullTop, bottom: fullBottom,
+                                        Conv2DStaging.pad(
+                                            gradient, channels: cout, height: oh, width: ow, top: fullTop, bottom: fullBottom,
                                             left: fullLeft, right: fullRight, into: staging)
-                                        correlate(planes: staging, planeRows: fullHeight, paddedWidth: fullWidth, stride: 1,
-                                                  inChannels: cout,
-                                                  kernel: wf.baseAddress!, kernelHeight: kh, kernelWidth: kw,
-                                                  outChannels: cin, outHeight: g.height, outWidth: g.width, rows: rows)
-                                        Conv2DStaging.unpack(rows, paddedWidth: fullWidth, channels: cin, height: g.height, width: g.width,
-                                               bias: nil, into: dx.baseAddress! + image * g.inputImageSize)
+                                        correlate(
+                                            planes: staging, planeRows: fullHeight, paddedWidth: fullWidth, stride: 1,
+                                            inChannels: cout,
+                                            kernel: wf.baseAddress!, kernelHeight: kh, kernelWidth: kw,
+                                            outChannels: cin, outHeight: g.height, outWidth: g.width, rows: rows)
+                                        Conv2DStaging.unpack(
+                                            rows, paddedWidth: fullWidth, channels: cin, height: g.height, width: g.width,
+                                            bias: nil, into: dx.baseAddress! + image * g.inputImageSize)
                                     }
                                 }
                             }
@@ -218,7 +236,9 @@ enum ImplicitConv2D {
             }
             weightGradient = total
         }
-        return (needInput ? inputGradient : nil, weightGradient,
-                needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil)
+        return (
+            needInput ? inputGradient : nil, weightGradient,
+            needBias ? Conv2DStaging.biasGradient(g, outputGradient) : nil
+        )
     }
 }

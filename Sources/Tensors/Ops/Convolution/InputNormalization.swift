@@ -6,8 +6,10 @@ struct InputNormalization {
     /// `[N][4][C]`: each image's shifts, means, scales and offsets, channel by channel.
     let maps: [Float]
 
-    init(_ layout: GroupNormLayout, mean: [Double], rstd: [Double], gamma: [Float]?, beta: [Float]?,
-         shifts: [Float]?) {
+    init(
+        _ layout: GroupNormLayout, mean: [Double], rstd: [Double], gamma: [Float]?, beta: [Float]?,
+        shifts: [Float]?
+    ) {
         let channels = layout.channels
         var maps = [Float](repeating: 0, count: layout.batch * 4 * channels)
         for sample in 0..<layout.batch {

@@ -32,8 +32,10 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
     static func planeStride(_ floats: Int) -> Int { floats + 16 }
 
     /// `V = Bᵀ d B` of every tile of a padded channels-last image.
-    func transformInput(_ padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, tilesY: Int, tilesX: Int,
-                        into v: UnsafeMutablePointer<Float>, xiStride: Int) {
+    func transformInput(
+        _ padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, tilesY: Int, tilesX: Int,
+        into v: UnsafeMutablePointer<Float>, xiStride: Int
+    ) {
         switch self {
         case .f2x2: ck_winograd2_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
         case .f4x4: ck_winograd4_input(padded, paddedWidth, channels, tilesY, tilesX, v, xiStride)
@@ -42,8 +44,10 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
     }
 
     /// `Y = Aᵀ M A` of every tile, into a channels-last image of whole tiles.
-    func transformOutput(_ m: UnsafePointer<Float>, xiStride: Int, channels: Int, tilesY: Int, tilesX: Int,
-                         into out: UnsafeMutablePointer<Float>) {
+    func transformOutput(
+        _ m: UnsafePointer<Float>, xiStride: Int, channels: Int, tilesY: Int, tilesX: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         switch self {
         case .f2x2: ck_winograd2_output(m, xiStride, channels, tilesY, tilesX, out)
         case .f4x4: ck_winograd4_output(m, xiStride, channels, tilesY, tilesX, out)
@@ -52,8 +56,10 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
     }
 
     /// `dM = A dY Aᵀ`, the adjoint of `transformOutput`.
-    func transformOutputAdjoint(_ dy: UnsafePointer<Float>, channels: Int, tilesY: Int, tilesX: Int,
-                                into dm: UnsafeMutablePointer<Float>, xiStride: Int) {
+    func transformOutputAdjoint(
+        _ dy: UnsafePointer<Float>, channels: Int, tilesY: Int, tilesX: Int,
+        into dm: UnsafeMutablePointer<Float>, xiStride: Int
+    ) {
         switch self {
         case .f2x2: ck_winograd2_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
         case .f4x4: ck_winograd4_output_adjoint(dy, channels, tilesY, tilesX, dm, xiStride)
@@ -62,8 +68,10 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
     }
 
     /// Adds `B dV Bᵀ` of every tile into a padded image, the adjoint of `transformInput`.
-    func transformInputAdjoint(_ dv: UnsafePointer<Float>, xiStride: Int, channels: Int, tilesY: Int, tilesX: Int,
-                               addingInto padded: UnsafeMutablePointer<Float>, paddedWidth: Int) {
+    func transformInputAdjoint(
+        _ dv: UnsafePointer<Float>, xiStride: Int, channels: Int, tilesY: Int, tilesX: Int,
+        addingInto padded: UnsafeMutablePointer<Float>, paddedWidth: Int
+    ) {
         switch self {
         case .f2x2: ck_winograd2_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
         case .f4x4: ck_winograd4_input_adjoint(dv, xiStride, channels, tilesY, tilesX, padded, paddedWidth)
@@ -80,8 +88,10 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
     /// Writes `U[ξ][c][o] = (G g Gᵀ)[ξ]` for every kernel `g = W[o][c]` of
     /// `weight` `[o][c][3][3]`, or `Uᵀ[ξ][o][c]` when `transposed`, into `u`
     /// (`transformedKernelSize` floats); rows of U spread over threads.
-    func transformKernel(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, transposed: Bool,
-                         into u: UnsafeMutablePointer<Float>) {
+    func transformKernel(
+        _ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, transposed: Bool,
+        into u: UnsafeMutablePointer<Float>
+    ) {
         let plane = Self.planeStride(inChannels * outChannels)
         let flag: Int32 = transposed ? 1 : 0
         Parallel.forEachChunk(transposed ? outChannels : inChannels, minimumChunk: 8) { rows in
@@ -102,8 +112,9 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
         var u = [Float](repeating: 0, count: transformedKernelSize(outChannels: outChannels, inChannels: inChannels))
         weight.withUnsafeBufferPointer { w in
             u.withUnsafeMutableBufferPointer {
-                transformKernel(w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
-                                transposed: transposed, into: $0.baseAddress!)
+                transformKernel(
+                    w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                    transposed: transposed, into: $0.baseAddress!)
             }
         }
         return u
@@ -119,14 +130,17 @@ public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConverti
             Parallel.forEachChunk(inChannels, minimumChunk: 8) { channels in
                 switch self {
                 case .f2x2:
-                    ck_winograd2_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
-                                                channels.upperBound, dw)
+                    ck_winograd2_kernel_adjoint(
+                        du, plane, outChannels, inChannels, channels.lowerBound,
+                        channels.upperBound, dw)
                 case .f4x4:
-                    ck_winograd4_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
-                                                channels.upperBound, dw)
+                    ck_winograd4_kernel_adjoint(
+                        du, plane, outChannels, inChannels, channels.lowerBound,
+                        channels.upperBound, dw)
                 case .f5x5:
-                    ck_winograd5_kernel_adjoint(du, plane, outChannels, inChannels, channels.lowerBound,
-                                                channels.upperBound, dw)
+                    ck_winograd5_kernel_adjoint(
+                        du, plane, outChannels, inChannels, channels.lowerBound,
+                        channels.upperBound, dw)
                 }
             }
         }
