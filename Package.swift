@@ -73,7 +73,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors", "TestSupport"]),
         .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
     ],
