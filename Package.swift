@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors", "TestSupport"]),
-        .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "NN", "Tensors"]),
+        .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "Metrics", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -30,12 +30,23 @@ public enum FrechetDistance {
         let v = eigen.eigenvectors
         let roots = eigen.eigenvalues.map { Swift.max($0, 0).squareRoot() }
         var result = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in i..<n {
-                var sum = 0.0
-                for k in 0..<n { sum += v[i * n + k] * roots[k] * v[j * n + k] }
-                result[i * n + j] = sum
-                result[j * n + i] = sum
+        // Row i of V scaled by √λ, then its dot products with the rows j ≥ i.
+        var scaled = [Double](repeating: 0, count: n)
+        v.withUnsafeBufferPointer { v in
+            result.withUnsafeMutableBufferPointer { out in
+                scaled.withUnsafeMutableBufferPointer { scaled in
+                    let (v, out, scaled) = (v.baseAddress!, out.baseAddress!, scaled.baseAddress!)
+                    for i in 0..<n {
+                        for k in 0..<n { scaled[k] = v[i * n + k] * roots[k] }
+                        for j in i..<n {
+                            let row = v + j * n
+                            var sum = 0.0
+                            for k in 0..<n { sum += scaled[k] * row[k] }
+                            out[i * n + j] = sum
+                            out[j * n + i] = sum
+                        }
+                    }
+                }
             }
         }
         return result
@@ -44,11 +55,20 @@ public enum FrechetDistance {
     /// The n × n row-major product.
     static func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
         var result = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for k in 0..<n {
-                let x = a[i * n + k]
-                if x == 0 { continue }
-                for j in 0..<n { result[i * n + j] += x * b[k * n + j] }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                result.withUnsafeMutableBufferPointer { out in
+                    let (a, b, out) = (a.baseAddress!, b.baseAddress!, out.baseAddress!)
+                    for i in 0..<n {
+                        let row = out + i * n
+                        for k in 0..<n {
+                            let x = a[i * n + k]
+                            if x == 0 { continue }
+                            let source = b + k * n
+                            for j in 0..<n { row[j] += x * source[j] }
+                        }
+                    }
+                }
             }
         }
         return result

@@ -90,13 +90,3 @@ public final class MNISTFeatureNet: Module {
         return found
     }
 }
-
-extension MNISTFeatureNet {
-    /// The Fréchet distance between two image sets `[N, 1, 28, 28]` in [−1, 1], in this network's features.
-    public func frechetDistance(_ a: Tensor, _ b: Tensor) throws -> Double {
-        let d = Self.featureDimension
-        return try FrechetDistance.between(
-            try FeatureStatistics(features: try features(of: a), count: a.shape[0], dimension: d),
-            try FeatureStatistics(features: try features(of: b), count: b.shape[0], dimension: d))
-    }
-}

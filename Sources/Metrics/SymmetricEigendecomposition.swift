@@ -17,33 +17,46 @@ public struct SymmetricEigendecomposition {
             throw MetricsError("an eigendecomposition needs an n × n matrix; got \(matrix.count) values for n = \(n)")
         }
         guard matrix.allSatisfy(\.isFinite) else { throw MetricsError("the matrix to decompose has a non-finite entry") }
-        var v = matrix
+        // V is kept transposed (row k holds column k), so that the column
+        // updates of tred2 and tql2 run along contiguous memory.
+        var v = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { v[j * n + i] = matrix[i * n + j] } }
         var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
-        Self.tridiagonalize(&v, &d, &e, n)
-        try Self.diagonalize(&v, &d, &e, n)
+        try v.withUnsafeMutableBufferPointer { v in
+            try d.withUnsafeMutableBufferPointer { d in
+                try e.withUnsafeMutableBufferPointer { e in
+                    let (v, d, e) = (v.baseAddress!, d.baseAddress!, e.baseAddress!)
+                    Self.tridiagonalize(v, d, e, n)
+                    try Self.diagonalize(v, d, e, n)
+                }
+            }
+        }
         let order = (0..<n).sorted { d[$0] < d[$1] }
         eigenvalues = order.map { d[$0] }
         var sorted = [Double](repeating: 0, count: n * n)
         for (column, source) in order.enumerated() {
-            for row in 0..<n { sorted[row * n + column] = v[row * n + source] }
+            for row in 0..<n { sorted[row * n + column] = v[source * n + row] }
         }
         eigenvectors = sorted
         dimension = n
     }
 
-    /// tred2: Householder reduction; on return `v` holds the accumulated transformation,
+    /// tred2: Householder reduction; on return `v` holds the accumulated transformation (transposed),
     /// `d` the diagonal and `e` the sub-diagonal (in e[1...]).
-    private static func tridiagonalize(_ v: inout [Double], _ d: inout [Double], _ e: inout [Double], _ n: Int) {
-        for j in 0..<n { d[j] = v[(n - 1) * n + j] }
+    private static func tridiagonalize(
+        _ v: UnsafeMutablePointer<Double>, _ d: UnsafeMutablePointer<Double>,
+        _ e: UnsafeMutablePointer<Double>, _ n: Int
+    ) {
+        for j in 0..<n { d[j] = v[j * n + (n - 1)] }
         for i in stride(from: n - 1, to: 0, by: -1) {
             var scale = 0.0, h = 0.0
             for k in 0..<i { scale += abs(d[k]) }
             if scale == 0 {
                 e[i] = d[i - 1]
                 for j in 0..<i {
-                    d[j] = v[(i - 1) * n + j]
-                    v[i * n + j] = 0
+                    d[j] = v[j * n + (i - 1)]
                     v[j * n + i] = 0
+                    v[i * n + j] = 0
                 }
             } else {
                 for k in 0..<i {
@@ -59,12 +72,12 @@ public struct SymmetricEigendecomposition {
                 for j in 0..<i { e[j] = 0 }
                 for j in 0..<i {
                     f = d[j]
-                    v[j * n + i] = f
+                    v[i * n + j] = f
                     g = e[j] + v[j * n + j] * f
                     if j + 1 < i {
                         for k in (j + 1)..<i {
-                            g += v[k * n + j] * d[k]
-                            e[k] += v[k * n + j] * f
+                            g += v[j * n + k] * d[k]
+                            e[k] += v[j * n + k] * f
                         }
                     }
                     e[j] = g
@@ -79,37 +92,40 @@ public struct SymmetricEigendecomposition {
                 for j in 0..<i {
                     f = d[j]
                     g = e[j]
-                    for k in j..<i { v[k * n + j] -= (f * e[k] + g * d[k]) }
-                    d[j] = v[(i - 1) * n + j]
-                    v[i * n + j] = 0
+                    for k in j..<i { v[j * n + k] -= (f * e[k] + g * d[k]) }
+                    d[j] = v[j * n + (i - 1)]
+                    v[j * n + i] = 0
                 }
             }
             d[i] = h
         }
         for i in 0..<(n - 1) {
-            v[(n - 1) * n + i] = v[i * n + i]
+            v[i * n + (n - 1)] = v[i * n + i]
             v[i * n + i] = 1
             let h = d[i + 1]
             if h != 0 {
-                for k in 0...i { d[k] = v[k * n + i + 1] / h }
+                for k in 0...i { d[k] = v[(i + 1) * n + k] / h }
                 for j in 0...i {
                     var g = 0.0
-                    for k in 0...i { g += v[k * n + i + 1] * v[k * n + j] }
-                    for k in 0...i { v[k * n + j] -= g * d[k] }
+                    for k in 0...i { g += v[(i + 1) * n + k] * v[j * n + k] }
+                    for k in 0...i { v[j * n + k] -= g * d[k] }
                 }
             }
-            for k in 0...i { v[k * n + i + 1] = 0 }
+            for k in 0...i { v[(i + 1) * n + k] = 0 }
         }
         for j in 0..<n {
-            d[j] = v[(n - 1) * n + j]
-            v[(n - 1) * n + j] = 0
+            d[j] = v[j * n + (n - 1)]
+            v[j * n + (n - 1)] = 0
         }
-        v[(n - 1) * n + n - 1] = 1
+        v[(n - 1) * n + (n - 1)] = 1
         e[0] = 0
     }
 
-    /// tql2: implicit QL iterations on the tridiagonal matrix, accumulating into `v`.
-    private static func diagonalize(_ v: inout [Double], _ d: inout [Double], _ e: inout [Double], _ n: Int) throws {
+    /// tql2: implicit QL iterations on the tridiagonal matrix, accumulating into `v` (transposed).
+    private static func diagonalize(
+        _ v: UnsafeMutablePointer<Double>, _ d: UnsafeMutablePointer<Double>,
+        _ e: UnsafeMutablePointer<Double>, _ n: Int
+    ) throws {
         for i in 1..<max(n, 1) { e[i - 1] = e[i] }
         e[n - 1] = 0
         var f = 0.0, tst1 = 0.0
@@ -150,9 +166,9 @@ public struct SymmetricEigendecomposition {
                         p = c * d[i] - s * g
                         d[i + 1] = h + s * (c * g + s * d[i])
                         for k in 0..<n {
-                            h = v[k * n + i + 1]
-                            v[k * n + i + 1] = s * v[k * n + i] + c * h
-                            v[k * n + i] = c * v[k * n + i] - s * h
+                            h = v[(i + 1) * n + k]
+                            v[(i + 1) * n + k] = s * v[i * n + k] + c * h
+                            v[i * n + k] = c * v[i * n + k] - s * h
                         }
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1

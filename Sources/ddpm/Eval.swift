@@ -39,8 +39,10 @@ struct Eval: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Also the FID of the --n samples against the training images, in the MNIST features (28×28 grey models).")
+    @Flag(help: "Also the FID of the --n samples against the training images, in the --features network.")
     var fid = false
+
+    @OptionGroup var featureFlags: FeatureFlags
 
     func validate() throws {
         try Check.existingFolder(model, flag: "--model")
@@ -67,6 +69,13 @@ struct Eval: ParsableCommand {
             throw CommandError(
                 "the model takes \(loaded.exampleShape.map(String.init).joined(separator: "×")) images but --data \(data) has \(shape.map(String.init).joined(separator: "×"))"
             )
+        }
+        // The feature network is loaded and checked before any scoring, so a bad choice fails at once.
+        let network = fid ? try featureFlags.network() : nil
+        if let network, let problem = network.problem(withImagesOf: [1] + shape) {
+            throw CommandError(
+                "--fid: \(problem); this model draws \(shape.map(String.init).joined(separator: "×"))"
+                    + (featureFlags.isMNIST ? " (--features inception takes any size)" : ""))
         }
         let diffusion = try loaded.scheduler.makeDiffusion()
         let T = diffusion.schedule.count
@@ -106,17 +115,12 @@ struct Eval: ParsableCommand {
                 format: "nearest training image (RMS pixel distance, [-1, 1] scale): samples median %.4f min %.4f; "
                     + "%@ images median %.4f min %.4f", ModelEvaluation.median(sampleDistances), sampleDistances.min() ?? 0,
                 split as NSString, ModelEvaluation.median(heldDistances), heldDistances.min() ?? 0))
-        if fid {
-            guard shape == [1, 28, 28] else {
-                throw CommandError(
-                    "--fid uses the MNIST features, which take grey 28×28 images; this model draws "
-                        + "\(shape.map(String.init).joined(separator: "×")) (Inception features are not built in yet)")
-            }
-            let distance = try MNISTFeatureNet.bundled().frechetDistance(samples, training.images)
+        if let network {
+            let distance = try network.frechetDistance(samples, training.images)
             print(
                 String(
                     format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, training.count,
-                    MNISTFeatureNet.displayName))
+                    network.displayName))
         }
         let (sampleMean, sampleStd, sampleInk) = ModelEvaluation.pixelStatistics(samples)
         let (dataMean, dataStd, dataInk) = ModelEvaluation.pixelStatistics(held)

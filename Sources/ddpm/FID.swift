@@ -10,9 +10,9 @@ struct FID: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fid",
         abstract: "Fréchet distance between two sets of images in a feature network's features.",
-        discussion: "Each set is a folder of PNGs, a .npy of images in [0, 1] (as 'ddpm sample --npy' writes), "
-            + "or mnist, mnist:train, mnist:test (the bundled digits). Numbers from different feature networks "
-            + "are not comparable; the output names the network.")
+        discussion: "Each set is a folder of PNG or JPEG images, a .npy of images in [0, 1] (as 'ddpm sample --npy' "
+            + "writes), or mnist, mnist:train, mnist:test (the bundled digits). Numbers from different feature "
+            + "networks are not comparable; the output names the network.")
 
     @Argument(help: "The first set.")
     var first: String
@@ -20,8 +20,7 @@ struct FID: ParsableCommand {
     @Argument(help: "The second set.")
     var second: String
 
-    @Option(help: "The feature network: mnist (bundled, for 28×28 grey digits).")
-    var features = "mnist"
+    @OptionGroup var featureFlags: FeatureFlags
 
     @Flag(help: "Also report KID (unbiased polynomial-kernel MMD², mean ± std over 100 subsets of up to 1000).")
     var kid = false
@@ -34,27 +33,26 @@ struct FID: ParsableCommand {
 
     @OptionGroup var threading: ThreadingOptions
 
-    func validate() throws {
-        try Check.oneOf(features, ["mnist"], flag: "--features")
-    }
-
     func run() throws {
         threading.apply()
-        let network = try MNISTFeatureNet.bundled()
-        let a = try Self.images(first), b = try Self.images(second)
-        let featuresA = try network.features(of: a), featuresB = try network.features(of: b)
-        let d = MNISTFeatureNet.featureDimension
+        let network = try featureFlags.network()
+        let a = try Self.images(first, for: network), b = try Self.images(second, for: network)
+        let featuresA = try extract(a, network, label: "features 1"), featuresB = try extract(b, network, label: "features 2")
+        let d = network.featureDimension
         let distance = try FrechetDistance.between(
             try FeatureStatistics(features: featuresA, count: a.shape[0], dimension: d),
             try FeatureStatistics(features: featuresB, count: b.shape[0], dimension: d))
         var generator = RandomGenerator(seed: seed)
         let kernel = kid ? try KernelInceptionDistance.between(featuresA, featuresB, dimension: d, generator: &generator) : nil
         if json {
-            var fields = ["\"fid\": \(distance)", "\"features\": \"mnist\"", "\"n_first\": \(a.shape[0])", "\"n_second\": \(b.shape[0])"]
+            var fields = [
+                "\"fid\": \(distance)", "\"features\": \"\(featureFlags.features)\"", "\"n_first\": \(a.shape[0])",
+                "\"n_second\": \(b.shape[0])",
+            ]
             if let kernel { fields += ["\"kid\": \(kernel.mean)", "\"kid_std\": \(kernel.standardDeviation)"] }
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
-            print(String(format: "FID %.4f  (%d vs %d images; %@)", distance, a.shape[0], b.shape[0], MNISTFeatureNet.displayName))
+            print(String(format: "FID %.4f  (%d vs %d images; %@)", distance, a.shape[0], b.shape[0], network.displayName))
             if let kernel {
                 print(
                     String(
@@ -64,8 +62,17 @@ struct FID: ParsableCommand {
         }
     }
 
-    /// A set of grey 28×28 images `[N, 1, 28, 28]` in [−1, 1].
-    static func images(_ argument: String) throws -> Tensor {
+    /// The features of `images` with a progress bar.
+    func extract(_ images: Tensor, _ network: any FeatureNetwork, label: String) throws -> [Float] {
+        let bar = ProgressBar(total: images.shape[0], label: label, enabled: !json && Terminal.standardErrorIsTerminal)
+        defer { bar.finish() }
+        return try network.checkedFeatures(of: images) { bar.update(step: $0) }
+    }
+
+    /// A set of images `[N, C, H, W]` in [−1, 1] for `network`: grey 28×28 for
+    /// the MNIST features (folders resized to 28×28 grey), as they are for Inception.
+    static func images(_ argument: String, for network: any FeatureNetwork) throws -> Tensor {
+        let mnist = network is MNISTFeatureNet
         let images: Tensor
         switch argument.lowercased() {
         case "mnist", "mnist:all": images = try BundledDataset.mnist.load(split: .all).images
@@ -74,31 +81,26 @@ struct FID: ParsableCommand {
         default:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw CommandError("\(argument): no such file or folder; give a folder of PNGs, a .npy of images, or mnist[:train|:test]")
+                throw CommandError("\(argument): no such file or folder; give a folder of images, a .npy of images, or mnist[:train|:test]")
             }
             if isDirectory.boolValue {
-                images = try ImageFolder(path: argument, options: ImageFolder.Options(imageSize: 28, channels: .gray)).dataset.images
+                let options = mnist ? ImageFolder.Options(imageSize: 28, channels: .gray) : ImageFolder.Options()
+                images = try ImageFolder(path: argument, options: options).dataset.images
             } else {
                 let array = try NPY.read(contentsOfFile: argument)
-                let shape = array.shape
-                guard
-                    (shape.count == 3 && shape[1] == 28 && shape[2] == 28)
-                        || (shape.count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28)
-                else {
-                    throw CommandError(
-                        "\(argument) holds an array of shape \(shape); the MNIST features need grey 28×28 images "
-                            + "[N, 28, 28] or [N, 1, 28, 28] in [0, 1]")
+                var shape = array.shape
+                if shape.count == 3 { shape.insert(1, at: 1) }
+                if let problem = network.problem(withImagesOf: shape) {
+                    throw CommandError("\(argument) holds an array of shape \(array.shape); \(problem) (or [N, H, W]) in [0, 1]")
                 }
                 if let bad = array.scalars.first(where: { !($0 >= 0 && $0 <= 1) }) {
                     throw CommandError(
                         "\(argument) has the value \(bad); images in a .npy must be in [0, 1] (as 'ddpm sample --npy' writes)")
                 }
-                images = (array * 2 - 1).reshaped([shape[0], 1, 28, 28])
+                images = (array * 2 - 1).reshaped(shape)
             }
         }
-        guard images.shape.count == 4, images.shape[1] == 1, images.shape[2] == 28, images.shape[3] == 28 else {
-            throw CommandError("\(argument): the MNIST features need grey 28×28 images; got \(images.shape)")
-        }
+        if let problem = network.problem(withImagesOf: images.shape) { throw CommandError("\(argument): \(problem)") }
         guard images.shape[0] >= 2 else { throw CommandError("\(argument) holds \(images.shape[0]) image; a distance needs at least 2") }
         return images
     }

@@ -87,6 +87,37 @@ final class InceptionV3FIDTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-4, "largest difference from pytorch-fid relative to the largest feature \(scale)")
     }
 
+    /// The load from a file: the hashed weights written as safetensors read back
+    /// into the same features. With `DDPM_INCEPTION_HASHED_WEIGHTS` set to the
+    /// converter's output for the fixture script's hashed `.pth` (how
+    /// tools/convert_inception_weights.py was checked), that file is read instead.
+    func testWeightsFromAFileGiveTheSameFeatures() throws {
+        let f = Self.fixture
+        let url: URL
+        var cleanup: URL? = nil
+        if let path = ProcessInfo.processInfo.environment["DDPM_INCEPTION_HASHED_WEIGHTS"] {
+            url = URL(fileURLWithPath: path)
+        } else {
+            let folder = try makeTemporaryFolder("InceptionV3FIDTests")
+            cleanup = folder
+            var tensors: [String: Tensor] = [:]
+            _ = try InceptionV3FID(source: "hashed") { name, shape in
+                tensors[name] = Self.hashedTensor(name, shape)
+                return tensors[name]!
+            }
+            url = folder.appendingPathComponent("hashed.safetensors")
+            try SafetensorsWriter.write(tensors, to: url)
+        }
+        defer { if let cleanup { try? FileManager.default.removeItem(at: cleanup) } }
+        let network = try InceptionV3FID(contentsOf: url)
+        let features = try network.features(Tensor(shape: f.shape, scalars: f.images))
+        let scale = f.features.map(abs).max()!
+        for (a, e) in zip(features.scalars, f.features) where abs(Double(a) - e) > 1e-4 * scale {
+            XCTFail("\(a) vs pytorch-fid \(e)")
+            return
+        }
+    }
+
     func testGreyImagesAreRepeatedToThreeChannels() throws {
         let network = try InceptionV3FID(source: "hashed") { Self.hashedTensor($0, $1) }
         var generator = RandomGenerator(seed: 3)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Datasets
 import Diffusion
 import Foundation
+import Metrics
+import NN
 import Tensors
 import XCTest
 @testable import ddpm
@@ -61,6 +63,51 @@ final class FIDCommandTests: XCTestCase {
         for (arguments, expected) in [
             (["fid", bad, "mnist:test"], "28×28"), (["fid", outOfRange, "mnist:test"], "[0, 1]"),
             (["fid", "/no/such", "mnist"], "no such file"), (["fid", "mnist", "mnist", "--features", "x"], "--features"),
+        ] {
+            XCTAssertThrowsError(try run(arguments)) { error in
+                let message =
+                    error is ValidationError || DDPM.exitCode(for: error) != .failure
+                    ? DDPM.message(for: error) : CommandError.describe(error)
+                XCTAssertTrue(message.contains(expected), "\(arguments): \(message)")
+            }
+        }
+    }
+
+    /// `--features inception` with a weights file (random weights of the right
+    /// shapes: the command's path, not the network's numbers, which
+    /// InceptionV3FIDTests checks), and what is refused.
+    func testInceptionFeatures() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-fid-inception-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var generator = RandomGenerator(seed: 4)
+        var tensors: [String: Tensor] = [:]
+        for (name, shape) in InceptionV3FID.weightShapes {
+            let scale: Float = name.hasSuffix("conv.weight") ? (2 / Float(shape.dropFirst().reduce(1, *))).squareRoot() : 0.1
+            let values = Tensor.randn(shape, generator: &generator) * scale
+            tensors[name] = name.hasSuffix("running_var") || name.hasSuffix("bn.weight") ? values + 1 : values
+        }
+        let weights = folder.appendingPathComponent("inception.safetensors").path
+        try SafetensorsWriter.write(tensors, to: URL(fileURLWithPath: weights))
+        let rgb = folder.appendingPathComponent("rgb.npy").path, other = folder.appendingPathComponent("other.npy").path
+        try NPY.write(Tensor.uniform([3, 3, 12, 12], generator: &generator), toFile: rgb)
+        try NPY.write(Tensor.uniform([3, 3, 12, 12], generator: &generator), toFile: other)
+        // One whole run (a 2048-d Fréchet distance takes most of a minute on 2 cores): RGB .npy against grey PNGs.
+        let pngs = folder.appendingPathComponent("grey")
+        try FileManager.default.createDirectory(at: pngs, withIntermediateDirectories: true)
+        for n in 0..<3 {
+            try PNG.write(
+                try PixelImage(tensor: Tensor.uniform([1, 20, 16], generator: &generator) * 2 - 1),
+                toFile: pngs.appendingPathComponent("g\(n).png").path)
+        }
+        try run(["fid", rgb, pngs.path, "--features", "inception", "--inception", weights, "--kid", "--json"])
+
+        for (arguments, expected) in [
+            (["fid", rgb, other, "--features", "inception"], "tools/convert_inception_weights.py"),
+            (["fid", rgb, other, "--features", "inception", "--inception", "/no/such.safetensors"], "no such file"),
+            (["fid", rgb, other, "--features", "inception", "--inception", rgb], "not a readable safetensors file"),
+            (["fid", rgb, other, "--inception", weights], "--inception applies to --features inception only"),
+            (["fid", rgb, "mnist:test"], "28×28"),
         ] {
             XCTAssertThrowsError(try run(arguments)) { error in
                 let message =

@@ -11,6 +11,18 @@ extension InceptionV3FID {
         var padding = (0, 0)
     }
 
+    /// The tensors a weights file must hold and their shapes: for each
+    /// convolution `NAME.conv.weight` `[out, in, kH, kW]` and `NAME.bn.weight`,
+    /// `.bias`, `.running_mean`, `.running_var` `[out]` (470 in all).
+    public static var weightShapes: [String: [Int]] {
+        var shapes: [String: [Int]] = [:]
+        for layer in layers {
+            shapes["\(layer.name).conv.weight"] = [layer.outChannels, layer.inChannels, layer.kernel.0, layer.kernel.1]
+            for part in ["weight", "bias", "running_mean", "running_var"] { shapes["\(layer.name).bn.\(part)"] = [layer.outChannels] }
+        }
+        return shapes
+    }
+
     static let layers: [Layer] =
         stem
         + [("Mixed_5b", 192, 32), ("Mixed_5c", 256, 64), ("Mixed_5d", 288, 64)]
