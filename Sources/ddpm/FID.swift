@@ -25,6 +25,11 @@ struct FID: ParsableCommand {
     @Flag(help: "Also report KID (unbiased polynomial-kernel MMD², mean ± std over 100 subsets of up to 1000).")
     var kid = false
 
+    @Flag(
+        name: .customLong("precision-recall"),
+        help: "Also improved precision and recall (Kynkäänniemi et al. 2019, k = 3), the first set taken as the samples.")
+    var precisionRecall = false
+
     @Option(help: "Seed of KID's subsets.")
     var seed: UInt64 = 0
 
@@ -44,12 +49,14 @@ struct FID: ParsableCommand {
             try FeatureStatistics(features: featuresB, count: b.shape[0], dimension: d))
         var generator = RandomGenerator(seed: seed)
         let kernel = kid ? try KernelInceptionDistance.between(featuresA, featuresB, dimension: d, generator: &generator) : nil
+        let coverage = precisionRecall ? try PrecisionRecall.between(real: featuresB, generated: featuresA, dimension: d) : nil
         if json {
             var fields = [
                 "\"fid\": \(distance)", "\"features\": \"\(featureFlags.features)\"", "\"n_first\": \(a.shape[0])",
                 "\"n_second\": \(b.shape[0])",
             ]
             if let kernel { fields += ["\"kid\": \(kernel.mean)", "\"kid_std\": \(kernel.standardDeviation)"] }
+            if let coverage { fields += ["\"precision\": \(coverage.precision)", "\"recall\": \(coverage.recall)"] }
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
             print(String(format: "FID %.4f  (%d vs %d images; %@)", distance, a.shape[0], b.shape[0], network.displayName))
@@ -58,6 +65,12 @@ struct FID: ParsableCommand {
                     String(
                         format: "KID %.5f ± %.5f  (%d subsets of %d)", kernel.mean, kernel.standardDeviation,
                         kernel.subsets, kernel.subsetSize))
+            }
+            if let coverage {
+                print(
+                    String(
+                        format: "precision %.4f  recall %.4f  (k = %d: the first set's share inside the second's "
+                            + "manifold, and the second's inside the first's)", coverage.precision, coverage.recall, coverage.k))
             }
         }
     }

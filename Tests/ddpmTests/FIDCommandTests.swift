@@ -29,7 +29,8 @@ final class FIDCommandTests: XCTestCase {
                 try PixelImage(tensor: test.slice(axis: 0, n..<(n + 1)).reshaped([1, 28, 28])),
                 toFile: pngs.appendingPathComponent("d\(n).png").path)
         }
-        try run(["fid", npy, "mnist:test", "--kid", "--json"])
+        try run(["fid", npy, "mnist:test", "--kid", "--precision-recall", "--json"])
+        try run(["fid", npy, "mnist:test", "--precision-recall"])
         try run(["fid", pngs.path, npy])
 
         // eval --fid on a (barely trained) 28×28 model, and its refusal for another size.
