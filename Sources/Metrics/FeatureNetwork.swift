@@ -1,3 +1,4 @@
+import Datasets
 import Tensors
 
 /// A network whose features FID, KID and precision/recall are computed in.
@@ -10,23 +11,36 @@ public protocol FeatureNetwork: AnyObject {
     var featureDimension: Int { get }
     /// Images per batch when nothing else is asked.
     var preferredBatchSize: Int { get }
+    /// How a folder of images is read for this network (resized and grey for
+    /// a network of one input size, as they are for one of any size).
+    var folderOptions: ImageFolder.Options { get }
     /// Why images of `shape` `[N, C, H, W]` do not suit the network, or nil.
     func problem(withImagesOf shape: [Int]) -> String?
-    /// The features `[N·featureDimension]` of images `[N, C, H, W]` in [−1, 1]
-    /// (the project's image range), `batchSize` at a time; `progress` gets the
-    /// number of images done.
-    func features(of images: Tensor, batchSize: Int, progress: (Int) -> Void) throws -> [Float]
+    /// The features `[B·featureDimension]` of one batch `[B, C, H, W]` in [−1, 1]
+    /// (the project's image range), without recording gradients.
+    func features(ofBatch images: Tensor) throws -> [Float]
 }
 
 extension FeatureNetwork {
-    /// The features of `images` in this network, checked against its input first.
+    /// The features `[N·featureDimension]` of `images` in this network, checked
+    /// against its input first, `batchSize` at a time; `progress` gets the
+    /// number of images done.
     public func checkedFeatures(
         of images: Tensor, batchSize: Int? = nil, progress: (Int) -> Void = { _ in }
     ) throws
         -> [Float]
     {
         if let problem = problem(withImagesOf: images.shape) { throw MetricsError(problem) }
-        return try features(of: images, batchSize: batchSize ?? preferredBatchSize, progress: progress)
+        let size = batchSize ?? preferredBatchSize
+        let count = images.shape.first ?? 0
+        var result: [Float] = []
+        result.reserveCapacity(count * featureDimension)
+        for start in stride(from: 0, to: count, by: size) {
+            let end = Swift.min(start + size, count)
+            result += try GradMode.withoutGradient { try features(ofBatch: images.slice(axis: 0, start..<end)) }
+            progress(end)
+        }
+        return result
     }
 
     /// The Fréchet distance between two image sets `[N, C, H, W]` in [−1, 1], in this network's features.
@@ -42,42 +56,27 @@ extension MNISTFeatureNet: FeatureNetwork {
     public var displayName: String { Self.displayName }
     public var featureDimension: Int { Self.featureDimension }
     public var preferredBatchSize: Int { 256 }
+    public var folderOptions: ImageFolder.Options { ImageFolder.Options(imageSize: 28, channels: .gray) }
 
     public func problem(withImagesOf shape: [Int]) -> String? {
         shape.count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28
             ? nil : "the MNIST features take grey 28×28 images [N, 1, 28, 28]; got \(shape)"
     }
 
-    public func features(of images: Tensor, batchSize: Int, progress: (Int) -> Void) throws -> [Float] {
-        var result: [Float] = []
-        let count = images.shape.first ?? 0
-        for start in stride(from: 0, to: count, by: batchSize) {
-            let end = Swift.min(start + batchSize, count)
-            result += try features(of: images.slice(axis: 0, start..<end), batchSize: batchSize)
-            progress(end)
-        }
-        return result
-    }
+    public func features(ofBatch images: Tensor) throws -> [Float] { try features(images).scalars }
 }
 
 extension InceptionV3FID: FeatureNetwork {
     public var displayName: String { Self.displayName }
     public var featureDimension: Int { Self.featureDimension }
     public var preferredBatchSize: Int { 50 }
+    public var folderOptions: ImageFolder.Options { ImageFolder.Options() }
 
     public func problem(withImagesOf shape: [Int]) -> String? {
         shape.count == 4 && (shape[1] == 1 || shape[1] == 3)
             ? nil : "the Inception features take grey or RGB images [N, 1 or 3, H, W]; got \(shape)"
     }
 
-    public func features(of images: Tensor, batchSize: Int, progress: (Int) -> Void) throws -> [Float] {
-        var result: [Float] = []
-        let count = images.shape.first ?? 0
-        for start in stride(from: 0, to: count, by: batchSize) {
-            let end = Swift.min(start + batchSize, count)
-            result += try features((images.slice(axis: 0, start..<end) + 1) * 0.5).scalars
-            progress(end)
-        }
-        return result
-    }
+    /// pytorch-fid's input range is [0, 1].
+    public func features(ofBatch images: Tensor) throws -> [Float] { try features((images + 1) * 0.5).scalars }
 }

@@ -47,15 +47,7 @@ public final class MNISTFeatureNet: Module {
 
     /// The features of many images, `batchSize` at a time, without recording gradients.
     public func features(of images: Tensor, batchSize: Int = 256) throws -> [Float] {
-        try GradMode.withoutGradient {
-            var result: [Float] = []
-            let count = images.shape.first ?? 0
-            result.reserveCapacity(count * Self.featureDimension)
-            for start in stride(from: 0, to: count, by: batchSize) {
-                result += try features(images.slice(axis: 0, start..<Swift.min(start + batchSize, count))).scalars
-            }
-            return result
-        }
+        try checkedFeatures(of: images, batchSize: batchSize)
     }
 
     /// The network with the shipped weights.

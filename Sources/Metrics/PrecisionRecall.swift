@@ -22,6 +22,8 @@ public enum PrecisionRecall {
             throw MetricsError(
                 "precision and recall with k = \(k) need more than \(k) vectors in each set; got \(realCount) and \(generatedCount)")
         }
+        // Widened to Double once, not in every distance.
+        let real = real.map(Double.init), generated = generated.map(Double.init)
         let realRadii = radii(real, count: realCount, dimension: d, k: k)
         let generatedRadii = radii(generated, count: generatedCount, dimension: d, k: k)
         let precision = share(of: generated, count: generatedCount, inside: real, count: realCount, radii: realRadii, dimension: d)
@@ -30,17 +32,22 @@ public enum PrecisionRecall {
     }
 
     /// Squared distance between row `i` of `a` and row `j` of `b`.
-    private static func squaredDistance(_ a: [Float], _ i: Int, _ b: [Float], _ j: Int, _ d: Int) -> Double {
-        var total = 0.0
-        for c in 0..<d {
-            let difference = Double(a[i * d + c]) - Double(b[j * d + c])
-            total += difference * difference
+    private static func squaredDistance(_ a: [Double], _ i: Int, _ b: [Double], _ j: Int, _ d: Int) -> Double {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let (x, y) = (a.baseAddress! + i * d, b.baseAddress! + j * d)
+                var total = 0.0
+                for c in 0..<d {
+                    let difference = x[c] - y[c]
+                    total += difference * difference
+                }
+                return total
+            }
         }
-        return total
     }
 
     /// Each vector's squared distance to its k-th nearest other vector of the set.
-    private static func radii(_ x: [Float], count n: Int, dimension d: Int, k: Int) -> [Double] {
+    private static func radii(_ x: [Double], count n: Int, dimension d: Int, k: Int) -> [Double] {
         (0..<n).map { i in
             var nearest: [Double] = []  // the k smallest so far, ascending
             for j in 0..<n where j != i {
@@ -57,7 +64,7 @@ public enum PrecisionRecall {
 
     /// The share of the rows of `queries` within the ball of some row of `centres`.
     private static func share(
-        of queries: [Float], count: Int, inside centres: [Float], count centreCount: Int,
+        of queries: [Double], count: Int, inside centres: [Double], count centreCount: Int,
         radii: [Double], dimension d: Int
     ) -> Double {
         var inside = 0

@@ -82,10 +82,8 @@ struct FID: ParsableCommand {
         return try network.checkedFeatures(of: images) { bar.update(step: $0) }
     }
 
-    /// A set of images `[N, C, H, W]` in [−1, 1] for `network`: grey 28×28 for
-    /// the MNIST features (folders resized to 28×28 grey), as they are for Inception.
+    /// A set of images `[N, C, H, W]` in [−1, 1] for `network` (a folder read with the network's `folderOptions`).
     static func images(_ argument: String, for network: any FeatureNetwork) throws -> Tensor {
-        let mnist = network is MNISTFeatureNet
         let images: Tensor
         switch argument.lowercased() {
         case "mnist", "mnist:all": images = try BundledDataset.mnist.load(split: .all).images
@@ -97,8 +95,7 @@ struct FID: ParsableCommand {
                 throw CommandError("\(argument): no such file or folder; give a folder of images, a .npy of images, or mnist[:train|:test]")
             }
             if isDirectory.boolValue {
-                let options = mnist ? ImageFolder.Options(imageSize: 28, channels: .gray) : ImageFolder.Options()
-                images = try ImageFolder(path: argument, options: options).dataset.images
+                images = try ImageFolder(path: argument, options: network.folderOptions).dataset.images
             } else {
                 let array = try NPY.read(contentsOfFile: argument)
                 var shape = array.shape

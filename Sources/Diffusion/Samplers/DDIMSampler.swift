@@ -9,7 +9,7 @@ import Tensors
 /// the next entry of the actual list (diffusers uses t − T/N, wrong for the
 /// linspace and trailing spacings). After the last entry ᾱ_prev is 1
 /// (`setAlphaToOne`, diffusers' default) or ᾱ at index 0.
-public struct DDIMSampler: Sampler {
+public struct DDIMSampler: SteppedSampler {
     public let diffusion: GaussianDiffusion
     public let timesteps: [Int]
     public let eta: Double
@@ -99,37 +99,20 @@ public struct DDIMSampler: Sampler {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        (start..<timesteps.count).map {
+            SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: eta > 0)
+        }
     }
 
-    /// A DDIM run: each step goes to the next timestep of the list (the last to
-    /// the clean end) and takes noise when η > 0.
-    public struct Run: SamplerRun {
-        let sampler: DDIMSampler
-        var position: RunPosition
-
-        init(sampler: DDIMSampler, start: Int) {
-            self.sampler = sampler
-            position = RunPosition(
-                (start..<sampler.timesteps.count).map {
-                    SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: sampler.eta > 0)
-                })
-        }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "DDIMSampler.step")
-            let i = timestep.step, list = sampler.timesteps
-            let (previous, x0) = try sampler.update(
-                modelOutput: modelOutput, from: list[i],
-                to: i + 1 < list.count ? list[i + 1] : nil, sample: sample, noise: noise)
-            return SamplerStepOutput(sample: previous, predictedX0: x0)
-        }
+    /// Each step goes to the next timestep of the list (the last to the clean end).
+    public func step(
+        _ state: inout Void, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let i = timestep.step
+        let (previous, x0) = try update(
+            modelOutput: modelOutput, from: timesteps[i], to: i + 1 < timesteps.count ? timesteps[i + 1] : nil,
+            sample: sample, noise: noise)
+        return SamplerStepOutput(sample: previous, predictedX0: x0)
     }
 }

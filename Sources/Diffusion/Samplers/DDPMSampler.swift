@@ -6,7 +6,7 @@ import Tensors
 /// Built on a respaced schedule (Nichol & Dhariwal) it samples on an
 /// increasing subsequence τ of the training timesteps with
 /// `β'_i = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}`; the model is still fed τ_i.
-public struct DDPMSampler: Sampler {
+public struct DDPMSampler: SteppedSampler {
     /// The process the steps follow (the respaced one when respacing).
     public let diffusion: GaussianDiffusion
     /// The training timestep of each schedule index (the identity without respacing).
@@ -60,37 +60,19 @@ public struct DDPMSampler: Sampler {
         return try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[index])
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        let n = modelTimesteps.count
+        return (start..<n).map { step in
+            SamplerTimestep(step: step, modelTimestep: .discrete(modelTimesteps[n - 1 - step]), takesNoise: n - 1 - step > 0)
+        }
     }
 
-    /// A DDPM run: step `i` is schedule index `n − 1 − i`, which takes noise unless it is 0.
-    public struct Run: SamplerRun {
-        let sampler: DDPMSampler
-        var position: RunPosition
-
-        init(sampler: DDPMSampler, start: Int) {
-            self.sampler = sampler
-            let n = sampler.modelTimesteps.count
-            position = RunPosition(
-                (start..<n).map { step in
-                    SamplerTimestep(
-                        step: step, modelTimestep: .discrete(sampler.modelTimesteps[n - 1 - step]),
-                        takesNoise: n - 1 - step > 0)
-                })
-        }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "DDPMSampler.step")
-            let index = sampler.modelTimesteps.count - 1 - timestep.step
-            let (previous, x0) = try sampler.ancestralStep(modelOutput: modelOutput, index: index, sample: sample, noise: noise)
-            return SamplerStepOutput(sample: previous, predictedX0: x0)
-        }
+    /// Step `i` is schedule index `n − 1 − i`, which takes noise unless it is 0.
+    public func step(
+        _ state: inout Void, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let index = modelTimesteps.count - 1 - timestep.step
+        let (previous, x0) = try ancestralStep(modelOutput: modelOutput, index: index, sample: sample, noise: noise)
+        return SamplerStepOutput(sample: previous, predictedX0: x0)
     }
 }

@@ -16,7 +16,7 @@ import Tensors
 /// third order uses D1 and D2 from the last three x̂0 (diffusers' eq.). The SDE
 /// form: `x_t = (σ_t/σ_s) e^{−h} x_s + α_t (1 − e^{−2h}) D0 (+ ½ α_t (1 − e^{−2h}) D1)
 /// + σ_t √(1 − e^{−2h}) z`.
-public struct DPMSolverPlusPlus: Sampler {
+public struct DPMSolverPlusPlus: SteppedSampler {
     public let diffusion: GaussianDiffusion
     public let timesteps: [Int]
     /// 2 (2M) or 3 (3M).
@@ -163,42 +163,21 @@ public struct DPMSolverPlusPlus: Sampler {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        (start..<timesteps.count).map {
+            SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: stochastic && $0 != timesteps.count - 1)
+        }
     }
 
-    /// A DPM-Solver++ run: it keeps the x̂0 of its last two steps for the
-    /// higher orders; in the SDE form every step but the last takes noise.
-    public struct Run: SamplerRun {
-        let sampler: DPMSolverPlusPlus
-        var position: RunPosition
-        /// x̂0 of the steps so far, most recent first (at most two).
-        var history: [Tensor] = []
+    /// A run keeps the x̂0 of its last two steps (most recent first) for the higher orders.
+    public func initialRunState(fromStep start: Int) -> [Tensor] { [] }
 
-        init(sampler: DPMSolverPlusPlus, start: Int) {
-            self.sampler = sampler
-            let count = sampler.timesteps.count
-            position = RunPosition(
-                (start..<count).map {
-                    SamplerTimestep(
-                        step: $0, modelTimestep: .discrete(sampler.timesteps[$0]),
-                        takesNoise: sampler.stochastic && $0 != count - 1)
-                })
-        }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "DPMSolverPlusPlus.step")
-            let (next, x0) = try sampler.solverStep(
-                modelOutput: modelOutput, index: timestep.step, sample: sample,
-                earlierX0: history, noise: noise)
-            history = Array(([x0] + history).prefix(2))
-            return SamplerStepOutput(sample: next, predictedX0: x0)
-        }
+    public func step(
+        _ history: inout [Tensor], modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let (next, x0) = try solverStep(
+            modelOutput: modelOutput, index: timestep.step, sample: sample, earlierX0: history, noise: noise)
+        history = Array(([x0] + history).prefix(2))
+        return SamplerStepOutput(sample: next, predictedX0: x0)
     }
 }

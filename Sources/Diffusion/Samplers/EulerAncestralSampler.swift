@@ -4,7 +4,7 @@ import Tensors
 /// k-diffusion's `sample_euler_ancestral` with η = 1): each step goes down to
 /// σ_down = √(σ_{i+1}² − σ_up²) with σ_up = √(σ_{i+1}²(σ_i² − σ_{i+1}²)/σ_i²) by an
 /// Euler step, then adds fresh noise σ_up·z, z ~ N(0, I).
-public struct EulerAncestralSampler: SigmaSpaceSampler {
+public struct EulerAncestralSampler: SigmaSpaceSampler, SteppedSampler {
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
@@ -38,36 +38,16 @@ public struct EulerAncestralSampler: SigmaSpaceSampler {
         return previous + noise * Float(up)
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        (start..<timesteps.count).map { evaluation(step: $0, level: $0, takesNoise: noiseSplit(index: $0).up > 0) }
     }
 
-    /// An Euler ancestral run: one evaluation per step, with noise where σ_up > 0.
-    public struct Run: SamplerRun {
-        let sampler: EulerAncestralSampler
-        var position: RunPosition
-
-        init(sampler: EulerAncestralSampler, start: Int) {
-            self.sampler = sampler
-            position = RunPosition(
-                (start..<sampler.timesteps.count).map {
-                    sampler.evaluation(step: $0, level: $0, takesNoise: sampler.noiseSplit(index: $0).up > 0)
-                })
-        }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "EulerAncestralSampler.step")
-            let i = timestep.step
-            let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
-            return SamplerStepOutput(
-                sample: try sampler.ancestralStep(predictedX0: x0, index: i, sample: sample, noise: noise),
-                predictedX0: x0)
-        }
+    /// One evaluation per step, with noise where σ_up > 0.
+    public func step(
+        _ state: inout Void, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let i = timestep.step
+        let x0 = try predictedX0(modelOutput: modelOutput, sample: sample, level: i)
+        return SamplerStepOutput(sample: try ancestralStep(predictedX0: x0, index: i, sample: sample, noise: noise), predictedX0: x0)
     }
 }

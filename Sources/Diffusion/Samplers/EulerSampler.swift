@@ -4,7 +4,7 @@ import Tensors
 /// Algorithm 1 without churn; diffusers' `EulerDiscreteScheduler`, k-diffusion's
 /// `sample_euler`): with d = (x_σ − x̂0)/σ, x_{σ_{i+1}} = x_{σ_i} + (σ_{i+1} − σ_i)·d.
 /// One model evaluation per step; deterministic.
-public struct EulerSampler: SigmaSpaceSampler {
+public struct EulerSampler: SigmaSpaceSampler, SteppedSampler {
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
@@ -25,31 +25,16 @@ public struct EulerSampler: SigmaSpaceSampler {
         return sample + derivative * Float(next - sigma)
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        (start..<timesteps.count).map { evaluation(step: $0, level: $0) }
     }
 
-    /// An Euler run: one evaluation per step, no noise.
-    public struct Run: SamplerRun {
-        let sampler: EulerSampler
-        var position: RunPosition
-
-        init(sampler: EulerSampler, start: Int) {
-            self.sampler = sampler
-            position = RunPosition((start..<sampler.timesteps.count).map { sampler.evaluation(step: $0, level: $0) })
-        }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "EulerSampler.step")
-            let i = timestep.step
-            let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
-            return SamplerStepOutput(sample: sampler.eulerStep(predictedX0: x0, index: i, sample: sample), predictedX0: x0)
-        }
+    /// One evaluation per step, no noise.
+    public func step(
+        _ state: inout Void, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let i = timestep.step
+        let x0 = try predictedX0(modelOutput: modelOutput, sample: sample, level: i)
+        return SamplerStepOutput(sample: eulerStep(predictedX0: x0, index: i, sample: sample), predictedX0: x0)
     }
 }

@@ -5,7 +5,7 @@ import Tensors
 /// `sample_heun`): an Euler step to σ_{i+1}, a second model evaluation there, and
 /// the step redone with the mean of the two slopes. The last step, to σ = 0, is
 /// a plain Euler step, so N steps cost 2N − 1 model evaluations.
-public struct HeunSampler: SigmaSpaceSampler {
+public struct HeunSampler: SigmaSpaceSampler, SteppedSampler {
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
@@ -19,53 +19,39 @@ public struct HeunSampler: SigmaSpaceSampler {
         self.schedule = try SigmaSchedule(diffusion: diffusion, steps: steps, spacing: spacing, sigmas: sigmas, offset: offset)
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    /// Two evaluations per step, as diffusers' `HeunDiscreteScheduler`: at σ_i,
+    /// which gives the Euler estimate at σ_{i+1}, then at σ_{i+1} on that
+    /// estimate, which corrects it with the mean slope — except the last step
+    /// to σ = 0, which is Euler's.
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        (start..<timesteps.count).flatMap { i in
+            let first = evaluation(step: i, level: i)
+            return schedule.sigmas[i + 1] == 0 ? [first] : [first, evaluation(step: i, level: i + 1)]
+        }
     }
 
-    /// A Heun run, as diffusers' `HeunDiscreteScheduler` steps it: two
-    /// evaluations per step — at σ_i, which gives the Euler estimate at
-    /// σ_{i+1}, then at σ_{i+1} on that estimate, which corrects it with the
-    /// mean slope — except the last step to σ = 0, which is Euler's.
-    public struct Run: SamplerRun {
-        let sampler: HeunSampler
-        var position: RunPosition
-        /// After a first evaluation: the step's sample, slope and x̂0.
-        var firstStage: (sample: Tensor, slope: Tensor, predictedX0: Tensor)? = nil
+    /// After a first evaluation: the step's sample, slope and x̂0.
+    public typealias RunState = (sample: Tensor, slope: Tensor, predictedX0: Tensor)?
 
-        init(sampler: HeunSampler, start: Int) {
-            self.sampler = sampler
-            position = RunPosition(
-                (start..<sampler.timesteps.count).flatMap { i in
-                    let first = sampler.evaluation(step: i, level: i)
-                    return sampler.schedule.sigmas[i + 1] == 0 ? [first] : [first, sampler.evaluation(step: i, level: i + 1)]
-                })
+    public func initialRunState(fromStep start: Int) -> RunState { nil }
+
+    public func step(
+        _ firstStage: inout RunState, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let i = timestep.step
+        let sigma = schedule.sigmas[i], next = schedule.sigmas[i + 1]
+        if let first = firstStage {
+            firstStage = nil
+            let x0Next = try predictedX0(modelOutput: modelOutput, sample: sample, level: i + 1)
+            let slopeNext = (sample - x0Next) * Float(1 / next)
+            return SamplerStepOutput(
+                sample: first.sample + (first.slope + slopeNext) * Float(0.5 * (next - sigma)), predictedX0: first.predictedX0)
         }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "HeunSampler.step")
-            let i = timestep.step
-            let sigma = sampler.schedule.sigmas[i], next = sampler.schedule.sigmas[i + 1]
-            if let first = firstStage {
-                firstStage = nil
-                let x0Next = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i + 1)
-                let slopeNext = (sample - x0Next) * Float(1 / next)
-                return SamplerStepOutput(
-                    sample: first.sample + (first.slope + slopeNext) * Float(0.5 * (next - sigma)),
-                    predictedX0: first.predictedX0)
-            }
-            let x0 = try sampler.predictedX0(modelOutput: modelOutput, sample: sample, level: i)
-            let slope = (sample - x0) * Float(1 / sigma)
-            let euler = sample + slope * Float(next - sigma)
-            if next == 0 { return SamplerStepOutput(sample: euler, predictedX0: x0) }
-            firstStage = (sample, slope, x0)
-            return SamplerStepOutput(sample: euler, predictedX0: nil)
-        }
+        let x0 = try predictedX0(modelOutput: modelOutput, sample: sample, level: i)
+        let slope = (sample - x0) * Float(1 / sigma)
+        let euler = sample + slope * Float(next - sigma)
+        if next == 0 { return SamplerStepOutput(sample: euler, predictedX0: x0) }
+        firstStage = (sample, slope, x0)
+        return SamplerStepOutput(sample: euler, predictedX0: nil)
     }
 }

@@ -140,8 +140,8 @@ extension Sampler {
         generator: inout RandomGenerator, callback: SamplingCallback? = nil
     ) throws -> Tensor {
         let model = model.forSamplingRun()
-        try validate(start: start, classLabels: classLabels, batch: state.shape.first ?? 0)
-        var run = try makeRun(fromStep: start)
+        try validate(classLabels: classLabels, batch: state.shape.first ?? 0)
+        var run = try makeRun(fromStep: start)  // checks the start step
         let reported = timesteps
         return try GradMode.withoutGradient {
             var x = state

@@ -8,7 +8,7 @@ import Tensors
 /// corrects the sample the last predictor made with the model output just
 /// computed there (UniC), then predicts the next sample (UniP) from the last
 /// `order` x̂0. One model evaluation per step, like DPM-Solver++.
-public struct UniPCSampler: Sampler {
+public struct UniPCSampler: SteppedSampler {
     public let diffusion: GaussianDiffusion
     public let timesteps: [Int]
     /// 1, 2 (diffusers' default, for guided sampling) or 3 (for unconditional).
@@ -143,50 +143,35 @@ public struct UniPCSampler: Sampler {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
-    public func makeRun(fromStep start: Int) throws -> any SamplerRun {
-        try validate(start: start, classLabels: nil, batch: 0)
-        return Run(sampler: self, start: start)
+    public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
+        (start..<timesteps.count).map { SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: false) }
     }
 
-    /// A UniPC run: each step corrects the sample the last predictor made
-    /// (UniC), then predicts the next (UniP); it keeps the last `order` x̂0.
-    public struct Run: SamplerRun {
-        let sampler: UniPCSampler
+    /// What a run keeps: the step it began at, x̂0 of the steps so far (most
+    /// recent first), and the sample the last predictor started from with its order.
+    public struct RunState {
         let start: Int
-        var position: RunPosition
-        /// x̂0 of the steps so far, most recent first.
         var history: [Tensor] = []
-        /// The sample the last predictor started from, and its order.
         var lastSample: Tensor? = nil
         var lastOrder = 1
+    }
 
-        init(sampler: UniPCSampler, start: Int) {
-            self.sampler = sampler
-            self.start = start
-            position = RunPosition(
-                (start..<sampler.timesteps.count).map {
-                    SamplerTimestep(step: $0, modelTimestep: .discrete(sampler.timesteps[$0]), takesNoise: false)
-                })
+    public func initialRunState(fromStep start: Int) -> RunState { RunState(start: start) }
+
+    /// Corrects the sample the last predictor made (UniC), then predicts the next (UniP).
+    public func step(
+        _ state: inout RunState, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
+    ) throws -> SamplerStepOutput {
+        let i = timestep.step
+        var x = sample
+        let x0 = try predictedX0(modelOutput: modelOutput, index: i, sample: x)
+        if let lastSample = state.lastSample {
+            x = correct(sample: x, lastSample: lastSample, x0: x0, history: state.history, index: i, order: state.lastOrder)
         }
-
-        public var timesteps: [SamplerTimestep] { position.timesteps }
-
-        public mutating func step(
-            modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor,
-            noise: Tensor?
-        ) throws -> SamplerStepOutput {
-            try position.advance(past: timestep, in: "UniPCSampler.step")
-            let i = timestep.step
-            var x = sample
-            let x0 = try sampler.predictedX0(modelOutput: modelOutput, index: i, sample: x)
-            if let lastSample {
-                x = sampler.correct(sample: x, lastSample: lastSample, x0: x0, history: history, index: i, order: lastOrder)
-            }
-            history = Array(([x0] + history).prefix(sampler.order))
-            lastOrder = sampler.predictorOrder(at: i, start: start)
-            lastSample = x
-            x = sampler.predict(sample: x, history: history, index: i, order: lastOrder)
-            return SamplerStepOutput(sample: x, predictedX0: x0)
-        }
+        state.history = Array(([x0] + state.history).prefix(order))
+        state.lastOrder = predictorOrder(at: i, start: state.start)
+        state.lastSample = x
+        x = predict(sample: x, history: state.history, index: i, order: state.lastOrder)
+        return SamplerStepOutput(sample: x, predictedX0: x0)
     }
 }

@@ -6,51 +6,40 @@ import Tensors
 enum InceptionPooling {
     /// `F.max_pool2d(x, kernel, stride, padding)`: padded positions never win.
     static func maxPool(_ x: Tensor, kernel: Int, stride: Int, padding: Int = 0) -> Tensor {
-        pool(x, kernel: kernel, stride: stride, padding: padding) { window in
-            var best = -Float.infinity
-            for value in window { best = Swift.max(best, value) }
-            return best
-        }
+        pool(x, kernel: kernel, stride: stride, padding: padding, maximum: true)
     }
 
     /// `F.avg_pool2d(x, kernel, stride, padding, count_include_pad=False)`:
     /// the mean of the window's positions inside the image.
     static func averagePool(_ x: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {
-        pool(x, kernel: kernel, stride: stride, padding: padding) { window in
-            var total: Float = 0
-            for value in window { total += value }
-            return total / Float(window.count)
-        }
+        pool(x, kernel: kernel, stride: stride, padding: padding, maximum: false)
     }
 
-    /// One output per window of the in-image positions of each channel's plane.
-    private static func pool(
-        _ x: Tensor, kernel: Int, stride: Int, padding: Int,
-        _ reduce: @escaping ([Float]) -> Float
-    ) -> Tensor {
+    /// One output per window of each channel's plane: the maximum, or the mean
+    /// of the positions inside the image (the window clipped to the plane).
+    private static func pool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, maximum: Bool) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1
-        let input = x.scalars
         var output = [Float](repeating: 0, count: n * c * oh * ow)
-        output.withUnsafeMutableBufferPointer { output in
-            let output = output
-            Parallel.forEachChunk(n * c) { planes in
-                var window: [Float] = []
-                window.reserveCapacity(kernel * kernel)
-                for plane in planes {
-                    let source = plane * h * w, target = plane * oh * ow
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            window.removeAll(keepingCapacity: true)
-                            for i in 0..<kernel {
-                                let y = oy * stride - padding + i
-                                guard y >= 0 && y < h else { continue }
-                                for j in 0..<kernel {
-                                    let xx = ox * stride - padding + j
-                                    if xx >= 0 && xx < w { window.append(input[source + y * w + xx]) }
+        x.scalars.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                let (input, output) = (input.baseAddress!, output.baseAddress!)
+                Parallel.forEachChunk(n * c) { planes in
+                    for plane in planes {
+                        let source = input + plane * h * w, target = output + plane * oh * ow
+                        for oy in 0..<oh {
+                            let rows = Swift.max(oy * stride - padding, 0)..<Swift.min(oy * stride - padding + kernel, h)
+                            for ox in 0..<ow {
+                                let columns = Swift.max(ox * stride - padding, 0)..<Swift.min(ox * stride - padding + kernel, w)
+                                var value: Float = maximum ? -.infinity : 0
+                                for y in rows {
+                                    for column in columns {
+                                        let v = source[y * w + column]
+                                        value = maximum ? Swift.max(value, v) : value + v
+                                    }
                                 }
+                                target[oy * ow + ox] = maximum ? value : value / Float(rows.count * columns.count)
                             }
-                            output[target + oy * ow + ox] = reduce(window)
                         }
                     }
                 }

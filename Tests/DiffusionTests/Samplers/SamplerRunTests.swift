@@ -71,4 +71,25 @@ final class SamplerRunTests: XCTestCase {
         let ddim = try DDIMSampler(diffusion: diffusion, steps: 6)
         XCTAssertEqual(try ddim.makeRun(fromStep: 2).timesteps.map(\.modelTimestep), ddim.timesteps.dropFirst(2).map { .discrete($0) })
     }
+
+    /// A run stepped past its end, or without the noise a timestep takes, is refused with a message.
+    func testMissingNoiseAndStepsPastTheEndAreRefused() throws {
+        for (name, sampler) in try samplers() {
+            var run = try sampler.makeRun(fromStep: sampler.timesteps.count - 1)
+            let x = Tensor.zeros([1, 2])
+            let last = run.timesteps.last!
+            for timestep in run.timesteps {
+                _ = try run.step(modelOutput: x, timestep: timestep, sample: x, noise: timestep.takesNoise ? x : nil)
+            }
+            XCTAssertThrowsError(try run.step(modelOutput: x, timestep: last, sample: x, noise: x), name) {
+                XCTAssertTrue(String(describing: $0).contains("taken all its"), "\(name): \($0)")
+            }
+            var fresh = try sampler.makeRun(fromStep: 0)
+            let first = fresh.timesteps[0]
+            guard first.takesNoise else { continue }
+            XCTAssertThrowsError(try fresh.step(modelOutput: x, timestep: first, sample: x, noise: nil), name) {
+                XCTAssertTrue(String(describing: $0).contains("noise"), "\(name): \($0)")
+            }
+        }
+    }
 }
