@@ -2,7 +2,7 @@
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
-// (codecs, data sets) / Metrics (feature networks, FID, KID) < Pipelines (the
+// (codecs incl. .npz through ZIPFoundation, data sets) / Metrics (feature networks, FID, KID) < Pipelines (the
 // training recipe, batched sampling, evaluation, image editing) < ddpm (the
 // command-line tool: flags and printing). FileSupport (atomic file writes) sits
 // beside the stack and is used by every layer that writes files; TestSupport
@@ -29,6 +29,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .target(
@@ -39,7 +40,7 @@ let package = Package(
         .target(name: "FileSupport"),
         .target(name: "NN", dependencies: ["Tensors", "FileSupport"]),
         .systemLibrary(
-            name: "CZlib",
+            name: "CSystemZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .systemLibrary(
@@ -49,12 +50,15 @@ let package = Package(
         ),
         .target(
             name: "Datasets",
-            dependencies: ["Tensors", "FileSupport", "CZlib", .target(name: "CJPEG", condition: .when(traits: ["JPEG"]))],
+            dependencies: [
+                "Tensors", "FileSupport", "CSystemZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .target(name: "CJPEG", condition: .when(traits: ["JPEG"])),
+            ],
             resources: [.copy("Resources")]
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
         .target(name: "Metrics", dependencies: ["Tensors", "NN", "Datasets"], resources: [.copy("Resources")]),
-        .target(name: "Pipelines", dependencies: ["Tensors", "NN", "FileSupport", "Diffusion", "Datasets"]),
+        .target(name: "Pipelines", dependencies: ["Tensors", "NN", "FileSupport", "Diffusion", "Datasets", "Metrics"]),
         .executableTarget(
             name: "ddpm",
             dependencies: [
@@ -74,7 +78,8 @@ let package = Package(
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "NN", "Tensors", "TestSupport"]),
+        .testTarget(
+            name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "Metrics", "NN", "Tensors", "TestSupport"]),
         .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "Metrics", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]

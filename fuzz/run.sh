@@ -32,7 +32,8 @@ shift $(( $# >= 2 ? 2 : 1 ))
 # (`swift package describe`): every package module the target imports, and all
 # that they depend on, in dependency order. Library targets contribute their
 # object files (C targets also their module map), system-library targets their
-# header path and the libraries their module map links.
+# header path and the libraries their module map links, and a product of another
+# package (ZIPFoundation) the object files of its module of the same name.
 # A target that needs a package trait says so in a line "// traits: NAME[,NAME]".
 traits="$(sed -n 's|^// traits: *||p' "fuzz/Targets/$target/main.swift" | head -1)"
 trait_flags=()
@@ -49,8 +50,13 @@ def visit(name):
     for dependency in targets[name].get("target_dependencies") or []: visit(dependency)
     order.append(name)
 for name in sys.argv[2:]: visit(name)
+printed = set()
 for name in order:
     t = targets[name]
+    for product in t.get("product_dependencies") or []:
+        if product not in printed:
+            printed.add(product)
+            print(product, "package", "-")
     print(name, "system" if t["type"] == "system-target" else "library", t["path"])
 ' "$graph" "${direct[@]}")"
 [[ -n "$module_lines" ]] || { echo "fuzz/Targets/$target/main.swift imports no package module" >&2; exit 2; }

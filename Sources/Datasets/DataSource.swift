@@ -4,7 +4,7 @@ import Foundation
 /// distribution), a folder of PNG (or JPEG) images, or an IDX image file (its label file is used
 /// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name), or
 /// `cifar10:DIR` / `cifar100:DIR` (the binary CIFAR batches in DIR).
-public enum DataSource: Equatable, CustomStringConvertible {
+public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     case bundled(BundledDataset)
     case toy(ToyDistribution)
     case imageFolder(path: String)

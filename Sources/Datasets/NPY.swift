@@ -2,10 +2,10 @@ import Tensors
 
 /// NumPy `.npy` files (format versions 1.0–3.0).
 ///
-/// Writing: float32, little-endian, C order, version 1.0, header padded to 64 bytes.
-/// Reading: element types float32, float64 and uint8 (either byte order for the floats),
-/// C or Fortran order, converted to `Float`; sizes are checked against the file before
-/// anything is allocated.
+/// Writing: float32 (or float64), little-endian, C order, version 1.0, header padded
+/// to 64 bytes. Reading: element types float32, float64 and uint8 (either byte order
+/// for the floats), C or Fortran order, converted to `Float` (or `Double`); sizes are
+/// checked against the file before anything is allocated.
 public enum NPY {
     /// The six bytes every `.npy` file starts with.
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
@@ -16,27 +16,36 @@ public enum NPY {
 
     /// The `.npy` encoding of `values` with `shape` (float32, little-endian, C order).
     public static func encode(shape: [Int], values: [Float]) throws -> [UInt8] {
-        guard shape.allSatisfy({ $0 >= 0 }), IDX.elementCount(shape) == values.count else {
-            throw DatasetError(file: "NPY writer", problem: "\(values.count) values do not fill shape \(shape)")
+        var out = try preamble(shape: shape, count: values.count, descr: "<f4")
+        out.reserveCapacity(out.count + 4 * values.count)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { out += $0 } }
+        return out
+    }
+
+    /// The `.npy` encoding of `values` with `shape` (float64, little-endian, C
+    /// order), as NumPy writes the statistics of pytorch-fid.
+    public static func encode(shape: [Int], doubles values: [Double]) throws -> [UInt8] {
+        var out = try preamble(shape: shape, count: values.count, descr: "<f8")
+        out.reserveCapacity(out.count + 8 * values.count)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { out += $0 } }
+        return out
+    }
+
+    /// The magic, version 1.0 and the header dictionary, padded to 64 bytes.
+    static func preamble(shape: [Int], count: Int, descr: String) throws -> [UInt8] {
+        guard shape.allSatisfy({ $0 >= 0 }), IDX.elementCount(shape) == count else {
+            throw DatasetError(file: "NPY writer", problem: "\(count) values do not fill shape \(shape)")
         }
         let dims = shape.map(String.init)
         let tuple = shape.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(tuple), }"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(tuple), }"
         let unpadded = magic.count + 2 + 2 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         guard header.utf8.count <= Int(UInt16.max) else {
             throw DatasetError(file: "NPY writer", problem: "shape \(shape) makes a header too long for format 1.0")
         }
-        var out = magic + [1, 0]
         let length = UInt16(header.utf8.count)
-        out += [UInt8(length & 0xFF), UInt8(length >> 8)]
-        out += Array(header.utf8)
-        out.reserveCapacity(out.count + 4 * values.count)
-        for value in values {
-            let bits = value.bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { out += $0 }
-        }
-        return out
+        return magic + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)
     }
 
     /// The `.npy` encoding of `tensor`.
@@ -58,67 +67,116 @@ public enum NPY {
 
     /// Decodes `.npy` data held in memory; `source` names it in error messages.
     public static func decode(_ bytes: [UInt8], source: String = "NPY data") throws -> Tensor {
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-            throw DatasetError(file: source, problem: "not a .npy file (it does not start with \\x93NUMPY)")
-        }
-        let major = bytes[6]
-        let headerLength: Int
-        let headerStart: Int
-        switch major {
-        case 1:
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-            headerStart = 10
-        case 2, 3:
-            guard bytes.count >= 12 else {
-                throw DatasetError(file: source, problem: "truncated: the file ends inside the .npy preamble")
-            }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-            headerStart = 12
-        default:
-            throw DatasetError(file: source, problem: ".npy format version \(major).\(bytes[7]) is not supported (1, 2 or 3)")
-        }
-        guard headerLength <= bytes.count - headerStart else {
-            throw DatasetError(
-                file: source,
-                problem: "truncated: the header claims \(headerLength) bytes, the file has \(bytes.count - headerStart) left")
-        }
-        let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard !text.unicodeScalars.contains("\u{FFFD}") else {
-            throw DatasetError(file: source, problem: ".npy header is not valid UTF-8 text")
-        }
-        let header = try NPYHeader(parsing: text, source: source)
-        let dims = header.shape.map(String.init).joined(separator: " × ")
-        guard let count = IDX.elementCount(header.shape), count <= maximumElements else {
-            throw DatasetError(file: source, problem: "shape \(dims) exceeds the limit of 2^31 elements")
-        }
-        let dataStart = headerStart + headerLength
-        let available = bytes.count - dataStart
-        guard count * header.itemSize == available else {
-            throw DatasetError(
-                file: source,
-                problem: "shape \(dims) of \(header.descr) needs \(count * header.itemSize) bytes of data, the file holds \(available)")
-        }
-        var values = [Float](repeating: 0, count: count)
+        let layout = try Layout(bytes, source: source)
+        var values = [Float](repeating: 0, count: layout.count)
         bytes.withUnsafeBytes { raw in
-            let data = UnsafeRawBufferPointer(rebasing: raw[dataStart...])
-            for i in 0..<count {
-                switch header.itemSize {
-                case 1:
-                    values[i] = Float(data[i])
-                case 4:
-                    let bits = data.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
-                    values[i] = Float(bitPattern: header.littleEndian ? UInt32(littleEndian: bits) : UInt32(bigEndian: bits))
-                default:
-                    let bits = data.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
-                    values[i] = Float(Double(bitPattern: header.littleEndian ? UInt64(littleEndian: bits) : UInt64(bigEndian: bits)))
+            let data = UnsafeRawBufferPointer(rebasing: raw[layout.dataStart...])
+            for i in 0..<layout.count { values[i] = layout.header.itemSize == 4 ? layout.float(data, i) : Float(layout.double(data, i)) }
+        }
+        return Tensor(shape: layout.header.shape, scalars: layout.inCOrder(values))
+    }
+
+    /// Decodes `.npy` data to Double values in C order with their shape, keeping
+    /// float64 data exact (pytorch-fid's `mu` and `sigma`).
+    public static func decodeDoubles(_ bytes: [UInt8], source: String = "NPY data") throws -> (shape: [Int], values: [Double]) {
+        let layout = try Layout(bytes, source: source)
+        var values = [Double](repeating: 0, count: layout.count)
+        bytes.withUnsafeBytes { raw in
+            let data = UnsafeRawBufferPointer(rebasing: raw[layout.dataStart...])
+            for i in 0..<layout.count { values[i] = layout.double(data, i) }
+        }
+        return (layout.header.shape, layout.inCOrder(values))
+    }
+
+    /// Where a file's elements are and how they are stored, checked against its size.
+    struct Layout {
+        let header: NPYHeader
+        let dataStart: Int
+        let count: Int
+
+        init(_ bytes: [UInt8], source: String) throws {
+            guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+                throw DatasetError(file: source, problem: "not a .npy file (it does not start with \\x93NUMPY)")
+            }
+            let major = bytes[6]
+            let headerLength: Int
+            let headerStart: Int
+            switch major {
+            case 1:
+                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+                headerStart = 10
+            case 2, 3:
+                guard bytes.count >= 12 else {
+                    throw DatasetError(file: source, problem: "truncated: the file ends inside the .npy preamble")
+                }
+                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+                headerStart = 12
+            default:
+                throw DatasetError(file: source, problem: ".npy format version \(major).\(bytes[7]) is not supported (1, 2 or 3)")
+            }
+            guard headerLength <= bytes.count - headerStart else {
+                throw DatasetError(
+                    file: source,
+                    problem: "truncated: the header claims \(headerLength) bytes, the file has \(bytes.count - headerStart) left")
+            }
+            let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+            guard !text.unicodeScalars.contains("\u{FFFD}") else {
+                throw DatasetError(file: source, problem: ".npy header is not valid UTF-8 text")
+            }
+            header = try NPYHeader(parsing: text, source: source)
+            let dims = header.shape.map(String.init).joined(separator: " × ")
+            guard let count = IDX.elementCount(header.shape), count <= maximumElements else {
+                throw DatasetError(file: source, problem: "shape \(dims) exceeds the limit of 2^31 elements")
+            }
+            dataStart = headerStart + headerLength
+            let available = bytes.count - dataStart
+            guard count * header.itemSize == available else {
+                throw DatasetError(
+                    file: source,
+                    problem: "shape \(dims) of \(header.descr) needs \(count * header.itemSize) bytes of data, the file holds \(available)")
+            }
+            self.count = count
+        }
+
+        /// Element `i` of float32 data.
+        func float(_ data: UnsafeRawBufferPointer, _ i: Int) -> Float {
+            let bits = data.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+            return Float(bitPattern: header.littleEndian ? UInt32(littleEndian: bits) : UInt32(bigEndian: bits))
+        }
+
+        /// Element `i` as a Double, whatever the stored type.
+        func double(_ data: UnsafeRawBufferPointer, _ i: Int) -> Double {
+            switch header.itemSize {
+            case 1: return Double(data[i])
+            case 4: return Double(float(data, i))
+            default:
+                let bits = data.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                return Double(bitPattern: header.littleEndian ? UInt64(littleEndian: bits) : UInt64(bigEndian: bits))
+            }
+        }
+
+        /// `values` in C order: Fortran-ordered data (first index fastest) is transposed.
+        func inCOrder<T>(_ values: [T]) -> [T] {
+            let shape = header.shape
+            guard header.fortranOrder, shape.count > 1, let first = values.first else { return values }
+            var result = [T](repeating: first, count: values.count)
+            var fortranStrides = [Int](repeating: 1, count: shape.count)
+            for axis in 1..<shape.count { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
+            var index = [Int](repeating: 0, count: shape.count)
+            for c in 0..<values.count {
+                var f = 0
+                for axis in 0..<shape.count { f += index[axis] * fortranStrides[axis] }
+                result[c] = values[f]
+                var axis = shape.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    if index[axis] < shape[axis] { break }
+                    index[axis] = 0
+                    axis -= 1
                 }
             }
+            return result
         }
-        if header.fortranOrder && header.shape.count > 1 {
-            let reversed = Tensor(shape: header.shape.reversed(), scalars: values)
-            return reversed.permuted(Array((0..<header.shape.count).reversed())).detached()
-        }
-        return Tensor(shape: header.shape, scalars: values)
     }
 }
 

@@ -1,4 +1,4 @@
-import CZlib
+import CSystemZlib
 
 /// Thin, bounds-checked wrappers over the system zlib: streaming inflate of
 /// zlib or gzip data, whole-buffer deflate, and CRC-32.
@@ -29,13 +29,13 @@ enum Zlib {
 
     /// The CRC-32 of `bytes` (the checksum of PNG chunks and gzip members).
     static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        var crc: uLong = CZlib.crc32(0, nil, 0)
+        var crc: uLong = CSystemZlib.crc32(0, nil, 0)
         bytes.withUnsafeBufferPointer { buffer in
             var offset = 0
             while offset < buffer.count {
                 let length = min(buffer.count - offset, 1 << 30)
                 let base = buffer.baseAddress! + offset
-                crc = CZlib.crc32(crc, base, uInt(length))
+                crc = CSystemZlib.crc32(crc, base, uInt(length))
                 offset += length
             }
         }
@@ -150,7 +150,7 @@ final class Inflater {
             let length = min(buffer.count - written, 1 << 30)
             stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + written
             stream.pointee.avail_out = uInt(length)
-            let status = CZlib.inflate(stream, Z_NO_FLUSH)
+            let status = CSystemZlib.inflate(stream, Z_NO_FLUSH)
             let made = length - Int(stream.pointee.avail_out)
             written += made
             switch status {

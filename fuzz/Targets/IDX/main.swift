@@ -3,7 +3,7 @@
 // Each input is decoded as it is (raw, or malformed gzip when it starts
 // with the gzip magic) and again wrapped in a valid gzip stream, so the
 // gzip path sees well-formed streams of arbitrary IDX content.
-import CZlib
+import CSystemZlib
 import Datasets
 
 /// `bytes` as a gzip stream, compressed with the system zlib.

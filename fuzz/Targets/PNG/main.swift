@@ -2,7 +2,7 @@
 // Adam7, unpacking). Chunk CRCs are recomputed before decoding so that
 // mutations reach the code behind the CRC check; the unmodified input is
 // decoded too, so the CRC check itself is still exercised.
-import CZlib
+import CSystemZlib
 import Datasets
 
 /// Rewrites the CRC of every complete chunk so the decoder accepts the chunk.
