@@ -2,7 +2,11 @@
 """Writes Tests/MetricsTests/Fixtures/frechet.json: feature sets and the
 Fréchet distance pytorch-fid's `calculate_frechet_distance` gives for them
 (its code, copied below, on scipy.linalg.sqrtm), plus the unbiased polynomial
-kernel MMD² of clean-fid's `kernel_distance` for one subset of all vectors.
+kernel MMD² of clean-fid's `kernel_distance` for one subset of all vectors;
+and, for the first two cases, the statistics of each set as pytorch-fid's
+`save_fid_stats` writes them (np.savez_compressed(mu=, sigma=)) into
+Fixtures/stats-a.npz and stats-b.npz (features a of "well conditioned" and of
+"near singular": two dimensions, for the mismatch error).
 
 Run (never by the tests):  pip install numpy scipy
                            python tools/make_metrics_fixtures.py
@@ -63,6 +67,10 @@ def main():
                       "mu_a": list(mu1), "sigma_a": [float(v) for v in s1.reshape(-1)],
                       "frechet": float(calculate_frechet_distance(mu1, s1, mu2, s2)),
                       "mmd": float(mmd(b64, a64))})
+    for case, file in [(cases[0], "stats-a.npz"), (cases[1], "stats-b.npz")]:
+        a = np.array(case["a"], dtype=np.float64).reshape(case["count"], case["dimension"])
+        np.savez_compressed(os.path.join(os.path.dirname(os.path.abspath(OUT)), file),
+                            mu=np.mean(a, axis=0), sigma=np.cov(a, rowvar=False))
     data = {"generator": "tools/make_metrics_fixtures.py", "cases": cases}
     directory = os.path.dirname(os.path.abspath(OUT))
     os.makedirs(directory, exist_ok=True)

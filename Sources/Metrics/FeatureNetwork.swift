@@ -9,6 +9,9 @@ public protocol FeatureNetwork: AnyObject {
     var displayName: String { get }
     /// The length of one feature vector.
     var featureDimension: Int { get }
+    /// A short name and a hash of the weights (`mnist-3f2a…`): statistics are
+    /// cached under it, so a change of weights never reuses old statistics.
+    var fingerprint: String { get }
     /// Images per batch when nothing else is asked.
     var preferredBatchSize: Int { get }
     /// How a folder of images is read for this network (resized and grey for
@@ -54,6 +57,11 @@ extension FeatureNetwork {
 
 extension MNISTFeatureNet: FeatureNetwork {
     public var displayName: String { Self.displayName }
+    public var fingerprint: String {
+        var hash = FNV1aHash()
+        for (_, tensor) in namedParameters() { hash.add(tensor.scalars) }
+        return "mnist-" + hash.hexadecimal
+    }
     public var featureDimension: Int { Self.featureDimension }
     public var preferredBatchSize: Int { 256 }
     public var folderOptions: ImageFolder.Options { ImageFolder.Options(imageSize: 28, channels: .gray) }
@@ -68,6 +76,7 @@ extension MNISTFeatureNet: FeatureNetwork {
 
 extension InceptionV3FID: FeatureNetwork {
     public var displayName: String { Self.displayName }
+    public var fingerprint: String { "inception-" + weightsHash }
     public var featureDimension: Int { Self.featureDimension }
     public var preferredBatchSize: Int { 50 }
     public var folderOptions: ImageFolder.Options { ImageFolder.Options() }

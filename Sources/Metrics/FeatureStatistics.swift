@@ -5,7 +5,7 @@ public struct FeatureStatistics: Equatable, Sendable {
     public let mean: [Double]
     /// d × d, row-major.
     public let covariance: [Double]
-    /// How many vectors the statistics came from.
+    /// How many vectors the statistics came from (0 if unknown: a statistics file that does not say).
     public let count: Int
 
     public var dimension: Int { mean.count }

@@ -80,7 +80,11 @@ struct Eval: ParsableCommand {
         let diffusion = try loaded.scheduler.makeDiffusion()
         let T = diffusion.schedule.count
         let blockStride = stride ?? max(1, T / 50)
-        let count = min(n, dataset.count)
+        guard n <= dataset.count else {
+            throw CommandError(
+                "--n \(n) is more than the \(dataset.count) images of the \(split) split of \(data); give --n \(dataset.count) or less")
+        }
+        let count = n
         let scored = try dataset.subset(Array(0..<count))
         let evaluation = try ModelEvaluation(
             model: loaded.model, diffusion: diffusion, conditional: loaded.classCount != nil,
@@ -116,10 +120,14 @@ struct Eval: ParsableCommand {
                     + "%@ images median %.4f min %.4f", ModelEvaluation.median(sampleDistances), sampleDistances.min() ?? 0,
                 split as NSString, ModelEvaluation.median(heldDistances), heldDistances.min() ?? 0))
         if let network {
-            let distance = try network.frechetDistance(samples, training.images)
+            let reference = try ImageSet(trainingData: data).statistics(
+                in: network, cache: .standard, progress: ProgressBar.counting(label: "training images' features"))
+            let features = try network.checkedFeatures(of: samples)
+            let distance = try FrechetDistance.between(
+                try FeatureStatistics(features: features, count: count, dimension: network.featureDimension), reference)
             print(
                 String(
-                    format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, training.count,
+                    format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, reference.count,
                     network.displayName))
         }
         let (sampleMean, sampleStd, sampleInk) = ModelEvaluation.pixelStatistics(samples)

@@ -1,23 +1,26 @@
 import ArgumentParser
-import Datasets
 import Foundation
 import Metrics
+import Pipelines
 import Tensors
 
-/// `ddpm fid A B`: the Fréchet distance (and optionally KID) between two image
-/// sets in the features of a named network.
+/// `ddpm fid A B`: the Fréchet distance (and optionally KID and precision/recall)
+/// between two image sets in the features of a named network; `--save-stats`
+/// writes one set's statistics instead, as pytorch-fid's `--save-stats` does.
 struct FID: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fid",
         abstract: "Fréchet distance between two sets of images in a feature network's features.",
         discussion: "Each set is a folder of PNG or JPEG images, a .npy of images in [0, 1] (as 'ddpm sample --npy' "
-            + "writes), or mnist, mnist:train, mnist:test (the bundled digits). Numbers from different feature "
-            + "networks are not comparable; the output names the network.")
+            + "writes), a .npz of statistics (mu, sigma: pytorch-fid's --save-stats files), mnist, mnist:train, "
+            + "mnist:test (the bundled digits), cifar10:DIR or an IDX file. Statistics of data sets are cached in "
+            + "$DDPM_CACHE_DIR (default ~/.cache/swift-ddpm/statistics). Numbers from different feature networks are "
+            + "not comparable; the output names the network.")
 
-    @Argument(help: "The first set.")
+    @Argument(help: "The first set (with --save-stats: the set to describe).")
     var first: String
 
-    @Argument(help: "The second set.")
+    @Argument(help: "The second set (with --save-stats: the .npz to write).")
     var second: String
 
     @OptionGroup var featureFlags: FeatureFlags
@@ -30,6 +33,14 @@ struct FID: ParsableCommand {
         help: "Also improved precision and recall (Kynkäänniemi et al. 2019, k = 3), the first set taken as the samples.")
     var precisionRecall = false
 
+    @Flag(
+        name: .customLong("save-stats"),
+        help: "Write the first set's statistics (mu, sigma) to the second argument, a new .npz, instead of comparing.")
+    var saveStats = false
+
+    @Flag(name: .customLong("no-cache"), help: "Compute data sets' statistics anew, neither reading nor writing the cache.")
+    var noCache = false
+
     @Option(help: "Seed of KID's subsets.")
     var seed: UInt64 = 0
 
@@ -38,28 +49,66 @@ struct FID: ParsableCommand {
 
     @OptionGroup var threading: ThreadingOptions
 
+    func validate() throws {
+        if saveStats {
+            guard second.lowercased().hasSuffix(".npz") else {
+                throw ValidationError("--save-stats writes a .npz; give the output file as the second argument (e.g. stats.npz)")
+            }
+            guard !FileManager.default.fileExists(atPath: second) else {
+                throw ValidationError("--save-stats: \(second) exists; give a new file name (nothing was overwritten)")
+            }
+            if kid || precisionRecall {
+                throw ValidationError("--save-stats writes statistics; --kid and --precision-recall compare two sets")
+            }
+        }
+    }
+
     func run() throws {
         threading.apply()
         let network = try featureFlags.network()
-        let a = try Self.images(first, for: network), b = try Self.images(second, for: network)
-        let featuresA = try extract(a, network, label: "features 1"), featuresB = try extract(b, network, label: "features 2")
+        let cache = noCache ? nil : FeatureStatisticsCache.standard
+        let a = try ImageSet(first)
+        if saveStats {
+            let statistics = try a.statistics(in: network, cache: cache, progress: progress(label: "features"))
+            try statistics.writeNPZ(toFile: second)
+            print("wrote the statistics of \(a.name) (\(statistics.count) images; \(network.displayName)) to \(second)")
+            return
+        }
+        let b = try ImageSet(second)
         let d = network.featureDimension
-        let distance = try FrechetDistance.between(
-            try FeatureStatistics(features: featuresA, count: a.shape[0], dimension: d),
-            try FeatureStatistics(features: featuresB, count: b.shape[0], dimension: d))
         var generator = RandomGenerator(seed: seed)
-        let kernel = kid ? try KernelInceptionDistance.between(featuresA, featuresB, dimension: d, generator: &generator) : nil
-        let coverage = precisionRecall ? try PrecisionRecall.between(real: featuresB, generated: featuresA, dimension: d) : nil
+        var kernel: KernelInceptionDistance.Result?
+        var coverage: PrecisionRecall.Result?
+        let statisticsA: FeatureStatistics, statisticsB: FeatureStatistics
+        if kid || precisionRecall {
+            for set in [a, b] where set.isStatistics {
+                throw CommandError("\(set.name) holds statistics only; --kid and --precision-recall need the images of both sets")
+            }
+            let imagesA = try a.images(for: network), imagesB = try b.images(for: network)
+            let featuresA = try extract(imagesA, network, label: "features 1")
+            let featuresB = try extract(imagesB, network, label: "features 2")
+            statisticsA = try FeatureStatistics(features: featuresA, count: imagesA.shape[0], dimension: d)
+            statisticsB = try FeatureStatistics(features: featuresB, count: imagesB.shape[0], dimension: d)
+            if kid { kernel = try KernelInceptionDistance.between(featuresA, featuresB, dimension: d, generator: &generator) }
+            if precisionRecall { coverage = try PrecisionRecall.between(real: featuresB, generated: featuresA, dimension: d) }
+        } else {
+            statisticsA = try a.statistics(in: network, cache: cache, progress: progress(label: "features 1"))
+            statisticsB = try b.statistics(in: network, cache: cache, progress: progress(label: "features 2"))
+        }
+        let distance = try FrechetDistance.between(statisticsA, statisticsB)
         if json {
             var fields = [
-                "\"fid\": \(distance)", "\"features\": \"\(featureFlags.features)\"", "\"n_first\": \(a.shape[0])",
-                "\"n_second\": \(b.shape[0])",
+                "\"fid\": \(distance)", "\"features\": \"\(featureFlags.features)\"", "\"n_first\": \(statisticsA.count)",
+                "\"n_second\": \(statisticsB.count)",
             ]
             if let kernel { fields += ["\"kid\": \(kernel.mean)", "\"kid_std\": \(kernel.standardDeviation)"] }
             if let coverage { fields += ["\"precision\": \(coverage.precision)", "\"recall\": \(coverage.recall)"] }
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
-            print(String(format: "FID %.4f  (%d vs %d images; %@)", distance, a.shape[0], b.shape[0], network.displayName))
+            print(
+                String(
+                    format: "FID %.4f  (%@ vs %@; %@)", distance, Self.size(statisticsA), Self.size(statisticsB),
+                    network.displayName))
             if let kernel {
                 print(
                     String(
@@ -75,43 +124,20 @@ struct FID: ParsableCommand {
         }
     }
 
+    /// "500 images", or "statistics" for a file that does not say how many.
+    static func size(_ statistics: FeatureStatistics) -> String {
+        statistics.count > 0 ? "\(statistics.count) images" : "statistics"
+    }
+
+    /// A progress bar's update for feature extraction (drawn on a terminal only, not with --json).
+    func progress(label: String) -> (Int, Int) -> Void {
+        ProgressBar.counting(label: label, enabled: !json && Terminal.standardErrorIsTerminal)
+    }
+
     /// The features of `images` with a progress bar.
     func extract(_ images: Tensor, _ network: any FeatureNetwork, label: String) throws -> [Float] {
         let bar = ProgressBar(total: images.shape[0], label: label, enabled: !json && Terminal.standardErrorIsTerminal)
         defer { bar.finish() }
         return try network.checkedFeatures(of: images) { bar.update(step: $0) }
-    }
-
-    /// A set of images `[N, C, H, W]` in [−1, 1] for `network` (a folder read with the network's `folderOptions`).
-    static func images(_ argument: String, for network: any FeatureNetwork) throws -> Tensor {
-        let images: Tensor
-        switch argument.lowercased() {
-        case "mnist", "mnist:all": images = try BundledDataset.mnist.load(split: .all).images
-        case "mnist:train": images = try BundledDataset.mnist.load(split: .train).images
-        case "mnist:test": images = try BundledDataset.mnist.load(split: .test).images
-        default:
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw CommandError("\(argument): no such file or folder; give a folder of images, a .npy of images, or mnist[:train|:test]")
-            }
-            if isDirectory.boolValue {
-                images = try ImageFolder(path: argument, options: network.folderOptions).dataset.images
-            } else {
-                let array = try NPY.read(contentsOfFile: argument)
-                var shape = array.shape
-                if shape.count == 3 { shape.insert(1, at: 1) }
-                if let problem = network.problem(withImagesOf: shape) {
-                    throw CommandError("\(argument) holds an array of shape \(array.shape); \(problem) (or [N, H, W]) in [0, 1]")
-                }
-                if let bad = array.scalars.first(where: { !($0 >= 0 && $0 <= 1) }) {
-                    throw CommandError(
-                        "\(argument) has the value \(bad); images in a .npy must be in [0, 1] (as 'ddpm sample --npy' writes)")
-                }
-                images = (array * 2 - 1).reshaped(shape)
-            }
-        }
-        if let problem = network.problem(withImagesOf: images.shape) { throw CommandError("\(argument): \(problem)") }
-        guard images.shape[0] >= 2 else { throw CommandError("\(argument) holds \(images.shape[0]) image; a distance needs at least 2") }
-        return images
     }
 }

@@ -25,6 +25,17 @@ final class ProgressBar {
         start = Date()
     }
 
+    /// A progress callback `(done, total)` that starts a bar at its first call,
+    /// once the total is known, and ends it when done reaches the total.
+    static func counting(label: String, enabled: Bool = Terminal.standardErrorIsTerminal) -> (Int, Int) -> Void {
+        var bar: ProgressBar?
+        return { done, total in
+            if bar == nil { bar = ProgressBar(total: total, label: label, enabled: enabled) }
+            bar?.update(step: done)
+            if done >= total { bar?.finish() }
+        }
+    }
+
     /// The current smoothed loss, if any loss was reported.
     var loss: Double? { smoothedLoss }
 
@@ -38,6 +49,17 @@ final class ProgressBar {
         guard step >= total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now
         Terminal.writeError("\r" + line(step: step, elapsed: now.timeIntervalSince(start)) + "\u{1B}[K")
+    }
+
+    /// Prints `message` as a note on its own line above the bar (the bar is
+    /// drawn again at the next update).
+    func note(_ message: String) {
+        if enabled {
+            Terminal.writeError("\r\u{1B}[K" + message + "\n")
+            lastDraw = .distantPast
+        } else {
+            Terminal.printNote(message)
+        }
     }
 
     /// Ends the bar's line (when it was drawn).

@@ -19,6 +19,8 @@ final class FIDCommandTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-fid-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        setenv("DDPM_CACHE_DIR", folder.appendingPathComponent("cache").path, 1)
+        defer { unsetenv("DDPM_CACHE_DIR") }
         let test = try BundledDataset.mnist.load(split: .test).images.slice(axis: 0, 0..<40)
         let npy = folder.appendingPathComponent("digits.npy").path
         try NPY.write(((test + 1) * 0.5).reshaped([40, 28, 28]), toFile: npy)
@@ -52,6 +54,11 @@ final class FIDCommandTests: XCTestCase {
             ]
             if size == 28 {
                 try run(evaluation)
+                var tooMany = evaluation
+                tooMany[tooMany.firstIndex(of: "8")!] = "501"
+                XCTAssertThrowsError(try run(tooMany)) {
+                    XCTAssertTrue(CommandError.describe($0).contains("more than the 500 images of the test split"), "\($0)")
+                }
             } else {
                 XCTAssertThrowsError(try run(evaluation)) { XCTAssertTrue(CommandError.describe($0).contains("28×28"), "\($0)") }
             }
@@ -72,6 +79,48 @@ final class FIDCommandTests: XCTestCase {
                 XCTAssertTrue(message.contains(expected), "\(arguments): \(message)")
             }
         }
+    }
+
+    /// Statistics files (pytorch-fid's .npz) written with --save-stats and read
+    /// as either set, the cache of data sets' statistics, and what is refused.
+    func testStatisticsFilesAndTheCache() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-fid-stats-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cache = folder.appendingPathComponent("cache")
+        setenv("DDPM_CACHE_DIR", cache.path, 1)
+        defer { unsetenv("DDPM_CACHE_DIR") }
+        let stats = folder.appendingPathComponent("test.npz").path
+        try run(["fid", "--save-stats", "mnist:test", stats])
+        let network = try MNISTFeatureNet.bundled()
+        let test = try BundledDataset.mnist.load(split: .test).images
+        let expected = try FeatureStatistics(features: try network.features(of: test), count: 500, dimension: 128)
+        XCTAssertEqual(try FeatureStatistics(npzFile: stats), expected)
+        let cached = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("statistics").path)
+        XCTAssertEqual(cached.count, 1, "\(cached)")
+        XCTAssertTrue(cached[0].hasPrefix("mnist-") && cached[0].contains("mnist-test"), cached[0])
+        try run(["fid", stats, "mnist:train", "--json"])
+        try run(["fid", "mnist:train", stats, "--no-cache"])
+
+        let before = try Data(contentsOf: URL(fileURLWithPath: stats))
+        let other = folder.appendingPathComponent("other.npz").path
+        try FeatureStatistics(mean: [0, 0], covariance: [1, 0, 0, 1], count: 3).writeNPZ(toFile: other)
+        for (arguments, expected) in [
+            (["fid", "--save-stats", "mnist:train", stats], "exists"),
+            (["fid", "--save-stats", "mnist:train", folder.appendingPathComponent("s.txt").path], "writes a .npz"),
+            (["fid", stats, "mnist:train", "--kid"], "statistics only"),
+            (["fid", other, "mnist:train"], "2-d statistics"),
+            (["fid", "mnist:validation", stats], "mnist:train or mnist:test"),
+        ] {
+            XCTAssertThrowsError(try run(arguments)) { error in
+                let message =
+                    error is ValidationError || DDPM.exitCode(for: error) != .failure
+                    ? DDPM.message(for: error) : CommandError.describe(error)
+                XCTAssertTrue(message.contains(expected), "\(arguments): \(message)")
+            }
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: stats)), before, "nothing the user had is overwritten")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.txt").path))
     }
 
     /// `--features inception` with a weights file (random weights of the right

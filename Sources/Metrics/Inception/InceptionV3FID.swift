@@ -33,6 +33,8 @@ public final class InceptionV3FID: @unchecked Sendable {
     }
 
     private let convs: [String: BasicConv]
+    /// The hash of the folded weights, in layer order (`fingerprint`).
+    let weightsHash: String
 
     /// Loads the converted weights; refuses a file that lacks a tensor or has one of another shape.
     public convenience init(contentsOf url: URL) throws {
@@ -62,6 +64,7 @@ public final class InceptionV3FID: @unchecked Sendable {
     /// entry (`Mixed_5b.branch1x1.conv.weight`, `….bn.running_var`, …).
     init(source: String, tensor: (String, [Int]) throws -> Tensor) throws {
         var convs: [String: BasicConv] = [:]
+        var hash = FNV1aHash()
         for layer in Self.layers {
             let (cin, cout) = (layer.inChannels, layer.outChannels)
             let weight = try tensor("\(layer.name).conv.weight", [cout, cin, layer.kernel.0, layer.kernel.1])
@@ -78,6 +81,8 @@ public final class InceptionV3FID: @unchecked Sendable {
                 for k in 0..<perOutput { folded[o * perOutput + k] = Float(Double(folded[o * perOutput + k]) * scale) }
                 bias[o] = Float(Double(beta[o]) - Double(mean[o]) * scale)
             }
+            hash.add(folded)
+            hash.add(bias)
             convs[layer.name] = BasicConv(
                 weight: Tensor(shape: weight.shape, scalars: folded), bias: Tensor(shape: [cout], scalars: bias),
                 stride: layer.stride,
@@ -86,6 +91,7 @@ public final class InceptionV3FID: @unchecked Sendable {
                     right: layer.padding.1))
         }
         self.convs = convs
+        weightsHash = hash.hexadecimal
     }
 
     /// The pool3 features `[B, 2048]` of images `[B, C, H, W]` in [0, 1], C = 1 or 3.
