@@ -26,6 +26,9 @@ struct SVGPlot {
     var width = 720.0
     var panelHeight = 240.0
 
+    /// A series of at most this many points also marks each point (a lone point shows).
+    static let markedPoints = 60
+
     private let left = 80.0, right = 170.0, top = 40.0, gap = 50.0, bottom = 50.0
 
     /// The SVG document.
@@ -99,6 +102,12 @@ struct SVGPlot {
                 pen = "L"
             }
             svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"1.6\"/>\n"
+            if series.x.count <= Self.markedPoints {
+                for (x, y) in zip(series.x, series.y) where x.isFinite {
+                    guard let value = transform(y) else { continue }
+                    svg += "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(value)))\" r=\"3\" fill=\"\(series.color)\"/>\n"
+                }
+            }
             let legendY = y0 + 14 + Double(index) * 18
             svg +=
                 "<line x1=\"\(f(left + plotWidth + 12))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(left + plotWidth + 32))\" "

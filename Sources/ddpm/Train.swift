@@ -144,6 +144,20 @@ struct Train: ParsableCommand {
     var sampleCount: Int?
 
     @Option(
+        name: .customLong("fid-every"),
+        help: ArgumentHelp(
+            "Every N steps, the FID of --fid-n samples from the EMA weights against the training images, into log.jsonl and loss.svg.",
+            discussion: "Samples as --sample-every draws them (fixed seed), features from --features (default mnist). "
+                + "The training images' statistics are computed once and cached. It does not change the run's bits. "
+                + "May be given with --resume."))
+    var fidEvery: Int?
+
+    @Option(name: .customLong("fid-n"), help: "Samples of each --fid-every FID (default 500).")
+    var fidCount: Int?
+
+    @OptionGroup(title: "FID features") var featureFlags: FeatureFlags
+
+    @Option(
         name: .customLong("keep-checkpoints"),
         help: ArgumentHelp(
             "Also keep the newest N checkpoints as numbered snapshots in OUT/training/checkpoints (default 0: only the rolling state).",
@@ -192,6 +206,14 @@ struct Train: ParsableCommand {
             try Check.within(sampleCount, 1...1024, flag: "--sample-n")
             if sampleEvery == nil { throw ValidationError("--sample-n needs --sample-every") }
         }
+        if let fidEvery { try Check.within(fidEvery, 1...100_000_000, flag: "--fid-every") }
+        if let fidCount {
+            try Check.within(fidCount, 2...100_000, flag: "--fid-n")
+            if fidEvery == nil { throw ValidationError("--fid-n needs --fid-every") }
+        }
+        if fidEvery == nil, featureFlags.features != "mnist" || featureFlags.inception != nil {
+            throw ValidationError("--features and --inception choose the network of --fid-every; give --fid-every N")
+        }
         if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
         if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
         if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
@@ -233,6 +255,8 @@ struct Train: ParsableCommand {
         threading.apply()
         let outURL = URL(fileURLWithPath: out)
         let trainer: Trainer
+        let data: String
+        var notes: [String] = []
         if resume {
             let snapshot = resumeFrom.flatMap { $0 == "latest" ? nil : URL(fileURLWithPath: $0) }
             let resumed = try TrainingRun.resume(out: outURL, from: snapshot) { configuration in
@@ -241,23 +265,28 @@ struct Train: ParsableCommand {
                 if let keepCheckpoints { configuration.keepCheckpoints = keepCheckpoints }
             }
             trainer = resumed.trainer
-            Terminal.printNote(
+            data = resumed.recipe.data
+            notes.append(
                 "resuming \(out) at step \(trainer.step) of \(trainer.configuration.steps)"
                     + (resumed.source == TrainingRun.stateURL(out: outURL) ? "" : " from \(resumed.source.lastPathComponent)"))
         } else {
             let (recipe, configuration) = try makeRun()
             trainer = try TrainingRun.start(recipe, configuration: configuration, out: outURL)
+            data = recipe.data
             if let conditioning = recipe.conditioning {
-                Terminal.printNote(
+                notes.append(
                     "class-conditional on \(conditioning.classCount) classes from \(recipe.data): "
                         + Self.listing(conditioning.classNames) + "; null class \(conditioning.nullClass), "
                         + "label dropout \(conditioning.classDropout)")
             }
-            Terminal.printNote(
+            notes.append(
                 "training \(recipe.modelClass) (\(trainer.model.parameterCount) parameters) on \(recipe.data) "
                     + "for \(configuration.steps) steps, batch \(recipe.batchSize) → \(out)")
         }
-        let outcome = try TrainingLoop.run(trainer, preview: try makePreview(trainer, out: outURL))
+        let preview = try makePreview(trainer, out: outURL)
+        let fid = try makeFID(trainer, data: data)
+        for note in notes { Terminal.printNote(note) }
+        let outcome = try TrainingLoop.run(trainer, preview: preview, fid: fid)
         let curve = TrainingRun.trainingFolder(out: outURL).appendingPathComponent("loss.svg")
         try LossCurve.write(logURL: trainer.logURL, to: curve)
         switch outcome {
@@ -276,17 +305,31 @@ struct Train: ParsableCommand {
     /// The preview of `--sample-every`, or nil; refused for a model that does not draw images.
     func makePreview(_ trainer: Trainer, out: URL) throws -> TrainingPreview? {
         guard let sampleEvery else { return nil }
-        guard let unet = ((trainer.model as? SelfConditionedDenoiser)?.network ?? trainer.model) as? UNet2DModel else {
-            throw CommandError("--sample-every draws image grids; this run trains a \(type(of: trainer.model)) on points")
+        do {
+            return TrainingPreview(
+                every: sampleEvery, samples: try TrainingSamples(count: sampleCount ?? 64, trainer: trainer),
+                folder: out.appendingPathComponent("samples"))
+        } catch {
+            throw CommandError("--sample-every: \(CommandError.describe(error))")
         }
-        let config = unet.config
-        let count = sampleCount ?? 64
-        let labels =
-            trainer.configuration.classConditional
-            ? (0..<count).map { $0 % Swift.max(1, (config.numClassEmbeds ?? 1) - 1) } : nil
-        return TrainingPreview(
-            every: sampleEvery, count: count, folder: out.appendingPathComponent("samples"),
-            exampleShape: TrainingRun.exampleShape(of: trainer.model), labels: labels)
+    }
+
+    /// The measurement of `--fid-every`, or nil: the feature network, and the
+    /// statistics of the training images `data` (from the cache, or computed now).
+    func makeFID(_ trainer: Trainer, data: String) throws -> TrainingFID? {
+        guard let fidEvery else { return nil }
+        do {
+            let network = try featureFlags.network()
+            let samples = try TrainingSamples(count: fidCount ?? 500, trainer: trainer)
+            if let problem = network.problem(withImagesOf: [1] + samples.exampleShape) {
+                throw CommandError(problem + (featureFlags.isMNIST ? " (--features inception takes any size)" : ""))
+            }
+            let reference = try ImageSet(trainingData: data).statistics(
+                in: network, cache: .standard, progress: ProgressBar.counting(label: "training images' features"))
+            return try TrainingFID(every: fidEvery, samples: samples, network: network, reference: reference)
+        } catch {
+            throw CommandError("--fid-every: \(CommandError.describe(error))")
+        }
     }
 
     /// `train … --resume VALUE …` as the parser takes it: `--resume --resume-from VALUE`

@@ -203,10 +203,27 @@ public final class Trainer {
         checkpointStep = checkpoint.step
     }
 
+    /// Runs `body` with the (first) EMA weights in the model, in evaluation mode,
+    /// then puts the trained weights and training mode back: what previews and
+    /// sample-quality measurements during training draw from. Touches no random
+    /// stream of the trainer, so a run with them gives the same bits as one without.
+    public func withAveragedWeights<Result>(_ body: () throws -> Result) rethrows -> Result {
+        ema.storeParameters()
+        ema.copyToParameters()
+        model.setTraining(false)
+        defer {
+            ema.restoreParameters()
+            model.setTraining(true)
+        }
+        return try body()
+    }
+
     /// Runs until `configuration.steps` steps are done or `shouldStop()` is true
-    /// (checked between steps). Appends one log line per step.
+    /// (checked between steps). Appends one log line per step; `measureFID(step)`,
+    /// called after each step, gives the sample FID to log with it, or nil.
     public func run(
         shouldStop: () -> Bool = { false },
+        measureFID: (Int) -> Double? = { _ in nil },
         onStep: (TrainingStepReport) -> Void = { _ in }
     ) throws -> TrainingOutcome {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -226,7 +243,7 @@ public final class Trainer {
                 TrainingLogEntry(
                     step: step, loss: Double(report.loss), lossQuartiles: buckets.means,
                     learningRate: Double(report.learningRate), gradientNorm: Double(report.gradientNorm),
-                    seconds: (Date().timeIntervalSince(start) * 1000).rounded() / 1000))
+                    seconds: (Date().timeIntervalSince(start) * 1000).rounded() / 1000, fid: measureFID(step)))
             onStep(
                 TrainingStepReport(
                     step: step, totalSteps: configuration.steps, loss: report.loss,

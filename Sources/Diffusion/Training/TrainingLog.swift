@@ -4,8 +4,9 @@ import NN
 
 /// One line of the training log: the step's loss, the loss per quarter of the
 /// timestep range (nil for a quarter no example of the batch fell in), the
-/// learning rate, the gradient norm before clipping, and the seconds since the
-/// run (or its resumption) started.
+/// learning rate, the gradient norm before clipping, the seconds since the
+/// run (or its resumption) started, and, on the steps where it was measured
+/// (`train --fid-every`), the FID of samples from the EMA weights.
 public struct TrainingLogEntry: Codable, Equatable, Sendable {
     public var step: Int
     public var loss: Double
@@ -13,6 +14,8 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
     public var learningRate: Double
     public var gradientNorm: Double
     public var seconds: Double
+    /// The sample FID measured after this step, in the run's chosen features; nil on other steps.
+    public var fid: Double?
 
     enum CodingKeys: String, CodingKey {
         case step, loss
@@ -20,11 +23,12 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
         case learningRate = "lr"
         case gradientNorm = "grad_norm"
         case seconds
+        case fid
     }
 
     public init(
         step: Int, loss: Double, lossQuartiles: [Double?], learningRate: Double, gradientNorm: Double,
-        seconds: Double
+        seconds: Double, fid: Double? = nil
     ) {
         self.step = step
         self.loss = loss
@@ -32,6 +36,7 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
         self.learningRate = learningRate
         self.gradientNorm = gradientNorm
         self.seconds = seconds
+        self.fid = fid
     }
 
     /// Encodes explicit nulls for empty quartiles (the synthesised encoder would drop them).
@@ -46,6 +51,7 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
         try container.encode(learningRate, forKey: .learningRate)
         try container.encode(gradientNorm, forKey: .gradientNorm)
         try container.encode(seconds, forKey: .seconds)
+        try container.encodeIfPresent(fid, forKey: .fid)
     }
 }
 

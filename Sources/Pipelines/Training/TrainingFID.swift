@@ -1,0 +1,42 @@
+import Diffusion
+import Metrics
+import Tensors
+
+/// `train --fid-every N`: every N steps, the Fréchet distance between samples
+/// of the EMA weights (`TrainingSamples`, a fixed seed, so the number moves
+/// with the model alone) and the training images, in a chosen feature network.
+/// The training images' statistics are computed once (and cached on disk).
+public struct TrainingFID {
+    public let every: Int
+    public let samples: TrainingSamples
+    public let network: any FeatureNetwork
+    /// The training images' statistics in `network`.
+    public let reference: FeatureStatistics
+
+    public init(every: Int, samples: TrainingSamples, network: any FeatureNetwork, reference: FeatureStatistics) throws {
+        guard every >= 1 else { throw PipelineError(problem: "an FID every \(every) steps: give at least 1") }
+        guard samples.count >= 2 else { throw PipelineError(problem: "an FID of \(samples.count) sample: give at least 2") }
+        if let problem = network.problem(withImagesOf: [samples.count] + samples.exampleShape) {
+            throw PipelineError(problem: "the model draws \(samples.exampleShape) images; \(problem)")
+        }
+        guard reference.dimension == network.featureDimension else {
+            throw PipelineError(
+                problem: "reference statistics of \(reference.dimension) dimensions for \(network.featureDimension)-d features")
+        }
+        self.every = every
+        self.samples = samples
+        self.network = network
+        self.reference = reference
+    }
+
+    /// Whether the FID is measured after `step`.
+    public func isDue(atStep step: Int) -> Bool { step % every == 0 }
+
+    /// The FID of the trainer's current EMA weights.
+    public func measure(_ trainer: Trainer) throws -> Double {
+        let images = try samples.draw(from: trainer)
+        let features = try network.checkedFeatures(of: images)
+        let statistics = try FeatureStatistics(features: features, count: samples.count, dimension: network.featureDimension)
+        return try FrechetDistance.between(statistics, reference)
+    }
+}
