@@ -72,7 +72,15 @@ objects=()
 search_flags=()
 link_flags=()
 while read -r module kind path; do
-    if [[ "$kind" == system ]]; then
+    if [[ "$kind" == package ]]; then
+        # Another package's product: its module's objects, and the module maps of
+        # its system libraries (ZIPFoundation's CZlib), which importers need too.
+        swift build "${build_flags[@]}" --target "$module"
+        objects+=("$scratch"/release/"$module".build/*.o)
+        for map in "$scratch"/checkouts/*/Sources/*/module.modulemap; do
+            [[ -f "$map" ]] && search_flags+=(-I "$(dirname "$map")")
+        done
+    elif [[ "$kind" == system ]]; then
         search_flags+=(-I "$root/$path")
         while read -r library; do link_flags+=("-l$library"); done \
             < <(sed -n 's/.*link "\([^"]*\)".*/\1/p' "$root/$path/module.modulemap")
