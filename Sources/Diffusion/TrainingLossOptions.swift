@@ -27,11 +27,11 @@ public struct TrainingLossOptions: Equatable, Sendable {
 
 extension GaussianDiffusion {
     /// Algorithm 1 for one batch with `options`: draws t uniformly, then ε
-    /// (and the offset δ and perturbation ξ when asked for) from `generator`,
-    /// forms x_t, runs the model and builds the weighted loss. With default
-    /// options it draws and returns exactly what the plain `trainingLoss` does.
-    /// A `SelfConditionedDenoiser` is trained as Chen et al. do (one more uniform
-    /// draw per batch, after the noise).
+    /// (and the offset δ and perturbation ξ when asked for) from `generator`
+    /// (`TrainingNoise`, in batch order), forms x_t, runs the model and builds the
+    /// weighted loss. With default options it draws and returns exactly what the
+    /// plain `trainingLoss` does. A `SelfConditionedDenoiser` is trained as Chen
+    /// et al. do (one more uniform draw per batch, after the noise).
     public func trainingLoss(
         model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple,
         options: TrainingLossOptions, classLabels: [Int]? = nil,
@@ -41,23 +41,30 @@ extension GaussianDiffusion {
         guard x0.rank >= 2 else {
             throw DiffusionError.shapeMismatch(operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D]", got: x0.shape)
         }
-        let drawn = importance?.draw(batch: x0.shape[0], generator: &generator)
-        let timesteps = drawn?.timesteps ?? UniformTimesteps.draw(batch: x0.shape[0], timesteps: schedule.count, generator: &generator)
-        var noise = Tensor.randn(x0.shape, generator: &generator)
-        if options.offsetNoise != 0 {
-            let perChannel = Array(x0.shape.prefix(2)) + [Int](repeating: 1, count: x0.rank - 2)
-            noise = noise + Tensor.randn(perChannel, generator: &generator) * Float(options.offsetNoise)
+        let noise = TrainingNoise(
+            batchShape: x0.shape, timestepCount: schedule.count, options: options, importance: importance,
+            selfConditioned: model is SelfConditionedDenoiser, generator: &generator)
+        return try trainingLoss(model: model, x0: x0, kind: kind, options: options, classLabels: classLabels, noise: noise)
+    }
+
+    /// Algorithm 1 for one batch with its random part already drawn: forms
+    /// x_t = √ᾱ_t x0 + √(1−ᾱ_t) (input noise), runs the model (twice for a
+    /// self-conditioned one that sees its estimate) and builds the weighted loss.
+    public func trainingLoss(
+        model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple,
+        options: TrainingLossOptions, classLabels: [Int]? = nil, noise: TrainingNoise
+    ) throws -> TrainingLoss {
+        guard x0.rank >= 2, noise.noise.shape == x0.shape, noise.timesteps.count == x0.shape[0] else {
+            throw DiffusionError.shapeMismatch(
+                operation: "trainingLoss", expected: "a batch [B, C, …] or [B, D] with its noise", got: x0.shape)
         }
-        var inputNoise = noise
-        if options.inputPerturbation != 0 {
-            inputNoise = noise + Tensor.randn(x0.shape, generator: &generator) * Float(options.inputPerturbation)
-        }
-        let xt = try schedule.marginalSample(x0: x0, timesteps: timesteps, noise: inputNoise)
+        let timesteps = noise.timesteps
+        let xt = try schedule.marginalSample(x0: x0, timesteps: timesteps, noise: noise.inputNoise)
         let output: Tensor
         if let selfConditioned = model as? SelfConditionedDenoiser {
             output = try selfConditionedOutput(
                 selfConditioned, xt: xt, timesteps: timesteps, classLabels: classLabels,
-                generator: &generator)
+                withEstimate: noise.selfConditionWithEstimate)
         } else {
             output = try model(xt, timesteps: timesteps, classLabels: classLabels)
         }
@@ -66,19 +73,18 @@ extension GaussianDiffusion {
             ? nil
             : options.weighting.weights(timesteps: timesteps, schedule: schedule, prediction: prediction)
         return try trainingLoss(
-            modelOutput: output, x0: x0, noise: noise, xt: xt, timesteps: timesteps, kind: kind,
-            weights: weights, exampleWeights: drawn?.weights)
+            modelOutput: output, x0: x0, noise: noise.noise, xt: xt, timesteps: timesteps, kind: kind,
+            weights: weights, exampleWeights: noise.exampleWeights)
     }
 
-    /// The self-conditioning trick for one batch: with probability ½ (one uniform
-    /// draw from `generator`) a gradient-free first evaluation with no estimate gives
+    /// The self-conditioning trick for one batch: when `withEstimate` (the batch's
+    /// coin, probability ½) a gradient-free first evaluation with no estimate gives
     /// x̂0, which the evaluation that is trained then sees; otherwise it sees zeros.
     func selfConditionedOutput(
-        _ model: SelfConditionedDenoiser, xt: Tensor, timesteps: [Int], classLabels: [Int]?,
-        generator: inout RandomGenerator
+        _ model: SelfConditionedDenoiser, xt: Tensor, timesteps: [Int], classLabels: [Int]?, withEstimate: Bool
     ) throws -> Tensor {
         var estimate: Tensor? = nil
-        if generator.nextUniform() < 0.5 {
+        if withEstimate {
             let first = try GradMode.withoutGradient {
                 try model(xt, estimate: nil, timesteps: timesteps, classLabels: classLabels)
             }

@@ -53,6 +53,14 @@ public final class Trainer {
     public let ema: ExponentialMovingAverage
     /// The averages at `configuration.additionalEMADecays`, in that order.
     public let additionalEMAs: [ExponentialMovingAverage]
+    /// The processes the run is spread over (`SingleProcess` unless given).
+    public let communicator: any TrainingCommunicator
+    /// A hash of the training data, set by whoever built the loader, which
+    /// processes of one run compare before they start.
+    public var dataFingerprint = ""
+    /// Sum the processes' gradients in rank order (bit-identical to one process
+    /// accumulating as many micro-batches) rather than by the communicator's own reduction.
+    public var orderedReduction = false
     private let schedule: LearningRateSchedule
     private var data: any TrainingBatchSource
     private var generator: RandomGenerator
@@ -65,9 +73,10 @@ public final class Trainer {
     /// A trainer at step 0 with the model's current weights.
     public init(
         model: any DenoisingModel & Module, diffusion: GaussianDiffusion, data: any TrainingBatchSource,
-        configuration: TrainingConfiguration, folder: URL
+        configuration: TrainingConfiguration, folder: URL, communicator: any TrainingCommunicator = SingleProcess()
     ) throws {
         try configuration.validate()
+        self.communicator = communicator
         self.model = model
         self.diffusion = diffusion
         self.data = data
@@ -114,9 +123,17 @@ public final class Trainer {
     /// The folder of the numbered snapshots (`keepCheckpoints` > 0).
     public var snapshotsURL: URL { folder.appendingPathComponent("checkpoints") }
 
+    /// Whether this process writes the checkpoints and the log (rank 0 of the run).
+    public var isWriter: Bool { communicator.rank == 0 }
+
     /// Writes the checkpoint atomically (and, when snapshots are kept, a numbered
     /// copy, dropping the oldest beyond `keepCheckpoints`), then calls `onCheckpoint`.
+    /// In a run over several processes only rank 0 writes; the others note the step.
     public func saveCheckpoint() throws {
+        guard isWriter else {
+            checkpointStep = step
+            return
+        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let checkpoint = makeCheckpoint()
         try checkpoint.write(to: checkpointURL)
@@ -226,13 +243,15 @@ public final class Trainer {
         measureFID: (Int) -> Double? = { _ in nil },
         onStep: (TrainingStepReport) -> Void = { _ in }
     ) throws -> TrainingOutcome {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        if log == nil { log = try TrainingLog(url: logURL, continuingAfter: step) }
+        if isWriter {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if log == nil { log = try TrainingLog(url: logURL, continuingAfter: step) }
+        }
         model.setTraining(true)
         defer { model.setTraining(false) }
         let start = Date()
         while step < configuration.steps {
-            if shouldStop() {
+            if try agreeToStop(shouldStop()) {
                 if checkpointStep != step { try saveCheckpoint() }
                 return .interrupted(step: step)
             }
@@ -256,24 +275,91 @@ public final class Trainer {
         return .finished(step: step)
     }
 
+    /// Whether any process asks to stop (every process stops at the same step).
+    private func agreeToStop(_ asked: Bool) throws -> Bool {
+        guard communicator.size > 1 else { return asked }
+        var votes: [Float] = [asked ? 1 : 0]
+        try communicator.allReduceSum(&votes, ordered: false)
+        return votes[0] > 0
+    }
+
     /// One update; throws `TrainingError.nonFinite` before changing any weight.
+    ///
+    /// The global batch is split over the processes (rank r takes examples
+    /// r·B/N ..< (r+1)·B/N) and each share into `accumulationSteps` micro-batches.
+    /// Each micro-batch's loss is its examples' sum over B, so the gradients summed
+    /// over micro-batches and processes are the gradient of the batch mean.
     private func trainStep() throws -> (
         loss: Float, perExample: [Float], timesteps: [Int], learningRate: Float,
         gradientNorm: Float
     ) {
         let batch = try data.nextTrainingBatch()
-        let labels = try trainingLabels(batch.labels, batch: batch.samples.shape.first ?? 0)
+        let batchSize = batch.samples.shape.first ?? 0
+        let parts = communicator.size * configuration.accumulationSteps
+        guard batchSize % parts == 0 else {
+            throw TrainingError.invalidSetting(
+                name: "batch size", value: "\(batchSize)",
+                accepted: "a multiple of the \(communicator.size) processes × \(configuration.accumulationSteps) micro-batches (\(parts))")
+        }
         optimizer.zeroGrad()
-        // With default options this draws and computes exactly what the plain trainingLoss does.
-        let loss = try diffusion.trainingLoss(
-            model: model, x0: batch.samples, kind: configuration.loss.kind,
-            options: configuration.lossOptions, classLabels: labels,
-            importance: importance, generator: &generator)
-        let value = loss.loss.item
+        let whole = parts == 1
+        let microBatch = batchSize / parts
+        var accumulated: [Float] = []
+        var hasGradient = [Bool](repeating: false, count: parameters.count)
+        var lossParts: [Float] = [], perExample: [Float] = [], timesteps: [Float] = []
+        let stepStream = generator.substream(UInt64(step))
+        for micro in 0..<configuration.accumulationSteps {
+            let start = (communicator.rank * configuration.accumulationSteps + micro) * microBatch
+            let range = start..<(start + microBatch)
+            let x0 = whole ? batch.samples : batch.samples.slice(axis: 0, range)
+            var noise: TrainingNoise
+            var labels: [Int]?
+            switch configuration.noiseDraws {
+            case .batchOrder:
+                guard whole else {
+                    throw TrainingError.invalidSetting(
+                        name: "processes × micro-batches", value: "\(parts)",
+                        accepted: "1 for a run whose noise is drawn in batch order (saved before per-example draws)")
+                }
+                labels = try trainingLabels(batch.labels, batch: batchSize) { self.generator.nextUniform() }
+                noise = TrainingNoise(
+                    batchShape: x0.shape, timestepCount: diffusion.schedule.count, options: configuration.lossOptions,
+                    importance: importance, selfConditioned: model is SelfConditionedDenoiser, generator: &generator)
+            case .perExample:
+                var streams = range.map { stepStream.substream(UInt64($0)) }
+                noise = TrainingNoise(
+                    exampleShape: Array(x0.shape.dropFirst()), streams: &streams, timestepCount: diffusion.schedule.count,
+                    options: configuration.lossOptions, importance: importance,
+                    selfConditioned: model is SelfConditionedDenoiser, stepStream: stepStream)
+                var index = 0
+                labels = try trainingLabels(batch.labels.map { Array($0[range]) }, batch: microBatch) {
+                    defer { index += 1 }
+                    return streams[index].nextUniform()
+                }
+            }
+            let loss = try diffusion.trainingLoss(
+                model: model, x0: x0, kind: configuration.loss.kind, options: configuration.lossOptions,
+                classLabels: labels, noise: noise)
+            let objective = whole ? loss.loss : loss.loss * (Float(microBatch) / Float(batchSize))
+            lossParts.append(objective.item)
+            perExample += loss.perExample
+            timesteps += loss.timesteps.map(Float.init)
+            objective.backward()
+            if !whole { try accumulate(into: &accumulated, hasGradient: &hasGradient, first: micro == 0) }
+        }
+        if !whole {
+            if communicator.size > 1 { try communicator.allReduceSum(&accumulated, ordered: orderedReduction) }
+            restoreGradients(accumulated, hasGradient: hasGradient)
+        }
+        if communicator.size > 1 {
+            lossParts = try communicator.allGather(lossParts)
+            perExample = try communicator.allGather(perExample)
+            timesteps = try communicator.allGather(timesteps)
+        }
+        let value = whole ? lossParts[0] : lossParts.reduce(0, +)
         guard value.isFinite else {
             throw TrainingError.nonFinite(quantity: "loss", step: step + 1, value: value, checkpointStep: checkpointStep)
         }
-        loss.loss.backward()
         let tensors = parameters.map(\.tensor)
         let norm = clipGradientNorm(tensors, maxNorm: configuration.gradientClip.map(Float.init) ?? .infinity)
         guard norm.isFinite else {
@@ -286,16 +372,49 @@ public final class Trainer {
         optimizer.step()
         ema.update()
         for average in additionalEMAs { average.update() }
-        importance?.record(timesteps: loss.timesteps, losses: loss.perExample)
+        let allTimesteps = timesteps.map { Int($0) }
+        importance?.record(timesteps: allTimesteps, losses: perExample)
         step += 1
-        return (value, loss.perExample, loss.timesteps, rate, norm)
+        return (value, perExample, allTimesteps, rate, norm)
+    }
+
+    /// Adds this micro-batch's gradients to `accumulated` (all parameters laid end to end;
+    /// a parameter without a gradient counts as zeros) and clears them for the next.
+    private func accumulate(into accumulated: inout [Float], hasGradient: inout [Bool], first: Bool) throws {
+        if first { accumulated = [Float](repeating: 0, count: parameters.reduce(0) { $0 + $1.tensor.shape.reduce(1, *) }) }
+        var offset = 0
+        for (index, (_, tensor)) in parameters.enumerated() {
+            let count = tensor.shape.reduce(1, *)
+            if let grad = tensor.grad {
+                hasGradient[index] = true
+                let g = grad.scalars
+                if first {
+                    for i in 0..<count { accumulated[offset + i] = g[i] }
+                } else {
+                    for i in 0..<count { accumulated[offset + i] += g[i] }
+                }
+            }
+            offset += count
+            tensor.zeroGrad()
+        }
+    }
+
+    /// Puts the summed gradients back as the parameters' `grad` (none where no
+    /// micro-batch gave one, as one whole batch would leave it).
+    private func restoreGradients(_ accumulated: [Float], hasGradient: [Bool]) {
+        var offset = 0
+        for (index, (_, tensor)) in parameters.enumerated() {
+            let count = tensor.shape.reduce(1, *)
+            if hasGradient[index] { tensor.grad = Tensor(shape: tensor.shape, scalars: Array(accumulated[offset..<(offset + count)])) }
+            offset += count
+        }
     }
 
     /// The labels the model sees: none for an unconditional run; otherwise the
     /// batch's labels, each replaced by the null class with probability
-    /// `classDropout`, one uniform draw per example from the trainer's
-    /// generator (so the choice is checkpointed with it).
-    private func trainingLabels(_ labels: [Int]?, batch: Int) throws -> [Int]? {
+    /// `classDropout`, one uniform draw per example from `uniform` (the trainer's
+    /// generator, or each example's stream).
+    private func trainingLabels(_ labels: [Int]?, batch: Int, uniform: () -> Float) throws -> [Int]? {
         guard configuration.classConditional else { return nil }
         guard let labels, labels.count == batch else {
             throw TrainingError.invalidSetting(
@@ -307,7 +426,7 @@ public final class Trainer {
         }
         guard configuration.classDropout > 0, let nullClass = configuration.nullClass else { return labels }
         let p = Float(configuration.classDropout)
-        return labels.map { label in generator.nextUniform() < p ? nullClass : label }
+        return labels.map { label in uniform() < p ? nullClass : label }
     }
 
     /// "learningRate 0.001 vs 0.0002, …" for the fields that differ.

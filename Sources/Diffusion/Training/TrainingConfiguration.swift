@@ -57,6 +57,23 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Further EMA decays averaged beside `emaDecay`, each with the same warmup
     /// (improved-diffusion's `--ema_rate 0.999,0.9999`); one model folder each.
     public var additionalEMADecays: [Double] = []
+    /// Micro-batches per optimiser step: the batch is split into this many parts,
+    /// their gradients summed before the step (for memory, and the one-process
+    /// twin of data-parallel training over as many processes).
+    public var accumulationSteps = 1
+    /// How each step's timesteps and noise are drawn (`TrainingNoise`): per
+    /// example for new runs; runs saved before that read as `.batchOrder` and
+    /// continue as they began.
+    public var noiseDraws = NoiseDraws.perExample
+
+    /// How a step's random part is drawn.
+    public enum NoiseDraws: String, Codable, Sendable {
+        /// One generator for the batch, in batch order (runs saved before per-example draws).
+        case batchOrder
+        /// Example i of step s from its own stream (seed, s, i): the same draws however the
+        /// batch is split over micro-batches or processes.
+        case perExample
+    }
 
     public init(
         steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
@@ -82,7 +99,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case steps, learningRate, warmupSteps, weightDecay, gradientClip, emaDecay, loss, seed, checkpointEvery
         case classConditional, classDropout, nullClass
         case lossWeighting, offsetNoise, inputPerturbation, learningRateDecay, emaWarmup, keepCheckpoints
-        case importanceSampling, additionalEMADecays
+        case importanceSampling, additionalEMADecays, accumulationSteps, noiseDraws
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -107,6 +124,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if keepCheckpoints != 0 { try container.encode(keepCheckpoints, forKey: .keepCheckpoints) }
         if importanceSampling { try container.encode(importanceSampling, forKey: .importanceSampling) }
         if !additionalEMADecays.isEmpty { try container.encode(additionalEMADecays, forKey: .additionalEMADecays) }
+        if accumulationSteps != 1 { try container.encode(accumulationSteps, forKey: .accumulationSteps) }
+        if noiseDraws != .batchOrder { try container.encode(noiseDraws, forKey: .noiseDraws) }
     }
 
     /// Decodes saved settings; files written before label dropout existed read as p = 0.
@@ -133,6 +152,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         keepCheckpoints = try container.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? 0
         importanceSampling = try container.decodeIfPresent(Bool.self, forKey: .importanceSampling) ?? false
         additionalEMADecays = try container.decodeIfPresent([Double].self, forKey: .additionalEMADecays) ?? []
+        accumulationSteps = try container.decodeIfPresent(Int.self, forKey: .accumulationSteps) ?? 1
+        noiseDraws = try container.decodeIfPresent(NoiseDraws.self, forKey: .noiseDraws) ?? .batchOrder
     }
 
     /// Throws `TrainingError.invalidSetting` for the first value out of range.
@@ -155,6 +176,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             Set([emaDecay] + additionalEMADecays).count == additionalEMADecays.count + 1, "EMA decays",
             ([emaDecay] + additionalEMADecays).map { "\($0)" }.joined(separator: ","), "different rates")
         try check(checkpointEvery >= 1, "checkpoint interval", checkpointEvery, "an integer ≥ 1")
+        try check(accumulationSteps >= 1, "micro-batches per step", accumulationSteps, "an integer ≥ 1")
+        try check(
+            accumulationSteps == 1 || noiseDraws == .perExample, "micro-batches per step", accumulationSteps,
+            "1 for a run whose noise is drawn in batch order (saved before per-example draws)")
         try check(keepCheckpoints >= 0, "numbered checkpoints to keep", keepCheckpoints, "an integer ≥ 0 (0 = none)")
         try check(
             classDropout.isFinite && classDropout >= 0 && classDropout <= 1, "class dropout", classDropout,

@@ -117,6 +117,34 @@ final class TrainerTests: XCTestCase {
         Dictionary(uniqueKeysWithValues: trainer.model.namedParameters().map { ($0.path, $0.tensor.scalars) })
     }
 
+    /// Two micro-batches draw the same timesteps as the whole batch and give the
+    /// same losses to rounding; a run saved before per-example draws continues in
+    /// batch order and refuses micro-batches.
+    func testMicroBatchesDrawWhatTheWholeBatchDraws() throws {
+        let whole = try makeTrainer(steps: 3, folder: folder.appendingPathComponent("whole"))
+        let split = try makeTrainer(steps: 3, folder: folder.appendingPathComponent("split")) { $0.accumulationSteps = 2 }
+        XCTAssertEqual(try whole.run(), .finished(step: 3))
+        XCTAssertEqual(try split.run(), .finished(step: 3))
+        let a = try TrainingLog.read(url: whole.logURL), b = try TrainingLog.read(url: split.logURL)
+        XCTAssertEqual(a.map(\.lossQuartiles.count), b.map(\.lossQuartiles.count))
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x.loss, y.loss, accuracy: 1e-5 * x.loss)
+            XCTAssertEqual(x.gradientNorm, y.gradientNorm, accuracy: 1e-4 * x.gradientNorm)
+        }
+        for (x, y) in zip(weights(whole).values.sorted { $0.count < $1.count }, weights(split).values.sorted { $0.count < $1.count }) {
+            for (p, q) in zip(x, y) { XCTAssertEqual(p, q, accuracy: 1e-4) }
+        }
+
+        XCTAssertThrowsError(
+            try makeTrainer(steps: 2, folder: folder.appendingPathComponent("old")) {
+                $0.noiseDraws = .batchOrder
+                $0.accumulationSteps = 2
+            }
+        ) { XCTAssertTrue("\($0)".contains("batch order"), "\($0)") }
+        let old = try makeTrainer(steps: 2, folder: folder.appendingPathComponent("old")) { $0.noiseDraws = .batchOrder }
+        XCTAssertEqual(try old.run(), .finished(step: 2))
+    }
+
     /// 6 steps in one go equal 3 steps, a checkpoint, a fresh trainer resumed from it, and 3 more — bit for bit,
     /// for the weights, the EMA, the optimiser state and the log.
     func testResumeIsBitIdentical() throws {
@@ -363,11 +391,12 @@ final class TrainerTests: XCTestCase {
         let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
         XCTAssertEqual(configuration.classDropout, 0)
         XCTAssertNil(configuration.nullClass)
-        XCTAssertEqual(
-            configuration,
-            TrainingConfiguration(
-                steps: 10, learningRate: 0.001, gradientClip: 1, emaDecay: 0.9,
-                seed: 3, checkpointEvery: 5))
+        XCTAssertEqual(configuration.noiseDraws, .batchOrder, "an old run keeps drawing as it began")
+        var expected = TrainingConfiguration(
+            steps: 10, learningRate: 0.001, gradientClip: 1, emaDecay: 0.9,
+            seed: 3, checkpointEvery: 5)
+        expected.noiseDraws = .batchOrder
+        XCTAssertEqual(configuration, expected)
         let round = try JSONDecoder().decode(
             TrainingConfiguration.self,
             from: try TrainingConfiguration(
