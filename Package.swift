@@ -8,7 +8,10 @@
 // beside the stack and is used by every layer that writes files; TestSupport
 // (Tests/TestSupport) holds what the test targets share.
 // The trait JPEG (off by default, so the default build needs no system package)
-// lets Datasets read JPEG files through the system libjpeg-turbo (CJPEG).
+// lets Datasets read JPEG files through the system libjpeg-turbo (CJPEG); the trait
+// MPI lets DistributedTraining spread a training run over processes through the
+// system Open MPI (CMPI). Without it DistributedTraining only tells whether the
+// program was started under mpirun.
 import PackageDescription
 
 let package = Package(
@@ -26,6 +29,8 @@ let package = Package(
     traits: [
         .trait(name: "JPEG", description: "Read JPEG images (baseline, progressive, EXIF orientation) through the "
             + "system libjpeg-turbo: apt install libjpeg62-turbo-dev, or brew install jpeg-turbo."),
+        .trait(name: "MPI", description: "Data-parallel training over several processes (mpirun -np N ddpm train …) "
+            + "through the system Open MPI: apt install openmpi-bin libopenmpi-dev, or brew install open-mpi."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,10 +64,19 @@ let package = Package(
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
         .target(name: "Metrics", dependencies: ["Tensors", "NN", "Datasets"], resources: [.copy("Resources")]),
         .target(name: "Pipelines", dependencies: ["Tensors", "NN", "FileSupport", "Diffusion", "Datasets", "Metrics"]),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]
+        ),
+        .target(
+            name: "DistributedTraining",
+            dependencies: ["Diffusion", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]
+        ),
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors", "NN", "Diffusion", "Datasets", "Metrics", "Pipelines", "FileSupport",
+                "Tensors", "NN", "Diffusion", "Datasets", "Metrics", "Pipelines", "FileSupport", "DistributedTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

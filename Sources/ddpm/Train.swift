@@ -5,6 +5,7 @@ import FileSupport
 import Foundation
 import NN
 import Pipelines
+import Tensors
 
 /// `ddpm train`: trains a U-Net on images (or an MLP on a 2-D toy distribution)
 /// and writes a diffusers-layout model folder with the EMA weights, plus its
@@ -158,6 +159,21 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "FID features") var featureFlags: FeatureFlags
 
     @Option(
+        help: ArgumentHelp(
+            "Micro-batches per optimiser step (default 1): the batch's gradients are summed over K parts.",
+            discussion: "For memory, and the one-process twin of K MPI processes: mpirun -np 2 and --accumulate 2 "
+                + "train the same bits. --batch-size must be a multiple of K (times the processes)."))
+    var accumulate: Int?
+
+    @Flag(
+        name: .customLong("exact-reduction"),
+        help: ArgumentHelp(
+            "Under mpirun: sum the processes' gradients in rank order, bit-identical to one process with --accumulate N.",
+            discussion: "Gathers every process's gradients (N times the traffic of MPI_Allreduce). Without it two "
+                + "processes are still bit-identical to --accumulate 2; more agree to rounding. May be given with --resume."))
+    var exactReduction = false
+
+    @Option(
         name: .customLong("keep-checkpoints"),
         help: ArgumentHelp(
             "Also keep the newest N checkpoints as numbered snapshots in OUT/training/checkpoints (default 0: only the rolling state).",
@@ -175,7 +191,7 @@ struct Train: ParsableCommand {
             ("--prediction", prediction != nil), ("--variance", variance != nil), ("--loss", loss != nil),
             ("--grad-clip", gradClip != nil), ("--weight-decay", weightDecay != nil), ("--flip", flip),
             ("--image-size", imageSize != nil), ("--stream", stream), ("--seed", seed != nil), ("--conditional", conditional),
-            ("--class-dropout", classDropout != nil),
+            ("--class-dropout", classDropout != nil), ("--accumulate", accumulate != nil),
         ] + options.given
     }
 
@@ -215,6 +231,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--features and --inception choose the network of --fid-every; give --fid-every N")
         }
         if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
+        if let accumulate { try Check.within(accumulate, 1...65536, flag: "--accumulate") }
         if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
         if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
         _ = try emaDecays
@@ -252,26 +269,36 @@ struct Train: ParsableCommand {
     @OptionGroup var threading: ThreadingOptions
 
     func run() throws {
+        let communicator = try TrainingProcesses.communicator()
+        TrainingProcesses.defaultThreads(for: communicator)
         threading.apply()
+        try TrainingProcesses.run(communicator) { try train(communicator) }
+    }
+
+    /// The run, in this process and (under mpirun) its share of every batch; rank 0 prints and writes.
+    func train(_ communicator: any TrainingCommunicator) throws {
         let outURL = URL(fileURLWithPath: out)
+        let isWriter = communicator.rank == 0
         let trainer: Trainer
         let data: String
         var notes: [String] = []
         if resume {
             let snapshot = resumeFrom.flatMap { $0 == "latest" ? nil : URL(fileURLWithPath: $0) }
-            let resumed = try TrainingRun.resume(out: outURL, from: snapshot) { configuration in
+            let resumed = try TrainingRun.resume(out: outURL, from: snapshot, communicator: communicator) { configuration in
                 if let steps { configuration.steps = steps }
                 if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
                 if let keepCheckpoints { configuration.keepCheckpoints = keepCheckpoints }
             }
             trainer = resumed.trainer
             data = resumed.recipe.data
+            try Self.checkSplit(batchSize: resumed.recipe.batchSize, trainer.configuration, communicator)
             notes.append(
                 "resuming \(out) at step \(trainer.step) of \(trainer.configuration.steps)"
                     + (resumed.source == TrainingRun.stateURL(out: outURL) ? "" : " from \(resumed.source.lastPathComponent)"))
         } else {
             let (recipe, configuration) = try makeRun()
-            trainer = try TrainingRun.start(recipe, configuration: configuration, out: outURL)
+            try Self.checkSplit(batchSize: recipe.batchSize, configuration, communicator)
+            trainer = try TrainingRun.start(recipe, configuration: configuration, out: outURL, communicator: communicator)
             data = recipe.data
             if let conditioning = recipe.conditioning {
                 notes.append(
@@ -283,10 +310,24 @@ struct Train: ParsableCommand {
                 "training \(recipe.modelClass) (\(trainer.model.parameterCount) parameters) on \(recipe.data) "
                     + "for \(configuration.steps) steps, batch \(recipe.batchSize) → \(out)")
         }
-        let preview = try makePreview(trainer, out: outURL)
-        let fid = try makeFID(trainer, data: data)
-        for note in notes { Terminal.printNote(note) }
-        let outcome = try TrainingLoop.run(trainer, preview: preview, fid: fid)
+        if communicator.size > 1 {
+            try Self.checkDistributable(trainer)
+            trainer.orderedReduction = exactReduction
+            notes.append(
+                "\(communicator.size) processes × \(Parallel.threadCount) threads, \(trainer.configuration.accumulationSteps) "
+                    + "micro-batch(es) each; gradients summed " + (exactReduction ? "in rank order" : "by MPI_Allreduce"))
+        } else if exactReduction {
+            throw CommandError("--exact-reduction applies to a run over several MPI processes (mpirun -np N)")
+        }
+        let preview = isWriter ? try makePreview(trainer, out: outURL) : nil
+        let fid = isWriter ? try makeFID(trainer, data: data) : nil
+        if isWriter { for note in notes { Terminal.printNote(note) } }
+        let start = Date()
+        let outcome = try TrainingLoop.run(trainer, preview: preview, fid: fid, quiet: !isWriter)
+        guard isWriter else {
+            if case .interrupted(let step) = outcome { throw Interrupted(description: "interrupted at step \(step)") }
+            return
+        }
         let curve = TrainingRun.trainingFolder(out: outURL).appendingPathComponent("loss.svg")
         try LossCurve.write(logURL: trainer.logURL, to: curve)
         switch outcome {
@@ -295,10 +336,34 @@ struct Train: ParsableCommand {
             print(
                 "trained \(step) steps; model (EMA weights) in \(out)"
                     + (others.isEmpty ? "" : " (other EMA rates in \(others.joined(separator: ", ")))")
-                    + ", loss curve \(curve.path)")
+                    + ", loss curve \(curve.path)"
+                    + TrainingProcesses.communicationShare(communicator, seconds: Date().timeIntervalSince(start)))
         case .interrupted(let step):
             throw Interrupted(
                 description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
+        }
+    }
+
+    /// Refuses a batch that does not split evenly over the processes and micro-batches.
+    static func checkSplit(batchSize: Int, _ configuration: TrainingConfiguration, _ communicator: any TrainingCommunicator) throws {
+        let parts = communicator.size * configuration.accumulationSteps
+        guard batchSize % parts == 0 else {
+            let over =
+                communicator.size > 1
+                ? "\(communicator.size) processes × \(configuration.accumulationSteps) micro-batches"
+                : "--accumulate \(configuration.accumulationSteps)"
+            throw CommandError("--batch-size \(batchSize) does not split over \(over); give a multiple of \(parts)")
+        }
+    }
+
+    /// Refuses what a run over several processes would not reproduce: dropout
+    /// masks are drawn per process, so ranks would not draw what one process draws.
+    static func checkDistributable(_ trainer: Trainer) throws {
+        let network = (trainer.model as? SelfConditionedDenoiser)?.network ?? trainer.model
+        if let unet = network as? UNet2DModel, unet.config.dropout > 0 {
+            throw CommandError(
+                "this network has dropout \(unet.config.dropout); its masks are drawn per process, so a run over "
+                    + "several MPI processes would not match one process: train it in one process (--accumulate K)")
         }
     }
 
@@ -370,6 +435,7 @@ struct Train: ParsableCommand {
             checkpointEvery: checkpointEvery ?? 500, classConditional: conditioning != nil,
             classDropout: conditioning?.classDropout ?? 0, nullClass: conditioning?.nullClass)
         configuration.additionalEMADecays = Array(try emaDecays?.dropFirst() ?? [])
+        configuration.accumulationSteps = accumulate ?? 1
         options.apply(to: &configuration)
         configuration.keepCheckpoints = keepCheckpoints ?? 0
         try configuration.validate()

@@ -7,12 +7,16 @@ import Pipelines
 enum TrainingLoop {
     /// Runs `trainer` and returns the outcome. With `preview`, writes its grid
     /// every `preview.every` steps; with `fid`, logs the sample FID every
-    /// `fid.every` steps (a failure of either is reported, not fatal).
+    /// `fid.every` steps (a failure of either is reported, not fatal). `quiet`
+    /// (the ranks other than 0 of an MPI run) draws no bar.
     static func run(
-        _ trainer: Trainer, label: String = "train", preview: TrainingPreview? = nil, fid: TrainingFID? = nil
+        _ trainer: Trainer, label: String = "train", preview: TrainingPreview? = nil, fid: TrainingFID? = nil,
+        quiet: Bool = false
     ) throws -> TrainingOutcome {
         let stop = StopSignal()
-        let bar = ProgressBar(total: trainer.configuration.steps, label: label, startStep: trainer.step)
+        let bar = ProgressBar(
+            total: trainer.configuration.steps, label: label, startStep: trainer.step,
+            enabled: !quiet && Terminal.standardErrorIsTerminal)
         defer { bar.finish() }
         return try trainer.run(
             shouldStop: { stop.isRequested },

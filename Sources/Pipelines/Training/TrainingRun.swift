@@ -2,6 +2,7 @@ import Datasets
 import Diffusion
 import FileSupport
 import Foundation
+import Metrics
 import NN
 import Tensors
 
@@ -78,15 +79,16 @@ public enum TrainingRun {
     /// A new trainer for `recipe` writing into `out` (nothing is written before its first checkpoint).
     public static func trainer(
         for recipe: TrainingRecipe, configuration: TrainingConfiguration,
-        out: URL
+        out: URL, communicator: any TrainingCommunicator = SingleProcess()
     ) throws -> Trainer {
         let model = try model(for: recipe)
         let loader = try loader(for: recipe, exampleShape: exampleShape(of: model))
         let scheduler = try recipe.schedulerConfig()
         let trainer = try Trainer(
             model: model, diffusion: try scheduler.makeDiffusion(), data: loader,
-            configuration: configuration, folder: trainingFolder(out: out))
+            configuration: configuration, folder: trainingFolder(out: out), communicator: communicator)
         trainer.checkpointExtra[TrainingRecipe.checkpointKey] = try recipe.jsonText()
+        if communicator.size > 1 { trainer.dataFingerprint = try dataFingerprint(loader, recipe: recipe) }
         trainer.onCheckpoint = { trainer in
             let folders = [out] + trainer.configuration.additionalEMADecays.map { emaFolder(out: out, decay: $0) }
             for (average, folder) in zip([trainer.ema] + trainer.additionalEMAs, folders) {
@@ -100,12 +102,57 @@ public enum TrainingRun {
     }
 
     /// A new run of `recipe` in `out`; refused when `out` already holds one.
-    public static func start(_ recipe: TrainingRecipe, configuration: TrainingConfiguration, out: URL) throws -> Trainer {
+    /// Over several processes every one builds the same trainer, checked by a
+    /// fingerprint exchanged before the first step.
+    public static func start(
+        _ recipe: TrainingRecipe, configuration: TrainingConfiguration, out: URL,
+        communicator: any TrainingCommunicator = SingleProcess()
+    ) throws -> Trainer {
         if FileManager.default.fileExists(atPath: stateURL(out: out).path) {
             throw PipelineError(
                 problem: "\(out.relativePath) already holds a training run; pass --resume to continue it or choose another --out")
         }
-        return try trainer(for: recipe, configuration: configuration, out: out)
+        let trainer = try trainer(for: recipe, configuration: configuration, out: out, communicator: communicator)
+        try verifyAgreement(trainer, recipe: recipe)
+        return trainer
+    }
+
+    /// A hash of what `loader` trains on: the images in memory, or the files of a streamed folder.
+    static func dataFingerprint(_ loader: any TrainingBatchSource, recipe: TrainingRecipe) throws -> String {
+        var hash = FNV1aHash()
+        if let loader = loader as? DataLoader {
+            hash.add(loader.samples.scalars)
+        } else if case .imageFolder(let path) = try DataSource(parsing: recipe.data) {
+            for (file, size, _) in try ImageSet.files(under: URL(fileURLWithPath: path)) { hash.add("\(file)|\(size)") }
+        }
+        return hash.hexadecimal
+    }
+
+    /// Refuses a run over several processes whose recipe, settings, weights or
+    /// data differ between processes (a hash of each, gathered from every rank).
+    static func verifyAgreement(_ trainer: Trainer, recipe: TrainingRecipe) throws {
+        let communicator = trainer.communicator
+        guard communicator.size > 1 else { return }
+        var hash = FNV1aHash()
+        hash.add(try recipe.jsonText())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        hash.add(String(decoding: try encoder.encode(trainer.configuration), as: UTF8.self))
+        for (path, tensor) in trainer.model.namedParameters() {
+            hash.add(path)
+            hash.add(tensor.scalars)
+        }
+        hash.add(trainer.dataFingerprint)
+        let mine = hash.hexadecimal
+        // 16 hex digits as 4 floats of 4 digits each (exact in Float).
+        let digits = Array(mine.utf8)
+        let encoded = (0..<4).map { Float(Int(String(decoding: digits[($0 * 4)..<($0 * 4 + 4)], as: UTF8.self), radix: 16) ?? 0) }
+        let all = try communicator.allGather(encoded)
+        for rank in 0..<communicator.size where Array(all[(rank * 4)..<(rank * 4 + 4)]) != Array(all[0..<4]) {
+            throw PipelineError(
+                problem: "rank \(rank) has another run than rank 0 (recipe, settings, weights or data differ); "
+                    + "start every rank with the same command, data and checkpoint")
+        }
     }
 
     /// A resumed run.
@@ -122,10 +169,10 @@ public enum TrainingRun {
     /// interval). Leftover temporary files of a run killed mid-write are
     /// removed first.
     public static func resume(
-        out: URL, from snapshot: URL? = nil,
+        out: URL, from snapshot: URL? = nil, communicator: any TrainingCommunicator = SingleProcess(),
         adjusting adjust: (inout TrainingConfiguration) -> Void = { _ in }
     ) throws -> Resumed {
-        for folder in checkpointFolders(out: out) { AtomicFile.removeLeftovers(in: folder) }
+        if communicator.rank == 0 { for folder in checkpointFolders(out: out) { AtomicFile.removeLeftovers(in: folder) } }
         let state = stateURL(out: out)
         let source = snapshot ?? state
         let checkpoint = try TrainingCheckpoint.read(from: source)
@@ -140,8 +187,9 @@ public enum TrainingRun {
         }
         var configuration = checkpoint.configuration
         adjust(&configuration)
-        let trainer = try trainer(for: recipe, configuration: configuration, out: out)
+        let trainer = try trainer(for: recipe, configuration: configuration, out: out, communicator: communicator)
         try trainer.restore(checkpoint, source: source.path)
+        try verifyAgreement(trainer, recipe: recipe)
         return Resumed(trainer: trainer, recipe: recipe, source: source)
     }
 
