@@ -304,8 +304,7 @@ public final class Trainer {
         optimizer.zeroGrad()
         let whole = parts == 1
         let microBatch = batchSize / parts
-        var accumulated: [Float] = []
-        var hasGradient = [Bool](repeating: false, count: parameters.count)
+        var gradients = GradientSum(parameters: parameters.map(\.tensor))
         var lossParts: [Float] = [], perExample: [Float] = [], timesteps: [Float] = []
         let stepStream = generator.substream(UInt64(step))
         for micro in 0..<configuration.accumulationSteps {
@@ -345,11 +344,11 @@ public final class Trainer {
             perExample += loss.perExample
             timesteps += loss.timesteps.map(Float.init)
             objective.backward()
-            if !whole { try accumulate(into: &accumulated, hasGradient: &hasGradient, first: micro == 0) }
+            if !whole { gradients.addAndClear() }
         }
         if !whole {
-            if communicator.size > 1 { try communicator.allReduceSum(&accumulated, ordered: orderedReduction) }
-            restoreGradients(accumulated, hasGradient: hasGradient)
+            if communicator.size > 1 { try communicator.allReduceSum(&gradients.values, ordered: orderedReduction) }
+            gradients.storeAsGradients()
         }
         if communicator.size > 1 {
             lossParts = try communicator.allGather(lossParts)
@@ -376,38 +375,6 @@ public final class Trainer {
         importance?.record(timesteps: allTimesteps, losses: perExample)
         step += 1
         return (value, perExample, allTimesteps, rate, norm)
-    }
-
-    /// Adds this micro-batch's gradients to `accumulated` (all parameters laid end to end;
-    /// a parameter without a gradient counts as zeros) and clears them for the next.
-    private func accumulate(into accumulated: inout [Float], hasGradient: inout [Bool], first: Bool) throws {
-        if first { accumulated = [Float](repeating: 0, count: parameters.reduce(0) { $0 + $1.tensor.shape.reduce(1, *) }) }
-        var offset = 0
-        for (index, (_, tensor)) in parameters.enumerated() {
-            let count = tensor.shape.reduce(1, *)
-            if let grad = tensor.grad {
-                hasGradient[index] = true
-                let g = grad.scalars
-                if first {
-                    for i in 0..<count { accumulated[offset + i] = g[i] }
-                } else {
-                    for i in 0..<count { accumulated[offset + i] += g[i] }
-                }
-            }
-            offset += count
-            tensor.zeroGrad()
-        }
-    }
-
-    /// Puts the summed gradients back as the parameters' `grad` (none where no
-    /// micro-batch gave one, as one whole batch would leave it).
-    private func restoreGradients(_ accumulated: [Float], hasGradient: [Bool]) {
-        var offset = 0
-        for (index, (_, tensor)) in parameters.enumerated() {
-            let count = tensor.shape.reduce(1, *)
-            if hasGradient[index] { tensor.grad = Tensor(shape: tensor.shape, scalars: Array(accumulated[offset..<(offset + count)])) }
-            offset += count
-        }
     }
 
     /// The labels the model sees: none for an unconditional run; otherwise the
