@@ -109,7 +109,12 @@ mkdir -p "$corpus" "$artifacts" "fuzz/corpus/$target"
 # One process on one core (what -workers=1 -jobs=1 would give, without the log-file indirection).
 # max_len is guessed by libFuzzer from the seeds; rss/malloc limits catch absurd allocations
 # (a parser that believes a header and allocates gigabytes is a finding).
+# A target may add libFuzzer flags in a line "// libfuzzer: FLAGS" and AddressSanitizer
+# options in a line "// asan: OPTIONS" (with its reason beside them).
+read -r -a target_flags <<< "$(sed -n 's|^// libfuzzer: *||p' "fuzz/Targets/$target/main.swift" | head -1)"
+asan_options="$(sed -n 's|^// asan: *||p' "fuzz/Targets/$target/main.swift" | head -1)"
+[[ -n "$asan_options" ]] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}$asan_options"
 "$binary" "$corpus" "fuzz/corpus/$target" \
     -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 "$@"
+    -artifact_prefix="$artifacts/" -print_final_stats=1 "${target_flags[@]}" "$@"

@@ -6,22 +6,23 @@ internal import ZIPFoundation
 /// `np.savez_compressed` write them (pytorch-fid keeps its statistics so:
 /// `mu.npy`, `sigma.npy`). Read and written with ZIPFoundation.
 public enum NPZ {
-    /// The most bytes the entries of one archive may unpack to (4 GiB): a limit
-    /// against archives that claim, or inflate to, more than any array here needs.
-    public static let maximumUnpackedBytes: UInt64 = 1 << 32
+    /// The most bytes the entries of one archive may unpack to (256 MiB; the
+    /// statistics of 2048-d Inception features are 34 MB): a limit against
+    /// archives that claim, or inflate to, more than any array here needs.
+    public static let maximumUnpackedBytes: UInt64 = 1 << 28
 
     /// The `.npy` bytes of each entry of the archive at `path`, by array name
     /// (the entry's name without `.npy`).
+    /// (Read from the file, not from memory: ZIPFoundation's in-memory reader
+    /// leaks its buffer when the data is not an archive.)
     public static func read(contentsOfFile path: String) throws -> [String: [UInt8]] {
-        let bytes = try FileAccess.readBytes(atPath: path)
-        return try decode(Data(bytes), source: path)
-    }
-
-    /// The arrays of an archive held in memory; `source` names it in error messages.
-    public static func decode(_ data: Data, source: String = "NPZ data") throws -> [String: [UInt8]] {
+        let source = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DatasetError(file: path, problem: "no such file")
+        }
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
             throw DatasetError(file: source, problem: "not a readable .npz (zip) archive (\(error))")
         }
@@ -31,7 +32,7 @@ public enum NPZ {
             let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
             unpacked += entry.uncompressedSize
             guard unpacked <= maximumUnpackedBytes else {
-                throw DatasetError(file: source, problem: "the archive's entries unpack to more than 4 GiB")
+                throw DatasetError(file: source, problem: "the archive's entries unpack to more than 256 MiB")
             }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(Int(entry.uncompressedSize))
