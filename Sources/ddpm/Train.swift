@@ -324,12 +324,12 @@ struct Train: ParsableCommand {
         if isWriter { for note in notes { Terminal.printNote(note) } }
         let start = Date()
         let outcome = try TrainingLoop.run(trainer, preview: preview, fid: fid, quiet: !isWriter)
-        guard isWriter else {
-            if case .interrupted(let step) = outcome { throw Interrupted(description: "interrupted at step \(step)") }
-            return
-        }
         let curve = TrainingRun.trainingFolder(out: outURL).appendingPathComponent("loss.svg")
-        try LossCurve.write(logURL: trainer.logURL, to: curve)
+        if isWriter { try LossCurve.write(logURL: trainer.logURL, to: curve) }
+        // The other ranks wait until rank 0 has written, then end quietly (mpirun
+        // would end rank 0 as soon as another rank ended with a non-zero status).
+        if communicator.size > 1 { _ = try communicator.allGather([0]) }
+        guard isWriter else { return }
         switch outcome {
         case .finished(let step):
             let others = trainer.configuration.additionalEMADecays.map { TrainingRun.emaFolder(out: outURL, decay: $0).path }

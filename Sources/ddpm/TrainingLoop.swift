@@ -13,7 +13,7 @@ enum TrainingLoop {
         _ trainer: Trainer, label: String = "train", preview: TrainingPreview? = nil, fid: TrainingFID? = nil,
         quiet: Bool = false
     ) throws -> TrainingOutcome {
-        let stop = StopSignal()
+        let stop = StopSignal(quiet: quiet)
         let bar = ProgressBar(
             total: trainer.configuration.steps, label: label, startStep: trainer.step,
             enabled: !quiet && Terminal.standardErrorIsTerminal)

@@ -1,4 +1,5 @@
 import Datasets
+import Diffusion
 import Foundation
 import NN
 import Tensors
@@ -160,6 +161,27 @@ final class MPITrainingTests: XCTestCase {
         let four = try run(mpirun(4, ["train", "--out", out, "--resume", "--steps", "62", "--threads", "1"]))
         XCTAssertEqual(four.status, 0, four.output)
         XCTAssertEqual(try logWithoutSeconds("killed").count, 62)
+    }
+
+    /// SIGUSR1 to mpirun (which passes it to every rank) stops all ranks at the same
+    /// step; rank 0 writes the checkpoint before any rank ends.
+    func testSIGUSR1StopsEveryRankWithACheckpoint() throws {
+        let job = try start(mpirun(2, training("stopped", steps: 100_000, ["--checkpoint-every", "100000"])), log: "stopped.log")
+        let logURL = folder.appendingPathComponent("stopped/training/log.jsonl")
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline, job.process.isRunning,
+            ((try? String(contentsOf: logURL, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 15
+        {
+            usleep(50_000)
+        }
+        kill(job.process.processIdentifier, SIGUSR1)
+        job.process.waitUntilExit()
+        let output = try String(contentsOf: job.log, encoding: .utf8)
+        XCTAssertNotEqual(job.process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("checkpoint saved in"), output)
+        let lines = try logWithoutSeconds("stopped").count
+        let checkpoint = try TrainingCheckpoint.read(from: folder.appendingPathComponent("stopped/training/state.safetensors"))
+        XCTAssertEqual(checkpoint.step, lines, "the checkpoint holds the last logged step")
     }
 
     func testBadSetUpsEndWithOneLineAndWriteNothing() throws {
