@@ -304,15 +304,15 @@ public final class Trainer {
         optimizer.zeroGrad()
         let whole = parts == 1
         let microBatch = batchSize / parts
-        var gradients = GradientSum(parameters: parameters.map(\.tensor))
+        var gradients = whole ? nil : GradientSum(parameters: parameters.map(\.tensor))
         var lossParts: [Float] = [], perExample: [Float] = [], timesteps: [Float] = []
         let stepStream = generator.substream(UInt64(step))
         for micro in 0..<configuration.accumulationSteps {
             let start = (communicator.rank * configuration.accumulationSteps + micro) * microBatch
             let range = start..<(start + microBatch)
             let x0 = whole ? batch.samples : batch.samples.slice(axis: 0, range)
-            var noise: TrainingNoise
-            var labels: [Int]?
+            let noise: TrainingNoise
+            let labels: [Int]?
             switch configuration.noiseDraws {
             case .batchOrder:
                 guard whole else {
@@ -344,11 +344,11 @@ public final class Trainer {
             perExample += loss.perExample
             timesteps += loss.timesteps.map(Float.init)
             objective.backward()
-            if !whole { gradients.addAndClear() }
+            gradients?.addAndClear()
         }
-        if !whole {
-            if communicator.size > 1 { try communicator.allReduceSum(&gradients.values, ordered: orderedReduction) }
-            gradients.storeAsGradients()
+        if var sum = gradients {
+            if communicator.size > 1 { try communicator.allReduceSum(&sum.values, ordered: orderedReduction) }
+            sum.storeAsGradients()
         }
         if communicator.size > 1 {
             lossParts = try communicator.allGather(lossParts)
