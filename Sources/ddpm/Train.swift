@@ -291,13 +291,13 @@ struct Train: ParsableCommand {
             }
             trainer = resumed.trainer
             data = resumed.recipe.data
-            try Self.checkSplit(batchSize: resumed.recipe.batchSize, trainer.configuration, communicator)
+            try TrainingProcesses.checkSplit(batchSize: resumed.recipe.batchSize, trainer.configuration, communicator)
             notes.append(
                 "resuming \(out) at step \(trainer.step) of \(trainer.configuration.steps)"
                     + (resumed.source == TrainingRun.stateURL(out: outURL) ? "" : " from \(resumed.source.lastPathComponent)"))
         } else {
             let (recipe, configuration) = try makeRun()
-            try Self.checkSplit(batchSize: recipe.batchSize, configuration, communicator)
+            try TrainingProcesses.checkSplit(batchSize: recipe.batchSize, configuration, communicator)
             trainer = try TrainingRun.start(recipe, configuration: configuration, out: outURL, communicator: communicator)
             data = recipe.data
             if let conditioning = recipe.conditioning {
@@ -311,7 +311,7 @@ struct Train: ParsableCommand {
                     + "for \(configuration.steps) steps, batch \(recipe.batchSize) → \(out)")
         }
         if communicator.size > 1 {
-            try Self.checkDistributable(trainer)
+            try TrainingProcesses.checkDistributable(trainer)
             trainer.orderedReduction = exactReduction
             notes.append(
                 "\(communicator.size) processes × \(Parallel.threadCount) threads, \(trainer.configuration.accumulationSteps) "
@@ -341,29 +341,6 @@ struct Train: ParsableCommand {
         case .interrupted(let step):
             throw Interrupted(
                 description: "interrupted at step \(step); checkpoint saved in \(out) (continue with: ddpm train --out \(out) --resume)")
-        }
-    }
-
-    /// Refuses a batch that does not split evenly over the processes and micro-batches.
-    static func checkSplit(batchSize: Int, _ configuration: TrainingConfiguration, _ communicator: any TrainingCommunicator) throws {
-        let parts = communicator.size * configuration.accumulationSteps
-        guard batchSize % parts == 0 else {
-            let over =
-                communicator.size > 1
-                ? "\(communicator.size) processes × \(configuration.accumulationSteps) micro-batches"
-                : "--accumulate \(configuration.accumulationSteps)"
-            throw CommandError("--batch-size \(batchSize) does not split over \(over); give a multiple of \(parts)")
-        }
-    }
-
-    /// Refuses what a run over several processes would not reproduce: dropout
-    /// masks are drawn per process, so ranks would not draw what one process draws.
-    static func checkDistributable(_ trainer: Trainer) throws {
-        let network = (trainer.model as? SelfConditionedDenoiser)?.network ?? trainer.model
-        if let unet = network as? UNet2DModel, unet.config.dropout > 0 {
-            throw CommandError(
-                "this network has dropout \(unet.config.dropout); its masks are drawn per process, so a run over "
-                    + "several MPI processes would not match one process: train it in one process (--accumulate K)")
         }
     }
 

@@ -46,6 +46,29 @@ enum TrainingProcesses {
         #endif
     }
 
+    /// Refuses a batch that does not split evenly over the processes and micro-batches.
+    static func checkSplit(batchSize: Int, _ configuration: TrainingConfiguration, _ communicator: any TrainingCommunicator) throws {
+        let parts = communicator.size * configuration.accumulationSteps
+        guard batchSize % parts == 0 else {
+            let over =
+                communicator.size > 1
+                ? "\(communicator.size) processes × \(configuration.accumulationSteps) micro-batches"
+                : "--accumulate \(configuration.accumulationSteps)"
+            throw CommandError("--batch-size \(batchSize) does not split over \(over); give a multiple of \(parts)")
+        }
+    }
+
+    /// Refuses what a run over several processes would not reproduce: dropout
+    /// masks are drawn per process, so ranks would not draw what one process draws.
+    static func checkDistributable(_ trainer: Trainer) throws {
+        let network = (trainer.model as? SelfConditionedDenoiser)?.network ?? trainer.model
+        if let unet = network as? UNet2DModel, unet.config.dropout > 0 {
+            throw CommandError(
+                "this network has dropout \(unet.config.dropout); its masks are drawn per process, so a run over "
+                    + "several MPI processes would not match one process: train it in one process (--accumulate K)")
+        }
+    }
+
     /// "; communication 12% of 40.1 s" for a run over MPI, else "".
     static func communicationShare(_ communicator: any TrainingCommunicator, seconds: Double) -> String {
         #if MPI

@@ -32,13 +32,13 @@ public enum ImageSet: Equatable, Sendable {
             return
         }
         let lowercased = argument.lowercased()
-        let isFile = FileManager.default.fileExists(atPath: argument)
-        if lowercased.hasSuffix(".npz"), isFile {
+        let exists = FileManager.default.fileExists(atPath: argument)
+        if lowercased.hasSuffix(".npz"), exists {
             self = .statistics(argument)
-        } else if lowercased.hasSuffix(".npy"), isFile {
+        } else if lowercased.hasSuffix(".npy"), exists {
             self = .array(argument)
         } else {
-            guard isFile || argument.contains(":") else {
+            guard exists || argument.contains(":") else {
                 throw PipelineError(problem: "\(argument): no such file or folder; give \(Self.acceptedForms)")
             }
             let source = try DataSource(parsing: argument)
