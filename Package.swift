@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "DistributedTraining", targets: ["DistributedTraining"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
     traits: [
