@@ -15,7 +15,9 @@ public enum NPZ {
     /// (the entry's name without `.npy`).
     /// (Read from the file, not from memory: ZIPFoundation's in-memory reader
     /// leaks its buffer when the data is not an archive.)
-    public static func read(contentsOfFile path: String) throws -> [String: [UInt8]] {
+    public static func read(
+        contentsOfFile path: String, maximumBytes: UInt64 = maximumUnpackedBytes
+    ) throws -> [String: [UInt8]] {
         let source = path
         guard FileManager.default.fileExists(atPath: path) else {
             throw DatasetError(file: path, problem: "no such file")
@@ -31,8 +33,8 @@ public enum NPZ {
         for entry in archive where entry.type == .file {
             let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
             unpacked += entry.uncompressedSize
-            guard unpacked <= maximumUnpackedBytes else {
-                throw DatasetError(file: source, problem: "the archive's entries unpack to more than 256 MiB")
+            guard unpacked <= maximumBytes else {
+                throw DatasetError(file: source, problem: "the archive's entries unpack to more than \(maximumBytes) bytes")
             }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(Int(entry.uncompressedSize))

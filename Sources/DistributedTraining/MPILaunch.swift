@@ -1,18 +1,8 @@
 import Foundation
 
 /// What a process knows about how it was started: whether a launcher (Open
-/// MPI's mpirun, MPICH's Hydra, Slurm) started it as one of several processes,
-/// and whether this build can take part (package trait MPI).
+/// MPI's mpirun, MPICH's Hydra, Slurm) started it as one of several processes.
 public enum MPILaunch {
-    /// Whether this build has MPI (`swift build --traits MPI`).
-    public static var isAvailable: Bool {
-        #if MPI
-            return true
-        #else
-            return false
-        #endif
-    }
-
     /// The number of processes a launcher announced in the environment, or nil
     /// when the process was started on its own.
     public static var announcedSize: Int? {

@@ -29,6 +29,9 @@ public struct FNV1aHash: Sendable {
         add(bytes: [0])
     }
 
+    /// The hash.
+    public var value: UInt64 { hash }
+
     /// The hash as 16 hexadecimal digits.
     public var hexadecimal: String {
         let digits = String(hash, radix: 16)

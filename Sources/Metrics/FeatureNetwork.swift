@@ -46,12 +46,11 @@ extension FeatureNetwork {
         return result
     }
 
-    /// The Fréchet distance between two image sets `[N, C, H, W]` in [−1, 1], in this network's features.
-    public func frechetDistance(_ a: Tensor, _ b: Tensor) throws -> Double {
-        let d = featureDimension
-        return try FrechetDistance.between(
-            try FeatureStatistics(features: try checkedFeatures(of: a), count: a.shape[0], dimension: d),
-            try FeatureStatistics(features: try checkedFeatures(of: b), count: b.shape[0], dimension: d))
+    /// The feature statistics of images `[N, C, H, W]` in [−1, 1] (N ≥ 2), extracted as
+    /// `checkedFeatures` does; `progress` gets the number of images done.
+    public func statistics(of images: Tensor, progress: (Int) -> Void = { _ in }) throws -> FeatureStatistics {
+        let features = try checkedFeatures(of: images, progress: progress)
+        return try FeatureStatistics(features: features, count: images.shape.first ?? 0, dimension: featureDimension)
     }
 }
 

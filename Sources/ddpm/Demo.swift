@@ -44,9 +44,12 @@ struct Demo: ParsableCommand {
     static let defaultSteps = 1500
     static let defaultBatchSize = 32
 
-    /// The Fréchet distance of `samples` (in [−1, 1]) to the bundled training digits, in MNIST features.
+    /// The Fréchet distance of `samples` (in [−1, 1]) to the bundled training digits, in MNIST
+    /// features (their statistics from the cache that `ddpm fid` and `train --fid-every` share).
     static func frechetDistance(of samples: Tensor) throws -> Double {
-        try MNISTFeatureNet.bundled().frechetDistance(samples, try BundledDataset.mnist.load(split: .train).images)
+        let network = try MNISTFeatureNet.bundled()
+        let reference = try ImageSet(trainingData: "mnist").statistics(in: network, cache: .standard)
+        return try FrechetDistance.between(try network.statistics(of: samples), reference)
     }
 
     /// The output folder given or the default for the mode.

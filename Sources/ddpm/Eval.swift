@@ -122,9 +122,7 @@ struct Eval: ParsableCommand {
         if let network {
             let reference = try ImageSet(trainingData: data).statistics(
                 in: network, cache: .standard, progress: ProgressBar.counting(label: "training images' features"))
-            let features = try network.checkedFeatures(of: samples)
-            let distance = try FrechetDistance.between(
-                try FeatureStatistics(features: features, count: count, dimension: network.featureDimension), reference)
+            let distance = try FrechetDistance.between(try network.statistics(of: samples), reference)
             print(
                 String(
                     format: "FID %.3f  (%d samples vs %d training images; %@)", distance, count, reference.count,

@@ -134,10 +134,9 @@ struct FID: ParsableCommand {
         ProgressBar.counting(label: label, enabled: !json && Terminal.standardErrorIsTerminal)
     }
 
-    /// The features of `images` with a progress bar.
+    /// The features of `images`, with the progress bar of `progress(label:)`.
     func extract(_ images: Tensor, _ network: any FeatureNetwork, label: String) throws -> [Float] {
-        let bar = ProgressBar(total: images.shape[0], label: label, enabled: !json && Terminal.standardErrorIsTerminal)
-        defer { bar.finish() }
-        return try network.checkedFeatures(of: images) { bar.update(step: $0) }
+        let report = progress(label: label)
+        return try network.checkedFeatures(of: images) { report($0, images.shape[0]) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Diffusion
+import DistributedTraining
 import FileSupport
 import Foundation
 import NN
@@ -232,6 +233,9 @@ struct Train: ParsableCommand {
         }
         if let batchSize { try Check.within(batchSize, 1...65536, flag: "--batch-size") }
         if let accumulate { try Check.within(accumulate, 1...65536, flag: "--accumulate") }
+        if exactReduction, (MPILaunch.announcedSize ?? 1) <= 1 {
+            throw ValidationError("--exact-reduction applies to a run over several MPI processes (mpirun -np N)")
+        }
         if let lr { try Check.finite(lr, flag: "--lr", above: 0, atMost: 1) }
         if let warmup { try Check.atLeast(warmup, 0, flag: "--warmup") }
         _ = try emaDecays
@@ -316,8 +320,6 @@ struct Train: ParsableCommand {
             notes.append(
                 "\(communicator.size) processes × \(Parallel.threadCount) threads, \(trainer.configuration.accumulationSteps) "
                     + "micro-batch(es) each; gradients summed " + (exactReduction ? "in rank order" : "by MPI_Allreduce"))
-        } else if exactReduction {
-            throw CommandError("--exact-reduction applies to a run over several MPI processes (mpirun -np N)")
         }
         let preview = isWriter ? try makePreview(trainer, out: outURL) : nil
         let fid = isWriter ? try makeFID(trainer, data: data) : nil

@@ -41,6 +41,18 @@ final class NPZTests: XCTestCase {
         XCTAssertEqual(decoded.values, sigma)
     }
 
+    func testRefusesAnArchiveThatUnpacksBeyondTheLimit() throws {
+        let temporary = try DatasetTestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let path = temporary.appendingPathComponent("large.npz").path
+        try NPZ.write([("zeros", try NPY.encode(shape: [1000], doubles: [Double](repeating: 0, count: 1000)))], toFile: path)
+        XCTAssertLessThan(try Data(contentsOf: URL(fileURLWithPath: path)).count, 1000, "deflated far below its unpacked size")
+        XCTAssertEqual(try NPZ.read(contentsOfFile: path, maximumBytes: 10_000).count, 1)
+        XCTAssertThrowsError(try NPZ.read(contentsOfFile: path, maximumBytes: 4_000)) { error in
+            XCTAssertTrue("\(error)".contains("unpack to more than 4000 bytes"), "\(error)")
+        }
+    }
+
     func testRefusesWhatIsNotAnArchiveOrIsCutShort() throws {
         let temporary = try DatasetTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: temporary) }

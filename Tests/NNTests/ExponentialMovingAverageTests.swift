@@ -44,6 +44,12 @@ final class ExponentialMovingAverageTests: XCTestCase {
         XCTAssertTrue(ema.restoreParameters())
         XCTAssertEqual(p.scalars, [7, -7])
         XCTAssertFalse(ema.restoreParameters())
+
+        struct Failure: Error {}
+        let inside = ema.withAveragedParameters { p.scalars }
+        assertClose(inside, shadow, tolerance: 1e-6)
+        XCTAssertThrowsError(try ema.withAveragedParameters { throw Failure() })
+        XCTAssertEqual(p.scalars, [7, -7], "put back, also after a throw")
     }
 
     func testFirstUpdateCopiesTheParameters() throws {

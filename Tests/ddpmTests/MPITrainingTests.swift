@@ -190,6 +190,18 @@ final class MPITrainingTests: XCTestCase {
         XCTAssertTrue(uneven.output.contains("--batch-size 30 does not split over 4 processes"), uneven.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("uneven").path))
 
+        // A network with dropout: its masks are drawn per process.
+        let config = UNetConfig(
+            sampleSize: 8, inChannels: 1, outChannels: 1, blockOutChannels: [8, 8], layersPerBlock: 1,
+            downBlockTypes: [.plain, .plain], upBlockTypes: [.plain, .plain], addAttention: false,
+            attentionHeadDim: nil, normNumGroups: 4, dropout: 0.1)
+        let configURL = folder.appendingPathComponent("dropout.json")
+        try config.jsonData().write(to: configURL)
+        let dropout = try run(mpirun(2, training("dropout", ["--model-config", configURL.path])))
+        XCTAssertNotEqual(dropout.status, 0)
+        XCTAssertTrue(dropout.output.contains("dropout 0.1") && dropout.output.contains("--accumulate"), dropout.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("dropout/training").path))
+
         // The same command in two folders whose "images" differ: rank 1 trains on other data.
         for rank in 0..<2 {
             let images = folder.appendingPathComponent("rank\(rank)/images")

@@ -225,14 +225,9 @@ public final class Trainer {
     /// sample-quality measurements during training draw from. Touches no random
     /// stream of the trainer, so a run with them gives the same bits as one without.
     public func withAveragedWeights<Result>(_ body: () throws -> Result) rethrows -> Result {
-        ema.storeParameters()
-        ema.copyToParameters()
         model.setTraining(false)
-        defer {
-            ema.restoreParameters()
-            model.setTraining(true)
-        }
-        return try body()
+        defer { model.setTraining(true) }
+        return try ema.withAveragedParameters(body)
     }
 
     /// Runs until `configuration.steps` steps are done or `shouldStop()` is true

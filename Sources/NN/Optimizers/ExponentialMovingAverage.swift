@@ -119,6 +119,15 @@ public final class ExponentialMovingAverage {
         stored = parameters.map { $0.tensor.scalars }
     }
 
+    /// Runs `body` with the averaged values in the parameters, then puts the
+    /// current values back (an evaluation or an export with the EMA weights).
+    public func withAveragedParameters<Result>(_ body: () throws -> Result) rethrows -> Result {
+        storeParameters()
+        copyToParameters()
+        defer { restoreParameters() }
+        return try body()
+    }
+
     /// Puts back the values saved by `storeParameters()`; returns false (and
     /// changes nothing) when nothing was stored.
     @discardableResult

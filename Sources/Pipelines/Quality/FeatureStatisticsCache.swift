@@ -49,13 +49,10 @@ public struct FeatureStatisticsCache: Sendable {
     /// only the time (the statistics are still returned).
     public func statistics(key: Key, compute: () throws -> FeatureStatistics) throws -> FeatureStatistics {
         let file = url(for: key)
-        if FileManager.default.fileExists(atPath: file.path), let cached = try? FeatureStatistics(npzFile: file.path) {
-            return cached
-        }
+        if let cached = try? FeatureStatistics(npzFile: file.path) { return cached }
         let statistics = try compute()
-        if (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil {
-            try? statistics.writeNPZ(toFile: file.path)
-        }
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? statistics.writeNPZ(toFile: file.path)
         return statistics
     }
 }

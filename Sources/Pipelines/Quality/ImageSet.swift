@@ -115,9 +115,7 @@ public enum ImageSet: Equatable, Sendable {
         }
         func compute() throws -> FeatureStatistics {
             let images = try images(for: network)
-            let count = images.shape[0]
-            let features = try network.checkedFeatures(of: images) { progress($0, count) }
-            return try FeatureStatistics(features: features, count: count, dimension: network.featureDimension)
+            return try network.statistics(of: images) { progress($0, images.shape[0]) }
         }
         guard let cache, let key = try cacheKey(for: network) else { return try compute() }
         return try cache.statistics(key: key, compute: compute)

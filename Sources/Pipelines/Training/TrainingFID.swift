@@ -34,9 +34,6 @@ public struct TrainingFID {
 
     /// The FID of the trainer's current EMA weights.
     public func measure(_ trainer: Trainer) throws -> Double {
-        let images = try samples.draw(from: trainer)
-        let features = try network.checkedFeatures(of: images)
-        let statistics = try FeatureStatistics(features: features, count: samples.count, dimension: network.featureDimension)
-        return try FrechetDistance.between(statistics, reference)
+        return try FrechetDistance.between(try network.statistics(of: try samples.draw(from: trainer)), reference)
     }
 }

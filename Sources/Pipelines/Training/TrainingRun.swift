@@ -92,10 +92,9 @@ public enum TrainingRun {
         trainer.onCheckpoint = { trainer in
             let folders = [out] + trainer.configuration.additionalEMADecays.map { emaFolder(out: out, decay: $0) }
             for (average, folder) in zip([trainer.ema] + trainer.additionalEMAs, folders) {
-                average.storeParameters()
-                average.copyToParameters()
-                defer { average.restoreParameters() }
-                try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: folder, conditioning: recipe.conditioning)
+                try average.withAveragedParameters {
+                    try DenoiserFolder.save(trainer.model, scheduler: scheduler, to: folder, conditioning: recipe.conditioning)
+                }
             }
         }
         return trainer
@@ -143,10 +142,8 @@ public enum TrainingRun {
             hash.add(tensor.scalars)
         }
         hash.add(trainer.dataFingerprint)
-        let mine = hash.hexadecimal
-        // 16 hex digits as 4 floats of 4 digits each (exact in Float).
-        let digits = Array(mine.utf8)
-        let encoded = (0..<4).map { Float(Int(String(decoding: digits[($0 * 4)..<($0 * 4 + 4)], as: UTF8.self), radix: 16) ?? 0) }
+        // The 64-bit hash as four 16-bit pieces, each exact in a Float.
+        let encoded = (0..<4).map { Float((hash.value >> UInt64(16 * $0)) & 0xFFFF) }
         let all = try communicator.allGather(encoded)
         for rank in 0..<communicator.size where Array(all[(rank * 4)..<(rank * 4 + 4)]) != Array(all[0..<4]) {
             throw PipelineError(

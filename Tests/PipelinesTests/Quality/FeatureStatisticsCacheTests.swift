@@ -58,6 +58,10 @@ final class FeatureStatisticsCacheTests: XCTestCase {
         let npy = folder.appendingPathComponent("samples.npy").path
         try NPY.write(((digits.slice(axis: 0, 0..<3) + 1) * 0.5), toFile: npy)
         XCTAssertNil(try ImageSet(npy).cacheKey(for: network))
+
+        // A cache that cannot be written (its folder is a file) costs only the time.
+        let blocked = FeatureStatisticsCache(folder: URL(fileURLWithPath: npy))
+        XCTAssertEqual(try set.statistics(in: network, cache: blocked), try set.statistics(in: network, cache: nil))
     }
 
     func testSetsAreNamedAsUsersNameThem() throws {
