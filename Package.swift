@@ -2,7 +2,7 @@
 // The package: a DDPM toolkit in layers. Each target imports only those below it:
 // CKernels (C SIMD kernels) < Tensors (engine, autodiff) < NN (layers, optimisers,
 // weight files) < Diffusion (schedules, processes, samplers, U-Net) < Datasets
-// (codecs incl. .npz through ZIPFoundation, data sets) / Metrics (feature networks, FID, KID) < Pipelines (the
+// (codecs incl. .npz through ZIPFoundation, data sets) / QualityMetrics (feature networks, FID, KID) < Pipelines (the
 // training recipe, batched sampling, evaluation, image editing) < ddpm (the
 // command-line tool: flags and printing). FileSupport (atomic file writes) sits
 // beside the stack and is used by every layer that writes files; TestSupport
@@ -23,7 +23,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
-        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "QualityMetrics", targets: ["QualityMetrics"]),
         .library(name: "DistributedTraining", targets: ["DistributedTraining"]),
         .executable(name: "ddpm", targets: ["ddpm"]),
     ],
@@ -63,8 +63,8 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .target(name: "Diffusion", dependencies: ["Tensors", "NN", "FileSupport"]),
-        .target(name: "Metrics", dependencies: ["Tensors", "NN", "Datasets"], resources: [.copy("Resources")]),
-        .target(name: "Pipelines", dependencies: ["Tensors", "NN", "FileSupport", "Diffusion", "Datasets", "Metrics"]),
+        .target(name: "QualityMetrics", dependencies: ["Tensors", "NN", "Datasets"], resources: [.copy("Resources")]),
+        .target(name: "Pipelines", dependencies: ["Tensors", "NN", "FileSupport", "Diffusion", "Datasets", "QualityMetrics"]),
         .systemLibrary(
             name: "CMPI",
             pkgConfig: "ompi-c",
@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "ddpm",
             dependencies: [
-                "Tensors", "NN", "Diffusion", "Datasets", "Metrics", "Pipelines", "FileSupport", "DistributedTraining",
+                "Tensors", "NN", "Diffusion", "Datasets", "QualityMetrics", "Pipelines", "FileSupport", "DistributedTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,10 +92,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "Datasets", "NN", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "Metrics", "NN", "Tensors", "TestSupport"]),
-        .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "Metrics", "NN", "Tensors"]),
+            name: "PipelinesTests", dependencies: ["Pipelines", "Diffusion", "Datasets", "QualityMetrics", "NN", "Tensors", "TestSupport"]),
+        .testTarget(name: "ddpmTests", dependencies: ["ddpm", "Diffusion", "Datasets", "QualityMetrics", "NN", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/MetricsTests/Fixtures/inception.json: the pool3 features that
+"""Writes Tests/QualityMetricsTests/Fixtures/inception.json: the pool3 features that
 pytorch-fid's own FID Inception-v3 (its `InceptionV3` class, resize to 299×299
 and input scaling on) gives for two small images, with every weight and
 BatchNorm statistic set by a hash of the tensor's name and the element's index
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import pytorch_fid.inception as fid_inception
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "MetricsTests", "Fixtures", "inception.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "QualityMetricsTests", "Fixtures", "inception.json")
 MASK = (1 << 32) - 1
 
 

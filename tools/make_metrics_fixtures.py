@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/MetricsTests/Fixtures/frechet.json: feature sets and the
+"""Writes Tests/QualityMetricsTests/Fixtures/frechet.json: feature sets and the
 Fréchet distance pytorch-fid's `calculate_frechet_distance` gives for them
 (its code, copied below, on scipy.linalg.sqrtm), plus the unbiased polynomial
 kernel MMD² of clean-fid's `kernel_distance` for one subset of all vectors;
@@ -18,7 +18,7 @@ import tempfile
 import numpy as np
 from scipy import linalg
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "MetricsTests", "Fixtures", "frechet.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "QualityMetricsTests", "Fixtures", "frechet.json")
 
 
 def calculate_frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/MetricsTests/Fixtures/precision_recall.json: two feature sets and
+"""Writes Tests/QualityMetricsTests/Fixtures/precision_recall.json: two feature sets and
 the improved precision and recall (Kynkäänniemi et al. 2019, k = 3) their
 reference implementation's logic gives (radii: the k-th smallest distance to the
 set's other vectors; a vector is inside a manifold if within some ball).
@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "MetricsTests", "Fixtures", "precision_recall.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "QualityMetricsTests", "Fixtures", "precision_recall.json")
 
 
 def distances(a, b):

@@ -2,7 +2,7 @@ import ArgumentParser
 import Datasets
 import Diffusion
 import Foundation
-import Metrics
+import QualityMetrics
 import Pipelines
 import Tensors
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Metrics
+import QualityMetrics
 import Pipelines
 import Tensors
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Metrics
+import QualityMetrics
 
 /// `--features` and `--inception`: which network FID is measured in.
 struct FeatureFlags: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Metrics
+import QualityMetrics
 import NN
 
 /// `ddpm train-features`: trains the MNIST feature network of `--features mnist`

@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import QualityMetrics
 
 /// Feature statistics of reference sets kept on disk, one `.npz` (pytorch-fid's
 /// layout) per feature network and set contents, so a set's statistics are

@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import Metrics
+import QualityMetrics
 import Tensors
 
 /// A set of images to measure, named as a user names it: training data as

@@ -1,5 +1,5 @@
 import Diffusion
-import Metrics
+import QualityMetrics
 import Tensors
 
 /// `train --fid-every N`: every N steps, the Fréchet distance between samples

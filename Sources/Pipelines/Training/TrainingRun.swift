@@ -2,7 +2,7 @@ import Datasets
 import Diffusion
 import FileSupport
 import Foundation
-import Metrics
+import QualityMetrics
 import NN
 import Tensors
 

@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import Metrics
+import QualityMetrics
 import Tensors
 import TestSupport
 import XCTest

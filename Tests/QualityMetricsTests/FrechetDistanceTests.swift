@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 import XCTest
-@testable import Metrics
+@testable import QualityMetrics
 
 /// The Fréchet distance and the kernel distance against pytorch-fid's and clean-fid's formulas
 /// (numpy/scipy, tools/make_metrics_fixtures.py), singular covariances included.

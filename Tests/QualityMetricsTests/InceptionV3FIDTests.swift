@@ -4,7 +4,7 @@ import NN
 import Tensors
 import XCTest
 
-@testable import Metrics
+@testable import QualityMetrics
 
 /// The FID Inception network against pytorch-fid's own `InceptionV3` (resize
 /// and input scaling on) with every weight set by a hash of its name and index

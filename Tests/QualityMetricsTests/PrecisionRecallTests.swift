@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import Metrics
+@testable import QualityMetrics
 
 /// Improved precision and recall against the reference logic in numpy
 /// (`tools/make_precision_recall_fixture.py`), and its edge cases.

@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 import Tensors
 import XCTest
-@testable import Metrics
+@testable import QualityMetrics
 
 /// The shipped MNIST feature network: it loads, it classifies the held-out digits, and its
 /// Fréchet distance orders sets the way a person would.

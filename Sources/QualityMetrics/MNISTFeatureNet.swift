@@ -65,7 +65,7 @@ public final class MNISTFeatureNet: Module {
         var parents = [Bundle.main.bundleURL]
         if let executable = Bundle.main.executableURL { parents.append(executable.resolvingSymlinksInPath().deletingLastPathComponent()) }
         for parent in parents {
-            for name in ["swift-ddpm_Metrics.resources", "swift-ddpm_Metrics.bundle"] {
+            for name in ["swift-ddpm_QualityMetrics.resources", "swift-ddpm_QualityMetrics.bundle"] {
                 candidates.append(parent.appendingPathComponent(name).appendingPathComponent("Resources"))
                 candidates.append(parent.appendingPathComponent(name).appendingPathComponent("Contents/Resources/Resources"))
             }

@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 import TestSupport
 import XCTest
-@testable import Metrics
+@testable import QualityMetrics
 
 /// Statistics files as pytorch-fid writes them (np.savez_compressed of mu and
 /// sigma, tools/make_metrics_fixtures.py) read, written and compared.
