@@ -101,7 +101,7 @@ public struct Inpainting {
                         ? images * Float(a.squareRoot()) + Tensor.randn(x.shape, generator: &generator) * Float((1 - a).squareRoot())
                         : images
                     x = known * keep + unknown * fill
-                    callback?(SamplingStep(step: done, totalSteps: evaluations, timestep: t, sample: x, predictedX0: x0))
+                    try callback?(SamplingStep(step: done, totalSteps: evaluations, timestep: t, sample: x, predictedX0: x0))
                     done += 1
                 } else {
                     let ratioUp = level(g - 1) / level(g - 2)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diffusion
+import Pipelines
 
 /// One class and an optional guidance weight, for the editing commands
 /// (`img2img`, `inpaint`, `interpolate`) on a class-conditional model.
@@ -27,7 +28,7 @@ struct GuidanceFlags: ParsableArguments {
     /// The network (guided if asked) and the labels for `count` examples.
     func model(_ loaded: DenoiserFolder.Loaded, count: Int, folder: String) throws -> (model: any DenoisingModel, labels: [Int]?) {
         let plan = try ClassSelection.labelPlan(classChoice: classIndex.map(String.init), n: count, loaded: loaded, model: folder)
-        let network = try ClassSelection.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: folder)
+        let network = try ClassChoice.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, named: folder)
         return (network, plan.labels)
     }
 }

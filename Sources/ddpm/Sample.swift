@@ -88,24 +88,23 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         threading.apply()
-        let loaded = try DenoiserFolder.load(from: URL(fileURLWithPath: model))
+        let drawing = try FolderSampling(
+            folder: URL(fileURLWithPath: model), name: model, sampler: try sampling.choice,
+            classes: try ClassSelection.choice(classChoice), guidance: guidance, guidanceRescale: guidanceRescale,
+            count: n, batchSize: batchSize, seed: seed)
+        let loaded = drawing.loaded
         for warning in loaded.warnings { Terminal.printNote("warning: \(warning)") }
         let isImage = loaded.exampleShape.count == 3
         if !isImage, grid != nil || outDir != nil || trajectory != nil {
             throw CommandError("\(model) makes \(loaded.exampleShape[0])-D points, not images; write them with --npy")
         }
-        if isImage, ![1, 3].contains(loaded.exampleShape[0]), grid != nil || outDir != nil || trajectory != nil {
+        if isImage, !drawing.drawsPNGImages, grid != nil || outDir != nil || trajectory != nil {
             throw CommandError("\(model) makes \(loaded.exampleShape[0])-channel images; PNG needs 1 or 3 channels (use --npy)")
         }
-        let plan = try ClassSelection.labelPlan(classChoice: classChoice, n: n, loaded: loaded, model: model)
+        let plan = drawing.plan
         let n = plan.count
-        let network = try ClassSelection.guidedModel(loaded, guidance: guidance, rescale: guidanceRescale, model: model)
-        let diffusion = try loaded.scheduler.makeDiffusion()
-        let chosen = try sampling.makeSampler(diffusion: diffusion, scheduler: loaded.scheduler)
         let samples = try SamplingLoop.draw(
-            model: network, sampler: chosen, exampleShape: loaded.exampleShape, count: n,
-            batchSize: batchSize, seed: seed, labels: plan.labels,
-            trajectoryCount: trajectory == nil ? 0 : min(8, n))
+            drawing.pipeline, count: n, labels: plan.labels, trajectoryCount: trajectory == nil ? 0 : min(8, n))
         if let grid {
             try ImageGrid.write(samples.samples, toFile: grid, columns: plan.columns)
             print("wrote \(grid)" + (plan.columns != nil ? " (one row per class)" : ""))

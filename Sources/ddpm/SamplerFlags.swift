@@ -1,10 +1,11 @@
 import ArgumentParser
 import Diffusion
+import Pipelines
 
 /// The sampler choice shared by `sample`, `img2img` and `interpolate`: which
 /// sampler, how many steps, which timesteps (or noise levels) and DDIM's η.
 struct SamplerFlags: ParsableArguments {
-    static let defaultSampler = "dpm++"
+    static let defaultSampler = SamplerChoice.defaultName
 
     @Option(
         name: .customLong("sampler"),
@@ -46,11 +47,11 @@ struct SamplerFlags: ParsableArguments {
     var timestepSpacing: String?
 
     func validate() throws {
-        try Check.oneOf(sampler, Self.samplerNames, flag: "--sampler")
+        try Check.oneOf(sampler, SamplerChoice.names, flag: "--sampler")
         if let sigmas {
             try Check.oneOf(sigmas, SigmaSpacing.allCases.map(\.rawValue), flag: "--sigmas")
-            guard Self.sigmaSamplers.contains(sampler) else {
-                throw ValidationError("--sigmas applies to --sampler \(Self.sigmaSamplers.joined(separator: ", ")) only")
+            guard SamplerChoice.sigmaSpaceNames.contains(sampler) else {
+                throw ValidationError("--sigmas applies to --sampler \(SamplerChoice.sigmaSpaceNames.joined(separator: ", ")) only")
             }
         }
         if let steps { try Check.within(steps, 1...100_000, flag: "--steps") }
@@ -61,69 +62,18 @@ struct SamplerFlags: ParsableArguments {
 
     /// The sampler these flags name, for `diffusion` and its scheduler configuration.
     func makeSampler(diffusion: GaussianDiffusion, scheduler: SchedulerConfig) throws -> any Sampler {
-        try Self.makeSampler(
-            sampler, diffusion: diffusion, scheduler: scheduler, steps: steps, eta: eta,
-            spacing: timestepSpacing.map { try TimestepSpacing(name: $0) },
-            sigmas: try SigmaSpacing(name: sigmas ?? "model"))
+        try choice.makeSampler(diffusion: diffusion, scheduler: scheduler)
+    }
+
+    /// The flags as the library's sampler choice (checked by `validate()` first).
+    var choice: SamplerChoice {
+        get throws {
+            try SamplerChoice(
+                name: sampler, steps: steps, eta: eta, spacing: timestepSpacing.map { try TimestepSpacing(name: $0) },
+                sigmas: try SigmaSpacing(name: sigmas ?? "model"))
+        }
     }
 
     /// Whether the chosen sampler draws no noise of its own (same start → same result).
-    var isDeterministic: Bool {
-        !["ddpm", "euler-a", "dpm++sde", "dpm++3m-sde"].contains(sampler) && !(sampler == "ddim" && eta > 0)
-    }
-
-    /// The samplers `--sampler` accepts.
-    static let samplerNames = [
-        "ddpm", "ddim", "dpm++", "dpm++3m", "dpm++sde", "dpm++3m-sde", "unipc", "unipc3", "euler",
-        "euler-a", "heun",
-    ]
-    /// The σ-space samplers, which take `--sigmas`.
-    static let sigmaSamplers = ["euler", "euler-a", "heun"]
-
-    /// The sampler named on the command line. The timestep spacing is `spacing`
-    /// if given, else the scheduler configuration's, else the sampler's own default;
-    /// `steps_offset` and `set_alpha_to_one` come from the scheduler configuration.
-
-    static func makeSampler(
-        _ name: String, diffusion: GaussianDiffusion, scheduler: SchedulerConfig = SchedulerConfig(),
-        steps: Int?, eta: Double, spacing: TimestepSpacing? = nil,
-        sigmas: SigmaSpacing = .model
-    ) throws -> any Sampler {
-        let T = diffusion.schedule.count
-        if let steps, steps > T {
-            throw CommandError("--steps \(steps) exceeds the model's \(T) training timesteps")
-        }
-        let chosenSpacing = spacing ?? scheduler.timestepSpacing
-        let offset = scheduler.stepsOffset
-        switch name {
-        case "ddpm":
-            guard let steps, steps < T else { return DDPMSampler(diffusion: diffusion) }
-            return try DDPMSampler(respacing: diffusion, steps: steps, spacing: chosenSpacing ?? .linspace, offset: offset)
-        case "ddim":
-            return try DDIMSampler(
-                diffusion: diffusion, steps: steps ?? min(50, T), spacing: chosenSpacing ?? .trailing,
-                offset: offset, eta: eta, setAlphaToOne: scheduler.setAlphaToOne)
-        case "unipc", "unipc3":
-            return try UniPCSampler(
-                diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
-                offset: offset, order: name == "unipc3" ? 3 : 2)
-        case "euler":
-            return try EulerSampler(
-                diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
-                sigmas: sigmas, offset: offset)
-        case "euler-a":
-            return try EulerAncestralSampler(
-                diffusion: diffusion, steps: steps ?? min(30, T), spacing: chosenSpacing ?? .linspace,
-                sigmas: sigmas, offset: offset)
-        case "heun":
-            return try HeunSampler(
-                diffusion: diffusion, steps: steps ?? min(15, T), spacing: chosenSpacing ?? .linspace,
-                sigmas: sigmas, offset: offset)
-        default:
-            return try DPMSolverPlusPlus(
-                diffusion: diffusion, steps: steps ?? min(20, T), spacing: chosenSpacing ?? .linspace,
-                offset: offset, order: name.contains("3m") ? 3 : 2, stochastic: name.hasSuffix("sde"))
-        }
-    }
-
+    var isDeterministic: Bool { (try? choice)?.isDeterministic ?? false }
 }

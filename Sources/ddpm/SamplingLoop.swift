@@ -16,6 +16,14 @@ enum SamplingLoop {
         let pipeline = try BatchedSampling(
             model: model, sampler: sampler, exampleShape: exampleShape,
             batchSize: batchSize, seed: seed)
+        return try draw(pipeline, count: count, labels: labels, trajectoryCount: trajectoryCount, showProgress: showProgress)
+    }
+
+    /// Draws `count` samples with `pipeline`, as above.
+    static func draw(
+        _ pipeline: BatchedSampling, count: Int, labels: [Int]?, trajectoryCount: Int = 0, showProgress: Bool = true
+    ) throws -> (samples: Tensor, trajectory: (images: Tensor, columns: Int)?) {
+        let batchSize = pipeline.batchSize
         let batches = (count + batchSize - 1) / batchSize
         let bar = ProgressBar(
             total: batches * pipeline.stepsPerBatch, label: "sample",

@@ -28,7 +28,7 @@ extension DDIMSampler {
                 let alphaBar = s.double.alphaBar[t]
                 x = x0 * Float(alphaBar.squareRoot()) + epsilon * Float((1 - alphaBar).squareRoot())
                 previousAlphaBar = alphaBar
-                callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
+                try callback?(SamplingStep(step: i, totalSteps: timesteps.count, timestep: t, sample: x, predictedX0: x0))
             }
             return x
         }

@@ -22,8 +22,8 @@ public struct SamplingStep {
     }
 }
 
-/// A per-step callback.
-public typealias SamplingCallback = (SamplingStep) -> Void
+/// A per-step callback; it may throw to stop the run at that step (the error reaches the caller).
+public typealias SamplingCallback = (SamplingStep) throws -> Void
 
 /// A reverse-process sampler: starts from pure noise x_T and runs the model
 /// over a sequence of timesteps, seeded by a `RandomGenerator`, batched, with
@@ -151,7 +151,7 @@ extension Sampler {
                 let result = try run.step(modelOutput: output, timestep: timestep, sample: x, noise: noise)
                 x = result.sample
                 if let x0 = result.predictedX0 {
-                    callback?(
+                    try callback?(
                         SamplingStep(
                             step: timestep.step, totalSteps: reported.count,
                             timestep: reported[timestep.step], sample: x, predictedX0: x0))

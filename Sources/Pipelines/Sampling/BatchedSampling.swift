@@ -38,10 +38,11 @@ public struct BatchedSampling {
     public struct Cancelled: Error {}
 
     /// Draws `count` samples (with one label per sample for a class-conditional model).
-    /// `progress` gets the number of sampler steps done over all batches.
+    /// `progress` gets the number of sampler steps done over all batches; `onStep` gets
+    /// each batch's steps as they are taken (x_t and x̂0) and may throw to stop at once.
     public func draw(
         count: Int, labels: [Int]? = nil, trajectoryCount: Int = 0, shouldStop: () -> Bool = { false },
-        progress: @escaping (Int) -> Void = { _ in }
+        progress: @escaping (Int) -> Void = { _ in }, onStep: @escaping (_ batch: Int, SamplingStep) throws -> Void = { _, _ in }
     ) throws -> Result {
         guard count >= 1 else { throw PipelineError(problem: "sample count \(count) is not accepted; give an integer ≥ 1") }
         if let labels, labels.count != count {
@@ -67,6 +68,7 @@ public struct BatchedSampling {
                 generator: &generator
             ) { step in
                 progress(done + step.step + 1)
+                try onStep(batch, step)
                 if batch == 0, trajectoryCount > 0, snapshotSteps.contains(step.step) {
                     snapshots.append(step.predictedX0.slice(axis: 0, 0..<Swift.min(trajectoryCount, size)).clamped(-1, 1))
                 }
