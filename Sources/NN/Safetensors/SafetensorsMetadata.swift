@@ -14,7 +14,8 @@ extension SafetensorsFile {
         }
         let declared = lengthBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard declared <= UInt64(maximumHeaderLength) else {
-            throw SafetensorsError(.headerTooLarge, "header length \(declared) exceeds the \(maximumHeaderLength)-byte limit", file: url.path)
+            throw SafetensorsError(
+                .headerTooLarge, "header length \(declared) exceeds the \(maximumHeaderLength)-byte limit", file: url.path)
         }
         let header = (try? handle.read(upToCount: Int(declared))) ?? Data()
         guard header.count == Int(declared) else {
