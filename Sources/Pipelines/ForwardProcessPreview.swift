@@ -25,6 +25,32 @@ public struct ForwardProcessPreview {
         noise = Tensor.randn(image.shape, generator: &generator)
     }
 
+    /// Where the schedule comes from: a named β schedule over T steps, or a model folder's training schedule.
+    public enum ScheduleSource: Sendable {
+        case named(String, timesteps: Int)
+        case modelFolder(URL)
+    }
+
+    /// Where the image comes from.
+    public enum ImageSource: Sendable {
+        /// Image `index` of a bundled data set (MNIST 28×28 or the 8×8 digits).
+        case bundled(BundledDataset, index: Int)
+    }
+
+    /// The preview of a schedule and an image named by their sources.
+    public init(schedule: ScheduleSource, image: ImageSource, seed: UInt64) throws {
+        let noiseSchedule =
+            switch schedule {
+            case .named(let name, let timesteps): try Self.schedule(named: name, timesteps: timesteps)
+            case .modelFolder(let folder): try Self.schedule(ofModelFolder: folder)
+            }
+        let x0 =
+            switch image {
+            case .bundled(let dataset, let index): try Self.bundledImage(dataset, index: index)
+            }
+        try self.init(schedule: noiseSchedule, image: x0, seed: seed)
+    }
+
     /// The β schedules offered by name (diffusers' names).
     public static let scheduleNames = ["linear", "scaled_linear", "cosine", "sigmoid"]
     /// The numbers of timesteps T offered.
