@@ -89,6 +89,8 @@ final class BrowserTests: XCTestCase {
               .observe(document.getElementById('xt'), { attributes: true, attributeFilter: ['src'] });
             """)
         try driver.click("#draw")
+        try driver.wait(for: "return Number(document.body.dataset.step || 0) >= 8 || document.body.dataset.state !== 'running'", "step 8")
+        try driver.screenshot().write(to: shots.appendingPathComponent("studio-sample-steps.png"))
         try driver.wait(
             for: "return document.body.dataset.state === 'done' || document.body.dataset.state === 'failed'", timeout: 600, "the draw")
         XCTAssertEqual(
@@ -111,8 +113,10 @@ final class BrowserTests: XCTestCase {
         XCTAssertNotEqual(try driver.run("return document.getElementById('xt').src") as? String, first)
         XCTAssertEqual(try driver.run("return document.getElementById('f-t').textContent") as? String, "900")
         try driver.wait(for: "return document.querySelectorAll('#alpha-plot path').length >= 2", "the schedule plot")
-        try driver.run("const s = document.getElementById('t'); s.value = 400; s.dispatchEvent(new Event('input'));")
-        try driver.wait(for: "return (document.body.dataset.shown || '').includes('t=400')", "x_t at t = 400")
+        try driver.run("const s = document.getElementById('t'); s.value = 250; s.dispatchEvent(new Event('input'));")
+        try driver.wait(
+            for: "return (document.body.dataset.shown || '').includes('t=250') && document.getElementById('f-t').textContent === '250'",
+            "x_t at t = 250 again")
         try driver.screenshot().write(to: shots.appendingPathComponent("studio-forward.png"))
 
         // Training runs: the list, the loss curves and the newest grid.
