@@ -22,7 +22,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 swift build -c release --package-path "$here" --product ddpm-studio >/dev/null
-"$here/.build/release/ddpm-studio" --root "$root" --port 0 >"$work/studio.log" 2>&1 &
+"$here/.build/release/ddpm-studio" --root "$root" --port 0 ${STUDIO_ARGS:-} >"$work/studio.log" 2>&1 &
 for _ in $(seq 100); do grep -q "http://" "$work/studio.log" && break; sleep 0.1; done
 address=$(grep -o 'http://[^ ]*/' "$work/studio.log")
 echo "studio at $address; stream: $model ($stream_query); $clients clients, pause ${pause} ms"
