@@ -89,11 +89,11 @@ final class SamplingJobs: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Jobs running now (and the ids of those that have begun drawing), started so far and cancelled so far.
-    var counts: (running: Int, ids: [String], started: Int, cancelled: Int) {
+    /// Jobs running now, started so far and cancelled so far.
+    var counts: (running: Int, started: Int, cancelled: Int) {
         lock.lock()
         defer { lock.unlock() }
-        return (running, active.keys.sorted(), started, cancelledJobs)
+        return (running, started, cancelledJobs)
     }
 
     /// Cancels the running job `id`; false when no such job is running.

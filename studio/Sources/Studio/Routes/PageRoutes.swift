@@ -14,7 +14,7 @@ extension Studio {
             return try Studio.json([
                 "root": self.root.url.lastPathComponent,
                 "sampling": [
-                    "running": counts.running, "jobs": counts.ids, "capacity": self.jobs.capacity, "started": counts.started,
+                    "running": counts.running, "capacity": self.jobs.capacity, "started": counts.started,
                     "cancelled": counts.cancelled,
                 ],
             ])
