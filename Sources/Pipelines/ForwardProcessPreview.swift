@@ -35,6 +35,8 @@ public struct ForwardProcessPreview {
     public enum ImageSource: Sendable {
         /// Image `index` of a bundled data set (MNIST 28×28 or the 8×8 digits).
         case bundled(BundledDataset, index: Int)
+        /// Image `index` of the training split of a data source (what `--data` names: a folder, an IDX file, CIFAR).
+        case data(DataSource, index: Int)
     }
 
     /// The preview of a schedule and an image named by their sources.
@@ -47,6 +49,7 @@ public struct ForwardProcessPreview {
         let x0 =
             switch image {
             case .bundled(let dataset, let index): try Self.bundledImage(dataset, index: index)
+            case .data(let source, let index): try Self.image(of: source, index: index)
             }
         try self.init(schedule: noiseSchedule, image: x0, seed: seed)
     }
@@ -78,6 +81,16 @@ public struct ForwardProcessPreview {
         let images = try dataset.load().images
         guard (0..<images.shape[0]).contains(index) else {
             throw PipelineError(problem: "image \(index) is not in \(dataset.rawValue); give 0…\(images.shape[0] - 1)")
+        }
+        return images.slice(axis: 0, index..<(index + 1)).reshaped(Array(images.shape.dropFirst()))
+    }
+
+    /// Image `index` of the training split of `source`, in [−1, 1].
+    public static func image(of source: DataSource, index: Int) throws -> Tensor {
+        if case .bundled(let dataset) = source { return try bundledImage(dataset, index: index) }
+        let images = try source.loadImages(split: .train).dataset.images
+        guard (0..<images.shape[0]).contains(index) else {
+            throw PipelineError(problem: "image \(index) is not in the training split of \(source); give 0…\(images.shape[0] - 1)")
         }
         return images.slice(axis: 0, index..<(index + 1)).reshaped(Array(images.shape.dropFirst()))
     }

@@ -15,6 +15,9 @@ public struct TrainingRunStatus: Sendable {
     public let totalSteps: Int?
     /// The step of the last checkpoint; nil before the first one.
     public let checkpointStep: Int?
+    /// The run's `--data` as it was given (`mnist`, a folder, …), from the last checkpoint's recipe;
+    /// nil before the first checkpoint. A relative path is relative to where training ran.
+    public let trainingData: String?
     /// Whether the folder holds a model to sample from (configuration and weights).
     public let hasModel: Bool
     /// The preview grids of `--sample-every` (`samples/step-…png`), oldest first, as names inside `samples/`.
@@ -70,15 +73,15 @@ public struct TrainingRunStatus: Sendable {
         if let previous, previous.folder == folder, previous.stateSignature == stateSignature {
             totalSteps = previous.totalSteps
             checkpointStep = previous.checkpointStep
-        } else if let metadata = try? SafetensorsFile.metadata(ofFileAt: state),
-            let text = metadata["configuration"],
-            let configuration = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        {
-            totalSteps = configuration["steps"] as? Int
-            checkpointStep = metadata["step"].flatMap { Int($0) }
+            trainingData = previous.trainingData
         } else {
-            totalSteps = nil
-            checkpointStep = nil
+            let metadata = (try? SafetensorsFile.metadata(ofFileAt: state)) ?? [:]
+            func object(_ key: String) -> [String: Any]? {
+                metadata[key].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            }
+            totalSteps = object("configuration")?["steps"] as? Int
+            checkpointStep = metadata["step"].flatMap { Int($0) }
+            trainingData = object("extra/" + TrainingRecipe.checkpointKey)?["data"] as? String
         }
         let fm = FileManager.default
         hasModel =

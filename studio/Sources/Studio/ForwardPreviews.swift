@@ -9,15 +9,24 @@ final class ForwardPreviews: @unchecked Sendable {
     static let sources = BundledDataset.allCases.map(\.rawValue)
 
     let root: RootFolder
+    let runs: RunStatuses
     private let lock = NSLock()
     private var kept: [(key: String, preview: ForwardProcessPreview)] = []
 
-    init(root: RootFolder) { self.root = root }
+    init(root: RootFolder, runs: RunStatuses) {
+        self.root = root
+        self.runs = runs
+    }
 
-    /// The preview a query names: `source` (mnist, digits) and `index`, then either
+    /// The preview a query names: `source` (mnist, digits, or `run:PATH`: the training data of
+    /// the run in PATH, when it lies under the root) and `index`, then either
     /// `model` (a model folder under the root: its training schedule) or `schedule` and `T`, and `seed`.
     func preview(_ query: QueryParameters) throws -> ForwardProcessPreview {
-        let source = try query.choice("source", among: Self.sources, default: "mnist")
+        let source = query.optionalString("source") ?? "mnist"
+        guard Self.sources.contains(source) || source.hasPrefix("run:") else {
+            throw StudioError.badRequest(
+                "source=\(source) is not accepted; give one of \(Self.sources.joined(separator: ", ")) or run:PATH (a run's training data)")
+        }
         let index = try query.integer("index", in: 0...1_000_000, default: 0)
         let seed = try query.seed("seed")
         let scheduleKey: String
@@ -43,8 +52,13 @@ final class ForwardPreviews: @unchecked Sendable {
         lock.unlock()
         let preview: ForwardProcessPreview
         do {
-            guard let dataset = BundledDataset(rawValue: source) else { throw StudioError.badRequest("unknown source \(source)") }
-            preview = try ForwardProcessPreview(schedule: makeSchedule(), image: .bundled(dataset, index: index), seed: seed)
+            let image: ForwardProcessPreview.ImageSource
+            if let dataset = BundledDataset(rawValue: source) {
+                image = .bundled(dataset, index: index)
+            } else {
+                image = .data(try trainingData(ofRun: String(source.dropFirst("run:".count))), index: index)
+            }
+            preview = try ForwardProcessPreview(schedule: makeSchedule(), image: image, seed: seed)
         } catch let error as StudioError {
             throw error
         } catch {
@@ -55,5 +69,29 @@ final class ForwardPreviews: @unchecked Sendable {
         if kept.count > 32 { kept.removeFirst() }
         lock.unlock()
         return preview
+    }
+
+    /// The data source of the run in `path`, if it is bundled or lies under the root (the studio
+    /// reads nothing outside it). A relative path is taken relative to the root.
+    func trainingData(ofRun path: String) throws -> DataSource {
+        guard let data = try runs.status(path).trainingData else {
+            throw StudioError.badRequest("the run '\(path)' has no checkpoint yet, so its training data is not known")
+        }
+        if let dataset = BundledDataset(rawValue: data.lowercased()) { return .bundled(dataset) }
+        if data.lowercased().hasPrefix("toy:") {
+            throw StudioError.badRequest("the run '\(path)' trained on \(data): 2-D points, not images")
+        }
+        var prefix = ""
+        var location = data
+        if let colon = data.firstIndex(of: ":"), CIFAR(rawValue: data[..<colon].lowercased()) != nil {
+            prefix = String(data[...colon])
+            location = String(data[data.index(after: colon)...])
+        }
+        let absolute = location.hasPrefix("/") ? location : root.url.appendingPathComponent(location).path
+        guard let real = RootFolder.realPath(absolute), root.contains(real) else {
+            throw StudioError.badRequest(
+                "the run '\(path)' trained on \(data), which is not under the studio's root; the studio reads only under its root")
+        }
+        return try DataSource(parsing: prefix + real)
     }
 }

@@ -30,10 +30,15 @@ public struct RootFolder: Sendable {
         guard let real = Self.realPath(joined.path) else {
             throw StudioError.notFound("'\(relative)' does not exist under the studio's root")
         }
-        guard real == url.path || real.hasPrefix(url.path.hasSuffix("/") ? url.path : url.path + "/") else {
+        guard contains(real) else {
             throw StudioError.badRequest("path '\(relative)' leads out of the studio's root (a symbolic link); it is not served")
         }
         return URL(fileURLWithPath: real)
+    }
+
+    /// Whether the resolved absolute path `real` is the root or inside it.
+    public func contains(_ real: String) -> Bool {
+        real == url.path || real.hasPrefix(url.path.hasSuffix("/") ? url.path : url.path + "/")
     }
 
     /// `url` relative to the root ("" for the root itself), for showing and for links.

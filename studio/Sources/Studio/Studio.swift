@@ -23,8 +23,8 @@ public final class Studio: Sendable {
         self.root = try RootFolder(path: root)
         catalog = FolderCatalog(root: self.root)
         jobs = SamplingJobs(capacity: samplingSlots)
-        previews = ForwardPreviews(root: self.root)
         runs = RunStatuses(root: self.root)
+        previews = ForwardPreviews(root: self.root, runs: runs)
         pages = try Pages()
     }
 

@@ -122,6 +122,11 @@ final class BrowserTests: XCTestCase {
         // Training runs: the list, the loss curves and the newest grid.
         try driver.open(address + "runs")
         try driver.wait(for: "return document.querySelectorAll('tr.run').length > 0", "the run list")
+        // Show a run that writes preview grids (the list is in path order).
+        let chosen = try driver.run(
+            "return fetch('/api/runs').then(r => r.json()).then(j => { const r = j.runs.find(x => x.latestSample); if (r) choose(r.path); return r ? r.path : null; })"
+        )
+        XCTAssertNotNil(chosen as? String, "no run with preview grids")
         try driver.wait(
             for: "return Number(document.body.dataset.logged || 0) > 0 && document.querySelectorAll('#loss-plot path').length > 0",
             "the loss curve")

@@ -82,8 +82,9 @@ final class StudioAPITests: XCTestCase {
                 XCTAssertTrue(try Self.object(response)["classCount"] is NSNull)
             }
             try await client.execute(uri: "/api/runs", method: .get) { response in
-                let runs = try XCTUnwrap(try Self.object(response)["runs"] as? [[String: Any]])
-                XCTAssertEqual(runs.count, 1)
+                var runs = try XCTUnwrap(try Self.object(response)["runs"] as? [[String: Any]])
+                XCTAssertEqual(runs.map { $0["path"] as? String }, ["runs/elsewhere", "runs/first"])
+                runs = Array(runs.dropFirst())
                 XCTAssertEqual(runs.first?["path"] as? String, "runs/first")
                 XCTAssertEqual(runs.first?["step"] as? Int, 40)
                 XCTAssertEqual(runs.first?["totalSteps"] as? Int, 100)
@@ -183,7 +184,7 @@ final class StudioAPITests: XCTestCase {
                 ("/api/sample?model=runs/first", "is not a model folder"),
                 ("/api/schedule?schedule=quadratic", "schedule=quadratic"),
                 ("/api/schedule?T=1", "T=1"),
-                ("/api/schedule?source=cifar", "source=cifar"),
+                ("/api/schedule?source=cifar", "source=cifar is not accepted; give one of mnist, digits or run:PATH"),
                 ("/api/schedule?source=digits&index=5000", "not in digits"),
                 ("/api/forward.png?t=1000", "t=1000 is not accepted; give an integer in 0…999"),
                 ("/api/forward.png", "parameter 't' is missing"),
@@ -249,6 +250,19 @@ final class StudioAPITests: XCTestCase {
             }
             XCTAssertEqual(pictures[0], pictures[1])
             XCTAssertNotEqual(pictures[0], pictures[2])
+            // A run's own training data, when it lies under the root.
+            var fromRun: [Data] = []
+            for index in [0, 1] {
+                try await client.execute(uri: "/api/forward.png?source=run:runs/first&index=\(index)&t=0", method: .get) { response in
+                    XCTAssertEqual(response.status, .ok, String(buffer: response.body))
+                    fromRun.append(Data(buffer: response.body))
+                }
+            }
+            XCTAssertNotEqual(fromRun[0], fromRun[1])
+            try await Self.assertRefused(client, "/api/forward.png?source=run:runs/first&index=3&t=0", .badRequest, "give 0…2")
+            try await Self.assertRefused(client, "/api/schedule?source=run:runs/elsewhere", .badRequest, "not under the studio's root")
+            try await Self.assertRefused(client, "/api/schedule?source=run:../outside", .badRequest, "contains '..'")
+            try await Self.assertRefused(client, "/api/schedule?source=run:models/digits", .badRequest, "is not a training run")
         }
     }
 }

@@ -44,9 +44,26 @@ struct StudioRoot {
                     step: step, loss: 1 / Double(step), lossQuartiles: [0.5, 1, nil, 2], learningRate: 1e-3, gradientNorm: 1,
                     seconds: Double(step) / 10, fid: step == 40 ? 55.5 : nil))
         }
+        // The run trained on a folder of images under the root, named relative to it.
+        let images = url.appendingPathComponent("images")
+        try fm.createDirectory(at: images, withIntermediateDirectories: true)
+        for k in 0..<3 {
+            let picture = try PixelImage(tensor: Tensor(shape: [1, 8, 8], scalars: (0..<64).map { Float(($0 + 16 * k) % 64) / 32 - 1 }))
+            try PNG.write(picture, toFile: images.appendingPathComponent("digit-\(k).png").path)
+        }
         try SafetensorsWriter.write(
-            ["w": Tensor([1])], metadata: ["step": "40", "configuration": #"{"steps": 100}"#],
+            ["w": Tensor([1])],
+            metadata: ["step": "40", "configuration": #"{"steps": 100}"#, "extra/run": #"{"data": "images", "batchSize": 4}"#],
             to: training.appendingPathComponent("state.safetensors"))
+        // A second run trained on data outside the root: the studio must not read it.
+        let elsewhere = url.appendingPathComponent("runs/elsewhere/training")
+        try fm.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: training.appendingPathComponent(TrainingLog.fileName), to: elsewhere.appendingPathComponent(TrainingLog.fileName))
+        try SafetensorsWriter.write(
+            ["w": Tensor([1])],
+            metadata: ["step": "40", "configuration": #"{"steps": 100}"#, "extra/run": #"{"data": "\#(outside.path)"}"#],
+            to: elsewhere.appendingPathComponent("state.safetensors"))
         let samples = run.appendingPathComponent("samples")
         try fm.createDirectory(at: samples, withIntermediateDirectories: true)
         let grid = try ImageGrid.make(Tensor(shape: [4, 1, 8, 8], scalars: (0..<256).map { Float($0 % 16) / 8 - 1 }))

@@ -15,8 +15,10 @@ function base() {
 
 async function loadSchedules() {
   const names = ["linear", "scaled_linear", "cosine", "sigmoid"];
-  let models = [];
+  let models = [], runs = [];
   try { models = (await Studio.json("/api/models")).models; } catch (_) { /* the named schedules still work */ }
+  try { runs = (await Studio.json("/api/runs")).runs; } catch (_) { /* the bundled images still work */ }
+  $("source").innerHTML += runs.map((r) => `<option value="run:${r.path}">training data of ${r.path || "(the root)"}</option>`).join("");
   $("schedule").innerHTML = names.map((n) => `<option value="${n}">${n}</option>`).join("") +
     models.map((m) => `<option value="model:${m}">model: ${m || "(the root)"}</option>`).join("");
 }
