@@ -29,6 +29,7 @@ print("x0 and its noised copies at t = 1, 100, 300, 600, 1000: \(strip.path)")
 // snippet.hide
 precondition(noise.shape == batch.shape && q.mean.shape == batch.shape)
 
+// snippet.show
 // Eq. 1 step by step: 300 draws of x_{t} = √(1 − β_t) x_{t−1} + √β_t ε from one pixel value
 // x0 = 0.8 reach the closed form's mean √ᾱ_300 · 0.8 and variance 1 − ᾱ_300.
 let walkers = 2000
@@ -43,4 +44,5 @@ let variance = (x - mean).square().mean().item
 let expectedMean = Float(schedule.double.sqrtAlphaBar[299]) * 0.8
 let expectedVariance = Float(schedule.double.oneMinusAlphaBar[299])
 print("after 300 steps of eq. 1: mean \(mean) (closed form \(expectedMean)), variance \(variance) (closed form \(expectedVariance))")
+// snippet.hide
 precondition(abs(mean - expectedMean) < 0.05 && abs(variance - expectedVariance) < 0.1)
