@@ -8,6 +8,7 @@ public enum ImageGrid {
 
     /// An 8-bit gray or RGB image of the `[N, C, H, W]` images (values in [-1, 1], C = 1 or 3).
     /// - Parameters:
+    ///   - images: the images, `[N, C, H, W]`.
     ///   - columns: images per row; by default ⌈√N⌉.
     ///   - padding: pixels between images and around the border.
     ///   - padValue: the fill, in [-1, 1]; 1 (white) by default.

@@ -83,6 +83,7 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
 
     /// The plan for `geometry`.
     /// - Parameters:
+    ///   - geometry: the sizes of the convolution (batch, channels, image, kernel, stride, padding).
     ///   - prologue: the map of the input before the convolution.
     ///   - residual: whether a residual is added to the output.
     ///   - recording: whether gradients are recorded through this call.
