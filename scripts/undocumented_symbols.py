@@ -4,11 +4,9 @@
 Usage: scripts/undocumented_symbols.py [MODULE ...]   (default: every documented module)
 
 A declaration counts as documented when the nearest non-attribute line above
-it is a `///` comment. Protocol-requirement implementations still need their
-own comment (DocC shows the requirement's otherwise, which is often too
-general), so they are listed too; `--skip-witnesses` leaves out the common
-ones (callAsFunction, step, evaluations, state, …) whose comment the
-protocol gives.
+it is a `///` comment. Implementations of protocol requirements are listed
+too: DocC shows the requirement's comment for them, which is often too general.
+Exits 0 either way; the count goes to standard error.
 """
 import pathlib
 import re
@@ -39,7 +37,7 @@ def undocumented(path):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = sys.argv[1:]
     root = pathlib.Path(__file__).resolve().parent.parent / "Sources"
     total = 0
     for module in args or MODULES:
