@@ -4,7 +4,7 @@
 #     DocC warning (a broken symbol or doc link, a missing snippet, an undocumented
 #     parameter in a parameter list) fails it;
 #  2. builds Diffusion's archive once more for static hosting, into a temporary folder;
-#  3. builds every snippet in Snippets/ and runs it: each checks its own result, so a
+#  3. lints Snippets/ as .ci/run lints Sources, builds every snippet and runs it: each checks its own result, so a
 #     snippet that no longer compiles or whose maths no longer holds fails the check.
 # Debug builds only, in the package's own .build. About 2–4 minutes on 2 cores.
 set -euo pipefail
@@ -50,6 +50,7 @@ test -f "$out/Diffusion/index.html" || { echo "check_docs: no index.html in the 
 echo "static hosting: $(find "$out/Diffusion" -type f | wc -l) files"
 
 echo "== Snippets"
+swift format lint --strict -r Snippets
 swift build > "$log" 2>&1 || { grep -E 'error|warning:' "$log" | head -40; echo "check_docs: the snippets do not build"; exit 1; }
 bin=$(swift build --show-bin-path)
 count=0
