@@ -30,8 +30,12 @@ public protocol DenoisingModel {
 }
 
 extension DenoisingModel {
+    /// The model itself: a model without memory needs no fresh copy per run.
     public func forSamplingRun() -> any DenoisingModel { self }
 
+    /// The output at whole timesteps given as `Double`s.
+    ///
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` when a timestep is not a whole number.
     public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
         guard let whole = continuousTimesteps.wholeTimesteps else {
             throw DiffusionError.invalidTimesteps(

@@ -5,8 +5,11 @@ import Tensors
 /// meaning of the network output (prediction type, variance type) and
 /// what is done to x̂0 (clipping, dynamic thresholding) before forming the mean.
 public struct GaussianDiffusion: Sendable {
+    /// The noise schedule: β_t and every array derived from it.
     public let schedule: NoiseSchedule
+    /// What the network predicts (ε, x0 or v).
     public var prediction: PredictionType
+    /// How σ_t² is chosen (β̃_t, β_t, or learned between them).
     public var variance: VarianceType
     /// What is done to x̂0 before μ_θ is formed (and before DDIM and
     /// DPM-Solver++ use it).
@@ -43,8 +46,11 @@ public struct GaussianDiffusion: Sendable {
 /// One evaluation of the reverse process at x_t: the Gaussian
 /// `p_θ(x_{t−1}|x_t)` and the network's x̂0 (clipped if asked) and ε̂.
 public struct ReverseStep {
+    /// p_θ(x_{t−1} | x_t): mean μ_θ and variance σ_t².
     public let distribution: DiagonalGaussian
+    /// The network's x̂0, after clipping or thresholding when the process asks for it.
     public let predictedX0: Tensor
+    /// The network's ε̂ (unclipped).
     public let predictedEpsilon: Tensor
 }
 

@@ -10,8 +10,11 @@ import Tensors
 /// example drew one timestep per block uniformly, weighted by the block size
 /// (stratified sampling): an unbiased estimate of the sum, not the bound itself.
 public struct BitsPerDimension {
+    /// L_T = KL(q(x_T | x0) ‖ N(0, I)) per example, bits/dim.
     public let prior: [Double]
+    /// Σ_{t=2..T} L_{t−1} per example, bits/dim (an estimate when `isEstimate`).
     public let klTerms: [Double]
+    /// L_0 = −log p_θ(x0 | x1) per example, bits/dim.
     public let decoder: [Double]
     /// The 0-based timesteps (≥ 1) of the KL terms, from T − 1 down; for an
     /// estimate, the first timestep of each block.
@@ -19,6 +22,7 @@ public struct BitsPerDimension {
     /// The batch-mean KL term at each of `termTimesteps` (bits/dim); for an
     /// estimate, the block's mean term per timestep.
     public let meanTerms: [Double]
+    /// Whether the KL terms were sampled one per block of timesteps (`stride` > 1) rather than all evaluated.
     public let isEstimate: Bool
 
     /// prior + KL terms + decoder, per example.

@@ -30,6 +30,7 @@ public struct TrainingLoss {
 
 /// Draws training timesteps uniformly from `0..<T` (DDPM Algorithm 1).
 public enum UniformTimesteps {
+    /// `batch` timesteps drawn uniformly from `0..<timesteps`.
     public static func draw(batch: Int, timesteps: Int, generator: inout RandomGenerator) -> [Int] {
         (0..<batch).map { _ in generator.nextInt(below: timesteps) }
     }

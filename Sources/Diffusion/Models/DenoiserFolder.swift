@@ -10,7 +10,9 @@ import Tensors
 public enum DenoiserFolder {
     /// A loaded network with its scheduler and the shape of one example.
     public struct Loaded {
+        /// The network with the folder's weights (a U-Net or an MLP).
         public let model: any DenoisingModel & Module
+        /// The folder's scheduler configuration.
         public let scheduler: SchedulerConfig
         /// `[C, H, W]` for a U-Net, `[D]` for an MLP.
         public let exampleShape: [Int]
@@ -19,6 +21,7 @@ public enum DenoiserFolder {
         public let classCount: Int?
         /// The meaning of the labels and the null class, for a model trained with label dropout.
         public let conditioning: ClassConditioning?
+        /// Keys of the configuration files that were not understood.
         public let warnings: [String]
     }
 

@@ -17,7 +17,9 @@ import Tensors
 /// form: `x_t = (σ_t/σ_s) e^{−h} x_s + α_t (1 − e^{−2h}) D0 (+ ½ α_t (1 − e^{−2h}) D1)
 /// + σ_t √(1 − e^{−2h}) z`.
 public struct DPMSolverPlusPlus: SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
+    /// The timesteps visited, strictly decreasing.
     public let timesteps: [Int]
     /// 2 (2M) or 3 (3M).
     public let order: Int
@@ -159,10 +161,12 @@ public struct DPMSolverPlusPlus: SteppedSampler {
         return (next, x0)
     }
 
+    /// x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε at the timestep of `step`.
     public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
+    /// One discrete evaluation per step; in the SDE form every step but the last takes noise.
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         (start..<timesteps.count).map {
             SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: stochastic && $0 != timesteps.count - 1)
@@ -172,6 +176,7 @@ public struct DPMSolverPlusPlus: SteppedSampler {
     /// A run keeps the x̂0 of its last two steps (most recent first) for the higher orders.
     public func initialRunState(fromStep start: Int) -> [Tensor] { [] }
 
+    /// One solver step from the model's output; `state` holds the last x̂0s (the multistep history).
     public func step(
         _ history: inout [Tensor], modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
     ) throws -> SamplerStepOutput {

@@ -23,12 +23,15 @@ public struct TrainingCheckpoint {
 
     /// Completed optimiser updates.
     public var step: Int
+    /// The run's settings.
     public var configuration: TrainingConfiguration
     /// The trained (not averaged) weights, keyed by parameter path.
     public var modelWeights: [String: Tensor]
+    /// The exponential moving average of the weights.
     public var ema: ExponentialMovingAverage.State
     /// The averages at `configuration.additionalEMADecays`, in that order.
     public var additionalEMA: [ExponentialMovingAverage.State]
+    /// The optimiser's moments and step count.
     public var optimizer: OptimizerState
     /// The generator of the timestep and noise draws, as it is before the next step.
     public var generator: RandomGenerator
@@ -37,6 +40,7 @@ public struct TrainingCheckpoint {
     /// Caller-defined strings (the `ddpm` tool keeps the run description here).
     public var extra: [String: String]
 
+    /// A checkpoint of every part of a run's state.
     public init(
         step: Int, configuration: TrainingConfiguration, modelWeights: [String: Tensor],
         ema: ExponentialMovingAverage.State, additionalEMA: [ExponentialMovingAverage.State] = [],

@@ -16,6 +16,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case simple
         case hybrid
 
+        /// The loss it names: L_simple, or the hybrid with λ = 0.001.
         public var kind: LossKind { self == .simple ? .simple : .hybrid(lambda: 0.001) }
     }
 
@@ -31,6 +32,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var gradientClip: Double?
     /// The EMA's target decay (diffusers' `EMAModel` warmup `(1 + k)/(10 + k)` below it).
     public var emaDecay: Double
+    /// The training objective.
     public var loss: Loss
     /// Seed of the timestep and noise draws.
     public var seed: UInt64
@@ -75,6 +77,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case perExample
     }
 
+    /// A configuration; the learning rate's default, 2·10⁻⁴, is DDPM's.
     public init(
         steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
         gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
@@ -102,6 +105,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case importanceSampling, additionalEMADecays, accumulationSteps, noiseDraws
     }
 
+    /// Writes every setting (as stored in checkpoints).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(steps, forKey: .steps)
