@@ -26,8 +26,11 @@ public final class ExponentialMovingAverage {
     public let parameters: [(path: String, tensor: Tensor)]
     /// The target (maximum) decay.
     public let decay: Double
+    /// The smallest decay used once warmup starts.
     public let minDecay: Double
+    /// Updates before this count copy the parameters instead of averaging.
     public let updateAfterStep: Int
+    /// How the decay grows at the start.
     public let warmup: Warmup
     /// How many times `update()` has run.
     public private(set) var updateCount = 0
@@ -176,6 +179,7 @@ public final class ExponentialMovingAverage {
         /// The averaged values keyed by parameter path.
         public var shadow: [String: [Float]]
 
+        /// A state from its parts.
         public init(updateCount: Int, shadow: [String: [Float]]) {
             self.updateCount = updateCount
             self.shadow = shadow

@@ -40,8 +40,11 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
         }
     }
 
+    /// The rate after warmup, before decay.
     public var baseRate: Float
+    /// Steps over which the rate rises linearly from 0.
     public var warmupSteps: Int
+    /// How the rate falls after warmup.
     public var decay: Decay
 
     /// - Throws: `OptimizerConfigurationError` for a negative or non-finite

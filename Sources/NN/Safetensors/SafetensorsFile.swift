@@ -17,8 +17,11 @@ import Tensors
 public struct SafetensorsFile {
     /// One tensor as the header describes it.
     public struct Entry: Equatable, Sendable {
+        /// The tensor's name (its parameter path).
         public var name: String
+        /// The element type on disk.
         public var dtype: SafetensorsDType
+        /// The tensor's shape.
         public var shape: [Int]
         /// The byte range inside the data area.
         public var byteRange: Range<Int>
