@@ -63,6 +63,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         self = .idx(images: argument, labels: hasLabels ? labelPath : nil)
     }
 
+    /// The source as it would be given to `init(parsing:)`.
     public var description: String {
         switch self {
         case .bundled(let dataset): return dataset.rawValue

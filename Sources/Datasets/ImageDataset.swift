@@ -36,8 +36,11 @@ public struct ImageDataset {
 
     /// The number of images.
     public var count: Int { images.shape[0] }
+    /// Channels per image, C.
     public var channels: Int { images.shape[1] }
+    /// Image height, H.
     public var height: Int { images.shape[2] }
+    /// Image width, W.
     public var width: Int { images.shape[3] }
     /// The number of classes: the class names, or one more than the largest label.
     public var classCount: Int? {
@@ -99,6 +102,7 @@ extension ImageDataset {
     }
 }
 
+/// The fixed train/test split of a dataset: image `index` is a test image when `index % 10 == 9`.
 public enum DataSplit: String, CaseIterable, Sendable {
     case train
     case test

@@ -34,12 +34,16 @@ public struct ImageFolder {
     public struct Options: Sendable {
         /// When set, every image is resized and centre-cropped to `imageSize × imageSize`.
         public var imageSize: Int?
+        /// Which channels to produce: as the files have them, grey or RGB.
         public var channels: ChannelMode
+        /// What to do with files that are not images.
         public var nonImageFiles: NonImagePolicy
+        /// Sizes beyond which a file is refused.
         public var limits: PNG.Limits
         /// The most values (N·C·H·W) the dataset may hold; 2^30 by default (4 GiB of Float).
         public var maximumValues: Int
 
+        /// Options; by default images are taken at their own size and channels, other files skipped.
         public init(
             imageSize: Int? = nil, channels: ChannelMode = .automatic, nonImageFiles: NonImagePolicy = .skip,
             limits: PNG.Limits = PNG.Limits(), maximumValues: Int = 1 << 30
@@ -104,11 +108,18 @@ public struct ImageFolder {
     /// The image files of a folder, their labels and the files skipped, checked as `init` checks them
     /// (the first step of reading a folder, without decoding anything).
     public struct Listing: Sendable {
+        /// The image files, sorted.
         public let files: [String]
+        /// The files that are not images (with the `.skip` policy).
         public let skippedFiles: [String]
+        /// One label per file when the folder has one sub-folder per class.
         public let labels: [Int]?
+        /// The class sub-folders' names, in label order.
         public let classNames: [String]?
 
+        /// Lists the folder at `path`.
+        ///
+        /// - Throws: ``DatasetError`` when it is not a folder, holds no image, or (with `.refuse`) holds another file.
         public init(path: String, options: Options = Options()) throws {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

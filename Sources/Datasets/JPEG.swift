@@ -16,8 +16,10 @@
 public enum JPEG {
     /// Whether this build reads JPEG (the package trait `JPEG`).
     #if JPEG
+        /// Whether this build reads JPEG (the package trait `JPEG`): it does.
         public static let isAvailable = true
     #else
+        /// Whether this build reads JPEG (the package trait `JPEG`): it does not.
         public static let isAvailable = false
     #endif
 

@@ -19,8 +19,11 @@ public struct PixelImage: Equatable, Sendable {
         public var colorChannels: Int { hasAlpha ? channels - 1 : channels }
     }
 
+    /// Width in pixels.
     public let width: Int
+    /// Height in pixels.
     public let height: Int
+    /// Grey or RGB, with or without alpha.
     public let colorModel: ColorModel
     /// Bits per sample: 8 (values 0...255) or 16 (values 0...65535).
     public let bitDepth: Int

@@ -6,9 +6,13 @@
 /// generated manifold (how much of the data the samples cover). Euclidean
 /// distances in the features, computed in Double.
 public enum PrecisionRecall {
+    /// Precision, recall and the k they were computed with.
     public struct Result: Equatable, Sendable {
+        /// The share of generated vectors inside the real manifold.
         public let precision: Double
+        /// The share of real vectors inside the generated manifold.
         public let recall: Double
+        /// The neighbour whose distance sets each ball's radius.
         public let k: Int
     }
 

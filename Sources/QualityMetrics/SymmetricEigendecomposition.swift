@@ -9,6 +9,7 @@ public struct SymmetricEigendecomposition {
     public let eigenvalues: [Double]
     /// n × n, row-major; column k is the unit eigenvector of `eigenvalues[k]`.
     public let eigenvectors: [Double]
+    /// n, the matrix's size.
     public let dimension: Int
 
     /// Decomposes the n × n row-major matrix `matrix` (only its symmetric part is meaningful).

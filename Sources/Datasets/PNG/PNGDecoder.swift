@@ -13,6 +13,7 @@ public enum PNG {
     public struct Limits: Sendable {
         /// The most pixels (width × height) accepted; 2^26 (e.g. 8192 × 8192) by default.
         public var maximumPixels: Int
+        /// Limits with at most `maximumPixels` pixels.
         public init(maximumPixels: Int = 1 << 26) {
             self.maximumPixels = maximumPixels
         }

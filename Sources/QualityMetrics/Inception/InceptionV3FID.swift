@@ -13,6 +13,7 @@ import Tensors
 /// the same names. Each BatchNorm (eval, ε = 0.001) is folded into its
 /// convolution as the weights load.
 public final class InceptionV3FID: @unchecked Sendable {
+    /// The length of a feature vector (the pool3 layer).
     public static let featureDimension = 2048
     /// What output names the network, so that numbers from different networks are not mixed up.
     public static let displayName = "Inception-v3 pool3 (pytorch-fid's FID weights, 2048-d)"
