@@ -110,7 +110,7 @@ struct Sample: ParsableCommand {
             print("wrote \(grid)" + (plan.columns != nil ? " (one row per class)" : ""))
         }
         if let npy {
-            try NPY.write(Self.npyArray(samples.samples, isImage: isImage), toFile: npy)
+            try NPY.write(FolderSampling.npyArray(samples.samples, isImage: isImage), toFile: npy)
             print("wrote \(npy)")
         }
         if let outDir {
@@ -127,14 +127,5 @@ struct Sample: ParsableCommand {
             try ImageGrid.write(strip.images, toFile: trajectory, columns: strip.columns)
             print("wrote \(trajectory) (rows: samples; columns: x̂0 at \(strip.columns) of the steps)")
         }
-    }
-
-    /// Images mapped from [−1, 1] to [0, 1] (`N×H×W` for one channel), points as they are.
-    static func npyArray(_ samples: Tensor, isImage: Bool) -> Tensor {
-        guard isImage else { return samples }
-        let scaled = samples.scalars.map { min(max(($0 + 1) / 2, 0), 1) }
-        var shape = samples.shape
-        if shape[1] == 1 { shape.remove(at: 1) }
-        return Tensor(shape: shape, scalars: scaled)
     }
 }

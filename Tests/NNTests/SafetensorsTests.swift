@@ -42,6 +42,26 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(try file.tensor(named: "b").scalars, [4, 5])
     }
 
+    func testMetadataIsReadFromTheHeaderAlone() throws {
+        let directory = try makeTemporaryFolder("NNTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("state.safetensors")
+        let metadata = ["step": "12", "configuration": "{\"steps\": 300}"]
+        try SafetensorsWriter.write(["w": Tensor([1, 2, 3, 4])], metadata: metadata, to: url)
+        XCTAssertEqual(try SafetensorsFile.metadata(ofFileAt: url), metadata)
+        try SafetensorsWriter.write(["w": Tensor([1])], to: url)
+        XCTAssertEqual(try SafetensorsFile.metadata(ofFileAt: url), [:])
+        // A file cut inside its header, and a header that is not JSON, are refused.
+        let whole = try Data(contentsOf: url)
+        try whole.prefix(12).write(to: url)
+        assertSafetensorsError(.truncated, "runs past") { _ = try SafetensorsFile.metadata(ofFileAt: url) }
+        try (whole.prefix(8) + Data(repeating: UInt8(ascii: "x"), count: whole.count - 8)).write(to: url)
+        assertSafetensorsError(.badHeader, "JSON") { _ = try SafetensorsFile.metadata(ofFileAt: url) }
+        assertSafetensorsError(.io, "cannot open") {
+            _ = try SafetensorsFile.metadata(ofFileAt: directory.appendingPathComponent("missing.safetensors"))
+        }
+    }
+
     func testWriteIntoAMissingDirectoryThrows() {
         let url = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/model.safetensors")
         assertSafetensorsError(.io, "temporary") { try SafetensorsWriter.write(["a": Tensor([1])], to: url) }

@@ -37,7 +37,8 @@ public enum ClassChoice: Equatable, Sendable {
             return Plan(count: count, labels: Array(repeating: conditioning.nullClass, count: count), columns: nil)
         case .all:
             let perClass = count ?? 8
-            return Plan(count: classes * perClass, labels: (0..<classes).flatMap { Array(repeating: $0, count: perClass) }, columns: perClass)
+            return Plan(
+                count: classes * perClass, labels: (0..<classes).flatMap { Array(repeating: $0, count: perClass) }, columns: perClass)
         case .single(let label):
             guard (0..<classes).contains(label) else {
                 let names = loaded.conditioning.map { " (" + $0.classNames.joined(separator: ", ") + ")" } ?? ""

@@ -1,5 +1,6 @@
 import Diffusion
 import Foundation
+import Tensors
 
 /// A model folder made ready to draw from: the folder loaded (ours or a diffusers
 /// `UNet2DModel` folder), the labels of the samples, the network guided when a
@@ -36,6 +37,19 @@ public struct FolderSampling {
     /// `[C, H, W]` for images, `[D]` for points.
     public var exampleShape: [Int] { loaded.exampleShape }
 
+    /// What the folder is (shape, classes, schedule).
+    public var summary: ModelFolderSummary { ModelFolderSummary(loaded) }
+
     /// Whether the model draws images that PNG can hold (1 or 3 channels).
-    public var drawsPNGImages: Bool { exampleShape.count == 3 && [1, 3].contains(exampleShape[0]) }
+    public var drawsPNGImages: Bool { summary.drawsPNGImages }
+
+    /// Samples as written to `.npy`: images mapped from [−1, 1] to [0, 1] (`N×H×W`
+    /// for one channel, as torchvision and pytorch-fid read them), points as they are.
+    public static func npyArray(_ samples: Tensor, isImage: Bool) -> Tensor {
+        guard isImage else { return samples }
+        let scaled = samples.scalars.map { min(max(($0 + 1) / 2, 0), 1) }
+        var shape = samples.shape
+        if shape[1] == 1 { shape.remove(at: 1) }
+        return Tensor(shape: shape, scalars: scaled)
+    }
 }
