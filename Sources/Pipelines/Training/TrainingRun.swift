@@ -154,7 +154,9 @@ public enum TrainingRun {
 
     /// A resumed run.
     public struct Resumed {
+        /// The trainer, restored to the checkpoint's step.
         public let trainer: Trainer
+        /// The recipe the checkpoint carried.
         public let recipe: TrainingRecipe
         /// The checkpoint it was restored from.
         public let source: URL
