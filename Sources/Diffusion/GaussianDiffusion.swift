@@ -102,6 +102,13 @@ extension GaussianDiffusion {
     /// `p_θ(x_{t−1}|x_t)` from a network output at x_t. The mean is μ̃_t(x_t, x̂0)
     /// (for ε-prediction without clipping this equals eq. 101).
     /// `detachMean` cuts the gradient through the mean (the stop-gradient of the hybrid loss).
+    ///
+    /// - Parameters:
+    ///   - modelOutput: the network's output at `xt`: `[B, C, …]`, or `[B, 2C, …]` for a learned variance.
+    ///   - xt: the noised batch `[B, C, …]`.
+    ///   - timesteps: one 0-based timestep per example.
+    ///   - detachMean: whether the mean carries no gradient to the network.
+    /// - Throws: ``DiffusionError`` when the timesteps or the output's shape do not fit `xt`.
     public func reverseStep(modelOutput: Tensor, xt: Tensor, timesteps: [Int], detachMean: Bool = false) throws -> ReverseStep {
         try schedule.validate(timesteps: timesteps, for: xt, operation: "reverseStep")
         var (prediction, varianceValues) = try split(output: modelOutput, for: xt)

@@ -35,6 +35,15 @@ extension GaussianDiffusion {
     /// The bound for a batch `x0` (values in [−1, 1], first snapped onto the
     /// 256-value grid). Each term draws its own x_t ~ q(x_t|x0) from `generator`.
     /// `stride` > 1 evaluates one KL term per block of `stride` timesteps (an estimate).
+    ///
+    /// - Complexity: about T/`stride` + 1 batched evaluations of `model`.
+    /// - Parameters:
+    ///   - model: the network to score.
+    ///   - data: the images `[B, …]` in [−1, 1].
+    ///   - classLabels: one label per example for a class-conditional network.
+    ///   - stride: 1 for the exact bound, k > 1 for an unbiased estimate k times faster.
+    ///   - generator: the source of the noise (and of the timesteps within each block).
+    /// - Throws: ``DiffusionError`` for a stride below 1, an empty batch or a wrong label count.
     public func bitsPerDimension(
         model: any DenoisingModel, x0 data: Tensor, classLabels: [Int]? = nil, stride: Int = 1,
         generator: inout RandomGenerator

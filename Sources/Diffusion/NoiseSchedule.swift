@@ -16,12 +16,16 @@ public struct NoiseSchedule: Sendable {
     public let float: ScheduleArrays<Float>
 
     /// The schedule of a named rule with `timesteps` steps.
+    ///
+    /// - Throws: ``DiffusionError`` for fewer than one step or a rule whose β fall outside (0, 1).
     public init(_ rule: BetaSchedule, timesteps: Int) throws {
         try self.init(betas: try rule.betas(timesteps: timesteps))
     }
 
     /// The schedule of an explicit β array; every β must lie in (0, 1), except
     /// that the last may be exactly 1 (ᾱ_T = 0: zero terminal SNR).
+    ///
+    /// - Throws: ``DiffusionError/betaOutOfRange(index:value:)`` for a β outside that range.
     public init(betas: [Double]) throws {
         guard !betas.isEmpty else {
             throw DiffusionError.invalidParameter(

@@ -176,6 +176,16 @@ extension Sampler {
     }
 
     /// Draws x_T ~ N(0, I) of `shape` from `generator`, then runs the sampler.
+    ///
+    /// - Complexity: one batched evaluation of `model` per entry of the run's timesteps (two per step for Heun).
+    /// - Parameters:
+    ///   - model: the network (or a guided one, ``ClassifierFreeGuidance``).
+    ///   - shape: the batch's shape `[B, …]`.
+    ///   - classLabels: one label per example for a class-conditional network.
+    ///   - generator: the source of x_T and of every step's noise.
+    ///   - callback: called after each step with x_t and x̂0; it may throw to stop the run.
+    /// - Returns: the clean samples (not clamped).
+    /// - Throws: ``DiffusionError`` for a bad shape or label count, or what the model or the callback throws.
     public func sample(
         model: any DenoisingModel, shape: [Int], classLabels: [Int]? = nil,
         generator: inout RandomGenerator, callback: SamplingCallback? = nil
