@@ -7,6 +7,12 @@ A declaration counts as documented when the nearest non-attribute line above
 it is a `///` comment. Implementations of protocol requirements are listed
 too: DocC shows the requirement's comment for them, which is often too general.
 Exits 0 either way; the count goes to standard error.
+
+Enum cases and protocol requirements carry no `public` of their own and are not
+seen here; DocC's coverage report lists them (and everything else without an
+abstract):
+  swift package generate-documentation --target Diffusion \
+      --experimental-documentation-coverage --coverage-summary-level detailed
 """
 import pathlib
 import re
@@ -15,7 +21,7 @@ import sys
 MODULES = ["Tensors", "NN", "Diffusion", "Datasets", "QualityMetrics", "Pipelines"]
 DECL = re.compile(
     r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:public|open)\s+(?:(?:final|static|class|mutating|nonmutating|override|"
-    r"convenience|required|indirect|private\(set\)|internal\(set\)|fileprivate\(set\))\s+)*"
+    r"convenience|required|indirect|prefix|postfix|private\(set\)|internal\(set\)|fileprivate\(set\))\s+)*"
     r"(func|var|let|init|init\?|init!|struct|class|enum|protocol|typealias|case|subscript|actor|extension)\b"
 )
 

@@ -6,7 +6,9 @@ import Tensors
 /// UCI 8×8 handwritten digits (1797 images, original order). Both are gray,
 /// labelled 0…9, and loaded as `[N, 1, H, W]` in [-1, 1] with x = 2·byte/255 − 1.
 public enum BundledDataset: String, CaseIterable, Sendable {
+    /// MNIST-5k: 5,000 MNIST digits of 28×28, 500 per class.
     case mnist
+    /// The UCI 8×8 digits: 1,797 images.
     case digits
 
     /// The images file in the resources.

@@ -16,7 +16,9 @@ import Tensors
 /// The split is the official one: `.train` reads the training files, `.test` the
 /// test file, `.all` both.
 public enum CIFAR: String, CaseIterable, Sendable {
+    /// CIFAR-10: 10 classes, 50,000 training and 10,000 test images of 32×32.
     case cifar10
+    /// CIFAR-100: 100 fine classes, the same image counts.
     case cifar100
 
     /// Bytes before the pixels of a record.

@@ -5,10 +5,15 @@ import Foundation
 /// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name), or
 /// `cifar10:DIR` / `cifar100:DIR` (the binary CIFAR batches in DIR).
 public enum DataSource: Equatable, Sendable, CustomStringConvertible {
+    /// A dataset shipped with the package: `mnist` or `digits`.
     case bundled(BundledDataset)
+    /// A 2-D toy distribution: `toy:NAME`.
     case toy(ToyDistribution)
+    /// A folder of PNG (or JPEG) images, one sub-folder per class if labelled.
     case imageFolder(path: String)
+    /// An IDX image file and, when found beside it, its label file.
     case idx(images: String, labels: String?)
+    /// The binary CIFAR-10 or CIFAR-100 batches in a directory: `cifar10:DIR`, `cifar100:DIR`.
     case cifar(CIFAR, directory: String)
 
     /// The accepted forms, for error messages and help text.

@@ -104,7 +104,9 @@ extension ImageDataset {
 
 /// The fixed train/test split of a dataset: image `index` is a test image when `index % 10 == 9`.
 public enum DataSplit: String, CaseIterable, Sendable {
+    /// Nine images in ten: those whose index is not 9 modulo 10.
     case train
+    /// One image in ten: those whose index is 9 modulo 10.
     case test
     /// Every image.
     case all

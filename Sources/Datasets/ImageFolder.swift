@@ -19,7 +19,12 @@ import Tensors
 public struct ImageFolder {
     /// Which colour channels to produce.
     public enum ChannelMode: String, Sendable {
-        case automatic, gray, rgb
+        /// Grey if every image is grey, else RGB.
+        case automatic
+        /// Grey (colour images are turned to luma).
+        case gray
+        /// RGB (grey images are repeated into three channels).
+        case rgb
     }
 
     /// What to do with files that are not PNG or JPEG images.

@@ -6,9 +6,13 @@ import Tensors
 public struct PixelImage: Equatable, Sendable {
     /// The channels of a pixel, in storage order.
     public enum ColorModel: Int, Sendable, CaseIterable {
+        /// One grey sample per pixel.
         case gray = 1
+        /// Grey and alpha.
         case grayAlpha = 2
+        /// Red, green and blue.
         case rgb = 3
+        /// Red, green, blue and alpha.
         case rgba = 4
 
         /// Samples per pixel.

@@ -10,9 +10,13 @@ import Tensors
 /// - `swissRoll`: the spiral (t cos t, t sin t), t = 1.5π(1 + 2u), noise σ = 0.5, then scaled.
 /// - `checkerboard`: uniform on the dark squares of a 4 × 4 board.
 public enum ToyDistribution: String, CaseIterable, Sendable {
+    /// Two interleaved half circles.
     case twoMoons = "two-moons"
+    /// Eight Gaussians on a circle.
     case eightGaussians = "eight-gaussians"
+    /// A noisy spiral.
     case swissRoll = "swiss-roll"
+    /// Uniform on the dark squares of a 4 × 4 board.
     case checkerboard
 
     /// Looks a distribution up by a forgiving name: case, "-", "_" and spaces are

@@ -5,8 +5,11 @@ import Tensors
 /// the velocity `v = √ᾱ_t ε − √(1−ᾱ_t) x0` (Salimans & Ho 2022). Raw values
 /// are diffusers' names.
 public enum PredictionType: String, CaseIterable, Sendable {
+    /// The noise ε (DDPM's ε-parameterisation).
     case epsilon
+    /// The clean sample x0.
     case sample
+    /// The velocity v = √ᾱ_t ε − √(1−ᾱ_t) x0 (diffusers' "v_prediction").
     case velocity = "v_prediction"
 
     /// The type with a diffusers name ("epsilon", "sample", "v_prediction").

@@ -63,7 +63,7 @@ extension MNISTFeatureNet: FeatureNetwork {
         for (_, tensor) in namedParameters() { hash.add(tensor.scalars) }
         return "mnist-" + hash.hexadecimal
     }
-    /// 128.
+    /// The length of a feature vector: 128.
     public var featureDimension: Int { Self.featureDimension }
     /// 256 images per batch.
     public var preferredBatchSize: Int { 256 }

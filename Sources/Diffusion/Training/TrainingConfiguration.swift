@@ -13,7 +13,9 @@ import NN
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The training objective; `hybrid` uses λ = 0.001 (Improved DDPM).
     public enum Loss: String, Codable, CaseIterable, Sendable {
+        /// L_simple (DDPM eq. 14).
         case simple
+        /// L_simple + λ L_vlb with λ = 0.001 (Improved DDPM), for a learned variance.
         case hybrid
 
         /// The loss it names: L_simple, or the hybrid with λ = 0.001.

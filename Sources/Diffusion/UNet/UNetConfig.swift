@@ -5,9 +5,19 @@ import Foundation
 /// defaults for absent keys.
 public struct UNetConfig: Equatable, Sendable {
     /// Down-path block kinds.
-    public enum DownBlock: String, Sendable, CaseIterable { case plain = "DownBlock2D", attention = "AttnDownBlock2D" }
+    public enum DownBlock: String, Sendable, CaseIterable {
+        /// Residual blocks only (`DownBlock2D`).
+        case plain = "DownBlock2D"
+        /// Residual blocks, each followed by self-attention (`AttnDownBlock2D`).
+        case attention = "AttnDownBlock2D"
+    }
     /// Up-path block kinds.
-    public enum UpBlock: String, Sendable, CaseIterable { case plain = "UpBlock2D", attention = "AttnUpBlock2D" }
+    public enum UpBlock: String, Sendable, CaseIterable {
+        /// Residual blocks only (`UpBlock2D`).
+        case plain = "UpBlock2D"
+        /// Residual blocks, each followed by self-attention (`AttnUpBlock2D`).
+        case attention = "AttnUpBlock2D"
+    }
 
     /// The image height the model was trained at (`sample_size`).
     public var sampleHeight: Int

@@ -29,7 +29,16 @@ public class Adam: Optimizer {
     private var firstMoments: [[Float]]
     private var secondMoments: [[Float]]
 
-    /// - Throws: `OptimizerConfigurationError` for a negative or non-finite
+    /// An optimiser over `parameters`; PyTorch's defaults.
+    ///
+    /// - Parameters:
+    ///   - parameters: the parameters to update, with their paths (`Module.namedParameters()`).
+    ///   - learningRate: η.
+    ///   - betas: (β₁, β₂), the decays of the first and second moments.
+    ///   - epsilon: ε, added to the denominator.
+    ///   - weightDecay: λ.
+    ///   - decoupledWeightDecay: whether λ shrinks the weights directly (AdamW) or adds λθ to the gradient (Adam).
+    /// - Throws: ``OptimizerConfigurationError`` for a negative or non-finite
     ///   rate, ε or weight decay, or betas outside [0, 1).
     public init(
         parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,

@@ -47,7 +47,9 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
     /// How the rate falls after warmup.
     public var decay: Decay
 
-    /// - Throws: `OptimizerConfigurationError` for a negative or non-finite
+    /// A schedule rising from 0 to `baseRate` over `warmupSteps`, then following `decay`.
+    ///
+    /// - Throws: ``OptimizerConfigurationError`` for a negative or non-finite
     ///   rate, negative warmup, or a cosine length not greater than the warmup.
     public init(baseRate: Float, warmupSteps: Int = 0, decay: Decay = .constant) throws {
         guard baseRate >= 0, baseRate.isFinite else {

@@ -25,7 +25,9 @@ public final class SGD: Optimizer {
     private var steps: [Int]
     private var momentumBuffers: [[Float]]
 
-    /// - Throws: `OptimizerConfigurationError` for a negative rate, momentum
+    /// An optimiser over `parameters` (PyTorch's `torch.optim.SGD`).
+    ///
+    /// - Throws: ``OptimizerConfigurationError`` for a negative rate, momentum
     ///   or weight decay, or Nesterov without momentum or with dampening.
     public init(
         parameters: [(path: String, tensor: Tensor)], learningRate: Float,

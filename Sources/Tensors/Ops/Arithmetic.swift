@@ -41,6 +41,7 @@ extension Tensor {
         }
     }
 
+    /// Every element negated.
     public static prefix func - (a: Tensor) -> Tensor {
         .result(shape: a.shape, scalars: mapElements(a.scalars, ElementNegation()), inputs: [a]) { g in [-g] }
     }
