@@ -57,6 +57,8 @@ public struct ReverseStep {
 extension GaussianDiffusion {
     /// Splits a network output into its prediction and, for learned_range,
     /// its variance values (the second half of axis 1).
+    ///
+    /// - Throws: ``DiffusionError/shapeMismatch(operation:expected:got:)`` when the output does not have the channels the variance type needs.
     public func split(output: Tensor, for xt: Tensor) throws -> (prediction: Tensor, varianceValues: Tensor?) {
         var expected = xt.shape
         if expected.count >= 2 { expected[1] *= variance.outputChannelFactor }
@@ -72,6 +74,8 @@ extension GaussianDiffusion {
 
     /// σ_t² and log σ_t² for each example's timestep; `varianceValues`
     /// (learned_range only) are the network's v ∈ [−1, 1].
+    ///
+    /// - Throws: ``DiffusionError/invalidParameter(name:value:accepted:)`` for learned_range without variance values.
     public func modelVariance(varianceValues: Tensor?, timesteps: [Int], rank: Int) throws -> (variance: Tensor, logVariance: Tensor) {
         let s = schedule
         switch variance {

@@ -12,6 +12,8 @@ public enum VarianceType: String, CaseIterable, Sendable {
     case learnedRange = "learned_range"
 
     /// The type with a diffusers name ("fixed_small", "fixed_large", "learned_range").
+    ///
+    /// - Throws: ``DiffusionError/unknownName(kind:name:accepted:)`` for another name.
     public init(name: String) throws {
         guard let value = VarianceType(rawValue: name) else {
             throw DiffusionError.unknownName(kind: "variance type", name: name, accepted: Self.allCases.map(\.rawValue))

@@ -31,6 +31,9 @@ public enum ModelFolder {
 
     /// Loads the model in `folder`, checking every tensor's name and shape.
     /// The model comes back in evaluation mode (dropout off), as diffusers' `from_pretrained`.
+    ///
+    /// - Throws: ``ModelFolderError`` for missing or unreadable files, or weights that do not fit the network;
+    ///   ``UNetConfigError`` for a `config.json` this library does not build.
     public static func load(from folder: URL) throws -> Loaded {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false

@@ -61,6 +61,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     }
 
     /// The noise schedule this configuration describes.
+    ///
+    /// - Throws: ``DiffusionError`` for a β schedule name not known or β out of range.
     public func makeSchedule() throws -> NoiseSchedule {
         let schedule =
             if let trainedBetas {
@@ -72,6 +74,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     }
 
     /// The diffusion process (schedule, prediction and variance types, clipping or thresholding).
+    ///
+    /// - Throws: ``DiffusionError`` for a β schedule name not known or β out of range.
     public func makeDiffusion() throws -> GaussianDiffusion {
         GaussianDiffusion(
             schedule: try makeSchedule(), prediction: prediction, variance: variance,
@@ -98,6 +102,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     public static let maximumTrainTimesteps = 1_000_000
 
     /// Parses diffusers' `scheduler_config.json`; absent keys take DDPMScheduler's defaults.
+    ///
+    /// - Throws: ``DiffusionError`` for JSON that is not a scheduler configuration or values out of range.
     public static func parse(_ data: Data, source: String = "scheduler_config.json") throws -> SchedulerConfig {
         struct Raw: Decodable {
             var num_train_timesteps: Int?

@@ -22,6 +22,8 @@ public struct DDIMSampler: SteppedSampler {
     public let setAlphaToOne: Bool
 
     /// A sampler on `steps` timesteps picked by `spacing` (diffusers' `steps_offset` is `offset`).
+    ///
+    /// - Throws: ``DiffusionError`` for steps outside 1…T, a negative or non-finite η.
     public init(
         diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .leading, offset: Int = 0,
         eta: Double = 0, useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true
@@ -33,6 +35,8 @@ public struct DDIMSampler: SteppedSampler {
     }
 
     /// A sampler on an explicit strictly decreasing list of timesteps.
+    ///
+    /// - Throws: ``DiffusionError`` for a list that is empty, not strictly decreasing or outside `0..<T`, or a negative or non-finite η.
     public init(
         diffusion: GaussianDiffusion, timesteps: [Int], eta: Double = 0,
         useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true

@@ -22,6 +22,8 @@ public struct DDPMSampler: SteppedSampler {
     }
 
     /// The steps of `diffusion` respaced onto `subsequence` (any order; duplicates are an error).
+    ///
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` for an empty subsequence, duplicates, or timesteps outside `0..<T`.
     public init(respacing diffusion: GaussianDiffusion, to subsequence: [Int]) throws {
         let ascending = subsequence.sorted()
         var respaced = diffusion
@@ -34,6 +36,8 @@ public struct DDPMSampler: SteppedSampler {
 
     /// The steps of `diffusion` respaced onto `steps` timesteps picked by `spacing`
     /// (diffusers' `steps_offset` is `offset`).
+    ///
+    /// - Throws: ``DiffusionError`` for steps outside 1…T.
     public init(respacing diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace, offset: Int = 0) throws {
         try self.init(
             respacing: diffusion,

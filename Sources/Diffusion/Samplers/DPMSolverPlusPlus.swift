@@ -28,6 +28,8 @@ public struct DPMSolverPlusPlus: SteppedSampler {
 
     /// A solver on `steps` timesteps picked as diffusers' DPM-Solver does
     /// (N + 1 points of the spacing, the last dropped; linspace by default).
+    ///
+    /// - Throws: ``DiffusionError`` for steps outside 1…T or an order other than 2 or 3.
     public init(
         diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
         order: Int = 2, stochastic: Bool = false
@@ -41,6 +43,8 @@ public struct DPMSolverPlusPlus: SteppedSampler {
     }
 
     /// A solver on an explicit strictly decreasing list of timesteps.
+    ///
+    /// - Throws: ``DiffusionError`` for a list that is empty, not strictly decreasing or outside `0..<T`, or an order other than 2 or 3.
     public init(diffusion: GaussianDiffusion, timesteps: [Int], order: Int = 2, stochastic: Bool = false) throws {
         guard !timesteps.isEmpty, zip(timesteps, timesteps.dropFirst()).allSatisfy({ $0 > $1 }),
             timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count })

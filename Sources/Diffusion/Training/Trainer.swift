@@ -81,6 +81,8 @@ public final class Trainer {
     public var logURL: URL { folder.appendingPathComponent(TrainingLog.fileName) }
 
     /// A trainer at step 0 with the model's current weights.
+    ///
+    /// - Throws: ``TrainingError/invalidSetting(name:value:accepted:)`` for a configuration that does not validate, or the optimiser's error for its settings.
     public init(
         model: any DenoisingModel & Module, diffusion: GaussianDiffusion, data: any TrainingBatchSource,
         configuration: TrainingConfiguration, folder: URL, communicator: any TrainingCommunicator = SingleProcess()
@@ -177,12 +179,16 @@ public final class Trainer {
 
     /// Restores the state saved in the training folder. Steps may differ from the
     /// saved run's (to train longer); every other setting must match.
+    ///
+    /// - Throws: what reading or restoring the checkpoint throws (``TrainingError`` for a file that is not a training state of this run).
     public func resume() throws {
         let checkpoint = try TrainingCheckpoint.read(from: checkpointURL)
         try restore(checkpoint, source: checkpointURL.path)
     }
 
     /// Restores a checkpoint's state into this trainer.
+    ///
+    /// - Throws: ``TrainingError/invalidState(file:problem:)`` when the checkpoint is not of this run (other weights, settings or data); the loading errors of the model, optimiser and averages.
     public func restore(_ checkpoint: TrainingCheckpoint, source: String) throws {
         var saved = checkpoint.configuration
         saved.steps = configuration.steps

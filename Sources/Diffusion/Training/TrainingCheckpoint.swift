@@ -94,12 +94,16 @@ public struct TrainingCheckpoint {
     }
 
     /// Writes the file atomically (temporary file + rename).
+    ///
+    /// - Throws: the file system's error; the file is written atomically, so a failure leaves the previous one.
     public func write(to url: URL) throws {
         let (tensors, metadata) = try archived()
         try SafetensorsWriter.write(tensors, metadata: metadata, to: url)
     }
 
     /// Reads and validates a file written by `write(to:)`.
+    ///
+    /// - Throws: ``TrainingError/invalidState(file:problem:)`` for a file that is not a readable training state.
     public static func read(from url: URL) throws -> TrainingCheckpoint {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw TrainingError.invalidState(file: url.path, problem: "no training state here")
@@ -114,6 +118,8 @@ public struct TrainingCheckpoint {
     }
 
     /// Decodes a file held in memory.
+    ///
+    /// - Throws: ``TrainingError/invalidState(file:problem:)`` for bytes that are not a training state of this format and version.
     public static func decode(_ data: Data, source: String = "training state") throws -> TrainingCheckpoint {
         let file: SafetensorsFile
         do {

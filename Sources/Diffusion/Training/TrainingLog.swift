@@ -77,6 +77,8 @@ public final class TrainingLog {
 
     /// Opens the log at `url` for a run that continues after `step` completed
     /// steps (0 for a new run, which starts an empty log).
+    ///
+    /// - Throws: ``TrainingError/writeFailed(file:problem:)`` when the log cannot be opened or rewritten.
     public init(url: URL, continuingAfter step: Int) throws {
         self.url = url
         let kept = step > 0 ? try Self.read(url: url).filter { $0.step <= step } : []
@@ -98,6 +100,8 @@ public final class TrainingLog {
     }
 
     /// Appends one line.
+    ///
+    /// - Throws: ``TrainingError/writeFailed(file:problem:)`` when the line cannot be written.
     public func append(_ entry: TrainingLogEntry) throws {
         let line = String(decoding: try encoder.encode(entry), as: UTF8.self) + "\n"
         do {

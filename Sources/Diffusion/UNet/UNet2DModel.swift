@@ -29,6 +29,8 @@ public final class UNet2DModel: Module, DenoisingModel {
     public let convOut: Conv2d
 
     /// A U-Net with freshly initialised weights (PyTorch's default initialisation).
+    ///
+    /// - Throws: ``UNetConfigError`` for a configuration that does not validate.
     public init(config: UNetConfig, generator: inout RandomGenerator) throws {
         try config.validate()
         self.config = config
