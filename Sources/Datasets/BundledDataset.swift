@@ -45,6 +45,8 @@ public enum BundledDataset: String, CaseIterable, Sendable {
     public static let folderEnvironmentVariable = "DDPM_DATASETS_DIR"
 
     /// Loads the images and labels of `split` (the fixed split: index % 10 == 9 is test).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func load(split: DataSplit = .all) throws -> ImageDataset {
         let folder = try Self.resourceFolder()
         let imagePath = folder.appendingPathComponent(imageFileName).path
@@ -58,6 +60,8 @@ public enum BundledDataset: String, CaseIterable, Sendable {
 
     /// The folder holding the bundled `.gz` files: `$DDPM_DATASETS_DIR` if set, else the
     /// package's resource bundle next to the executable, else the source tree it was built from.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func resourceFolder() throws -> URL {
         var candidates: [URL] = []
         if let override = ProcessInfo.processInfo.environment[folderEnvironmentVariable], !override.isEmpty {

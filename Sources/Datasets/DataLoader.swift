@@ -61,6 +61,8 @@ public struct DataLoader {
     private var flips: [Bool] = []
 
     /// A loader over `samples` (`[N, …]`; `[N, C, H, W]` when flipping).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(
         samples: Tensor, labels: [Int]? = nil, batchSize: Int, seed: UInt64, shuffle: Bool = true,
         horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start
@@ -89,6 +91,8 @@ public struct DataLoader {
     }
 
     /// A loader over an image dataset's images and labels.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(
         dataset: ImageDataset, batchSize: Int, seed: UInt64, shuffle: Bool = true,
         horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start
@@ -105,6 +109,8 @@ public struct DataLoader {
     public var batchesPerEpoch: Int { dropLast ? count / batchSize : (count + batchSize - 1) / batchSize }
 
     /// Moves to `position` (as saved from `position` earlier).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public mutating func seek(to position: DataPosition) throws {
         guard (0..<(1 << 48)).contains(position.epoch), position.index >= 0, position.index <= count else {
             throw DatasetError(

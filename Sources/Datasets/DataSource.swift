@@ -22,6 +22,8 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         + "cifar10:DIR, cifar100:DIR, a folder of PNG or JPEG images, or an IDX image file"
 
     /// Parses a `--data` argument; paths must exist.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(parsing argument: String) throws {
         if let bundled = BundledDataset(rawValue: argument.lowercased()) {
             self = .bundled(bundled)
@@ -84,6 +86,8 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     ///   - split: the fixed split (index % 10 == 9 is test; file order, or sorted path order for folders).
     ///   - folderOptions: how to read an image folder (size, channels, non-image files).
     /// - Returns: the dataset, and the files an image folder skipped (empty otherwise).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func loadImages(
         split: DataSplit = .all, folderOptions: ImageFolder.Options = ImageFolder.Options()
     )

@@ -48,6 +48,8 @@ public struct ImageDataset {
     }
 
     /// The images at `indices`, in that order, with their labels.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func subset(_ indices: [Int]) throws -> ImageDataset {
         if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
             throw DatasetError(file: "ImageDataset", problem: "index \(bad) is outside 0..<\(count)")
@@ -68,6 +70,8 @@ public struct ImageDataset {
     }
 
     /// The images of one part of the fixed split (see `DataSplit`).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func split(_ split: DataSplit) throws -> ImageDataset {
         split == .all ? self : try subset((0..<count).filter { split.contains($0) })
     }
@@ -78,6 +82,8 @@ public struct ImageDataset {
 extension ImageDataset {
     /// The same images resized (antialiased) and centre-cropped to `size` × `size`
     /// when given and different, and turned to grey (ITU-R 601 luma) when `grey`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func converted(size: Int?, grey: Bool) throws -> ImageDataset {
         let resize = size.map { $0 != height || $0 != width } ?? false
         guard resize || (grey && channels == 3) else { return self }

@@ -69,6 +69,8 @@ public struct ImageFolder {
     public let skippedFiles: [String]
 
     /// Reads the folder at `path`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(path: String, options: Options = Options()) throws {
         let listing = try Listing(path: path, options: options)
         let (images, skipped, labels, classNames) = (listing.files, listing.skippedFiles, listing.labels, listing.classNames)

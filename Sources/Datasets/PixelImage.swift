@@ -108,6 +108,8 @@ public struct PixelImage: Equatable, Sendable {
     /// An 8-bit gray (1 channel) or RGB (3 channels) image from a tensor of shape
     /// `[C, H, W]` or `[H, W]` holding values in [-1, 1]; values outside are clamped,
     /// NaN becomes 0 (black). Byte = round((x + 1) / 2 · 255).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(tensor: Tensor) throws {
         let shape = tensor.shape.count == 2 ? [1] + tensor.shape : tensor.shape
         guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape[1] > 0, shape[2] > 0 else {

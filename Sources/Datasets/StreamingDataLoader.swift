@@ -59,6 +59,8 @@ public final class StreamingDataLoader {
     private var pending: PendingBatch?
 
     /// A loader over the images of the folder at `path` (listed as `ImageFolder` lists them).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(
         path: String, channels: Int, imageSize: Int?, split: DataSplit = .all, batchSize: Int, seed: UInt64,
         shuffle: Bool = true,
@@ -104,6 +106,8 @@ public final class StreamingDataLoader {
     public var imageShape: [Int] { [channels, height, width] }
 
     /// Moves to `position` (as saved from `position` earlier).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func seek(to position: DataPosition) throws {
         guard (0..<(1 << 48)).contains(position.epoch), position.index >= 0, position.index <= count else {
             throw DatasetError(
@@ -115,6 +119,8 @@ public final class StreamingDataLoader {
 
     /// The next batch; advances `position`, rolling over to the next epoch as needed, and starts
     /// decoding the batch after it in the background.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func nextBatch() throws -> Batch {
         let start = position
         let batch: Batch

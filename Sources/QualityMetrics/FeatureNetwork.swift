@@ -77,6 +77,8 @@ extension MNISTFeatureNet: FeatureNetwork {
     }
 
     /// The 128 features of each image of a batch in [−1, 1].
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(ofBatch images: Tensor) throws -> [Float] { try features(images).scalars }
 }
 
@@ -99,5 +101,7 @@ extension InceptionV3FID: FeatureNetwork {
     }
 
     /// pytorch-fid's input range is [0, 1].
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(ofBatch images: Tensor) throws -> [Float] { try features((images + 1) * 0.5).scalars }
 }

@@ -26,6 +26,8 @@ public struct FeatureStatistics: Equatable, Sendable {
     }
 
     /// The statistics of `count` row-major feature vectors of `dimension` values each (count ≥ 2).
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public init(features: [Float], count: Int, dimension: Int) throws {
         guard dimension >= 1, count >= 2, features.count == count * dimension else {
             throw MetricsError(

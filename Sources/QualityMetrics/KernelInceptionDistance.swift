@@ -20,6 +20,8 @@ public enum KernelInceptionDistance {
     /// `a` and `b` are row-major feature sets of `dimension` values per vector.
     /// Subsets of min(countA, countB, maxSubsetSize) vectors, drawn without
     /// replacement from `generator`.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public static func between(
         _ a: [Float], _ b: [Float], dimension d: Int, subsets: Int = 100, maxSubsetSize: Int = 1000,
         generator: inout RandomGenerator

@@ -38,6 +38,8 @@ public final class MNISTFeatureNet: Module {
     }
 
     /// The 128-d features `[B, 128]` of a batch `[B, 1, 28, 28]`.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(_ images: Tensor) throws -> Tensor {
         guard images.rank == 4, images.shape[1] == 1, images.shape[2] == 28, images.shape[3] == 28 else {
             throw MetricsError("the MNIST feature network takes grey 28×28 images [B, 1, 28, 28]; got \(images.shape)")
@@ -47,14 +49,20 @@ public final class MNISTFeatureNet: Module {
     }
 
     /// Class scores `[B, 10]`.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func logits(_ images: Tensor) throws -> Tensor { output(try features(images)) }
 
     /// The features of many images, `batchSize` at a time, without recording gradients.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(of images: Tensor, batchSize: Int = 256) throws -> [Float] {
         try checkedFeatures(of: images, batchSize: batchSize)
     }
 
     /// The network with the shipped weights.
+    ///
+    /// - Throws: ``MetricsError`` or the weight file's error when the shipped weights cannot be read.
     public static func bundled() throws -> MNISTFeatureNet {
         var generator = RandomGenerator(seed: 0)
         let network = MNISTFeatureNet(generator: &generator)

@@ -17,6 +17,8 @@ public enum PrecisionRecall {
     }
 
     /// `real` and `generated` are row-major feature sets of `dimension` values per vector.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public static func between(real: [Float], generated: [Float], dimension d: Int, k: Int = 3) throws -> Result {
         guard d >= 1, real.count % d == 0, generated.count % d == 0 else {
             throw MetricsError("feature sets of \(real.count) and \(generated.count) values are not whole \(d)-dimensional vectors")

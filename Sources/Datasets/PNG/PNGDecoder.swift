@@ -30,6 +30,8 @@ public enum PNG {
     }
 
     /// Reads and decodes the PNG file at `path`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func read(contentsOfFile path: String, limits: Limits = Limits()) throws -> PixelImage {
         try decode(FileAccess.readBytes(atPath: path), source: path, limits: limits)
     }

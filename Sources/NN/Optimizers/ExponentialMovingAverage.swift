@@ -150,6 +150,8 @@ public final class ExponentialMovingAverage {
 
     /// Replaces counter and shadow values, after checking that every
     /// parameter is present with the right number of values.
+    ///
+    /// - Throws: ``OptimizerStateError`` when the state does not fit these parameters.
     public func load(state: State) throws {
         var problems: [String] = []
         if state.updateCount < 0 { problems.append("update count \(state.updateCount) is negative") }
@@ -193,6 +195,8 @@ public final class ExponentialMovingAverage {
         }
 
         /// Rebuilds a state from `archived()` output.
+        ///
+        /// - Throws: ``OptimizerStateError`` when the state does not fit these parameters.
         public init(archivedTensors tensors: [String: Tensor], metadata: [String: String]) throws {
             guard let text = metadata["update_count"], let count = Int(text), count >= 0 else {
                 throw OptimizerStateError(problems: ["metadata 'update_count' is missing or not a non-negative integer"])

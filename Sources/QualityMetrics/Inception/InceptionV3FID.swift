@@ -96,6 +96,8 @@ public final class InceptionV3FID: @unchecked Sendable {
     }
 
     /// The pool3 features `[B, 2048]` of images `[B, C, H, W]` in [0, 1], C = 1 or 3.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(_ images: Tensor) throws -> Tensor {
         guard images.rank == 4, images.shape[1] == 1 || images.shape[1] == 3 else {
             throw MetricsError("the Inception network takes images [B, 1 or 3, H, W] in [0, 1]; got \(images.shape)")
