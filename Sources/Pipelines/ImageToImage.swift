@@ -32,6 +32,9 @@ public struct ImageToImage {
 
     /// Edits `images` (a batch in the model's range [−1, 1]); draws the noise,
     /// then the sampler's own noise, from `generator`.
+    ///
+    /// - Throws: `DiffusionError` for images or labels that do not fit the sampler; what the model or the
+    ///   callback throws.
     public func callAsFunction(
         model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
         generator: inout RandomGenerator, callback: SamplingCallback? = nil

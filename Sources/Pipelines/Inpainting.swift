@@ -75,6 +75,9 @@ public struct Inpainting {
 
     /// Fills the region of `images` (a batch in [−1, 1]) where `mask` is 1 and keeps
     /// the rest exactly. `mask` is `[H, W]`, `[1, 1, H, W]` or `[B, 1, H, W]` of 0s and 1s.
+    ///
+    /// - Throws: ``PipelineError`` for a mask that does not fit the images; `DiffusionError` for labels that do
+    ///   not fit the batch; what the model or the callback throws.
     public func callAsFunction(
         model: any DenoisingModel, images: Tensor, mask: Tensor, classLabels: [Int]? = nil,
         generator: inout RandomGenerator, callback: SamplingCallback? = nil

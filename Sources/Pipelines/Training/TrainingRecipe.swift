@@ -72,8 +72,12 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     }
 
     /// The network's configuration.
+    ///
+    /// - Throws: what `DenoiserConfig.parse` throws for a stored configuration it cannot read.
     public func network() throws -> DenoiserConfig { try DenoiserConfig.parse(Data(modelConfig.utf8)) }
 
     /// The noise schedule's configuration.
+    ///
+    /// - Throws: what `SchedulerConfig.parse` throws for a stored configuration it cannot read.
     public func schedulerConfig() throws -> SchedulerConfig { try SchedulerConfig.parse(Data(scheduler.utf8)) }
 }
