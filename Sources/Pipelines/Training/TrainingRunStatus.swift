@@ -19,6 +19,11 @@ public struct TrainingRunStatus: Sendable {
     public let hasModel: Bool
     /// The preview grids of `--sample-every` (`samples/step-…png`), oldest first, as names inside `samples/`.
     public let sampleGrids: [String]
+    /// The log file read (its device and inode) and the bytes of it read so far (whole lines only).
+    let logIdentity: [Int]
+    let logBytesRead: Int
+    /// The checkpoint's modification time and size when its header was read (its header is large: one entry per tensor).
+    let stateSignature: [Double]
 
     /// Whether `folder` is a training run's folder: it has `training/log.jsonl`.
     public static func isRunFolder(_ folder: URL) -> Bool {
@@ -33,15 +38,39 @@ public struct TrainingRunStatus: Sendable {
     /// `folder/samples`, where `--sample-every` writes its grids.
     public static func samplesFolder(_ folder: URL) -> URL { folder.appendingPathComponent("samples") }
 
-    /// Reads the run in `folder`.
-    public init(folder: URL) throws {
+    /// Reads the run in `folder`. Given the status read before (`previous`), only the lines
+    /// appended to the log since are read, unless the log was replaced (a resumed run rewrites it).
+    public init(folder: URL, after previous: TrainingRunStatus? = nil) throws {
         guard Self.isRunFolder(folder) else {
             throw PipelineError(problem: "\(folder.path) is not a training run (no training/\(TrainingLog.fileName))")
         }
         self.folder = folder
-        entries = try TrainingLog.read(url: Self.logURL(folder))
+        let logURL = Self.logURL(folder)
+        let attributes = try FileManager.default.attributesOfItem(atPath: logURL.path)
+        let identity = [
+            (attributes[.systemNumber] as? NSNumber)?.intValue ?? -1, (attributes[.systemFileNumber] as? NSNumber)?.intValue ?? -1,
+        ]
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        var entries: [TrainingLogEntry] = []
+        var start = 0
+        if let previous, previous.folder == folder, previous.logIdentity == identity, previous.logBytesRead <= size {
+            entries = previous.entries
+            start = previous.logBytesRead
+        }
+        let (appended, consumed) = try Self.readLines(of: logURL, from: start)
+        self.entries = entries + appended
+        logIdentity = identity
+        logBytesRead = start + consumed
         let state = TrainingRun.stateURL(out: folder)
-        if let metadata = try? SafetensorsFile.metadata(ofFileAt: state),
+        let stateAttributes = try? FileManager.default.attributesOfItem(atPath: state.path)
+        stateSignature = [
+            (stateAttributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1,
+            (stateAttributes?[.size] as? NSNumber)?.doubleValue ?? -1,
+        ]
+        if let previous, previous.folder == folder, previous.stateSignature == stateSignature {
+            totalSteps = previous.totalSteps
+            checkpointStep = previous.checkpointStep
+        } else if let metadata = try? SafetensorsFile.metadata(ofFileAt: state),
             let text = metadata["configuration"],
             let configuration = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         {
@@ -57,6 +86,31 @@ public struct TrainingRunStatus: Sendable {
             && fm.fileExists(atPath: folder.appendingPathComponent(ModelFolder.weightsName).path)
         sampleGrids = ((try? fm.contentsOfDirectory(atPath: Self.samplesFolder(folder).path)) ?? [])
             .filter { $0.hasPrefix("step-") && $0.hasSuffix(".png") }.sorted()
+    }
+
+    /// The complete log entries from byte `offset` on, and the bytes they take; stops at the
+    /// first line that is not a complete entry (one being written, or cut short by a crash).
+    private static func readLines(of url: URL, from offset: Int) throws -> ([TrainingLogEntry], Int) {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw PipelineError(problem: "\(url.path): cannot be read")
+        }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        let data = try handle.readToEnd() ?? Data()
+        let decoder = JSONDecoder()
+        var entries: [TrainingLogEntry] = []
+        var consumed = 0
+        var lineStart = data.startIndex
+        while let newline = data[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = data[lineStart..<newline]
+            if !line.isEmpty {
+                guard let entry = try? decoder.decode(TrainingLogEntry.self, from: line) else { break }
+                entries.append(entry)
+            }
+            lineStart = data.index(after: newline)
+            consumed = lineStart - data.startIndex
+        }
+        return (entries, consumed)
     }
 
     /// The last logged step (0 before the first).

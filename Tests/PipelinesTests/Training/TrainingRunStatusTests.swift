@@ -45,6 +45,21 @@ final class TrainingRunStatusTests: XCTestCase {
         XCTAssertFalse(status.isFinished)
         XCTAssertEqual(try XCTUnwrap(status.secondsRemaining), 70.0 / 4, accuracy: 1e-9)
         XCTAssertEqual(status.sampleGrids, ["step-00000010.png", "step-00000020.png"])
+
+        // Read on from the last status: the finished line 31 and a new line 32 are added, the rest kept.
+        let more = try FileHandle(forWritingTo: TrainingRunStatus.logURL(out))
+        try more.seekToEnd()
+        try more.write(
+            contentsOf: Data(#"ss": 0.5, "loss_t_quartiles": [], "lr": 0.001, "grad_norm": 1, "seconds": 6}"#.utf8) + Data("\n".utf8))
+        try more.write(contentsOf: try JSONEncoder().encode(entry(32, seconds: 6.5)) + Data("\n".utf8))
+        try more.close()
+        let grown = try TrainingRunStatus(folder: out, after: status)
+        XCTAssertEqual(grown.entries.map(\.step), Array(1...32))
+        XCTAssertEqual(grown.entries.map(\.step), try TrainingRunStatus(folder: out).entries.map(\.step))
+        // A log that was replaced (a resumed run rewrites it) is read anew.
+        let replaced = try TrainingLog(url: TrainingRunStatus.logURL(out), continuingAfter: 5)
+        try replaced.append(entry(6, seconds: 0.1))
+        XCTAssertEqual(try TrainingRunStatus(folder: out, after: grown).entries.map(\.step), Array(1...6))
     }
 
     private func entry(_ step: Int, seconds: Double) -> TrainingLogEntry {

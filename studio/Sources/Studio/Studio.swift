@@ -15,6 +15,7 @@ public final class Studio: Sendable {
     let catalog: FolderCatalog
     let jobs: SamplingJobs
     let previews: ForwardPreviews
+    let runs: RunStatuses
     let pages: Pages
 
     /// A studio serving `root`, running at most `samplingSlots` sampling jobs at once.
@@ -23,6 +24,7 @@ public final class Studio: Sendable {
         catalog = FolderCatalog(root: self.root)
         jobs = SamplingJobs(capacity: samplingSlots)
         previews = ForwardPreviews(root: self.root)
+        runs = RunStatuses(root: self.root)
         pages = try Pages()
     }
 

@@ -30,6 +30,9 @@ final class RawConnection {
             close(descriptor)
             throw POSIXError(.ECONNREFUSED)
         }
+        // A read waits at most 3 minutes: a test fails rather than hangs.
+        var timeout = timeval(tv_sec: 180, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     func send(_ text: String) {
@@ -47,6 +50,31 @@ final class RawConnection {
             received += String(decoding: buffer[0..<count], as: UTF8.self)
         }
         return true
+    }
+
+    /// Reads one HTTP answer: its head, then as many body bytes as its Content-Length says
+    /// (or until the peer closes). Returns the head and the body.
+    func readAnswer() -> (head: String, body: [UInt8]) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var bytes: [UInt8] = []
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int?
+        var expected: Int?
+        while true {
+            if headEnd == nil, let end = bytes.firstRange(of: separator)?.upperBound {
+                headEnd = end
+                let head = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+                if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }) {
+                    expected = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+                }
+            }
+            if let headEnd, let expected, bytes.count - headEnd >= expected { break }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        let end = headEnd ?? bytes.count
+        return (String(decoding: bytes[..<end], as: UTF8.self), Array(bytes[end...]))
     }
 
     /// Reads until the peer closes the connection or ends a chunked body.

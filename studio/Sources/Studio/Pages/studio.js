@@ -49,7 +49,7 @@ const Studio = {
     let y0 = Math.min(...all.map((p) => ty(p[1]))), y1 = Math.max(...all.map((p) => ty(p[1])));
     if (options.yRange) { [y0, y1] = options.yRange; }
     if (x1 === x0) x1 = x0 + 1;
-    if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
+    if (y1 === y0) { const pad = Math.abs(y0) * 0.1 || 0.5; y0 -= pad; y1 += pad; }
     const sx = (x) => left + ((x - x0) / (x1 - x0)) * (width - left - right);
     const sy = (y) => top + (1 - (ty(y) - y0) / (y1 - y0)) * (height - top - bottom);
     const parts = [];

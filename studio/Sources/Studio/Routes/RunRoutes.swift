@@ -9,7 +9,7 @@ extension Studio {
         router.get("/api/runs") { _, _ in
             var runs: [[String: Any]] = []
             for path in self.catalog.listing().runs {
-                guard let folder = try? self.root.resolve(path), let status = try? TrainingRunStatus(folder: folder) else { continue }
+                guard let status = try? self.runs.status(path) else { continue }
                 runs.append(Self.summary(status, path: path))
             }
             return try Studio.json(["runs": runs])
@@ -18,13 +18,7 @@ extension Studio {
             let query = QueryParameters(request)
             let path = try query.string("path")
             let after = try query.integer("after", in: 0...Int.max, default: 0)
-            let folder = try self.root.resolve(path)
-            let status: TrainingRunStatus
-            do {
-                status = try TrainingRunStatus(folder: folder)
-            } catch {
-                throw StudioError.badRequest("\(path): \(error)")
-            }
+            let status = try self.runs.status(path)
             var object = Self.summary(status, path: path)
             object["entries"] = status.entries.filter { $0.step > after }.map { entry -> [String: Any] in
                 var line: [String: Any] = [

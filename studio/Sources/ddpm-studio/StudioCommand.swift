@@ -4,6 +4,7 @@ import Studio
 import Tensors
 
 /// `ddpm-studio --root DIR`: serves the studio for the model folders and training runs under DIR.
+@main
 struct StudioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ddpm-studio",
@@ -45,5 +46,3 @@ struct StudioCommand: AsyncParsableCommand {
         try await app.runService()
     }
 }
-
-StudioCommand.main()
