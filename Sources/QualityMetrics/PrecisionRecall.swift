@@ -18,6 +18,7 @@ public enum PrecisionRecall {
 
     /// `real` and `generated` are row-major feature sets of `dimension` values per vector.
     ///
+    /// - Complexity: O((R + G)²·d) for R real and G generated vectors (every pairwise distance).
     /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public static func between(real: [Float], generated: [Float], dimension d: Int, k: Int = 3) throws -> Result {
         guard d >= 1, real.count % d == 0, generated.count % d == 0 else {
