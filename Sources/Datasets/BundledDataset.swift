@@ -6,7 +6,9 @@ import Tensors
 /// UCI 8×8 handwritten digits (1797 images, original order). Both are gray,
 /// labelled 0…9, and loaded as `[N, 1, H, W]` in [-1, 1] with x = 2·byte/255 − 1.
 public enum BundledDataset: String, CaseIterable, Sendable {
+    /// MNIST-5k: 5,000 MNIST digits of 28×28, 500 per class.
     case mnist
+    /// The UCI 8×8 digits: 1,797 images.
     case digits
 
     /// The images file in the resources.
@@ -43,6 +45,8 @@ public enum BundledDataset: String, CaseIterable, Sendable {
     public static let folderEnvironmentVariable = "DDPM_DATASETS_DIR"
 
     /// Loads the images and labels of `split` (the fixed split: index % 10 == 9 is test).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func load(split: DataSplit = .all) throws -> ImageDataset {
         let folder = try Self.resourceFolder()
         let imagePath = folder.appendingPathComponent(imageFileName).path
@@ -56,6 +60,8 @@ public enum BundledDataset: String, CaseIterable, Sendable {
 
     /// The folder holding the bundled `.gz` files: `$DDPM_DATASETS_DIR` if set, else the
     /// package's resource bundle next to the executable, else the source tree it was built from.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func resourceFolder() throws -> URL {
         var candidates: [URL] = []
         if let override = ProcessInfo.processInfo.environment[folderEnvironmentVariable], !override.isEmpty {

@@ -16,7 +16,9 @@ import Tensors
 /// The split is the official one: `.train` reads the training files, `.test` the
 /// test file, `.all` both.
 public enum CIFAR: String, CaseIterable, Sendable {
+    /// CIFAR-10: 10 classes, 50,000 training and 10,000 test images of 32×32.
     case cifar10
+    /// CIFAR-100: 100 fine classes, the same image counts.
     case cifar100
 
     /// Bytes before the pixels of a record.
@@ -53,6 +55,8 @@ public enum CIFAR: String, CaseIterable, Sendable {
     }
 
     /// Reads `split` from `directory`: images `[N, 3, 32, 32]` in [−1, 1], labels, class names.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func load(directory: String, split: DataSplit) throws -> ImageDataset {
         let folder = dataFolder(directory)
         let files = fileNames(split: split)
@@ -79,6 +83,8 @@ public enum CIFAR: String, CaseIterable, Sendable {
     }
 
     /// The pixels (in [−1, 1]) and labels of the records in `bytes`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func decode(_ bytes: [UInt8], source: String) throws -> (pixels: [Float], labels: [Int]) {
         guard !bytes.isEmpty, bytes.count % recordSize == 0 else {
             throw DatasetError(

@@ -4,9 +4,12 @@ import Tensors
 /// epoch's order at which the next batch starts. Saving it in a checkpoint and passing
 /// it back to the loader resumes the exact same sequence of batches.
 public struct DataPosition: Codable, Equatable, Sendable {
+    /// The epoch, from 0.
     public var epoch: Int
+    /// The position in the epoch's order where the next batch starts.
     public var index: Int
 
+    /// A position.
     public init(epoch: Int, index: Int) {
         self.epoch = epoch
         self.index = index
@@ -20,7 +23,9 @@ public struct DataPosition: Codable, Equatable, Sendable {
 public struct Batch {
     /// `[B, …]` — for images `[B, C, H, W]`.
     public let samples: Tensor
+    /// The samples' labels, when the data has them.
     public let labels: [Int]?
+    /// The samples' indices in the dataset.
     public let indices: [Int]
     /// Which samples were mirrored left–right.
     public let flipped: [Bool]
@@ -34,11 +39,17 @@ public struct Batch {
 /// draws from `substream(2e + 1)` is set. So the batches depend only on
 /// (seed, epoch, index), and `position` is all a checkpoint needs to resume them.
 public struct DataLoader {
+    /// Every sample, `[N, …]`.
     public let samples: Tensor
+    /// One label per sample, when the data has them.
     public let labels: [Int]?
+    /// Samples per batch.
     public let batchSize: Int
+    /// The seed of the order (and of the flips).
     public let seed: UInt64
+    /// Whether each epoch is shuffled (else file order).
     public let shuffle: Bool
+    /// Whether samples are mirrored left–right at random.
     public let horizontalFlip: Bool
     /// Whether the last, incomplete batch of each epoch is dropped (so all batches have `batchSize`).
     public let dropLast: Bool
@@ -50,6 +61,8 @@ public struct DataLoader {
     private var flips: [Bool] = []
 
     /// A loader over `samples` (`[N, …]`; `[N, C, H, W]` when flipping).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(
         samples: Tensor, labels: [Int]? = nil, batchSize: Int, seed: UInt64, shuffle: Bool = true,
         horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start
@@ -78,6 +91,8 @@ public struct DataLoader {
     }
 
     /// A loader over an image dataset's images and labels.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(
         dataset: ImageDataset, batchSize: Int, seed: UInt64, shuffle: Bool = true,
         horizontalFlip: Bool = false, dropLast: Bool = true, position: DataPosition = .start
@@ -94,6 +109,8 @@ public struct DataLoader {
     public var batchesPerEpoch: Int { dropLast ? count / batchSize : (count + batchSize - 1) / batchSize }
 
     /// Moves to `position` (as saved from `position` earlier).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public mutating func seek(to position: DataPosition) throws {
         guard (0..<(1 << 48)).contains(position.epoch), position.index >= 0, position.index <= count else {
             throw DatasetError(

@@ -5,10 +5,15 @@ import Foundation
 /// when it sits alongside with "labels"/"idx1" in place of "images"/"idx3" in the name), or
 /// `cifar10:DIR` / `cifar100:DIR` (the binary CIFAR batches in DIR).
 public enum DataSource: Equatable, Sendable, CustomStringConvertible {
+    /// A dataset shipped with the package: `mnist` or `digits`.
     case bundled(BundledDataset)
+    /// A 2-D toy distribution: `toy:NAME`.
     case toy(ToyDistribution)
+    /// A folder of PNG (or JPEG) images, one sub-folder per class if labelled.
     case imageFolder(path: String)
+    /// An IDX image file and, when found beside it, its label file.
     case idx(images: String, labels: String?)
+    /// The binary CIFAR-10 or CIFAR-100 batches in a directory: `cifar10:DIR`, `cifar100:DIR`.
     case cifar(CIFAR, directory: String)
 
     /// The accepted forms, for error messages and help text.
@@ -17,6 +22,8 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         + "cifar10:DIR, cifar100:DIR, a folder of PNG or JPEG images, or an IDX image file"
 
     /// Parses a `--data` argument; paths must exist.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(parsing argument: String) throws {
         if let bundled = BundledDataset(rawValue: argument.lowercased()) {
             self = .bundled(bundled)
@@ -63,6 +70,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         self = .idx(images: argument, labels: hasLabels ? labelPath : nil)
     }
 
+    /// The source as it would be given to `init(parsing:)`.
     public var description: String {
         switch self {
         case .bundled(let dataset): return dataset.rawValue
@@ -78,6 +86,8 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     ///   - split: the fixed split (index % 10 == 9 is test; file order, or sorted path order for folders).
     ///   - folderOptions: how to read an image folder (size, channels, non-image files).
     /// - Returns: the dataset, and the files an image folder skipped (empty otherwise).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func loadImages(
         split: DataSplit = .all, folderOptions: ImageFolder.Options = ImageFolder.Options()
     )

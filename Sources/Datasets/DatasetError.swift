@@ -12,11 +12,14 @@ public struct DatasetError: Error, CustomStringConvertible, LocalizedError, Equa
     /// What is wrong, and where useful what is accepted.
     public let problem: String
 
+    /// An error about `file`.
     public init(file: String, problem: String) {
         self.file = file
         self.problem = problem
     }
 
+    /// `file: problem`.
     public var description: String { "\(file): \(problem)" }
+    /// The same line, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

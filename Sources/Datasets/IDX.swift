@@ -9,6 +9,8 @@ public struct IDXArray: Equatable, Sendable {
     public let bytes: [UInt8]
 
     /// An array with the given dimensions; `bytes.count` must equal their product.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(dimensions: [Int], bytes: [UInt8]) throws {
         guard let count = IDX.elementCount(dimensions), count == bytes.count else {
             throw DatasetError(file: "IDXArray", problem: "\(bytes.count) bytes do not fill dimensions \(dimensions)")
@@ -53,16 +55,22 @@ public enum IDX {
     }
 
     /// Reads the IDX file at `path` (gzip-compressed or raw, detected from its first bytes).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func read(contentsOfFile path: String) throws -> IDXArray {
         try decode(FileAccess.readBytes(atPath: path), source: path)
     }
 
     /// Reads an image file: `count × rows × cols` unsigned bytes (magic 0x00000803).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func readImages(contentsOfFile path: String) throws -> IDXArray {
         try decode(FileAccess.readBytes(atPath: path), source: path, expectedMagic: imageMagic)
     }
 
     /// Reads a label file: `count` unsigned bytes (magic 0x00000801).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func readLabels(contentsOfFile path: String) throws -> IDXArray {
         try decode(FileAccess.readBytes(atPath: path), source: path, expectedMagic: labelMagic)
     }

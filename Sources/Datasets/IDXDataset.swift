@@ -4,6 +4,8 @@ extension ImageDataset {
     /// Loads an IDX image file (`N × rows × cols` bytes, raw or gzip) and optionally its
     /// label file, scaled to [-1, 1] as x = 2·byte/255 − 1, keeping the images of `split`.
     /// Labels must be 0…255; class names are the label values present, as text.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func loadIDX(imagesFile: String, labelsFile: String? = nil, split: DataSplit = .all) throws -> ImageDataset {
         let images = try IDX.readImages(contentsOfFile: imagesFile)
         let (count, rows, columns) = (images.dimensions[0], images.dimensions[1], images.dimensions[2])

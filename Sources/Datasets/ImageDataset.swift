@@ -36,8 +36,11 @@ public struct ImageDataset {
 
     /// The number of images.
     public var count: Int { images.shape[0] }
+    /// Channels per image, C.
     public var channels: Int { images.shape[1] }
+    /// Image height, H.
     public var height: Int { images.shape[2] }
+    /// Image width, W.
     public var width: Int { images.shape[3] }
     /// The number of classes: the class names, or one more than the largest label.
     public var classCount: Int? {
@@ -45,6 +48,8 @@ public struct ImageDataset {
     }
 
     /// The images at `indices`, in that order, with their labels.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func subset(_ indices: [Int]) throws -> ImageDataset {
         if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
             throw DatasetError(file: "ImageDataset", problem: "index \(bad) is outside 0..<\(count)")
@@ -65,6 +70,8 @@ public struct ImageDataset {
     }
 
     /// The images of one part of the fixed split (see `DataSplit`).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func split(_ split: DataSplit) throws -> ImageDataset {
         split == .all ? self : try subset((0..<count).filter { split.contains($0) })
     }
@@ -75,6 +82,8 @@ public struct ImageDataset {
 extension ImageDataset {
     /// The same images resized (antialiased) and centre-cropped to `size` × `size`
     /// when given and different, and turned to grey (ITU-R 601 luma) when `grey`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func converted(size: Int?, grey: Bool) throws -> ImageDataset {
         let resize = size.map { $0 != height || $0 != width } ?? false
         guard resize || (grey && channels == 3) else { return self }
@@ -99,8 +108,11 @@ extension ImageDataset {
     }
 }
 
+/// The fixed train/test split of a dataset: image `index` is a test image when `index % 10 == 9`.
 public enum DataSplit: String, CaseIterable, Sendable {
+    /// Nine images in ten: those whose index is not 9 modulo 10.
     case train
+    /// One image in ten: those whose index is 9 modulo 10.
     case test
     /// Every image.
     case all

@@ -19,7 +19,12 @@ import Tensors
 public struct ImageFolder {
     /// Which colour channels to produce.
     public enum ChannelMode: String, Sendable {
-        case automatic, gray, rgb
+        /// Grey if every image is grey, else RGB.
+        case automatic
+        /// Grey (colour images are turned to luma).
+        case gray
+        /// RGB (grey images are repeated into three channels).
+        case rgb
     }
 
     /// What to do with files that are not PNG or JPEG images.
@@ -34,12 +39,16 @@ public struct ImageFolder {
     public struct Options: Sendable {
         /// When set, every image is resized and centre-cropped to `imageSize × imageSize`.
         public var imageSize: Int?
+        /// Which channels to produce: as the files have them, grey or RGB.
         public var channels: ChannelMode
+        /// What to do with files that are not images.
         public var nonImageFiles: NonImagePolicy
+        /// Sizes beyond which a file is refused.
         public var limits: PNG.Limits
         /// The most values (N·C·H·W) the dataset may hold; 2^30 by default (4 GiB of Float).
         public var maximumValues: Int
 
+        /// Options; by default images are taken at their own size and channels, other files skipped.
         public init(
             imageSize: Int? = nil, channels: ChannelMode = .automatic, nonImageFiles: NonImagePolicy = .skip,
             limits: PNG.Limits = PNG.Limits(), maximumValues: Int = 1 << 30
@@ -60,6 +69,8 @@ public struct ImageFolder {
     public let skippedFiles: [String]
 
     /// Reads the folder at `path`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(path: String, options: Options = Options()) throws {
         let listing = try Listing(path: path, options: options)
         let (images, skipped, labels, classNames) = (listing.files, listing.skippedFiles, listing.labels, listing.classNames)
@@ -104,11 +115,18 @@ public struct ImageFolder {
     /// The image files of a folder, their labels and the files skipped, checked as `init` checks them
     /// (the first step of reading a folder, without decoding anything).
     public struct Listing: Sendable {
+        /// The image files, sorted.
         public let files: [String]
+        /// The files that are not images (with the `.skip` policy).
         public let skippedFiles: [String]
+        /// One label per file when the folder has one sub-folder per class.
         public let labels: [Int]?
+        /// The class sub-folders' names, in label order.
         public let classNames: [String]?
 
+        /// Lists the folder at `path`.
+        ///
+        /// - Throws: ``DatasetError`` when it is not a folder, holds no image, or (with `.refuse`) holds another file.
         public init(path: String, options: Options = Options()) throws {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

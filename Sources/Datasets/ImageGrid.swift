@@ -8,9 +8,12 @@ public enum ImageGrid {
 
     /// An 8-bit gray or RGB image of the `[N, C, H, W]` images (values in [-1, 1], C = 1 or 3).
     /// - Parameters:
+    ///   - images: the images, `[N, C, H, W]`.
     ///   - columns: images per row; by default ⌈√N⌉.
     ///   - padding: pixels between images and around the border.
     ///   - padValue: the fill, in [-1, 1]; 1 (white) by default.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func make(_ images: Tensor, columns: Int? = nil, padding: Int = 2, padValue: Float = 1) throws -> PixelImage {
         let shape = images.shape
         guard shape.count == 4, shape[0] > 0, shape[1] == 1 || shape[1] == 3, shape[2] > 0, shape[3] > 0 else {
@@ -54,6 +57,8 @@ public enum ImageGrid {
     }
 
     /// Makes the grid and writes it as a PNG at `path` (atomically).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func write(
         _ images: Tensor, toFile path: String, columns: Int? = nil, padding: Int = 2,
         padValue: Float = 1

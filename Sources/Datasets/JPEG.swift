@@ -16,8 +16,10 @@
 public enum JPEG {
     /// Whether this build reads JPEG (the package trait `JPEG`).
     #if JPEG
+        /// Whether this build reads JPEG (the package trait `JPEG`): it does.
         public static let isAvailable = true
     #else
+        /// Whether this build reads JPEG (the package trait `JPEG`): it does not.
         public static let isAvailable = false
     #endif
 
@@ -34,6 +36,8 @@ public enum JPEG {
     }
 
     /// Reads and decodes the JPEG file at `path`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func read(contentsOfFile path: String, limits: PNG.Limits = PNG.Limits()) throws -> PixelImage {
         guard isAvailable else { throw notBuiltIn(path) }
         return try decode(FileAccess.readBytes(atPath: path), source: path, limits: limits)

@@ -15,6 +15,8 @@ public enum NPY {
     // MARK: Writing
 
     /// The `.npy` encoding of `values` with `shape` (float32, little-endian, C order).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func encode(shape: [Int], values: [Float]) throws -> [UInt8] {
         var out = try preamble(shape: shape, count: values.count, descr: "<f4")
         out.reserveCapacity(out.count + 4 * values.count)
@@ -24,6 +26,8 @@ public enum NPY {
 
     /// The `.npy` encoding of `values` with `shape` (float64, little-endian, C
     /// order), as NumPy writes the statistics of pytorch-fid.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func encode(shape: [Int], doubles values: [Double]) throws -> [UInt8] {
         var out = try preamble(shape: shape, count: values.count, descr: "<f8")
         out.reserveCapacity(out.count + 8 * values.count)
@@ -49,11 +53,15 @@ public enum NPY {
     }
 
     /// The `.npy` encoding of `tensor`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func encode(_ tensor: Tensor) throws -> [UInt8] {
         try encode(shape: tensor.shape, values: tensor.scalars)
     }
 
     /// Writes `tensor` to `path` as float32 `.npy`, atomically.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func write(_ tensor: Tensor, toFile path: String) throws {
         try FileAccess.writeAtomically(encode(tensor), toPath: path)
     }
@@ -61,6 +69,8 @@ public enum NPY {
     // MARK: Reading
 
     /// Reads the `.npy` file at `path` into a tensor of the stored shape.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func read(contentsOfFile path: String) throws -> Tensor {
         try decode(FileAccess.readBytes(atPath: path), source: path)
     }
@@ -78,6 +88,8 @@ public enum NPY {
 
     /// Decodes `.npy` data to Double values in C order with their shape, keeping
     /// float64 data exact (pytorch-fid's `mu` and `sigma`).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func decodeDoubles(_ bytes: [UInt8], source: String = "NPY data") throws -> (shape: [Int], values: [Double]) {
         let layout = try Layout(bytes, source: source)
         var values = [Double](repeating: 0, count: layout.count)

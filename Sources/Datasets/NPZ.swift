@@ -15,6 +15,8 @@ public enum NPZ {
     /// (the entry's name without `.npy`).
     /// (Read from the file, not from memory: ZIPFoundation's in-memory reader
     /// leaks its buffer when the data is not an archive.)
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func read(
         contentsOfFile path: String, maximumBytes: UInt64 = maximumUnpackedBytes
     ) throws -> [String: [UInt8]] {
@@ -57,6 +59,8 @@ public enum NPZ {
 
     /// A compressed archive (deflate, as `np.savez_compressed`) of `arrays`, each
     /// given as its name and `.npy` bytes, in that order.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func encode(_ arrays: [(name: String, npy: [UInt8])]) throws -> Data {
         let archive = try Archive(data: Data(), accessMode: .create)
         for (name, npy) in arrays {
@@ -74,6 +78,8 @@ public enum NPZ {
     }
 
     /// Writes `arrays` to `path` as a compressed `.npz`, atomically.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func write(_ arrays: [(name: String, npy: [UInt8])], toFile path: String) throws {
         try FileAccess.writeAtomically(Array(try encode(arrays)), toPath: path)
     }

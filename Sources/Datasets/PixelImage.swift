@@ -6,9 +6,13 @@ import Tensors
 public struct PixelImage: Equatable, Sendable {
     /// The channels of a pixel, in storage order.
     public enum ColorModel: Int, Sendable, CaseIterable {
+        /// One grey sample per pixel.
         case gray = 1
+        /// Grey and alpha.
         case grayAlpha = 2
+        /// Red, green and blue.
         case rgb = 3
+        /// Red, green, blue and alpha.
         case rgba = 4
 
         /// Samples per pixel.
@@ -19,8 +23,11 @@ public struct PixelImage: Equatable, Sendable {
         public var colorChannels: Int { hasAlpha ? channels - 1 : channels }
     }
 
+    /// Width in pixels.
     public let width: Int
+    /// Height in pixels.
     public let height: Int
+    /// Grey or RGB, with or without alpha.
     public let colorModel: ColorModel
     /// Bits per sample: 8 (values 0...255) or 16 (values 0...65535).
     public let bitDepth: Int
@@ -101,6 +108,8 @@ public struct PixelImage: Equatable, Sendable {
     /// An 8-bit gray (1 channel) or RGB (3 channels) image from a tensor of shape
     /// `[C, H, W]` or `[H, W]` holding values in [-1, 1]; values outside are clamped,
     /// NaN becomes 0 (black). Byte = round((x + 1) / 2 · 255).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(tensor: Tensor) throws {
         let shape = tensor.shape.count == 2 ? [1] + tensor.shape : tensor.shape
         guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape[1] > 0, shape[2] > 0 else {

@@ -17,21 +17,30 @@ import Tensors
 public final class StreamingDataLoader {
     /// The folder and what it holds.
     public let root: String
+    /// The folder's files, labels and skipped files.
     public let listing: ImageFolder.Listing
     /// The files served (those of `split`, in file order) and their labels.
     public let files: [String]
+    /// One label per served file, when the folder has classes.
     public let labels: [Int]?
     /// Channels of every image served (grey files are repeated into RGB, colour files turned to luma).
     public let channels: Int
     /// The size every image is resized and centre-cropped to, or nil to take them as they are
     /// (then all must share the first image's size).
     public let imageSize: Int?
+    /// The height of every image served.
     public let height: Int
+    /// The width of every image served.
     public let width: Int
+    /// Images per batch.
     public let batchSize: Int
+    /// The seed of the order (and of the flips).
     public let seed: UInt64
+    /// Whether each epoch is shuffled (else file order).
     public let shuffle: Bool
+    /// Whether images are mirrored left–right at random.
     public let horizontalFlip: Bool
+    /// Whether an epoch's last, incomplete batch is dropped.
     public let dropLast: Bool
     /// How many decoded images are kept for reuse.
     public let cachedImages: Int
@@ -50,6 +59,8 @@ public final class StreamingDataLoader {
     private var pending: PendingBatch?
 
     /// A loader over the images of the folder at `path` (listed as `ImageFolder` lists them).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public init(
         path: String, channels: Int, imageSize: Int?, split: DataSplit = .all, batchSize: Int, seed: UInt64,
         shuffle: Bool = true,
@@ -95,6 +106,8 @@ public final class StreamingDataLoader {
     public var imageShape: [Int] { [channels, height, width] }
 
     /// Moves to `position` (as saved from `position` earlier).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func seek(to position: DataPosition) throws {
         guard (0..<(1 << 48)).contains(position.epoch), position.index >= 0, position.index <= count else {
             throw DatasetError(
@@ -106,6 +119,8 @@ public final class StreamingDataLoader {
 
     /// The next batch; advances `position`, rolling over to the next epoch as needed, and starts
     /// decoding the batch after it in the background.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func nextBatch() throws -> Batch {
         let start = position
         let batch: Batch

@@ -10,9 +10,13 @@ import Tensors
 /// - `swissRoll`: the spiral (t cos t, t sin t), t = 1.5π(1 + 2u), noise σ = 0.5, then scaled.
 /// - `checkerboard`: uniform on the dark squares of a 4 × 4 board.
 public enum ToyDistribution: String, CaseIterable, Sendable {
+    /// Two interleaved half circles.
     case twoMoons = "two-moons"
+    /// Eight Gaussians on a circle.
     case eightGaussians = "eight-gaussians"
+    /// A noisy spiral.
     case swissRoll = "swiss-roll"
+    /// Uniform on the dark squares of a 4 × 4 board.
     case checkerboard
 
     /// Looks a distribution up by a forgiving name: case, "-", "_" and spaces are
@@ -32,6 +36,8 @@ public enum ToyDistribution: String, CaseIterable, Sendable {
     public static let maximumCount = 1 << 26
 
     /// `count` points as a `[count, 2]` tensor, drawn from `generator`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func sample(_ count: Int, generator: inout RandomGenerator) throws -> Tensor {
         guard (0...Self.maximumCount).contains(count) else {
             throw DatasetError(file: "toy:\(rawValue)", problem: "sample count \(count) is outside 0…\(Self.maximumCount)")
@@ -46,6 +52,8 @@ public enum ToyDistribution: String, CaseIterable, Sendable {
     }
 
     /// `count` points drawn with a fresh generator seeded by `seed`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public func sample(_ count: Int, seed: UInt64) throws -> Tensor {
         var generator = RandomGenerator(seed: seed)
         return try sample(count, generator: &generator)

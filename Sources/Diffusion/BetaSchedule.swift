@@ -22,6 +22,8 @@ public enum BetaSchedule: Equatable, Sendable {
 
     /// The schedule with a diffusers-style name; `start`/`end` apply to the
     /// linear, scaled-linear and sigmoid schedules.
+    ///
+    /// - Throws: ``DiffusionError/unknownName(kind:name:accepted:)`` for a name not in ``names``.
     public init(name: String, start: Double = 1e-4, end: Double = 0.02) throws {
         switch name {
         case "linear": self = .linear(start: start, end: end)
@@ -33,6 +35,8 @@ public enum BetaSchedule: Equatable, Sendable {
     }
 
     /// The β array for `timesteps` steps, computed in Double.
+    ///
+    /// - Throws: ``DiffusionError/invalidParameter(name:value:accepted:)`` for fewer than one step, parameters out of range, or an explicit array of another length.
     public func betas(timesteps: Int) throws -> [Double] {
         guard timesteps >= 1 else {
             throw DiffusionError.invalidParameter(name: "number of timesteps T", value: "\(timesteps)", accepted: "an integer ≥ 1")

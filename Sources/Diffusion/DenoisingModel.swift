@@ -15,6 +15,7 @@ import Tensors
 /// A model throws `DiffusionError` (or its own error) on input it cannot take.
 /// The U-Net and the MLP ε-models conform.
 public protocol DenoisingModel {
+    /// The network's output for the noisy batch `x` at 0-based training timesteps, one per example.
     func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor
 
     /// The same at continuous timesteps in `[0, T − 1]`, which the σ-space samplers
@@ -30,8 +31,12 @@ public protocol DenoisingModel {
 }
 
 extension DenoisingModel {
+    /// The model itself: a model without memory needs no fresh copy per run.
     public func forSamplingRun() -> any DenoisingModel { self }
 
+    /// The output at whole timesteps given as `Double`s.
+    ///
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` when a timestep is not a whole number.
     public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
         guard let whole = continuousTimesteps.wholeTimesteps else {
             throw DiffusionError.invalidTimesteps(

@@ -7,10 +7,14 @@ import Tensors
 /// `logVariance` may differ from `log(variance)` where the variance is zero
 /// (β̃ at the first step, 0 by tutorial eq. 53): it then holds the clipped value.
 public struct DiagonalGaussian {
+    /// The mean, the shape of the data `[B, …]`.
     public let mean: Tensor
+    /// The variance per dimension (broadcast against `mean`: often one value per example, `[B, 1, …]`).
     public let variance: Tensor
+    /// The log of `variance`, kept separately for precision (the posterior's is the clipped one).
     public let logVariance: Tensor
 
+    /// A Gaussian from its mean, variance and log-variance; the two last must agree.
     public init(mean: Tensor, variance: Tensor, logVariance: Tensor) {
         self.mean = mean
         self.variance = variance

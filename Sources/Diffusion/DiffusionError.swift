@@ -14,6 +14,7 @@ public enum DiffusionError: Error, Equatable, CustomStringConvertible {
     /// A timestep index outside `0..<T`, or a timestep list of the wrong length.
     case invalidTimesteps(operation: String, reason: String)
 
+    /// What went wrong and what would be accepted instead.
     public var description: String {
         switch self {
         case let .invalidParameter(name, value, accepted):

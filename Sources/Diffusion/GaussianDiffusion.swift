@@ -5,8 +5,11 @@ import Tensors
 /// meaning of the network output (prediction type, variance type) and
 /// what is done to x̂0 (clipping, dynamic thresholding) before forming the mean.
 public struct GaussianDiffusion: Sendable {
+    /// The noise schedule: β_t and every array derived from it.
     public let schedule: NoiseSchedule
+    /// What the network predicts (ε, x0 or v).
     public var prediction: PredictionType
+    /// How σ_t² is chosen (β̃_t, β_t, or learned between them).
     public var variance: VarianceType
     /// What is done to x̂0 before μ_θ is formed (and before DDIM and
     /// DPM-Solver++ use it).
@@ -43,14 +46,19 @@ public struct GaussianDiffusion: Sendable {
 /// One evaluation of the reverse process at x_t: the Gaussian
 /// `p_θ(x_{t−1}|x_t)` and the network's x̂0 (clipped if asked) and ε̂.
 public struct ReverseStep {
+    /// p_θ(x_{t−1} | x_t): mean μ_θ and variance σ_t².
     public let distribution: DiagonalGaussian
+    /// The network's x̂0, after clipping or thresholding when the process asks for it.
     public let predictedX0: Tensor
+    /// The network's ε̂ (unclipped).
     public let predictedEpsilon: Tensor
 }
 
 extension GaussianDiffusion {
     /// Splits a network output into its prediction and, for learned_range,
     /// its variance values (the second half of axis 1).
+    ///
+    /// - Throws: ``DiffusionError/shapeMismatch(operation:expected:got:)`` when the output does not have the channels the variance type needs.
     public func split(output: Tensor, for xt: Tensor) throws -> (prediction: Tensor, varianceValues: Tensor?) {
         var expected = xt.shape
         if expected.count >= 2 { expected[1] *= variance.outputChannelFactor }
@@ -66,6 +74,8 @@ extension GaussianDiffusion {
 
     /// σ_t² and log σ_t² for each example's timestep; `varianceValues`
     /// (learned_range only) are the network's v ∈ [−1, 1].
+    ///
+    /// - Throws: ``DiffusionError/invalidParameter(name:value:accepted:)`` for learned_range without variance values.
     public func modelVariance(varianceValues: Tensor?, timesteps: [Int], rank: Int) throws -> (variance: Tensor, logVariance: Tensor) {
         let s = schedule
         switch variance {
@@ -96,6 +106,13 @@ extension GaussianDiffusion {
     /// `p_θ(x_{t−1}|x_t)` from a network output at x_t. The mean is μ̃_t(x_t, x̂0)
     /// (for ε-prediction without clipping this equals eq. 101).
     /// `detachMean` cuts the gradient through the mean (the stop-gradient of the hybrid loss).
+    ///
+    /// - Parameters:
+    ///   - modelOutput: the network's output at `xt`: `[B, C, …]`, or `[B, 2C, …]` for a learned variance.
+    ///   - xt: the noised batch `[B, C, …]`.
+    ///   - timesteps: one 0-based timestep per example.
+    ///   - detachMean: whether the mean carries no gradient to the network.
+    /// - Throws: ``DiffusionError`` when the timesteps or the output's shape do not fit `xt`.
     public func reverseStep(modelOutput: Tensor, xt: Tensor, timesteps: [Int], detachMean: Bool = false) throws -> ReverseStep {
         try schedule.validate(timesteps: timesteps, for: xt, operation: "reverseStep")
         var (prediction, varianceValues) = try split(output: modelOutput, for: xt)

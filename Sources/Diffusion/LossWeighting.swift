@@ -21,9 +21,13 @@ import Foundation
 public enum LossWeighting: Codable, Equatable, Sendable {
     /// Every timestep weighted 1 on the network's own target (L_simple).
     case none
+    /// Min-SNR-γ (Hang et al. 2023): `w = min(SNR, γ)` on the x0 error.
     case minSNR(gamma: Double)
+    /// Soft min-SNR (Crowson): `w = SNR·γ/(SNR + γ)` on the x0 error.
     case softMinSNR(gamma: Double)
+    /// `w = SNR` on the x0 error: weight 1 on the ε error.
     case signalToNoise
+    /// P2 weighting (Choi et al. 2022): the ε error weighted by `1/(k + SNR)^γ`.
     case p2(k: Double, gamma: Double)
 
     /// The weight on the MSE of `prediction`'s target at signal-to-noise ratio `snr` (≥ 0, may be ∞).

@@ -16,12 +16,16 @@ public struct NoiseSchedule: Sendable {
     public let float: ScheduleArrays<Float>
 
     /// The schedule of a named rule with `timesteps` steps.
+    ///
+    /// - Throws: ``DiffusionError`` for fewer than one step or a rule whose β fall outside (0, 1).
     public init(_ rule: BetaSchedule, timesteps: Int) throws {
         try self.init(betas: try rule.betas(timesteps: timesteps))
     }
 
     /// The schedule of an explicit β array; every β must lie in (0, 1), except
     /// that the last may be exactly 1 (ᾱ_T = 0: zero terminal SNR).
+    ///
+    /// - Throws: ``DiffusionError/betaOutOfRange(index:value:)`` for a β outside that range.
     public init(betas: [Double]) throws {
         guard !betas.isEmpty else {
             throw DiffusionError.invalidParameter(
@@ -37,6 +41,8 @@ public struct NoiseSchedule: Sendable {
 
     /// The schedule whose ᾱ array is given (ᾱ must lie in (0, 1) and strictly
     /// decrease; the last may be 0); `β_i = 1 − ᾱ_i/ᾱ_{i−1}` with ᾱ before the first step equal to 1.
+    ///
+    /// - Throws: ``DiffusionError`` for an empty array, a value outside (0, 1), or ᾱ that does not strictly decrease.
     public init(alphaBar: [Double]) throws {
         guard !alphaBar.isEmpty else {
             throw DiffusionError.invalidParameter(
@@ -104,6 +110,8 @@ public struct NoiseSchedule: Sendable {
     /// diffusers' `rescale_zero_terminal_snr`): √ᾱ is shifted and scaled so that
     /// √ᾱ_1 is kept and √ᾱ_T becomes 0, `√ᾱ'_t = (√ᾱ_t − √ᾱ_T)·√ᾱ_1/(√ᾱ_1 − √ᾱ_T)`;
     /// the last β becomes exactly 1.
+    ///
+    /// - Throws: ``DiffusionError/invalidParameter(name:value:accepted:)`` for a schedule of one step.
     public func rescaledToZeroTerminalSNR() throws -> NoiseSchedule {
         guard count >= 2 else {
             throw DiffusionError.invalidParameter(
@@ -123,6 +131,8 @@ public struct NoiseSchedule: Sendable {
     /// The schedule restricted to an increasing subsequence τ of its timesteps
     /// (Nichol & Dhariwal's respacing): `β'_i = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}`.
     /// Step `i` of the result corresponds to timestep `τ_i` of this schedule.
+    ///
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` for an empty or not strictly increasing subsequence, or one outside `0..<T`.
     public func respaced(to subsequence: [Int]) throws -> NoiseSchedule {
         guard !subsequence.isEmpty else {
             throw DiffusionError.invalidTimesteps(

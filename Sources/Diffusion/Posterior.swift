@@ -6,6 +6,15 @@ import Tensors
 /// `β̃_t = (1−ᾱ_{t−1})/(1−ᾱ_t) · β_t`. The log-variance is the clipped one.
 extension NoiseSchedule {
     /// μ̃_t(x_t, x0) and β̃_t at each example's timestep.
+    ///
+    /// - Parameters:
+    ///   - x0: the clean batch `[B, …]`.
+    ///   - xt: the noised batch, the shape of `x0`.
+    ///   - timesteps: one 0-based timestep per example.
+    /// - Returns: N(μ̃_t, β̃_t I) with the clipped log-variance (β̃ at index 0 replaced by β̃ at index 1).
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` when `timesteps` does not hold one
+    ///   index in `0..<T` per example; ``DiffusionError/shapeMismatch(operation:expected:got:)`` when the
+    ///   tensors' shapes differ.
     public func posterior(x0: Tensor, xt: Tensor, timesteps: [Int]) throws -> DiagonalGaussian {
         try validate(timesteps: timesteps, for: xt, operation: "posterior")
         try validateSameShape(xt, x0, operation: "posterior")
@@ -23,6 +32,14 @@ extension NoiseSchedule {
 
     /// The ε-form of the mean (tutorial eq. 101–102, DDPM eq. 11):
     /// `μ = (1/√α_t)(x_t − β_t/√(1−ᾱ_t) · ε)`.
+    ///
+    /// - Parameters:
+    ///   - xt: the noised batch `[B, …]`.
+    ///   - epsilon: the noise (or a network's ε̂), the shape of `xt`.
+    ///   - timesteps: one 0-based timestep per example.
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` when `timesteps` does not hold one
+    ///   index in `0..<T` per example; ``DiffusionError/shapeMismatch(operation:expected:got:)`` when the
+    ///   tensors' shapes differ.
     public func epsilonFormMean(xt: Tensor, epsilon: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "epsilonFormMean")
         try validateSameShape(xt, epsilon, operation: "epsilonFormMean")

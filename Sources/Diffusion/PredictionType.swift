@@ -5,11 +5,16 @@ import Tensors
 /// the velocity `v = √ᾱ_t ε − √(1−ᾱ_t) x0` (Salimans & Ho 2022). Raw values
 /// are diffusers' names.
 public enum PredictionType: String, CaseIterable, Sendable {
+    /// The noise ε (DDPM's ε-parameterisation).
     case epsilon
+    /// The clean sample x0.
     case sample
+    /// The velocity v = √ᾱ_t ε − √(1−ᾱ_t) x0 (diffusers' "v_prediction").
     case velocity = "v_prediction"
 
     /// The type with a diffusers name ("epsilon", "sample", "v_prediction").
+    ///
+    /// - Throws: ``DiffusionError/unknownName(kind:name:accepted:)`` for another name.
     public init(name: String) throws {
         guard let value = PredictionType(rawValue: name) else {
             throw DiffusionError.unknownName(kind: "prediction type", name: name, accepted: Self.allCases.map(\.rawValue))
@@ -21,6 +26,8 @@ public enum PredictionType: String, CaseIterable, Sendable {
 /// Conversions among x0, ε and v at each example's timestep.
 extension NoiseSchedule {
     /// `x̂0 = (x_t − √(1−ᾱ_t) ε) / √ᾱ_t` (T text after 86).
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch, or ᾱ_t = 0 at a timestep (zero terminal SNR).
     public func x0(fromEpsilon epsilon: Tensor, xt: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "x0(fromEpsilon:)")
         try validateSameShape(xt, epsilon, operation: "x0(fromEpsilon:)")
@@ -36,6 +43,8 @@ extension NoiseSchedule {
     }
 
     /// `ε̂ = (x_t − √ᾱ_t x0) / √(1−ᾱ_t)`.
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch.
     public func epsilon(fromX0 x0: Tensor, xt: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "epsilon(fromX0:)")
         try validateSameShape(xt, x0, operation: "epsilon(fromX0:)")
@@ -45,6 +54,8 @@ extension NoiseSchedule {
     }
 
     /// `v = √ᾱ_t ε − √(1−ᾱ_t) x0`.
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch.
     public func velocity(x0: Tensor, epsilon: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: x0, operation: "velocity(x0:epsilon:)")
         try validateSameShape(x0, epsilon, operation: "velocity(x0:epsilon:)")
@@ -53,6 +64,8 @@ extension NoiseSchedule {
     }
 
     /// `x̂0 = √ᾱ_t x_t − √(1−ᾱ_t) v̂`.
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch.
     public func x0(fromVelocity velocity: Tensor, xt: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "x0(fromVelocity:)")
         try validateSameShape(xt, velocity, operation: "x0(fromVelocity:)")
@@ -61,6 +74,8 @@ extension NoiseSchedule {
     }
 
     /// `ε̂ = √(1−ᾱ_t) x_t + √ᾱ_t v̂`.
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch.
     public func epsilon(fromVelocity velocity: Tensor, xt: Tensor, timesteps: [Int]) throws -> Tensor {
         try validate(timesteps: timesteps, for: xt, operation: "epsilon(fromVelocity:)")
         try validateSameShape(xt, velocity, operation: "epsilon(fromVelocity:)")
@@ -70,6 +85,8 @@ extension NoiseSchedule {
 
     /// The (x̂0, ε̂) pair implied by a network prediction of the given type,
     /// both unclipped.
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch.
     public func interpret(
         _ prediction: Tensor, as type: PredictionType, xt: Tensor,
         timesteps: [Int]
@@ -88,6 +105,8 @@ extension NoiseSchedule {
     }
 
     /// The training target of a prediction type for `(x0, ε)` at each example's timestep.
+    ///
+    /// - Throws: ``DiffusionError`` when the timesteps or shapes do not fit the batch.
     public func target(for type: PredictionType, x0: Tensor, epsilon: Tensor, timesteps: [Int]) throws -> Tensor {
         switch type {
         case .epsilon: return epsilon

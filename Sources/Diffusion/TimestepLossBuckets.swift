@@ -1,10 +1,14 @@
 /// Running means of a per-example loss in four buckets by timestep (the
 /// quartiles of `0..<T`), for logging which noise levels are learnt.
 public struct TimestepLossBuckets: Sendable {
+    /// T: the buckets are the quartiles of `0..<T`.
     public let timesteps: Int
+    /// The sum of the losses recorded in each bucket.
     public private(set) var sums = [Double](repeating: 0, count: 4)
+    /// How many losses each bucket holds.
     public private(set) var counts = [Int](repeating: 0, count: 4)
 
+    /// Four empty buckets over `0..<timesteps`.
     public init(timesteps: Int) {
         self.timesteps = timesteps
     }

@@ -30,6 +30,7 @@ public struct TrainingLoss {
 
 /// Draws training timesteps uniformly from `0..<T` (DDPM Algorithm 1).
 public enum UniformTimesteps {
+    /// `batch` timesteps drawn uniformly from `0..<timesteps`.
     public static func draw(batch: Int, timesteps: Int, generator: inout RandomGenerator) -> [Int] {
         (0..<batch).map { _ in generator.nextInt(below: timesteps) }
     }
@@ -38,6 +39,15 @@ public enum UniformTimesteps {
 extension GaussianDiffusion {
     /// Algorithm 1 for one batch: draws t uniformly and ε ~ N(0, I) from
     /// `generator`, forms x_t, runs the model and builds the loss.
+    ///
+    /// - Parameters:
+    ///   - model: the network being trained.
+    ///   - x0: a batch of training data `[B, …]`.
+    ///   - kind: L_simple, the hybrid loss, or the bound alone.
+    ///   - classLabels: one label per example for a class-conditional network.
+    ///   - generator: the source of t and ε.
+    /// - Returns: the loss to back-propagate, with its parts per example.
+    /// - Throws: ``DiffusionError`` when `x0` is not a batch or the model refuses its input.
     public func trainingLoss(
         model: any DenoisingModel, x0: Tensor, kind: LossKind = .simple, classLabels: [Int]? = nil,
         generator: inout RandomGenerator
@@ -55,6 +65,17 @@ extension GaussianDiffusion {
     /// `weights` (one per example) multiply the MSE term (a `LossWeighting`),
     /// `exampleWeights` each example's whole loss in the batch mean (importance
     /// sampling's 1/(T·p_t)); `perExample` is reported without them.
+    ///
+    /// - Parameters:
+    ///   - modelOutput: the network's output at `xt`.
+    ///   - x0: the clean batch.
+    ///   - noise: the ε that formed `xt`.
+    ///   - xt: the noised batch.
+    ///   - timesteps: one 0-based timestep per example.
+    ///   - kind: L_simple, the hybrid loss, or the bound alone.
+    ///   - weights: one weight per example on the MSE term, or nil.
+    ///   - exampleWeights: one weight per example on its whole loss in the batch mean, or nil.
+    /// - Throws: ``DiffusionError`` when shapes, timesteps or weight counts do not fit the batch.
     public func trainingLoss(
         modelOutput: Tensor, x0: Tensor, noise: Tensor, xt: Tensor, timesteps: [Int],
         kind: LossKind = .simple, weights: [Float]? = nil,

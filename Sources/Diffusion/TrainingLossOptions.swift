@@ -14,10 +14,14 @@ import Tensors
 ///
 /// The defaults change nothing: no extra random draws are taken.
 public struct TrainingLossOptions: Equatable, Sendable {
+    /// The per-timestep weight on the MSE term.
     public var weighting: LossWeighting
+    /// The offset-noise scale s (0: off).
     public var offsetNoise: Double
+    /// The input-perturbation scale γ (0: off).
     public var inputPerturbation: Double
 
+    /// Options that, by default, change nothing.
     public init(weighting: LossWeighting = .none, offsetNoise: Double = 0, inputPerturbation: Double = 0) {
         self.weighting = weighting
         self.offsetNoise = offsetNoise

@@ -10,6 +10,14 @@ extension GaussianDiffusion {
     /// The term at each example's timestep, from a network output at x_t:
     /// the decoder NLL where the index is 0, the KL otherwise. Shape `[B]`.
     /// `detachMean` stops the gradient through μ_θ (hybrid loss).
+    ///
+    /// - Parameters:
+    ///   - modelOutput: the network's output at `xt`.
+    ///   - x0: the clean batch (on the 256-value grid for the decoder term to be a likelihood).
+    ///   - xt: the noised batch.
+    ///   - timesteps: one 0-based timestep per example.
+    ///   - detachMean: whether the mean carries no gradient to the network.
+    /// - Throws: ``DiffusionError`` when shapes or timesteps do not fit the batch.
     public func variationalBoundTerm(
         modelOutput: Tensor, x0: Tensor, xt: Tensor, timesteps: [Int],
         detachMean: Bool = false

@@ -18,7 +18,9 @@ public protocol Module: AnyObject {
 }
 
 extension Module {
+    /// No parameters of its own.
     public var parameters: [(name: String, tensor: Tensor)] { [] }
+    /// No children.
     public var children: [(name: String, module: any Module)] { [] }
 }
 
@@ -136,8 +138,11 @@ extension Module {
 public struct StateDictError: Error, Equatable, CustomStringConvertible {
     /// A tensor whose shape differs from the parameter it would fill.
     public struct ShapeMismatch: Equatable, Sendable {
+        /// The parameter's path.
         public var path: String
+        /// The shape the module has.
         public var expected: [Int]
+        /// The shape the state dict has.
         public var found: [Int]
     }
 
@@ -148,6 +153,7 @@ public struct StateDictError: Error, Equatable, CustomStringConvertible {
     /// Keys whose tensor has the wrong shape.
     public var mismatched: [ShapeMismatch]
 
+    /// The missing, unexpected and mis-shaped entries, each kind with its count and paths.
     public var description: String {
         var parts: [String] = []
         if !missing.isEmpty {

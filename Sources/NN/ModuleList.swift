@@ -22,6 +22,7 @@ public final class ModuleList<Element>: Module {
         elements.append(element)
     }
 
+    /// The elements, named `0`, `1`, `2`, ….
     public var children: [(name: String, module: any Module)] {
         elements.enumerated().map { (String($0.offset), asModule($0.element)) }
     }
@@ -48,5 +49,6 @@ extension ModuleList where Element == any Module {
 }
 
 extension ModuleList: Sequence {
+    /// Iterates over the elements in order.
     public func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
 }

@@ -6,14 +6,17 @@ public final class Sequential: UnaryLayer {
     /// The layers in the order they are applied.
     public let layers: [any UnaryLayer]
 
+    /// The layers, applied in this order.
     public init(_ layers: [any UnaryLayer]) {
         self.layers = layers
     }
 
+    /// The layers, named `0`, `1`, `2`, ….
     public var children: [(name: String, module: any Module)] {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
+    /// Each layer applied to the previous one's output.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         layers.reduce(input) { $1($0) }
     }

@@ -8,10 +8,14 @@ import Tensors
 /// the last ⌊N·strength⌋ are run; strength 0 returns the input unchanged,
 /// strength 1 starts from the noisiest step (almost pure noise).
 public struct ImageToImage {
+    /// The sampler whose last steps are run.
     public let sampler: any Sampler
     /// In [0, 1]: how much of the sampling trajectory is redone.
     public let strength: Double
 
+    /// Image-to-image with `sampler` at `strength`.
+    ///
+    /// - Throws: ``PipelineError`` for a strength outside [0, 1].
     public init(sampler: any Sampler, strength: Double) throws {
         guard strength.isFinite, (0...1).contains(strength) else {
             throw PipelineError(problem: "strength \(strength) is outside [0, 1] (0 keeps the input, 1 redraws it from noise)")
@@ -28,6 +32,9 @@ public struct ImageToImage {
 
     /// Edits `images` (a batch in the model's range [−1, 1]); draws the noise,
     /// then the sampler's own noise, from `generator`.
+    ///
+    /// - Throws: `DiffusionError` for images or labels that do not fit the sampler; what the model or the
+    ///   callback throws.
     public func callAsFunction(
         model: any DenoisingModel, images: Tensor, classLabels: [Int]? = nil,
         generator: inout RandomGenerator, callback: SamplingCallback? = nil

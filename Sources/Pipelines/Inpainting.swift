@@ -11,14 +11,20 @@ import Tensors
 /// paper; diffusers' pipeline defaults to 0), and the way back up is the exact
 /// forward jump x_s ~ q(x_s | x_r) = N(√(ᾱ_s/ᾱ_r) x_r, (1 − ᾱ_s/ᾱ_r) I).
 public struct Inpainting {
+    /// The process of the unconditionally trained model.
     public let diffusion: GaussianDiffusion
     /// N: the grid of timesteps g·⌊T/N⌋, g = 0..<N.
     public let steps: Int
+    /// Steps between the points where the sample jumps back up (RePaint's j).
     public let jumpLength: Int
     /// How often each jump point is passed going down (1 = no resampling).
     public let resampleCount: Int
+    /// DDIM's η of the reverse steps (1: ancestral, as the paper).
     public let eta: Double
 
+    /// RePaint with `steps` reverse steps, jumps of `jumpLength`, each passed `resampleCount` times.
+    ///
+    /// - Throws: ``PipelineError`` for steps outside 1…T, a jump length or resample count below 1, or a negative η.
     public init(
         diffusion: GaussianDiffusion, steps: Int = 100, jumpLength: Int = 10, resampleCount: Int = 10,
         eta: Double = 1
@@ -69,6 +75,9 @@ public struct Inpainting {
 
     /// Fills the region of `images` (a batch in [−1, 1]) where `mask` is 1 and keeps
     /// the rest exactly. `mask` is `[H, W]`, `[1, 1, H, W]` or `[B, 1, H, W]` of 0s and 1s.
+    ///
+    /// - Throws: ``PipelineError`` for a mask that does not fit the images; `DiffusionError` for labels that do
+    ///   not fit the batch; what the model or the callback throws.
     public func callAsFunction(
         model: any DenoisingModel, images: Tensor, mask: Tensor, classLabels: [Int]? = nil,
         generator: inout RandomGenerator, callback: SamplingCallback? = nil

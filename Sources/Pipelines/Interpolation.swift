@@ -11,6 +11,8 @@ import Tensors
 public enum Interpolation {
     /// slerp(a, b; α) = sin((1−α)θ)/sin θ · a + sin(αθ)/sin θ · b with θ the angle
     /// between a and b (flattened); a straight line where θ is nearly 0.
+    ///
+    /// - Throws: ``PipelineError`` for tensors of different shapes.
     public static func slerp(_ a: Tensor, _ b: Tensor, _ alpha: Double) throws -> Tensor {
         guard a.shape == b.shape else {
             throw PipelineError(problem: "cannot interpolate between shapes \(a.shape) and \(b.shape)")
@@ -37,6 +39,9 @@ public enum Interpolation {
 
     /// `frames` states from `a` to `b` (both ends included), stacked on a new batch
     /// axis: `a` and `b` are single examples `[1, …]`, the result is `[frames, …]`.
+    ///
+    /// - Throws: ``PipelineError`` for fewer than two frames, or ends that are not one example `[1, …]` each
+    ///   of the same shape.
     public static func frames(from a: Tensor, to b: Tensor, count frames: Int) throws -> Tensor {
         guard frames >= 2 else { throw PipelineError(problem: "frames \(frames) is not accepted; give at least 2 (the two ends)") }
         guard a.shape.first == 1 else {

@@ -7,12 +7,18 @@ import Tensors
 /// discretised decoder), the noise-prediction error, and the memorisation and pixel
 /// statistics of samples against data.
 public struct ModelEvaluation {
+    /// The model scored.
     public let model: any DenoisingModel
+    /// The process it was trained with.
     public let diffusion: GaussianDiffusion
     /// Feed the images' labels to the model (a class-conditional network).
     public let conditional: Bool
+    /// Images per batch.
     public let batchSize: Int
 
+    /// An evaluation of `model` in batches of `batchSize`.
+    ///
+    /// - Throws: ``PipelineError`` for a batch size below 1.
     public init(model: any DenoisingModel, diffusion: GaussianDiffusion, conditional: Bool, batchSize: Int) throws {
         guard batchSize >= 1 else { throw PipelineError(problem: "batch size \(batchSize) is not accepted; give an integer ≥ 1") }
         self.model = model
@@ -23,9 +29,13 @@ public struct ModelEvaluation {
 
     /// The bound's parts averaged over the images, in bits/dim.
     public struct Bound {
+        /// L_T, bits/dim.
         public let prior: Double
+        /// Σ L_{t−1}, bits/dim.
         public let klTerms: Double
+        /// L_0, bits/dim.
         public let decoder: Double
+        /// The bound: L_T + Σ L_{t−1} + L_0, bits/dim.
         public var total: Double { prior + klTerms + decoder }
     }
 

@@ -5,6 +5,7 @@
 public struct FNV1aHash: Sendable {
     private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
 
+    /// A hash of nothing yet (the FNV offset basis).
     public init() {}
 
     /// Adds `bytes`, in order.

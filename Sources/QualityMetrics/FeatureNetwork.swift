@@ -55,36 +55,53 @@ extension FeatureNetwork {
 }
 
 extension MNISTFeatureNet: FeatureNetwork {
+    /// The network's name in reports.
     public var displayName: String { Self.displayName }
+    /// `mnist-` and a hash of the weights.
     public var fingerprint: String {
         var hash = FNV1aHash()
         for (_, tensor) in namedParameters() { hash.add(tensor.scalars) }
         return "mnist-" + hash.hexadecimal
     }
+    /// The length of a feature vector: 128.
     public var featureDimension: Int { Self.featureDimension }
+    /// 256 images per batch.
     public var preferredBatchSize: Int { 256 }
+    /// Folders are read as grey 28×28 images.
     public var folderOptions: ImageFolder.Options { ImageFolder.Options(imageSize: 28, channels: .gray) }
 
+    /// Nil for `[N, 1, 28, 28]`, else what it takes.
     public func problem(withImagesOf shape: [Int]) -> String? {
         shape.count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28
             ? nil : "the MNIST features take grey 28×28 images [N, 1, 28, 28]; got \(shape)"
     }
 
+    /// The 128 features of each image of a batch in [−1, 1].
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(ofBatch images: Tensor) throws -> [Float] { try features(images).scalars }
 }
 
 extension InceptionV3FID: FeatureNetwork {
+    /// The network's name in reports.
     public var displayName: String { Self.displayName }
+    /// `inception-` and a hash of the weights.
     public var fingerprint: String { "inception-" + weightsHash }
+    /// 2048 (pool3).
     public var featureDimension: Int { Self.featureDimension }
+    /// 50 images per batch, as pytorch-fid.
     public var preferredBatchSize: Int { 50 }
+    /// Folders are read at their own size (the network resizes to 299×299).
     public var folderOptions: ImageFolder.Options { ImageFolder.Options() }
 
+    /// Nil for grey or RGB batches `[N, 1 or 3, H, W]`, else what it takes.
     public func problem(withImagesOf shape: [Int]) -> String? {
         shape.count == 4 && (shape[1] == 1 || shape[1] == 3)
             ? nil : "the Inception features take grey or RGB images [N, 1 or 3, H, W]; got \(shape)"
     }
 
     /// pytorch-fid's input range is [0, 1].
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(ofBatch images: Tensor) throws -> [Float] { try features((images + 1) * 0.5).scalars }
 }

@@ -5,6 +5,9 @@ extension FeatureStatistics {
     /// with `mu`, d values, and `sigma`, d × d; float64, float32 accepted). The
     /// count of vectors is read from an `n` entry when the file has one (this
     /// project writes it; pytorch-fid ignores it), else it is 0: unknown.
+    ///
+    /// - Throws: `DatasetError` (from the Datasets module) for a file that is not a readable `.npz`;
+    ///   ``MetricsError`` for one without `mu` and `sigma` of matching shapes and finite values.
     public init(npzFile path: String) throws {
         let arrays = try NPZ.read(contentsOfFile: path)
         guard let muBytes = arrays["mu"], let sigmaBytes = arrays["sigma"] else {
@@ -30,6 +33,8 @@ extension FeatureStatistics {
 
     /// Writes the statistics as pytorch-fid does (`mu`, `sigma` in float64,
     /// deflated), with the count as `n`, atomically.
+    ///
+    /// - Throws: `DatasetError` (from the Datasets module) when the file cannot be written.
     public func writeNPZ(toFile path: String) throws {
         try NPZ.write(
             [

@@ -2,14 +2,19 @@
 /// the Fréchet distance compares (pytorch-fid's `mu`, `sigma`: `np.mean(axis=0)`
 /// and `np.cov(rowvar=False)`, the unbiased N − 1 form).
 public struct FeatureStatistics: Equatable, Sendable {
+    /// μ, d values.
     public let mean: [Double]
     /// d × d, row-major.
     public let covariance: [Double]
     /// How many vectors the statistics came from (0 if unknown: a statistics file that does not say).
     public let count: Int
 
+    /// d, the length of a feature vector.
     public var dimension: Int { mean.count }
 
+    /// Statistics from a mean of d values and a d × d row-major covariance.
+    ///
+    /// - Throws: ``MetricsError`` when the sizes do not fit.
     public init(mean: [Double], covariance: [Double], count: Int) throws {
         guard !mean.isEmpty, covariance.count == mean.count * mean.count else {
             throw MetricsError(
@@ -21,6 +26,8 @@ public struct FeatureStatistics: Equatable, Sendable {
     }
 
     /// The statistics of `count` row-major feature vectors of `dimension` values each (count ≥ 2).
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public init(features: [Float], count: Int, dimension: Int) throws {
         guard dimension >= 1, count >= 2, features.count == count * dimension else {
             throw MetricsError(

@@ -6,6 +6,9 @@
 /// symmetric eigendecompositions give it exactly, singular covariances included
 /// (eigenvalues that rounding makes slightly negative are taken as 0).
 public enum FrechetDistance {
+    /// The squared Fréchet distance d² between the two Gaussians. O(d³) for d-dimensional features.
+    ///
+    /// - Throws: ``MetricsError`` when the two have different dimensions.
     public static func between(_ a: FeatureStatistics, _ b: FeatureStatistics) throws -> Double {
         guard a.dimension == b.dimension else {
             throw MetricsError(

@@ -5,16 +5,23 @@ import Tensors
 /// k(x, y) = (xᵀy/d + 1)³, averaged over random subsets of equal size, with its
 /// standard deviation over the subsets (as torch-fidelity and clean-fid report it).
 public enum KernelInceptionDistance {
+    /// The estimate and its spread.
     public struct Result: Equatable, Sendable {
+        /// The mean of the subset estimates of MMD².
         public let mean: Double
+        /// Their standard deviation.
         public let standardDeviation: Double
+        /// How many subsets were drawn.
         public let subsets: Int
+        /// Vectors per subset.
         public let subsetSize: Int
     }
 
     /// `a` and `b` are row-major feature sets of `dimension` values per vector.
     /// Subsets of min(countA, countB, maxSubsetSize) vectors, drawn without
     /// replacement from `generator`.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public static func between(
         _ a: [Float], _ b: [Float], dimension d: Int, subsets: Int = 100, maxSubsetSize: Int = 1000,
         generator: inout RandomGenerator

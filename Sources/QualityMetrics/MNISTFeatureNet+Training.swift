@@ -30,6 +30,8 @@ extension MNISTFeatureNet {
     }
 
     /// The fraction of `dataset` classified as its label.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public static func accuracy(of network: MNISTFeatureNet, on dataset: ImageDataset) throws -> Double {
         guard let labels = dataset.labels else { throw MetricsError("accuracy needs a labelled data set") }
         let scores = try GradMode.withoutGradient { try network.logits(dataset.images) }.scalars

@@ -6,13 +6,20 @@
 /// generated manifold (how much of the data the samples cover). Euclidean
 /// distances in the features, computed in Double.
 public enum PrecisionRecall {
+    /// Precision, recall and the k they were computed with.
     public struct Result: Equatable, Sendable {
+        /// The share of generated vectors inside the real manifold.
         public let precision: Double
+        /// The share of real vectors inside the generated manifold.
         public let recall: Double
+        /// The neighbour whose distance sets each ball's radius.
         public let k: Int
     }
 
     /// `real` and `generated` are row-major feature sets of `dimension` values per vector.
+    ///
+    /// - Complexity: O((R + G)²·d) for R real and G generated vectors (every pairwise distance).
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public static func between(real: [Float], generated: [Float], dimension d: Int, k: Int = 3) throws -> Result {
         guard d >= 1, real.count % d == 0, generated.count % d == 0 else {
             throw MetricsError("feature sets of \(real.count) and \(generated.count) values are not whole \(d)-dimensional vectors")

@@ -9,9 +9,12 @@ public struct SymmetricEigendecomposition {
     public let eigenvalues: [Double]
     /// n × n, row-major; column k is the unit eigenvector of `eigenvalues[k]`.
     public let eigenvectors: [Double]
+    /// n, the matrix's size.
     public let dimension: Int
 
     /// Decomposes the n × n row-major matrix `matrix` (only its symmetric part is meaningful).
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public init(_ matrix: [Double], dimension n: Int) throws {
         guard n >= 1, matrix.count == n * n else {
             throw MetricsError("an eigendecomposition needs an n × n matrix; got \(matrix.count) values for n = \(n)")

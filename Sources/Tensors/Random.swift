@@ -13,6 +13,7 @@ public struct RandomGenerator: Codable, Equatable, Sendable {
     private var buffer: [UInt32] = []
     private var cachedNormal: Float?
 
+    /// A generator at the start of the stream of `seed`.
     public init(seed: UInt64) {
         self.seed = seed
         self.counter = 0

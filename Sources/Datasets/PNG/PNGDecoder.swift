@@ -13,6 +13,7 @@ public enum PNG {
     public struct Limits: Sendable {
         /// The most pixels (width × height) accepted; 2^26 (e.g. 8192 × 8192) by default.
         public var maximumPixels: Int
+        /// Limits with at most `maximumPixels` pixels.
         public init(maximumPixels: Int = 1 << 26) {
             self.maximumPixels = maximumPixels
         }
@@ -29,6 +30,8 @@ public enum PNG {
     }
 
     /// Reads and decodes the PNG file at `path`.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func read(contentsOfFile path: String, limits: Limits = Limits()) throws -> PixelImage {
         try decode(FileAccess.readBytes(atPath: path), source: path, limits: limits)
     }

@@ -9,6 +9,8 @@ public enum PNGFilterChoice: Sendable, Equatable {
 
 extension PNG {
     /// Encodes `image` as a PNG (non-interlaced; gray, gray+alpha, RGB or RGBA at its bit depth).
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func encode(_ image: PixelImage, filter: PNGFilterChoice = .adaptive) throws -> [UInt8] {
         guard image.width > 0, image.height > 0, image.width <= Int(Int32.max), image.height <= Int(Int32.max) else {
             throw DatasetError(file: "PNG encoder", problem: "cannot encode a \(image.width)×\(image.height) image (sizes 1 to 2^31−1)")
@@ -77,6 +79,8 @@ extension PNG {
     }
 
     /// Encodes `image` and writes it to `path` atomically.
+    ///
+    /// - Throws: ``DatasetError`` naming the file (or what was being read or built) and what is wrong with it.
     public static func write(_ image: PixelImage, toFile path: String, filter: PNGFilterChoice = .adaptive) throws {
         try FileAccess.writeAtomically(encode(image, filter: filter), toPath: path)
     }

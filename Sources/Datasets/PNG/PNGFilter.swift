@@ -1,7 +1,16 @@
 /// The five PNG scanline filters (PNG spec §9): each byte is stored as the
 /// difference from a prediction made from its left (a), upper (b) and upper-left (c) neighbours.
 public enum PNGFilter: UInt8, Sendable, CaseIterable {
-    case none = 0, sub = 1, up = 2, average = 3, paeth = 4
+    /// The bytes as they are.
+    case none = 0
+    /// Each byte minus the one a pixel to its left.
+    case sub = 1
+    /// Each byte minus the one above it.
+    case up = 2
+    /// Each byte minus the mean of the left and upper ones.
+    case average = 3
+    /// Each byte minus the Paeth predictor of its left, upper and upper-left neighbours.
+    case paeth = 4
 
     /// The Paeth predictor: whichever of a, b, c is closest to a + b − c.
     @inline(__always)

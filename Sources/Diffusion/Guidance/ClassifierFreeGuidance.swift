@@ -23,6 +23,7 @@ import Tensors
 /// `ε_final = φ·ε_rescaled + (1 − φ)·ε̂` (standard deviations over all values of
 /// an example, with Bessel's correction, as torch.std).
 public struct ClassifierFreeGuidance: DenoisingModel {
+    /// The class-conditional network that is guided.
     public private(set) var model: any DenoisingModel
     /// The guidance weight w (≥ 0; 1 = plain conditional, 0 = unconditional).
     public let scale: Float
@@ -76,6 +77,9 @@ public struct ClassifierFreeGuidance: DenoisingModel {
         return copy
     }
 
+    /// The guided output at training timesteps: ε_uncond + w·(ε_cond − ε_uncond) (only the mean part for a learned variance).
+    ///
+    /// - Throws: ``DiffusionError`` when `classLabels` is nil, has the wrong count, or names a class outside `0..<classCount`.
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
         try guided(x, timestepCount: timesteps.count, classLabels: classLabels) { doubled, labels in
             try model(doubled, timesteps: timesteps.count == 1 ? timesteps : timesteps + timesteps, classLabels: labels)

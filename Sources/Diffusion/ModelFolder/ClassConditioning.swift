@@ -8,6 +8,7 @@ import Foundation
 /// `0..<classCount`, then the "null" class `nullClass` (= `classCount`) that
 /// label dropout trained as the unconditional branch of classifier-free guidance.
 public struct ClassConditioning: Codable, Equatable, Sendable {
+    /// The file in a model folder that holds it.
     public static let fileName = "class_conditioning.json"
 
     /// The number of real classes.

@@ -12,19 +12,28 @@ import Tensors
 public enum ModelFolder {
     /// A loaded model with its scheduler configuration and any warnings about the files.
     public struct Loaded {
+        /// The network with the folder's weights.
         public let model: UNet2DModel
+        /// The folder's `scheduler_config.json` (diffusers' defaults where it has none).
         public let scheduler: SchedulerConfig
         /// The meaning of the class labels, when the folder has `class_conditioning.json`.
         public let conditioning: ClassConditioning?
+        /// Keys of the configuration files that were not understood, and similar notes.
         public let warnings: [String]
     }
 
+    /// The network configuration's file name (diffusers' layout).
     public static let configName = "config.json"
+    /// The weights' file name (diffusers' layout).
     public static let weightsName = "diffusion_pytorch_model.safetensors"
+    /// The scheduler configuration's file name (diffusers' layout).
     public static let schedulerName = "scheduler_config.json"
 
     /// Loads the model in `folder`, checking every tensor's name and shape.
     /// The model comes back in evaluation mode (dropout off), as diffusers' `from_pretrained`.
+    ///
+    /// - Throws: ``ModelFolderError`` for missing or unreadable files, or weights that do not fit the network;
+    ///   ``UNetConfigError`` for a `config.json` this library does not build.
     public static func load(from folder: URL) throws -> Loaded {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -138,6 +147,8 @@ public enum ModelFolder {
 
 /// A model folder that cannot be read or written; the message names the file and the problem.
 public struct ModelFolderError: Error, CustomStringConvertible {
+    /// What is wrong with the folder, with its path.
     public let description: String
+    /// An error with its message.
     public init(_ description: String) { self.description = description }
 }

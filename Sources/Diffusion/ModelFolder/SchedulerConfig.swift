@@ -5,21 +5,29 @@ import Foundation
 /// `DDIMScheduler` and `DPMSolverMultistepScheduler` that change what is drawn).
 /// Every key is honoured as diffusers does; `unknownKeys(in:)` names the rest.
 public struct SchedulerConfig: Equatable, Sendable {
+    /// T, the number of training timesteps (`num_train_timesteps`).
     public var trainTimesteps: Int
     /// A diffusers schedule name: linear, scaled_linear, squaredcos_cap_v2, sigmoid.
     public var betaSchedule: String
+    /// β_1 of the linear, scaled-linear and sigmoid schedules (`beta_start`).
     public var betaStart: Double
+    /// β_T of the linear, scaled-linear and sigmoid schedules (`beta_end`).
     public var betaEnd: Double
     /// An explicit β array, overriding `betaSchedule`.
     public var trainedBetas: [Double]?
+    /// What the network predicts (`prediction_type`).
     public var prediction: PredictionType
+    /// How σ_t² is chosen (`variance_type`).
     public var variance: VarianceType
     /// Clamp x̂0 to [−clipSampleRange, clipSampleRange] (unless `thresholding`).
     public var clipSample: Bool
+    /// The bound x̂0 is clipped to when `clipSample` (`clip_sample_range`).
     public var clipSampleRange: Double = 1
     /// Imagen's dynamic thresholding of x̂0, which takes precedence over `clipSample` (as in diffusers).
     public var thresholding = false
+    /// The quantile of |x̂0| that dynamic thresholding clips at (`dynamic_thresholding_ratio`).
     public var dynamicThresholdingRatio = 0.995
+    /// The largest threshold dynamic thresholding uses (`sample_max_value`).
     public var sampleMaxValue = 1.0
     /// How sampling timesteps are spaced; nil leaves each sampler its own default.
     public var timestepSpacing: TimestepSpacing?
@@ -30,6 +38,7 @@ public struct SchedulerConfig: Equatable, Sendable {
     /// Rescale the betas to zero terminal SNR (Lin et al. 2024; diffusers' `rescale_betas_zero_snr`).
     public var rescaleBetasZeroSNR = false
 
+    /// A configuration with diffusers' defaults for everything not given.
     public init(
         trainTimesteps: Int = 1000, betaSchedule: String = "linear", betaStart: Double = 1e-4,
         betaEnd: Double = 0.02, trainedBetas: [Double]? = nil, prediction: PredictionType = .epsilon,
@@ -52,6 +61,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     }
 
     /// The noise schedule this configuration describes.
+    ///
+    /// - Throws: ``DiffusionError`` for a β schedule name not known or β out of range.
     public func makeSchedule() throws -> NoiseSchedule {
         let schedule =
             if let trainedBetas {
@@ -63,6 +74,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     }
 
     /// The diffusion process (schedule, prediction and variance types, clipping or thresholding).
+    ///
+    /// - Throws: ``DiffusionError`` for a β schedule name not known or β out of range.
     public func makeDiffusion() throws -> GaussianDiffusion {
         GaussianDiffusion(
             schedule: try makeSchedule(), prediction: prediction, variance: variance,
@@ -89,6 +102,8 @@ public struct SchedulerConfig: Equatable, Sendable {
     public static let maximumTrainTimesteps = 1_000_000
 
     /// Parses diffusers' `scheduler_config.json`; absent keys take DDPMScheduler's defaults.
+    ///
+    /// - Throws: ``DiffusionError`` for JSON that is not a scheduler configuration or values out of range.
     public static func parse(_ data: Data, source: String = "scheduler_config.json") throws -> SchedulerConfig {
         struct Raw: Decodable {
             var num_train_timesteps: Int?

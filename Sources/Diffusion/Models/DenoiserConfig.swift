@@ -8,7 +8,9 @@ import Tensors
 /// (a self-conditioned U-Net wrapped in its `SelfConditionedDenoiser`), and the
 /// shape of one example it denoises.
 public enum DenoiserConfig: Equatable, Sendable {
+    /// A ``UNet2DModel`` for images.
     case unet(UNetConfig)
+    /// An ``MLPDenoiser`` for points.
     case mlp(MLPDenoiserConfig)
 
     /// The `_class_name` written to `config.json`.

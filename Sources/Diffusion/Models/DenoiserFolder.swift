@@ -10,7 +10,9 @@ import Tensors
 public enum DenoiserFolder {
     /// A loaded network with its scheduler and the shape of one example.
     public struct Loaded {
+        /// The network with the folder's weights (a U-Net or an MLP).
         public let model: any DenoisingModel & Module
+        /// The folder's scheduler configuration.
         public let scheduler: SchedulerConfig
         /// `[C, H, W]` for a U-Net, `[D]` for an MLP.
         public let exampleShape: [Int]
@@ -19,6 +21,7 @@ public enum DenoiserFolder {
         public let classCount: Int?
         /// The meaning of the labels and the null class, for a model trained with label dropout.
         public let conditioning: ClassConditioning?
+        /// Keys of the configuration files that were not understood.
         public let warnings: [String]
     }
 
@@ -33,6 +36,9 @@ public enum DenoiserFolder {
 
     /// Loads a U-Net or MLP folder; a self-conditioned U-Net comes wrapped in a
     /// `SelfConditionedDenoiser` (so it takes images of `exampleShape`).
+    ///
+    /// - Throws: ``ModelFolderError`` for missing or unreadable files, or weights that do not fit the network;
+    ///   ``UNetConfigError`` or ``DiffusionError`` for a `config.json` this library does not build.
     public static func load(from folder: URL) throws -> Loaded {
         guard className(in: folder) == MLPDenoiserConfig.className else {
             let loaded = try ModelFolder.load(from: folder)
@@ -70,6 +76,8 @@ public enum DenoiserFolder {
 
     /// Writes `model` (with its current weights) and `scheduler` into `folder`, each file atomically,
     /// the weights last: a folder with weights has its configuration too, even after a crash.
+    ///
+    /// - Throws: ``ModelFolderError`` for a model with no folder layout (neither a ``UNet2DModel`` nor an ``MLPDenoiser``) or a class-conditional MLP; the file system's error.
     public static func save(
         _ model: any DenoisingModel & Module, scheduler: SchedulerConfig, to folder: URL,
         conditioning: ClassConditioning? = nil

@@ -6,6 +6,7 @@ import Tensors
 /// the sinusoidal timestep embedding. Saved as a model folder's `config.json`
 /// with `_class_name` "MLPDenoiser".
 public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
+    /// The `_class_name` of its `config.json`.
     public static let className = "MLPDenoiser"
     /// The number of coordinates of one data point (2 for the toy distributions).
     public var dataDimension: Int
@@ -24,6 +25,7 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         case timeEmbeddingDimension = "time_embedding_dimension", outputFactor = "output_factor"
     }
 
+    /// A configuration; the defaults are the toy model `ddpm train --data toy:…` trains.
     public init(
         dataDimension: Int = 2, hiddenWidth: Int = 128, blocks: Int = 3, timeEmbeddingDimension: Int = 32,
         outputFactor: Int = 1
@@ -35,6 +37,7 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         self.outputFactor = outputFactor
     }
 
+    /// Reads a `config.json`, refusing another `_class_name`.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let name = try container.decode(String.self, forKey: .className)
@@ -50,6 +53,7 @@ public struct MLPDenoiserConfig: Codable, Equatable, Sendable {
         outputFactor = try container.decode(Int.self, forKey: .outputFactor)
     }
 
+    /// Writes the `config.json` keys, `_class_name` first.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.className, forKey: .className)
@@ -110,13 +114,22 @@ extension MLPDenoiserConfig.CodingKeys {
 /// with `emb(t)` the transformer sinusoidal embedding of the timestep index
 /// (half sines, half cosines, frequencies 10000^(−k/(d/2))).
 public final class MLPDenoiser: Module, DenoisingModel {
+    /// The sizes of the network.
     public let config: MLPDenoiserConfig
+    /// W_in: data → hidden.
     public let input: Linear
+    /// W_e: the sinusoidal embedding → its hidden width.
     public let timeEmbedding: Linear
+    /// W_t: the time embedding added to the hidden state.
     public let timeProjection: Linear
+    /// The residual blocks W_b1, W_b2.
     public let blocks: [(first: Linear, second: Linear)]
+    /// W_out: hidden → output (the data's dimension times `outputFactor`).
     public let output: Linear
 
+    /// A network with PyTorch's default initialisation drawn from `generator`.
+    ///
+    /// - Throws: ``DiffusionError`` when `config` is not valid (`MLPDenoiserConfig/validate()`).
     public init(config: MLPDenoiserConfig, generator: inout RandomGenerator) throws {
         try config.validate()
         self.config = config
@@ -130,6 +143,7 @@ public final class MLPDenoiser: Module, DenoisingModel {
         output = Linear(width, config.dataDimension * config.outputFactor, generator: &generator)
     }
 
+    /// The layers with their parameter paths (`input`, `time_embedding`, `blocks.0.first`, …).
     public var children: [(name: String, module: any Module)] {
         var result: [(name: String, module: any Module)] = [
             ("input", input), ("time_embedding", timeEmbedding),
@@ -163,6 +177,7 @@ public final class MLPDenoiser: Module, DenoisingModel {
         return Tensor(shape: [timesteps.count, dimension], scalars: values)
     }
 
+    /// The output for a batch `[B, D]` at 0-based timesteps; class labels are not used.
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
         try self(x, continuousTimesteps: timesteps.map(Double.init), classLabels: classLabels)
     }

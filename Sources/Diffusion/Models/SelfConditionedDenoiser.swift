@@ -27,13 +27,16 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
     public private(set) var previousEstimate: Tensor?
     private let logSigmas: [Double]
 
+    /// Wraps `network`, whose input has twice the data's channels.
     public init(network: any DenoisingModel & Module, diffusion: GaussianDiffusion) {
         self.network = network
         self.diffusion = diffusion
         logSigmas = SigmaSchedule.trainingSigmas(diffusion.schedule.double.alphaBar).map { Foundation.log($0) }
     }
 
+    /// The network's own parameters (no renaming).
     public var parameters: [(name: String, tensor: Tensor)] { network.parameters }
+    /// The network's own children (no renaming).
     public var children: [(name: String, module: any Module)] { network.children }
 
     /// The same network with an empty memory.
@@ -54,6 +57,7 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
         try network(try stacked(x, estimate), continuousTimesteps: continuousTimesteps, classLabels: classLabels)
     }
 
+    /// The output at `x`, reading the last estimate of this run (zeros at the first), and keeping this one's x̂0 for the next.
     public func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
         let output = try self(x, estimate: remembered(for: x), timesteps: timesteps, classLabels: classLabels)
         let alphaBar = diffusion.schedule.double.alphaBar
@@ -61,6 +65,7 @@ public final class SelfConditionedDenoiser: DenoisingModel, Module {
         return output
     }
 
+    /// The same at continuous timesteps (the σ-space samplers).
     public func callAsFunction(_ x: Tensor, continuousTimesteps: [Double], classLabels: [Int]?) throws -> Tensor {
         let output = try self(
             x, estimate: remembered(for: x), continuousTimesteps: continuousTimesteps,

@@ -10,14 +10,20 @@ import Tensors
 /// linspace and trailing spacings). After the last entry ᾱ_prev is 1
 /// (`setAlphaToOne`, diffusers' default) or ᾱ at index 0.
 public struct DDIMSampler: SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
+    /// The timesteps τ visited, strictly decreasing.
     public let timesteps: [Int]
+    /// η: 0 is deterministic, 1 adds DDPM-like noise.
     public let eta: Double
     /// Re-derive ε̂ from the clipped or thresholded x̂0 (diffusers' `use_clipped_model_output`).
     public let useClippedModelOutput: Bool
+    /// Whether ᾱ after the last step is 1 (diffusers' `set_alpha_to_one`) rather than ᾱ at index 0.
     public let setAlphaToOne: Bool
 
     /// A sampler on `steps` timesteps picked by `spacing` (diffusers' `steps_offset` is `offset`).
+    ///
+    /// - Throws: ``DiffusionError`` for steps outside 1…T, a negative or non-finite η.
     public init(
         diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .leading, offset: Int = 0,
         eta: Double = 0, useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true
@@ -29,6 +35,8 @@ public struct DDIMSampler: SteppedSampler {
     }
 
     /// A sampler on an explicit strictly decreasing list of timesteps.
+    ///
+    /// - Throws: ``DiffusionError`` for a list that is empty, not strictly decreasing or outside `0..<T`, or a negative or non-finite η.
     public init(
         diffusion: GaussianDiffusion, timesteps: [Int], eta: Double = 0,
         useClippedModelOutput: Bool = false, setAlphaToOne: Bool = true
@@ -95,10 +103,12 @@ public struct DDIMSampler: SteppedSampler {
         return (result, x0)
     }
 
+    /// x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε at the timestep of `step`.
     public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
+    /// One discrete evaluation per step; each takes noise when η > 0.
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         (start..<timesteps.count).map {
             SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: eta > 0)

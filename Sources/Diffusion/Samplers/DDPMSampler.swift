@@ -12,6 +12,7 @@ public struct DDPMSampler: SteppedSampler {
     /// The training timestep of each schedule index (the identity without respacing).
     public let modelTimesteps: [Int]
 
+    /// The training timesteps, from the noisiest down.
     public var timesteps: [Int] { modelTimesteps.reversed() }
 
     /// All T steps of `diffusion`.
@@ -21,6 +22,8 @@ public struct DDPMSampler: SteppedSampler {
     }
 
     /// The steps of `diffusion` respaced onto `subsequence` (any order; duplicates are an error).
+    ///
+    /// - Throws: ``DiffusionError/invalidTimesteps(operation:reason:)`` for an empty subsequence, duplicates, or timesteps outside `0..<T`.
     public init(respacing diffusion: GaussianDiffusion, to subsequence: [Int]) throws {
         let ascending = subsequence.sorted()
         var respaced = diffusion
@@ -33,6 +36,8 @@ public struct DDPMSampler: SteppedSampler {
 
     /// The steps of `diffusion` respaced onto `steps` timesteps picked by `spacing`
     /// (diffusers' `steps_offset` is `offset`).
+    ///
+    /// - Throws: ``DiffusionError`` for steps outside 1…T.
     public init(respacing diffusion: GaussianDiffusion, steps: Int, spacing: TimestepSpacing = .linspace, offset: Int = 0) throws {
         try self.init(
             respacing: diffusion,
@@ -55,11 +60,13 @@ public struct DDPMSampler: SteppedSampler {
         return (reverse.distribution.mean + noise * scale, reverse.predictedX0)
     }
 
+    /// x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε at the timestep of `step`.
     public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
         let index = modelTimesteps.count - 1 - (try checkedStep(step))
         return try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[index])
     }
 
+    /// One discrete evaluation per step; every step but the last takes noise.
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         let n = modelTimesteps.count
         return (start..<n).map { step in

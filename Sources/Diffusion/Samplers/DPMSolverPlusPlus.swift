@@ -17,7 +17,9 @@ import Tensors
 /// form: `x_t = (σ_t/σ_s) e^{−h} x_s + α_t (1 − e^{−2h}) D0 (+ ½ α_t (1 − e^{−2h}) D1)
 /// + σ_t √(1 − e^{−2h}) z`.
 public struct DPMSolverPlusPlus: SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
+    /// The timesteps visited, strictly decreasing.
     public let timesteps: [Int]
     /// 2 (2M) or 3 (3M).
     public let order: Int
@@ -26,6 +28,8 @@ public struct DPMSolverPlusPlus: SteppedSampler {
 
     /// A solver on `steps` timesteps picked as diffusers' DPM-Solver does
     /// (N + 1 points of the spacing, the last dropped; linspace by default).
+    ///
+    /// - Throws: ``DiffusionError`` for steps outside 1…T or an order other than 2 or 3.
     public init(
         diffusion: GaussianDiffusion, steps: Int = 20, spacing: TimestepSpacing = .linspace, offset: Int = 0,
         order: Int = 2, stochastic: Bool = false
@@ -39,6 +43,8 @@ public struct DPMSolverPlusPlus: SteppedSampler {
     }
 
     /// A solver on an explicit strictly decreasing list of timesteps.
+    ///
+    /// - Throws: ``DiffusionError`` for a list that is empty, not strictly decreasing or outside `0..<T`, or an order other than 2 or 3.
     public init(diffusion: GaussianDiffusion, timesteps: [Int], order: Int = 2, stochastic: Bool = false) throws {
         guard !timesteps.isEmpty, zip(timesteps, timesteps.dropFirst()).allSatisfy({ $0 > $1 }),
             timesteps.allSatisfy({ $0 >= 0 && $0 < diffusion.schedule.count })
@@ -159,10 +165,12 @@ public struct DPMSolverPlusPlus: SteppedSampler {
         return (next, x0)
     }
 
+    /// x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε at the timestep of `step`.
     public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
+    /// One discrete evaluation per step; in the SDE form every step but the last takes noise.
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         (start..<timesteps.count).map {
             SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: stochastic && $0 != timesteps.count - 1)
@@ -172,6 +180,7 @@ public struct DPMSolverPlusPlus: SteppedSampler {
     /// A run keeps the x̂0 of its last two steps (most recent first) for the higher orders.
     public func initialRunState(fromStep start: Int) -> [Tensor] { [] }
 
+    /// One solver step from the model's output; `state` holds the last x̂0s (the multistep history).
     public func step(
         _ history: inout [Tensor], modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
     ) throws -> SamplerStepOutput {

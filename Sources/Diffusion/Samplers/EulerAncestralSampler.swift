@@ -5,6 +5,7 @@ import Tensors
 /// σ_down = √(σ_{i+1}² − σ_up²) with σ_up = √(σ_{i+1}²(σ_i² − σ_{i+1}²)/σ_i²) by an
 /// Euler step, then adds fresh noise σ_up·z, z ~ N(0, I).
 public struct EulerAncestralSampler: SigmaSpaceSampler, SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
@@ -38,6 +39,7 @@ public struct EulerAncestralSampler: SigmaSpaceSampler, SteppedSampler {
         return previous + noise * Float(up)
     }
 
+    /// One continuous evaluation per step; a step takes noise where it adds any (σ_up > 0).
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         (start..<timesteps.count).map { evaluation(step: $0, level: $0, takesNoise: noiseSplit(index: $0).up > 0) }
     }

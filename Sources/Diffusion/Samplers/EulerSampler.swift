@@ -5,6 +5,7 @@ import Tensors
 /// `sample_euler`): with d = (x_σ − x̂0)/σ, x_{σ_{i+1}} = x_{σ_i} + (σ_{i+1} − σ_i)·d.
 /// One model evaluation per step; deterministic.
 public struct EulerSampler: SigmaSpaceSampler, SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
@@ -25,6 +26,7 @@ public struct EulerSampler: SigmaSpaceSampler, SteppedSampler {
         return sample + derivative * Float(next - sigma)
     }
 
+    /// One continuous evaluation per step, none taking noise.
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         (start..<timesteps.count).map { evaluation(step: $0, level: $0) }
     }

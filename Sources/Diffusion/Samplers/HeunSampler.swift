@@ -6,6 +6,7 @@ import Tensors
 /// the step redone with the mean of the two slopes. The last step, to σ = 0, is
 /// a plain Euler step, so N steps cost 2N − 1 model evaluations.
 public struct HeunSampler: SigmaSpaceSampler, SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
     /// The noise levels and continuous timesteps visited.
     public let schedule: SigmaSchedule
@@ -33,8 +34,10 @@ public struct HeunSampler: SigmaSpaceSampler, SteppedSampler {
     /// After a first evaluation: the step's sample, slope and x̂0.
     public typealias RunState = (sample: Tensor, slope: Tensor, predictedX0: Tensor)?
 
+    /// No first stage pending.
     public func initialRunState(fromStep start: Int) -> RunState { nil }
 
+    /// One evaluation: the Euler predictor at a step's first evaluation, Heun's average of the two slopes at its second.
     public func step(
         _ firstStage: inout RunState, modelOutput: Tensor, timestep: SamplerTimestep, sample: Tensor, noise: Tensor?
     ) throws -> SamplerStepOutput {

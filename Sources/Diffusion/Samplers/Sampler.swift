@@ -13,6 +13,7 @@ public struct SamplingStep {
     /// The model's x̂0 at this step.
     public let predictedX0: Tensor
 
+    /// A report of one step.
     public init(step: Int, totalSteps: Int, timestep: Int, sample: Tensor, predictedX0: Tensor) {
         self.step = step
         self.totalSteps = totalSteps
@@ -72,12 +73,14 @@ public struct SamplerTimestep: Equatable, Sendable {
 
     /// The step (0 = the noisiest) this evaluation belongs to; Heun makes two per step.
     public let step: Int
+    /// What the model is given as its timestep.
     public let modelTimestep: ModelTimestep
     /// The model reads `sample · inputScale`: 1/√(σ² + 1) in σ-space, else 1.
     public let inputScale: Double
     /// Whether `step` takes fresh noise z ~ N(0, I) of the sample's shape here.
     public let takesNoise: Bool
 
+    /// One evaluation of a run.
     public init(step: Int, modelTimestep: ModelTimestep, inputScale: Double = 1, takesNoise: Bool) {
         self.step = step
         self.modelTimestep = modelTimestep
@@ -106,6 +109,7 @@ public struct SamplerStepOutput {
     /// The step's x̂0 once the step is complete (nil after Heun's first stage).
     public let predictedX0: Tensor?
 
+    /// The result of one evaluation's step.
     public init(sample: Tensor, predictedX0: Tensor?) {
         self.sample = sample
         self.predictedX0 = predictedX0
@@ -172,6 +176,16 @@ extension Sampler {
     }
 
     /// Draws x_T ~ N(0, I) of `shape` from `generator`, then runs the sampler.
+    ///
+    /// - Complexity: one batched evaluation of `model` per entry of the run's timesteps (two per step for Heun).
+    /// - Parameters:
+    ///   - model: the network (or a guided one, ``ClassifierFreeGuidance``).
+    ///   - shape: the batch's shape `[B, …]`.
+    ///   - classLabels: one label per example for a class-conditional network.
+    ///   - generator: the source of x_T and of every step's noise.
+    ///   - callback: called after each step with x_t and x̂0; it may throw to stop the run.
+    /// - Returns: the clean samples (not clamped).
+    /// - Throws: ``DiffusionError`` for a bad shape or label count, or what the model or the callback throws.
     public func sample(
         model: any DenoisingModel, shape: [Int], classLabels: [Int]? = nil,
         generator: inout RandomGenerator, callback: SamplingCallback? = nil

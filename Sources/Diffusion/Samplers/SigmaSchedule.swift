@@ -12,6 +12,8 @@ public enum SigmaSpacing: String, CaseIterable, Sendable {
     case exponential
 
     /// The spacing with its name ("model", "karras", "exponential").
+    ///
+    /// - Throws: ``DiffusionError/unknownName(kind:name:accepted:)`` for another name.
     public init(name: String) throws {
         guard let value = SigmaSpacing(rawValue: name) else {
             throw DiffusionError.unknownName(kind: "sigma spacing", name: name, accepted: Self.allCases.map(\.rawValue))

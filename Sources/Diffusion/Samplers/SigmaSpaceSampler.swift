@@ -4,7 +4,9 @@ import Tensors
 /// (Euler, Euler ancestral, Heun): its state, starting state and reported
 /// timesteps follow from the schedule.
 public protocol SigmaSpaceSampler: Sampler {
+    /// The process whose model is sampled.
     var diffusion: GaussianDiffusion { get }
+    /// The noise levels σ visited, from the largest down to 0.
     var schedule: SigmaSchedule { get }
 }
 

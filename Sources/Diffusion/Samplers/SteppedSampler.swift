@@ -20,6 +20,9 @@ public protocol SteppedSampler: Sampler {
 }
 
 extension SteppedSampler {
+    /// A run of `evaluations(fromStep:)` that checks each step is given the next evaluation.
+    ///
+    /// - Throws: ``DiffusionError/invalidParameter(name:value:accepted:)`` for a start outside `0...timesteps.count`.
     public func makeRun(fromStep start: Int) throws -> any SamplerRun {
         try validate(start: start, classLabels: nil, batch: 0)
         return SteppedRun(
@@ -28,6 +31,7 @@ extension SteppedSampler {
 }
 
 extension SteppedSampler where RunState == Void {
+    /// A stateless sampler's run state.
     public func initialRunState(fromStep start: Int) {}
 }
 

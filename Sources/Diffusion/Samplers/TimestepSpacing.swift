@@ -12,6 +12,8 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
     case linspace
 
     /// The spacing with a diffusers name ("leading", "trailing", "linspace").
+    ///
+    /// - Throws: ``DiffusionError/unknownName(kind:name:accepted:)`` for another name.
     public init(name: String) throws {
         guard let value = TimestepSpacing(rawValue: name) else {
             throw DiffusionError.unknownName(kind: "timestep spacing", name: name, accepted: Self.allCases.map(\.rawValue))
@@ -20,6 +22,8 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
     }
 
     /// The `steps` timesteps, descending, for `trainingSteps` training timesteps.
+    ///
+    /// - Throws: ``DiffusionError/invalidParameter(name:value:accepted:)`` for steps outside 1…T or an offset that leaves `0..<T`.
     public func timesteps(steps: Int, trainingSteps: Int, offset: Int = 0) throws -> [Int] {
         guard trainingSteps >= 1 else {
             throw DiffusionError.invalidParameter(name: "training timesteps T", value: "\(trainingSteps)", accepted: "an integer ≥ 1")

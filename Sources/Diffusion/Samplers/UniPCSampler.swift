@@ -9,7 +9,9 @@ import Tensors
 /// computed there (UniC), then predicts the next sample (UniP) from the last
 /// `order` x̂0. One model evaluation per step, like DPM-Solver++.
 public struct UniPCSampler: SteppedSampler {
+    /// The process whose model is sampled.
     public let diffusion: GaussianDiffusion
+    /// The timesteps visited, strictly decreasing.
     public let timesteps: [Int]
     /// 1, 2 (diffusers' default, for guided sampling) or 3 (for unconditional).
     public let order: Int
@@ -139,10 +141,12 @@ public struct UniPCSampler: SteppedSampler {
         Swift.min(order, timesteps.count - index, index - start + 1)
     }
 
+    /// x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε at the timestep of `step`.
     public func state(noising x0: Tensor, with noise: Tensor, atStep step: Int) throws -> Tensor {
         try noised(x0, with: noise, alphaBar: diffusion.schedule.double.alphaBar[timesteps[try checkedStep(step)]])
     }
 
+    /// One discrete evaluation per step; none takes noise.
     public func evaluations(fromStep start: Int) -> [SamplerTimestep] {
         (start..<timesteps.count).map { SamplerTimestep(step: $0, modelTimestep: .discrete(timesteps[$0]), takesNoise: false) }
     }
@@ -156,6 +160,7 @@ public struct UniPCSampler: SteppedSampler {
         var lastOrder = 1
     }
 
+    /// An empty history.
     public func initialRunState(fromStep start: Int) -> RunState { RunState(start: start) }
 
     /// Corrects the sample the last predictor made (UniC), then predicts the next (UniP).

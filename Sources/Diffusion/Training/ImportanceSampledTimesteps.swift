@@ -9,12 +9,15 @@ import Tensors
 /// estimate of the objective stays unbiased. Until then, uniform with weight 1.
 /// Its state (the loss history) is part of the checkpoint, for bit-exact resume.
 public struct ImportanceSampledTimesteps: Codable, Equatable, Sendable {
+    /// How many recent losses are kept per timestep.
     public static let historyLength = 10
+    /// The share of uniform probability mixed in, so that no timestep is starved.
     public static let uniformMix = 0.001
 
     /// The last `historyLength` losses of each timestep, oldest first.
     public private(set) var history: [[Double]]
 
+    /// A sampler over `0..<timesteps` with no history (uniform until warmed up).
     public init(timesteps: Int) {
         history = [[Double]](repeating: [], count: timesteps)
     }

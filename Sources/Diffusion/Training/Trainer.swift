@@ -6,8 +6,11 @@ import Tensors
 public struct TrainingStepReport {
     /// Completed steps (1 after the first update).
     public let step: Int
+    /// The steps the run is configured for.
     public let totalSteps: Int
+    /// The batch's loss.
     public let loss: Float
+    /// The learning rate of this step (after warmup and decay).
     public let learningRate: Float
     /// The global gradient norm before clipping.
     public let gradientNorm: Float
@@ -33,8 +36,11 @@ public enum TrainingOutcome: Equatable {
 /// never interrupted. A non-finite loss or gradient stops the run before the
 /// step changes anything, leaving the last checkpoint as it was.
 public final class Trainer {
+    /// The network being trained (its current, not averaged, weights).
     public let model: any DenoisingModel & Module
+    /// The process the loss is taken in.
     public let diffusion: GaussianDiffusion
+    /// The run's settings.
     public let configuration: TrainingConfiguration
     /// The folder of the training state and log (`<run>/training`).
     public let folder: URL
@@ -45,9 +51,11 @@ public final class Trainer {
     /// Called after each checkpoint with the trainer (to export the EMA weights as a model folder).
     public var onCheckpoint: ((Trainer) throws -> Void)?
 
+    /// Completed steps.
     public private(set) var step = 0
     /// The step of the last checkpoint written or loaded.
     public private(set) var checkpointStep: Int?
+    /// The optimiser (AdamW at the scheduled learning rate).
     public let optimizer: AdamW
     /// The average at `configuration.emaDecay` (the weights a run exports).
     public let ema: ExponentialMovingAverage
@@ -67,10 +75,14 @@ public final class Trainer {
     private var log: TrainingLog?
     private let parameters: [(path: String, tensor: Tensor)]
 
+    /// Where the training state is written (`<folder>/state.safetensors`).
     public var checkpointURL: URL { folder.appendingPathComponent(TrainingCheckpoint.fileName) }
+    /// Where the per-step log is written (`<folder>/log.jsonl`).
     public var logURL: URL { folder.appendingPathComponent(TrainingLog.fileName) }
 
     /// A trainer at step 0 with the model's current weights.
+    ///
+    /// - Throws: ``TrainingError/invalidSetting(name:value:accepted:)`` for a configuration that does not validate, or the optimiser's error for its settings.
     public init(
         model: any DenoisingModel & Module, diffusion: GaussianDiffusion, data: any TrainingBatchSource,
         configuration: TrainingConfiguration, folder: URL, communicator: any TrainingCommunicator = SingleProcess()
@@ -167,12 +179,16 @@ public final class Trainer {
 
     /// Restores the state saved in the training folder. Steps may differ from the
     /// saved run's (to train longer); every other setting must match.
+    ///
+    /// - Throws: what reading or restoring the checkpoint throws (``TrainingError`` for a file that is not a training state of this run).
     public func resume() throws {
         let checkpoint = try TrainingCheckpoint.read(from: checkpointURL)
         try restore(checkpoint, source: checkpointURL.path)
     }
 
     /// Restores a checkpoint's state into this trainer.
+    ///
+    /// - Throws: ``TrainingError/invalidState(file:problem:)`` when the checkpoint is not of this run (other weights, settings or data); the loading errors of the model, optimiser and averages.
     public func restore(_ checkpoint: TrainingCheckpoint, source: String) throws {
         var saved = checkpoint.configuration
         saved.steps = configuration.steps

@@ -23,12 +23,15 @@ public struct TrainingCheckpoint {
 
     /// Completed optimiser updates.
     public var step: Int
+    /// The run's settings.
     public var configuration: TrainingConfiguration
     /// The trained (not averaged) weights, keyed by parameter path.
     public var modelWeights: [String: Tensor]
+    /// The exponential moving average of the weights.
     public var ema: ExponentialMovingAverage.State
     /// The averages at `configuration.additionalEMADecays`, in that order.
     public var additionalEMA: [ExponentialMovingAverage.State]
+    /// The optimiser's moments and step count.
     public var optimizer: OptimizerState
     /// The generator of the timestep and noise draws, as it is before the next step.
     public var generator: RandomGenerator
@@ -37,6 +40,7 @@ public struct TrainingCheckpoint {
     /// Caller-defined strings (the `ddpm` tool keeps the run description here).
     public var extra: [String: String]
 
+    /// A checkpoint of every part of a run's state.
     public init(
         step: Int, configuration: TrainingConfiguration, modelWeights: [String: Tensor],
         ema: ExponentialMovingAverage.State, additionalEMA: [ExponentialMovingAverage.State] = [],
@@ -90,12 +94,16 @@ public struct TrainingCheckpoint {
     }
 
     /// Writes the file atomically (temporary file + rename).
+    ///
+    /// - Throws: the file system's error; the file is written atomically, so a failure leaves the previous one.
     public func write(to url: URL) throws {
         let (tensors, metadata) = try archived()
         try SafetensorsWriter.write(tensors, metadata: metadata, to: url)
     }
 
     /// Reads and validates a file written by `write(to:)`.
+    ///
+    /// - Throws: ``TrainingError/invalidState(file:problem:)`` for a file that is not a readable training state.
     public static func read(from url: URL) throws -> TrainingCheckpoint {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw TrainingError.invalidState(file: url.path, problem: "no training state here")
@@ -110,6 +118,8 @@ public struct TrainingCheckpoint {
     }
 
     /// Decodes a file held in memory.
+    ///
+    /// - Throws: ``TrainingError/invalidState(file:problem:)`` for bytes that are not a training state of this format and version.
     public static func decode(_ data: Data, source: String = "training state") throws -> TrainingCheckpoint {
         let file: SafetensorsFile
         do {

@@ -21,9 +21,14 @@ public protocol TrainingCommunicator: AnyObject {
 
 /// Training in this process alone.
 public final class SingleProcess: TrainingCommunicator {
+    /// Training in this process only.
     public init() {}
+    /// Always 0.
     public var rank: Int { 0 }
+    /// Always 1.
     public var size: Int { 1 }
+    /// Leaves `values` as they are: the sum over one process.
     public func allReduceSum(_ values: inout [Float], ordered: Bool) throws {}
+    /// `values` themselves.
     public func allGather(_ values: [Float]) throws -> [Float] { values }
 }

@@ -13,9 +13,12 @@ import NN
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The training objective; `hybrid` uses λ = 0.001 (Improved DDPM).
     public enum Loss: String, Codable, CaseIterable, Sendable {
+        /// L_simple (DDPM eq. 14).
         case simple
+        /// L_simple + λ L_vlb with λ = 0.001 (Improved DDPM), for a learned variance.
         case hybrid
 
+        /// The loss it names: L_simple, or the hybrid with λ = 0.001.
         public var kind: LossKind { self == .simple ? .simple : .hybrid(lambda: 0.001) }
     }
 
@@ -31,6 +34,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var gradientClip: Double?
     /// The EMA's target decay (diffusers' `EMAModel` warmup `(1 + k)/(10 + k)` below it).
     public var emaDecay: Double
+    /// The training objective.
     public var loss: Loss
     /// Seed of the timestep and noise draws.
     public var seed: UInt64
@@ -75,6 +79,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case perExample
     }
 
+    /// A configuration; the learning rate's default, 2·10⁻⁴, is DDPM's.
     public init(
         steps: Int, learningRate: Double = 2e-4, warmupSteps: Int = 0, weightDecay: Double = 0,
         gradientClip: Double? = 1, emaDecay: Double = 0.999, loss: Loss = .simple, seed: UInt64 = 0,
@@ -102,6 +107,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case importanceSampling, additionalEMADecays, accumulationSteps, noiseDraws
     }
 
+    /// Writes every setting (as stored in checkpoints).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(steps, forKey: .steps)

@@ -9,6 +9,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A training setting outside its accepted range.
     case invalidSetting(name: String, value: String, accepted: String)
 
+    /// What stopped the run.
     public var description: String {
         switch self {
         case let .nonFinite(quantity, step, value, checkpointStep):

@@ -8,11 +8,17 @@ import NN
 /// run (or its resumption) started, and, on the steps where it was measured
 /// (`train --fid-every`), the FID of samples from the EMA weights.
 public struct TrainingLogEntry: Codable, Equatable, Sendable {
+    /// The step this line reports (1 after the first update).
     public var step: Int
+    /// The batch's loss.
     public var loss: Double
+    /// The batch's mean loss in each quarter of `0..<T` (nil where no example fell).
     public var lossQuartiles: [Double?]
+    /// The learning rate of the step.
     public var learningRate: Double
+    /// The global gradient norm before clipping.
     public var gradientNorm: Double
+    /// Seconds since the run (or its resumption) started.
     public var seconds: Double
     /// The sample FID measured after this step, in the run's chosen features; nil on other steps.
     public var fid: Double?
@@ -26,6 +32,7 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
         case fid
     }
 
+    /// A log line.
     public init(
         step: Int, loss: Double, lossQuartiles: [Double?], learningRate: Double, gradientNorm: Double,
         seconds: Double, fid: Double? = nil
@@ -61,13 +68,17 @@ public struct TrainingLogEntry: Codable, Equatable, Sendable {
 /// cut short by a crash) are dropped first, so the log always matches the
 /// checkpointed run.
 public final class TrainingLog {
+    /// The log's file name in a training folder.
     public static let fileName = "log.jsonl"
+    /// The log file.
     public let url: URL
     private let handle: FileHandle
     private let encoder: JSONEncoder
 
     /// Opens the log at `url` for a run that continues after `step` completed
     /// steps (0 for a new run, which starts an empty log).
+    ///
+    /// - Throws: ``TrainingError/writeFailed(file:problem:)`` when the log cannot be opened or rewritten.
     public init(url: URL, continuingAfter step: Int) throws {
         self.url = url
         let kept = step > 0 ? try Self.read(url: url).filter { $0.step <= step } : []
@@ -89,6 +100,8 @@ public final class TrainingLog {
     }
 
     /// Appends one line.
+    ///
+    /// - Throws: ``TrainingError/writeFailed(file:problem:)`` when the line cannot be written.
     public func append(_ entry: TrainingLogEntry) throws {
         let line = String(decoding: try encoder.encode(entry), as: UTF8.self) + "\n"
         do {

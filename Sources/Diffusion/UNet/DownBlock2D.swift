@@ -6,10 +6,14 @@ import Tensors
 /// followed by self-attention, then an optional downsampler. Every block
 /// output is kept as a skip connection.
 public final class DownBlock2D: Module {
+    /// The residual blocks (`resnets.i`).
     public let resnets: [ResnetBlock2D]
+    /// The attention after each residual block, or none (`attentions.i`).
     public let attentions: [SpatialSelfAttention]
+    /// The stride-2 convolution at the end, absent at the lowest level (`downsamplers.0`).
     public let downsampler: Downsample2D?
 
+    /// A block with `layers` residual blocks from `inChannels` to `outChannels`.
     public init(
         inChannels: Int, outChannels: Int, layers: Int, attention: Bool, downsample: Bool,
         config: UNetConfig, generator: inout RandomGenerator
@@ -34,6 +38,7 @@ public final class DownBlock2D: Module {
         downsampler = downsample ? Downsample2D(channels: outChannels, padding: config.downsamplePadding, generator: &generator) : nil
     }
 
+    /// Its layers under diffusers' parameter paths.
     public var children: [(name: String, module: any Module)] {
         resnets.enumerated().map { ("resnets.\($0.offset)", $0.element as any Module) }
             + attentions.enumerated().map { ("attentions.\($0.offset)", $0.element as any Module) }

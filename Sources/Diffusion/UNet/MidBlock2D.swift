@@ -4,9 +4,12 @@ import Tensors
 /// The bottleneck of the U-Net (diffusers' `UNetMidBlock2D`): residual block,
 /// optional self-attention, residual block.
 public final class MidBlock2D: Module {
+    /// The two residual blocks.
     public let resnets: [ResnetBlock2D]
+    /// The attention between them, when the configuration has it.
     public let attention: SpatialSelfAttention?
 
+    /// The middle block at the deepest level's width.
     public init(channels: Int, config: UNetConfig, generator: inout RandomGenerator) {
         var resnets: [ResnetBlock2D] = []
         var attention: SpatialSelfAttention? = nil
@@ -26,11 +29,13 @@ public final class MidBlock2D: Module {
         self.attention = attention
     }
 
+    /// Its layers under diffusers' parameter paths.
     public var children: [(name: String, module: any Module)] {
         resnets.enumerated().map { ("resnets.\($0.offset)", $0.element as any Module) }
             + (attention.map { [("attentions.0", $0 as any Module)] } ?? [])
     }
 
+    /// The block's output for feature maps `x` and the time embedding.
     public func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
         var h = resnets[0](x, timeEmbedding: timeEmbedding)
         if let attention { h = attention(h) }

@@ -5,15 +5,24 @@ import Tensors
 /// time-scale shift): GN → SiLU → conv3×3 → + W·SiLU(t_emb) → GN → SiLU →
 /// dropout → conv3×3, added to the input (through a 1×1 conv when the width changes).
 public final class ResnetBlock2D: Module {
+    /// The first group normalisation.
     public let norm1: GroupNorm
+    /// The first 3×3 convolution.
     public let conv1: Conv2d
+    /// W: the time embedding projected to the block's width (`time_emb_proj`).
     public let timeProjection: Linear
+    /// The second group normalisation.
     public let norm2: GroupNorm
+    /// The dropout before the second convolution.
     public let dropout: Dropout
+    /// The second 3×3 convolution.
     public let conv2: Conv2d
+    /// The 1×1 convolution on the residual path when the width changes (`conv_shortcut`).
     public let shortcut: Conv2d?
+    /// The sum is divided by it (diffusers' `output_scale_factor`).
     public let outputScale: Float
 
+    /// A block from `inChannels` to `outChannels`, with weights drawn from `generator`.
     public init(
         inChannels: Int, outChannels: Int, timeWidth: Int, groups: Int, eps: Float,
         dropout: Float, outputScale: Float = 1, generator: inout RandomGenerator
@@ -28,6 +37,7 @@ public final class ResnetBlock2D: Module {
         self.outputScale = outputScale
     }
 
+    /// Its layers under diffusers' parameter paths.
     public var children: [(name: String, module: any Module)] {
         var list: [(name: String, module: any Module)] = [
             ("norm1", norm1), ("conv1", conv1), ("time_emb_proj", timeProjection),

@@ -6,14 +6,22 @@ import Tensors
 /// (diffusers' `Attention` as used by `AttnDownBlock2D` and the mid block):
 /// GN → q, k, v linear → softmax(q·kᵀ/√d) · v per head → out linear → + input.
 public final class SpatialSelfAttention: Module {
+    /// The normalisation before the projections.
     public let groupNorm: GroupNorm
+    /// The query projection (`to_q`).
     public let query: Linear
+    /// The key projection (`to_k`).
     public let key: Linear
+    /// The value projection (`to_v`).
     public let value: Linear
+    /// The output projection (`to_out.0`).
     public let output: Linear
+    /// The number of attention heads.
     public let heads: Int
+    /// The sum with the input is divided by it (diffusers' `rescale_output_factor`).
     public let outputScale: Float
 
+    /// Attention over `channels`, in heads of `headWidth` (nil: one head).
     public init(
         channels: Int, headWidth: Int?, groups: Int, eps: Float, outputScale: Float = 1,
         generator: inout RandomGenerator
@@ -27,6 +35,7 @@ public final class SpatialSelfAttention: Module {
         self.outputScale = outputScale
     }
 
+    /// Its layers under diffusers' parameter paths.
     public var children: [(name: String, module: any Module)] {
         [("group_norm", groupNorm), ("to_q", query), ("to_k", key), ("to_v", value), ("to_out.0", output)]
     }

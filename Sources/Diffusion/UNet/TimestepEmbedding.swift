@@ -26,16 +26,21 @@ public func sinusoidalEmbedding(timesteps: [Float], dimension: Int, flipSinToCos
 
 /// The time MLP of the U-Net: linear → SiLU → linear (diffusers' `TimestepEmbedding`).
 public final class TimestepEmbedding: Module {
+    /// The first linear layer (`linear_1`).
     public let linear1: Linear
+    /// The second linear layer (`linear_2`).
     public let linear2: Linear
 
+    /// An MLP from the sinusoidal embedding's width to `width`.
     public init(inputWidth: Int, width: Int, generator: inout RandomGenerator) {
         linear1 = Linear(inputWidth, width, generator: &generator)
         linear2 = Linear(width, width, generator: &generator)
     }
 
+    /// The two layers as `linear_1` and `linear_2`.
     public var children: [(name: String, module: any Module)] { [("linear_1", linear1), ("linear_2", linear2)] }
 
+    /// linear₂(SiLU(linear₁(x))).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         linear2(linear1(x).silu())
     }

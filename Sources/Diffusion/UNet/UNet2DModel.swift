@@ -9,17 +9,28 @@ import Tensors
 /// `[B, outChannels, H, W]` (ε, x0 or v, with twice the channels for a
 /// learned variance).
 public final class UNet2DModel: Module, DenoisingModel {
+    /// The configuration it was built from.
     public let config: UNetConfig
+    /// The input convolution (`conv_in`).
     public let convIn: Conv2d
+    /// The time MLP (`time_embedding`).
     public let timeEmbedding: TimestepEmbedding
+    /// The class embedding of a class-conditional model (`class_embedding`).
     public let classEmbedding: Embedding?
+    /// The contracting path (`down_blocks`).
     public let downBlocks: [DownBlock2D]
+    /// The bottleneck (`mid_block`), when the configuration has one.
     public let midBlock: MidBlock2D?
+    /// The expanding path (`up_blocks`).
     public let upBlocks: [UpBlock2D]
+    /// The output normalisation (`conv_norm_out`).
     public let normOut: GroupNorm
+    /// The output convolution (`conv_out`).
     public let convOut: Conv2d
 
     /// A U-Net with freshly initialised weights (PyTorch's default initialisation).
+    ///
+    /// - Throws: ``UNetConfigError`` for a configuration that does not validate.
     public init(config: UNetConfig, generator: inout RandomGenerator) throws {
         try config.validate()
         self.config = config
@@ -58,6 +69,7 @@ public final class UNet2DModel: Module, DenoisingModel {
         convOut = Conv2d(widths[0], config.outChannels, kernelSize: 3, padding: 1, generator: &generator)
     }
 
+    /// Its layers under diffusers' parameter paths.
     public var children: [(name: String, module: any Module)] {
         var list: [(name: String, module: any Module)] = [("conv_in", convIn), ("time_embedding", timeEmbedding)]
         if let classEmbedding { list.append(("class_embedding", classEmbedding)) }

@@ -8,6 +8,8 @@ extension UNetConfig {
     /// - `rgb32-tiny`: a 32×32 colour model (32/64/128, 1 block per level, attention at 16×16)
     ///   for CIFAR-sized data on a CPU.
     /// - `cifar10-32`: the DDPM paper's CIFAR-10 network (google/ddpm-cifar10-32, 35.7M parameters).
+    ///
+    /// - Throws: ``UNetConfigError`` for a name not in ``presetNames``.
     public static func preset(named name: String) throws -> UNetConfig {
         switch name {
         case "mnist-small":

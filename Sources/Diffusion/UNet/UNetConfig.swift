@@ -5,17 +5,35 @@ import Foundation
 /// defaults for absent keys.
 public struct UNetConfig: Equatable, Sendable {
     /// Down-path block kinds.
-    public enum DownBlock: String, Sendable, CaseIterable { case plain = "DownBlock2D", attention = "AttnDownBlock2D" }
+    public enum DownBlock: String, Sendable, CaseIterable {
+        /// Residual blocks only (`DownBlock2D`).
+        case plain = "DownBlock2D"
+        /// Residual blocks, each followed by self-attention (`AttnDownBlock2D`).
+        case attention = "AttnDownBlock2D"
+    }
     /// Up-path block kinds.
-    public enum UpBlock: String, Sendable, CaseIterable { case plain = "UpBlock2D", attention = "AttnUpBlock2D" }
+    public enum UpBlock: String, Sendable, CaseIterable {
+        /// Residual blocks only (`UpBlock2D`).
+        case plain = "UpBlock2D"
+        /// Residual blocks, each followed by self-attention (`AttnUpBlock2D`).
+        case attention = "AttnUpBlock2D"
+    }
 
+    /// The image height the model was trained at (`sample_size`).
     public var sampleHeight: Int
+    /// The image width the model was trained at (`sample_size`).
     public var sampleWidth: Int
+    /// Input channels (`in_channels`).
     public var inChannels: Int
+    /// Output channels (`out_channels`): the data's, twice that for a learned variance.
     public var outChannels: Int
+    /// The width of each level (`block_out_channels`).
     public var blockOutChannels: [Int]
+    /// Residual blocks per down level (`layers_per_block`); up levels have one more.
     public var layersPerBlock: Int
+    /// The kind of each down level (`down_block_types`).
     public var downBlockTypes: [DownBlock]
+    /// The kind of each up level (`up_block_types`).
     public var upBlockTypes: [UpBlock]
     /// Whether there is a middle block (`mid_block_type` "UNetMidBlock2D" or null).
     public var hasMidBlock: Bool
@@ -23,13 +41,21 @@ public struct UNetConfig: Equatable, Sendable {
     public var addAttention: Bool
     /// Width of one attention head; `nil` means one head spanning all channels.
     public var attentionHeadDim: Int?
+    /// Groups of every group normalisation (`norm_num_groups`).
     public var normNumGroups: Int
+    /// ε of every group normalisation (`norm_eps`).
     public var normEps: Float
+    /// Whether the timestep embedding puts cosines first (`flip_sin_to_cos`).
     public var flipSinToCos: Bool
+    /// The frequency shift of the timestep embedding (`freq_shift`).
     public var freqShift: Float
+    /// The padding of the downsampling convolutions (`downsample_padding`).
     public var downsamplePadding: Int
+    /// The residual blocks' dropout probability (`dropout`).
     public var dropout: Float
+    /// Whether the input is mapped from [0, 1] to [−1, 1] first (`center_input_sample`).
     public var centerInputSample: Bool
+    /// The middle block's output scale (`mid_block_scale_factor`).
     public var midBlockScaleFactor: Float
     /// Width of the time embedding; `nil` means 4 × the first block's channels.
     public var timeEmbeddingDim: Int?
@@ -178,7 +204,10 @@ public struct UNetConfig: Equatable, Sendable {
 
 /// A `config.json` that cannot describe a supported `UNet2DModel`.
 public struct UNetConfigError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong with the configuration.
     public let message: String
+    /// An error with its message.
     public init(message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }

@@ -6,8 +6,11 @@ import Tensors
 /// output concatenated (as `[h, skip]` along channels) with one skip
 /// connection, optionally followed by self-attention; then an optional upsampler.
 public final class UpBlock2D: Module {
+    /// The residual blocks (`resnets.i`).
     public let resnets: [ResnetBlock2D]
+    /// The attention after each residual block, or none (`attentions.i`).
     public let attentions: [SpatialSelfAttention]
+    /// The upsampler at the end, absent at the top level (`upsamplers.0`).
     public let upsampler: Upsample2D?
 
     /// `skipChannels[i]` is the width of the skip connection the `i`-th block reads.
@@ -35,6 +38,7 @@ public final class UpBlock2D: Module {
         upsampler = upsample ? Upsample2D(channels: outChannels, generator: &generator) : nil
     }
 
+    /// Its layers under diffusers' parameter paths.
     public var children: [(name: String, module: any Module)] {
         resnets.enumerated().map { ("resnets.\($0.offset)", $0.element as any Module) }
             + attentions.enumerated().map { ("attentions.\($0.offset)", $0.element as any Module) }

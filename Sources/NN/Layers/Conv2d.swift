@@ -8,10 +8,15 @@ import Tensors
 /// `weight` is OIHW `[out, in, kh, kw]` and `bias` `[out]`, both drawn from
 /// U(−1/√fan_in, 1/√fan_in) with `fan_in = in·kh·kw`, as PyTorch does.
 public final class Conv2d: UnaryLayer {
+    /// Input channels.
     public let inChannels: Int
+    /// Output channels.
     public let outChannels: Int
+    /// The kernel's height and width.
     public let kernelSize: (height: Int, width: Int)
+    /// The vertical and horizontal stride.
     public let stride: (height: Int, width: Int)
+    /// Zero padding on each side.
     public let padding: Conv2DPadding
     /// `[outChannels, inChannels, kernelHeight, kernelWidth]`.
     public let weight: Tensor
@@ -49,10 +54,12 @@ public final class Conv2d: UnaryLayer {
         self.bias = bias ? Initialization.uniformParameter([outChannels], bound: bound, generator: &generator) : nil
     }
 
+    /// `weight`, and `bias` when the layer has one.
     public var parameters: [(name: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// The convolution of an NCHW batch.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.conv2d(weight, bias: bias, stride: (stride.height, stride.width), padding: padding)
     }

@@ -9,11 +9,14 @@ import Tensors
 /// and restored with a checkpoint. `callAsFunction(_:generator:)` draws from
 /// a caller's generator instead.
 public final class Dropout: UnaryLayer, TrainingModeSwitchable {
+    /// The probability p that an element is zeroed in training.
     public let probability: Float
+    /// Whether the layer drops (training) or is the identity (evaluation).
     public var isTraining = true
     /// The stream the masks are drawn from.
     public var generator: RandomGenerator
 
+    /// A layer dropping with probability `probability` in [0, 1), its own stream split from `generator`.
     public init(probability: Float, generator: inout RandomGenerator) {
         precondition(
             probability >= 0 && probability <= 1,
@@ -27,6 +30,7 @@ public final class Dropout: UnaryLayer, TrainingModeSwitchable {
     /// p = 0), drawing nothing.
     public var isIdentity: Bool { !isTraining || probability == 0 }
 
+    /// Dropout with a mask from the layer's own generator.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         callAsFunction(input, generator: &generator)
     }

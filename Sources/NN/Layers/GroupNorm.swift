@@ -5,14 +5,18 @@ import Tensors
 /// is normalised to zero mean and unit variance, `x̂ = (x − μ)/√(σ² + ε)`,
 /// then `y = γ_c·x̂ + β_c`. γ starts at 1 and β at 0.
 public final class GroupNorm: UnaryLayer {
+    /// The number of groups the channels are split into.
     public let groupCount: Int
+    /// The number of channels, C.
     public let channelCount: Int
+    /// ε, added to the variance.
     public let epsilon: Float
     /// γ, `[channelCount]`, or nil without affine parameters.
     public let weight: Tensor?
     /// β, `[channelCount]`, or nil without affine parameters.
     public let bias: Tensor?
 
+    /// A layer; `channelCount` must be a multiple of `groupCount`.
     public init(groupCount: Int, channelCount: Int, epsilon: Float = 1e-5, affine: Bool = true) {
         precondition(
             groupCount > 0 && channelCount % groupCount == 0,
@@ -24,11 +28,13 @@ public final class GroupNorm: UnaryLayer {
         bias = affine ? Initialization.constantParameter([channelCount], 0) : nil
     }
 
+    /// `weight` (γ) and `bias` (β) when affine.
     public var parameters: [(name: String, tensor: Tensor)] {
         guard let weight, let bias else { return [] }
         return [("weight", weight), ("bias", bias)]
     }
 
+    /// The normalised `[N, C, *]` input.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.groupNorm(groups: groupCount, weight: weight, bias: bias, eps: epsilon)
     }

@@ -6,13 +6,16 @@ import Tensors
 /// `weight` has shape `[outFeatures, inFeatures]` and `bias` `[outFeatures]`,
 /// both initialised from U(−1/√in, 1/√in) as PyTorch does.
 public final class Linear: UnaryLayer {
+    /// The width of the input's last axis.
     public let inFeatures: Int
+    /// The width of the output's last axis.
     public let outFeatures: Int
     /// `[outFeatures, inFeatures]`.
     public let weight: Tensor
     /// `[outFeatures]`, or nil for a layer without bias.
     public let bias: Tensor?
 
+    /// A layer with PyTorch's initialisation drawn from `generator`.
     public init(
         _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
         generator: inout RandomGenerator
@@ -29,10 +32,12 @@ public final class Linear: UnaryLayer {
             ? Initialization.uniformParameter([outFeatures], bound: bound, generator: &generator) : nil
     }
 
+    /// `weight`, and `bias` when the layer has one.
     public var parameters: [(name: String, tensor: Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// `x·Wᵀ + b` over the input's last axis.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(
             input.rank >= 1 && input.shape[input.rank - 1] == inFeatures,

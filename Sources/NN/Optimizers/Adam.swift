@@ -9,20 +9,36 @@ import Tensors
 ///     m = m + (1 − β₁)·(g − m),   v = β₂·v + (1 − β₂)·g²
 ///     θ = θ − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 public class Adam: Optimizer {
+    /// The parameters being optimised, with their paths.
     public let parameters: [(path: String, tensor: Tensor)]
+    /// η of the next step.
     public var learningRate: Float
+    /// β₁, the decay of the first moment.
     public let beta1: Float
+    /// β₂, the decay of the second moment.
     public let beta2: Float
+    /// ε, added to the denominator.
     public let epsilon: Float
+    /// λ: L2 penalty (Adam) or decoupled decay (AdamW).
     public let weightDecay: Float
     /// Whether weight decay shrinks θ directly (AdamW) instead of adding λ·θ to g.
     public let decoupledWeightDecay: Bool
+    /// How many times `step()` has run.
     public private(set) var stepCount = 0
     private var steps: [Int]
     private var firstMoments: [[Float]]
     private var secondMoments: [[Float]]
 
-    /// - Throws: `OptimizerConfigurationError` for a negative or non-finite
+    /// An optimiser over `parameters`; PyTorch's defaults.
+    ///
+    /// - Parameters:
+    ///   - parameters: the parameters to update, with their paths (`Module.namedParameters()`).
+    ///   - learningRate: η.
+    ///   - betas: (β₁, β₂), the decays of the first and second moments.
+    ///   - epsilon: ε, added to the denominator.
+    ///   - weightDecay: λ.
+    ///   - decoupledWeightDecay: whether λ shrinks the weights directly (AdamW) or adds λθ to the gradient (Adam).
+    /// - Throws: ``OptimizerConfigurationError`` for a negative or non-finite
     ///   rate, ε or weight decay, or betas outside [0, 1).
     public init(
         parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,
@@ -51,6 +67,7 @@ public class Adam: Optimizer {
         secondMoments = Array(repeating: [], count: parameters.count)
     }
 
+    /// One Adam step on every parameter that has a gradient.
     public func step() {
         stepCount += 1
         for (index, (path, parameter)) in parameters.enumerated() {
@@ -101,6 +118,7 @@ public class Adam: Optimizer {
         }
     }
 
+    /// The moments (`exp_avg`, `exp_avg_sq`) and step count of every parameter.
     public func state() -> OptimizerState {
         var result: [String: OptimizerState.ParameterState] = [:]
         for (index, (path, _)) in parameters.enumerated() where steps[index] > 0 {
@@ -111,6 +129,9 @@ public class Adam: Optimizer {
         return OptimizerState(stepCount: stepCount, parameters: result)
     }
 
+    /// Restores a saved state.
+    ///
+    /// - Throws: ``OptimizerStateError`` when the state is for other parameters or shapes.
     public func load(state: OptimizerState) throws {
         try validate(state, parameters: parameters, bufferNames: ["exp_avg", "exp_avg_sq"])
         stepCount = state.stepCount
@@ -127,6 +148,10 @@ public class Adam: Optimizer {
 /// `torch.optim.AdamW`: θ is first shrunk by `1 − η·λ`, then takes the Adam
 /// step on the raw gradient. PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8, λ = 0.01.
 public final class AdamW: Adam {
+    /// AdamW with PyTorch's defaults.
+    ///
+    /// - Throws: ``OptimizerConfigurationError`` for a negative or non-finite rate, β outside [0, 1), or a negative
+    ///   or non-finite ε or weight decay.
     public init(
         parameters: [(path: String, tensor: Tensor)], learningRate: Float = 1e-3,
         betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,

@@ -26,8 +26,11 @@ public final class ExponentialMovingAverage {
     public let parameters: [(path: String, tensor: Tensor)]
     /// The target (maximum) decay.
     public let decay: Double
+    /// The smallest decay used once warmup starts.
     public let minDecay: Double
+    /// Updates before this count copy the parameters instead of averaging.
     public let updateAfterStep: Int
+    /// How the decay grows at the start.
     public let warmup: Warmup
     /// How many times `update()` has run.
     public private(set) var updateCount = 0
@@ -147,6 +150,8 @@ public final class ExponentialMovingAverage {
 
     /// Replaces counter and shadow values, after checking that every
     /// parameter is present with the right number of values.
+    ///
+    /// - Throws: ``OptimizerStateError`` when the state does not fit these parameters.
     public func load(state: State) throws {
         var problems: [String] = []
         if state.updateCount < 0 { problems.append("update count \(state.updateCount) is negative") }
@@ -176,6 +181,7 @@ public final class ExponentialMovingAverage {
         /// The averaged values keyed by parameter path.
         public var shadow: [String: [Float]]
 
+        /// A state from its parts.
         public init(updateCount: Int, shadow: [String: [Float]]) {
             self.updateCount = updateCount
             self.shadow = shadow
@@ -189,6 +195,8 @@ public final class ExponentialMovingAverage {
         }
 
         /// Rebuilds a state from `archived()` output.
+        ///
+        /// - Throws: ``OptimizerStateError`` when the state does not fit these parameters.
         public init(archivedTensors tensors: [String: Tensor], metadata: [String: String]) throws {
             guard let text = metadata["update_count"], let count = Int(text), count >= 0 else {
                 throw OptimizerStateError(problems: ["metadata 'update_count' is missing or not a non-negative integer"])

@@ -40,11 +40,16 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
         }
     }
 
+    /// The rate after warmup, before decay.
     public var baseRate: Float
+    /// Steps over which the rate rises linearly from 0.
     public var warmupSteps: Int
+    /// How the rate falls after warmup.
     public var decay: Decay
 
-    /// - Throws: `OptimizerConfigurationError` for a negative or non-finite
+    /// A schedule rising from 0 to `baseRate` over `warmupSteps`, then following `decay`.
+    ///
+    /// - Throws: ``OptimizerConfigurationError`` for a negative or non-finite
     ///   rate, negative warmup, or a cosine length not greater than the warmup.
     public init(baseRate: Float, warmupSteps: Int = 0, decay: Decay = .constant) throws {
         guard baseRate >= 0, baseRate.isFinite else {

@@ -38,6 +38,7 @@ public struct OptimizerState: Codable, Equatable, Sendable {
         /// (`exp_avg`, `exp_avg_sq`, `momentum_buffer`).
         public var buffers: [String: [Float]]
 
+        /// A parameter's state from its parts.
         public init(step: Int, buffers: [String: [Float]]) {
             self.step = step
             self.buffers = buffers
@@ -49,6 +50,7 @@ public struct OptimizerState: Codable, Equatable, Sendable {
     /// Per-parameter state; a parameter that was never updated has none.
     public var parameters: [String: ParameterState]
 
+    /// A state from its parts.
     public init(stepCount: Int, parameters: [String: ParameterState]) {
         self.stepCount = stepCount
         self.parameters = parameters
@@ -108,12 +110,15 @@ extension OptimizerState {
 
 /// Why an optimiser or EMA state does not fit: every problem found.
 public struct OptimizerStateError: Error, Equatable, CustomStringConvertible {
+    /// Each mismatch, in words.
     public var problems: [String]
 
+    /// An error listing `problems`.
     public init(problems: [String]) {
         self.problems = problems
     }
 
+    /// The problems, one per line.
     public var description: String {
         "optimiser state does not fit: " + problems.joined(separator: "; ")
     }
@@ -121,8 +126,10 @@ public struct OptimizerStateError: Error, Equatable, CustomStringConvertible {
 
 /// An optimiser hyperparameter outside its accepted range.
 public struct OptimizerConfigurationError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong with the configuration.
     public var description: String
 
+    /// An error with its message.
     public init(_ description: String) {
         self.description = description
     }

@@ -8,17 +8,26 @@ import Tensors
 ///     d = d + μ·bₜ (Nesterov)  or  d = bₜ
 ///     θ = θ − η·d
 public final class SGD: Optimizer {
+    /// The parameters being optimised, with their paths.
     public let parameters: [(path: String, tensor: Tensor)]
+    /// η of the next step.
     public var learningRate: Float
+    /// μ (0: no momentum).
     public let momentum: Float
+    /// The dampening of the momentum buffer.
     public let dampening: Float
+    /// λ, the L2 penalty added to the gradient.
     public let weightDecay: Float
+    /// Whether the step uses Nesterov momentum.
     public let nesterov: Bool
+    /// How many times `step()` has run.
     public private(set) var stepCount = 0
     private var steps: [Int]
     private var momentumBuffers: [[Float]]
 
-    /// - Throws: `OptimizerConfigurationError` for a negative rate, momentum
+    /// An optimiser over `parameters` (PyTorch's `torch.optim.SGD`).
+    ///
+    /// - Throws: ``OptimizerConfigurationError`` for a negative rate, momentum
     ///   or weight decay, or Nesterov without momentum or with dampening.
     public init(
         parameters: [(path: String, tensor: Tensor)], learningRate: Float,
@@ -45,6 +54,7 @@ public final class SGD: Optimizer {
         momentumBuffers = Array(repeating: [], count: parameters.count)
     }
 
+    /// One SGD step on every parameter that has a gradient.
     public func step() {
         stepCount += 1
         let (eta, mu, lambda, keep) = (learningRate, momentum, weightDecay, 1 - dampening)
@@ -78,6 +88,7 @@ public final class SGD: Optimizer {
         }
     }
 
+    /// The momentum buffer and step count of every parameter.
     public func state() -> OptimizerState {
         var result: [String: OptimizerState.ParameterState] = [:]
         for (index, (path, _)) in parameters.enumerated() where steps[index] > 0 {
@@ -87,6 +98,9 @@ public final class SGD: Optimizer {
         return OptimizerState(stepCount: stepCount, parameters: result)
     }
 
+    /// Restores a saved state.
+    ///
+    /// - Throws: ``OptimizerStateError`` when the state is for other parameters or shapes.
     public func load(state: OptimizerState) throws {
         try validate(state, parameters: parameters, bufferNames: momentum != 0 ? ["momentum_buffer"] : [])
         stepCount = state.stepCount

@@ -4,6 +4,8 @@ import Tensors
 extension Module {
     /// Writes every parameter, keyed by its path, as an F32 safetensors file
     /// (atomically; see `SafetensorsWriter`).
+    ///
+    /// - Throws: ``SafetensorsError`` when a tensor or the metadata cannot be written.
     public func saveSafetensors(to url: URL, metadata: [String: String] = [:]) throws {
         try SafetensorsWriter.write(stateDict(), metadata: metadata, to: url)
     }

@@ -2,11 +2,40 @@
 /// `BF16` are converted to Float32 on read; the others are recognised (so a
 /// file holding them still opens) but cannot be read as Float32 tensors.
 public enum SafetensorsDType: String, CaseIterable, Sendable {
+    /// Booleans, one byte each.
     case bool = "BOOL"
-    case u8 = "U8", i8 = "I8", f8e5m2 = "F8_E5M2", f8e4m3 = "F8_E4M3", f8e8m0 = "F8_E8M0"
-    case i16 = "I16", u16 = "U16", f16 = "F16", bf16 = "BF16"
-    case i32 = "I32", u32 = "U32", f32 = "F32"
-    case f64 = "F64", i64 = "I64", u64 = "U64", c64 = "C64"
+    /// Unsigned 8-bit integers.
+    case u8 = "U8"
+    /// Signed 8-bit integers.
+    case i8 = "I8"
+    /// 8-bit floats with 5 exponent and 2 mantissa bits.
+    case f8e5m2 = "F8_E5M2"
+    /// 8-bit floats with 4 exponent and 3 mantissa bits.
+    case f8e4m3 = "F8_E4M3"
+    /// 8-bit exponent-only floats (scales).
+    case f8e8m0 = "F8_E8M0"
+    /// Signed 16-bit integers.
+    case i16 = "I16"
+    /// Unsigned 16-bit integers.
+    case u16 = "U16"
+    /// IEEE half-precision floats (read as Float32).
+    case f16 = "F16"
+    /// bfloat16 (read as Float32).
+    case bf16 = "BF16"
+    /// Signed 32-bit integers.
+    case i32 = "I32"
+    /// Unsigned 32-bit integers.
+    case u32 = "U32"
+    /// IEEE single-precision floats.
+    case f32 = "F32"
+    /// IEEE double-precision floats (read as Float32).
+    case f64 = "F64"
+    /// Signed 64-bit integers.
+    case i64 = "I64"
+    /// Unsigned 64-bit integers.
+    case u64 = "U64"
+    /// Complex numbers of two 32-bit floats.
+    case c64 = "C64"
 
     /// Bytes per element.
     public var byteSize: Int {

@@ -25,18 +25,21 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible {
         case io
     }
 
+    /// What kind of problem.
     public var kind: Kind
     /// What was wrong, where, and what is accepted.
     public var message: String
     /// The file concerned, when known.
     public var file: String?
 
+    /// An error of `kind` with its message and, when known, its file.
     public init(_ kind: Kind, _ message: String, file: String? = nil) {
         self.kind = kind
         self.message = message
         self.file = file
     }
 
+    /// The file (when known) and the message.
     public var description: String {
         (file.map { "safetensors file \($0): " } ?? "safetensors: ") + message
     }

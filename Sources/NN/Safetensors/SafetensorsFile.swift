@@ -17,8 +17,11 @@ import Tensors
 public struct SafetensorsFile {
     /// One tensor as the header describes it.
     public struct Entry: Equatable, Sendable {
+        /// The tensor's name (its parameter path).
         public var name: String
+        /// The element type on disk.
         public var dtype: SafetensorsDType
+        /// The tensor's shape.
         public var shape: [Int]
         /// The byte range inside the data area.
         public var byteRange: Range<Int>
@@ -41,6 +44,8 @@ public struct SafetensorsFile {
     public var names: [String] { entries.keys.sorted() }
 
     /// Opens and validates the file at `url`, memory-mapping it.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (when known) and what is wrong.
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
@@ -52,6 +57,8 @@ public struct SafetensorsFile {
     }
 
     /// Validates a safetensors file held in memory.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (when known) and what is wrong.
     public init(data: Data) throws {
         try self.init(data: data, file: nil)
     }
@@ -152,6 +159,8 @@ public struct SafetensorsFile {
     }
 
     /// The tensor `name` converted to Float32.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (when known) and what is wrong.
     public func tensor(named name: String) throws -> Tensor {
         guard let entry = entries[name] else {
             throw SafetensorsError(.missingTensor, "no tensor named '\(name)'", file: file)
@@ -174,6 +183,8 @@ public struct SafetensorsFile {
     }
 
     /// Every tensor converted to Float32, keyed by name.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (when known) and what is wrong.
     public func tensors() throws -> [String: Tensor] {
         var result: [String: Tensor] = [:]
         for name in names { result[name] = try tensor(named: name) }

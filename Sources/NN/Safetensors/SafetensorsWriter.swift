@@ -12,6 +12,8 @@ import Tensors
 /// given) padded with spaces to a multiple of 8 bytes.
 public enum SafetensorsWriter {
     /// The complete file contents.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (when known) and what is wrong.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
         let (header, names) = try makeHeader(tensors, metadata: metadata)
         var data = header
@@ -23,6 +25,8 @@ public enum SafetensorsWriter {
 
     /// Writes the file atomically: into a temporary file beside `url`, then
     /// renamed over it, so a reader never sees a half-written file.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (when known) and what is wrong.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
         let (header, names) = try makeHeader(tensors, metadata: metadata)
         do {

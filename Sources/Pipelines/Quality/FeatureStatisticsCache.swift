@@ -23,8 +23,10 @@ public struct FeatureStatisticsCache: Sendable {
         }
     }
 
+    /// Where the statistics files are kept.
     public let folder: URL
 
+    /// A cache in `folder` (created when first written).
     public init(folder: URL) { self.folder = folder }
 
     /// `$DDPM_CACHE_DIR`, else `$XDG_CACHE_HOME/swift-ddpm`, else `~/.cache/swift-ddpm`, each with `/statistics`.

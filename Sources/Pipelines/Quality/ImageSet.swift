@@ -22,6 +22,8 @@ public enum ImageSet: Equatable, Sendable {
         + "cifar10:DIR (its training batches) or an IDX image file"
 
     /// The set named by `argument`; a path must exist.
+    ///
+    /// - Throws: ``PipelineError`` for an argument that names no set (and the Datasets module's errors for a data source it cannot parse).
     public init(_ argument: String) throws {
         let parts = argument.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
         if let bundled = BundledDataset(rawValue: parts.first ?? "") {
@@ -48,6 +50,8 @@ public enum ImageSet: Equatable, Sendable {
     }
 
     /// The images a model was trained on (`--data` of its run): the train split.
+    ///
+    /// - Throws: ``PipelineError`` for data that is not a set of images (and the Datasets module's errors for a data source it cannot parse).
     public init(trainingData argument: String) throws {
         let source = try DataSource(parsing: argument)
         if case .toy = source { throw PipelineError(problem: "--data \(argument) holds 2-D points, not images") }
@@ -70,6 +74,8 @@ public enum ImageSet: Equatable, Sendable {
 
     /// The images `[N, C, H, W]` in [−1, 1], read as `network` takes them (a folder
     /// with the network's `folderOptions`), checked against its input; at least 2.
+    ///
+    /// - Throws: ``PipelineError`` for images the network cannot take; the Datasets module's errors for files it cannot read.
     public func images(for network: any FeatureNetwork) throws -> Tensor {
         let images: Tensor
         switch self {

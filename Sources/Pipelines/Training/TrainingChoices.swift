@@ -12,10 +12,13 @@ public struct TrainingChoices: Sendable {
     public var preset: String?
     /// A network `config.json`'s bytes and where they came from, instead of a preset.
     public var networkConfig: (data: Data, source: String)?
+    /// How σ_t² is chosen (`--variance`).
     public var variance: VarianceType = .fixedSmall
+    /// What the network predicts (`--prediction`).
     public var prediction: PredictionType = .epsilon
     /// `true`: the cosine schedule (`squaredcos_cap_v2`); else linear.
     public var cosineSchedule = false
+    /// T, the training timesteps (`--timesteps`).
     public var timesteps = 1000
     /// Rescale the betas to zero terminal SNR (Lin et al. 2024).
     public var rescaleZeroTerminalSNR = false
@@ -23,16 +26,20 @@ public struct TrainingChoices: Sendable {
     public var selfCondition = false
     /// Class-conditional on the data's labels, dropped with `classDropout` for guidance.
     public var conditional = false
+    /// The share of labels replaced by the null class (`--class-dropout`).
     public var classDropout = 0.1
     /// nil: 256 for toy points, 32 for images.
     public var batchSize: Int?
+    /// Mirror images left–right at random (`--flip`).
     public var horizontalFlip = false
     /// Resize / centre-crop a folder's images to this size.
     public var imageSize: Int?
+    /// The run's seed (`--seed`).
     public var seed: UInt64 = 0
     /// Decode a folder batch by batch.
     public var stream = false
 
+    /// The choices for `data` with every other default.
     public init(data: String) {
         self.data = data
     }

@@ -7,12 +7,18 @@ import Tensors
 /// with the model alone) and the training images, in a chosen feature network.
 /// The training images' statistics are computed once (and cached on disk).
 public struct TrainingFID {
+    /// Measure after every this many steps.
     public let every: Int
+    /// The fixed draw of samples measured.
     public let samples: TrainingSamples
+    /// The network whose features the distance is taken in.
     public let network: any FeatureNetwork
     /// The training images' statistics in `network`.
     public let reference: FeatureStatistics
 
+    /// A measurement every `every` steps.
+    ///
+    /// - Throws: ``PipelineError`` for `every` below 1, fewer than 2 samples, or images the network cannot take.
     public init(every: Int, samples: TrainingSamples, network: any FeatureNetwork, reference: FeatureStatistics) throws {
         guard every >= 1 else { throw PipelineError(problem: "an FID every \(every) steps: give at least 1") }
         guard samples.count >= 2 else { throw PipelineError(problem: "an FID of \(samples.count) sample: give at least 2") }

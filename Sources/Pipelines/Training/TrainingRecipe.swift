@@ -8,7 +8,9 @@ import Foundation
 public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// The `--data` source (`mnist`, `digits`, a folder, an IDX file, `toy:…`; `DataSource`).
     public var data: String
+    /// Examples per step.
     public var batchSize: Int
+    /// Mirror images left–right at random.
     public var horizontalFlip: Bool
     /// Images of a folder are resized / centre-cropped to this size.
     public var imageSize: Int?
@@ -30,6 +32,9 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     /// The checkpoint's `extra` key the recipe is stored under.
     public static let checkpointKey = "run"
 
+    /// A recipe from its parts; the network and scheduler are stored as their JSON.
+    ///
+    /// - Throws: when the network or scheduler configuration cannot be encoded.
     public init(
         data: String, batchSize: Int, horizontalFlip: Bool = false, imageSize: Int? = nil,
         toySamples: Int = 16384, network: DenoiserConfig, scheduler: SchedulerConfig, seed: UInt64,
@@ -67,8 +72,12 @@ public struct TrainingRecipe: Codable, Equatable, Sendable {
     }
 
     /// The network's configuration.
+    ///
+    /// - Throws: what `DenoiserConfig.parse` throws for a stored configuration it cannot read.
     public func network() throws -> DenoiserConfig { try DenoiserConfig.parse(Data(modelConfig.utf8)) }
 
     /// The noise schedule's configuration.
+    ///
+    /// - Throws: what `SchedulerConfig.parse` throws for a stored configuration it cannot read.
     public func schedulerConfig() throws -> SchedulerConfig { try SchedulerConfig.parse(Data(scheduler.utf8)) }
 }

@@ -20,6 +20,8 @@ public enum TrainingRun {
     static let modelSalt: UInt64 = 0x6D6F_6465_6C00, dataSalt: UInt64 = 0x6461_7461_0000, toySalt: UInt64 = 0x746F_7900_0000
 
     /// The network of `recipe`, its weights drawn from the recipe's seed.
+    ///
+    /// - Throws: what reading the recipe's configurations or building the network throws.
     public static func model(for recipe: TrainingRecipe) throws -> any DenoisingModel & Module {
         var generator = RandomGenerator(seed: recipe.seed ^ modelSalt)
         let diffusion = try recipe.schedulerConfig().makeDiffusion()
@@ -77,6 +79,8 @@ public enum TrainingRun {
     }
 
     /// A new trainer for `recipe` writing into `out` (nothing is written before its first checkpoint).
+    ///
+    /// - Throws: ``PipelineError`` for data whose examples do not fit the network; what building the network, the loader or the `Trainer` throws.
     public static func trainer(
         for recipe: TrainingRecipe, configuration: TrainingConfiguration,
         out: URL, communicator: any TrainingCommunicator = SingleProcess()
@@ -154,7 +158,9 @@ public enum TrainingRun {
 
     /// A resumed run.
     public struct Resumed {
+        /// The trainer, restored to the checkpoint's step.
         public let trainer: Trainer
+        /// The recipe the checkpoint carried.
         public let recipe: TrainingRecipe
         /// The checkpoint it was restored from.
         public let source: URL

@@ -8,6 +8,7 @@ import Tensors
 /// after another (plain conditional, no guidance). Drawing touches no training
 /// state (`Trainer.withAveragedWeights`), so a run gives the same bits with or without it.
 public struct TrainingSamples {
+    /// How many samples are drawn.
     public let count: Int
     /// `[C, H, W]` of one image.
     public let exampleShape: [Int]

@@ -13,6 +13,7 @@ import Tensors
 /// the same names. Each BatchNorm (eval, ε = 0.001) is folded into its
 /// convolution as the weights load.
 public final class InceptionV3FID: @unchecked Sendable {
+    /// The length of a feature vector (the pool3 layer).
     public static let featureDimension = 2048
     /// What output names the network, so that numbers from different networks are not mixed up.
     public static let displayName = "Inception-v3 pool3 (pytorch-fid's FID weights, 2048-d)"
@@ -95,6 +96,8 @@ public final class InceptionV3FID: @unchecked Sendable {
     }
 
     /// The pool3 features `[B, 2048]` of images `[B, C, H, W]` in [0, 1], C = 1 or 3.
+    ///
+    /// - Throws: ``MetricsError`` saying what input was wrong and what is accepted.
     public func features(_ images: Tensor) throws -> Tensor {
         guard images.rank == 4, images.shape[1] == 1 || images.shape[1] == 3 else {
             throw MetricsError("the Inception network takes images [B, 1 or 3, H, W] in [0, 1]; got \(images.shape)")

@@ -10,7 +10,14 @@ import Foundation
 public enum GEMM {
     /// Instruction sets the micro-kernels can be dispatched to.
     public enum InstructionSet: String, CaseIterable, Sendable {
-        case generic, avx2, avx512, accelerate
+        /// Portable C, compiled for the baseline CPU.
+        case generic
+        /// AVX2 with FMA micro-kernels.
+        case avx2
+        /// AVX-512 micro-kernels.
+        case avx512
+        /// Apple's Accelerate framework (macOS).
+        case accelerate
 
         var cValue: ck_isa {
             switch self {

@@ -1,6 +1,7 @@
 /// Elementwise arithmetic with NumPy broadcasting: `+ - * /` between tensors
 /// and with scalars, each with its backward.
 extension Tensor {
+    /// The elementwise sum, broadcast as NumPy does; the gradient is summed back to each shape.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (shape, values) = broadcastMap(a, b, op: "add", ElementSum())
         let sa = a.shape, sb = b.shape
@@ -9,6 +10,7 @@ extension Tensor {
         }
     }
 
+    /// The elementwise difference, broadcast as NumPy does.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (shape, values) = broadcastMap(a, b, op: "sub", ElementDifference())
         let sa = a.shape, sb = b.shape
@@ -17,6 +19,7 @@ extension Tensor {
         }
     }
 
+    /// The elementwise product, broadcast as NumPy does.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (shape, values) = broadcastMap(a, b, op: "mul", ElementProduct())
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
@@ -27,6 +30,7 @@ extension Tensor {
         }
     }
 
+    /// The elementwise quotient, broadcast as NumPy does.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (shape, values) = broadcastMap(a, b, op: "div", ElementQuotient())
         return .result(shape: shape, scalars: values, inputs: [a, b]) { g in
@@ -37,28 +41,37 @@ extension Tensor {
         }
     }
 
+    /// Every element negated.
     public static prefix func - (a: Tensor) -> Tensor {
         .result(shape: a.shape, scalars: mapElements(a.scalars, ElementNegation()), inputs: [a]) { g in [-g] }
     }
 
+    /// Adds `s` to every element.
     public static func + (a: Tensor, s: Float) -> Tensor {
         .result(shape: a.shape, scalars: mapElements(a.scalars, ElementShift(shift: s)), inputs: [a]) { g in [g] }
     }
 
+    /// Adds `s` to every element.
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
 
+    /// Subtracts `s` from every element.
     public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
 
+    /// `s` minus every element.
     public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
 
+    /// Multiplies every element by `s`.
     public static func * (a: Tensor, s: Float) -> Tensor {
         .result(shape: a.shape, scalars: mapElements(a.scalars, ElementScale(factor: s)), inputs: [a]) { g in [g * s] }
     }
 
+    /// Multiplies every element by `s`.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
 
+    /// Divides every element by `s`.
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
 
+    /// `s` divided by every element.
     public static func / (s: Float, a: Tensor) -> Tensor {
         a.map(op: "reciprocal", { s / $0 }, derivative: { x, _ in -s / (x * x) })
     }

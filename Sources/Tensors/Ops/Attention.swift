@@ -15,6 +15,9 @@ import CKernels
 extension Tensor {
     /// Attention of `query` `[batch, n, d]` over `key` `[batch, m, d]` and
     /// `value` `[batch, m, e]`, scaled by `scale` (usually `1/√d`); `[batch, n, e]`.
+    ///
+    /// - Complexity: O(n·m·(d + e)) time per batch element; beyond the output, one n×m buffer per
+    ///   thread while it runs, and no n×m matrix kept for the backward.
     public static func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) -> Tensor {
         precondition(
             query.rank == 3 && key.rank == 3 && value.rank == 3,

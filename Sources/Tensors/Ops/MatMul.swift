@@ -4,6 +4,8 @@ import CKernels
 /// (equal batch dimensions, or a 2-D right-hand side shared by the batch).
 extension Tensor {
     /// The matrix product of `self` and `other`.
+    ///
+    /// - Complexity: O(m·n·k) multiply-adds per matrix of the batch, on the SGEMM kernels.
     public func matmul(_ other: Tensor) -> Tensor {
         Tensor.matmul(self, other, transposeA: false, transposeB: false)
     }

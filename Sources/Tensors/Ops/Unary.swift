@@ -43,15 +43,21 @@ extension Tensor {
             for i in range { dx[i] = g[i] * y[i] }
         }
     }
+    /// The natural logarithm of every element.
     public func log() -> Tensor { map(op: "log", { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
+    /// The square root of every element.
     public func sqrt() -> Tensor { map(op: "sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
+    /// 1/√x of every element.
     public func rsqrt() -> Tensor {
         map(op: "rsqrt", { 1 / $0.squareRoot() }, derivative: { x, y in -0.5 * y / x })
     }
+    /// Every element squared.
     public func square() -> Tensor { map(op: "square", { $0 * $0 }, derivative: { x, _ in 2 * x }) }
+    /// The absolute value of every element (gradient 0 at 0).
     public func abs() -> Tensor {
         map(op: "abs", { Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) })
     }
+    /// The hyperbolic tangent of every element.
     public func tanh() -> Tensor { map(op: "tanh", { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
     /// `σ(x) = 1 / (1 + e⁻ˣ)` elementwise, by the vectorised kernel `ck_sigmoid`.
     public func sigmoid() -> Tensor {
@@ -59,6 +65,7 @@ extension Tensor {
             for i in range { dx[i] = g[i] * y[i] * (1 - y[i]) }
         }
     }
+    /// max(x, 0) of every element.
     public func relu() -> Tensor { map(op: "relu", { Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
 
     /// SiLU (swish): `x · σ(x)`, by the vectorised kernels `ck_silu` and

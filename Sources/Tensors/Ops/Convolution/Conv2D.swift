@@ -9,6 +9,9 @@
 extension Tensor {
     /// Convolves this NCHW input with `weight` `[Cout, Cin, kH, kW]`, adding
     /// `bias` `[Cout]` if given, with the same stride and zero padding on both axes.
+    ///
+    /// - Complexity: O(N·Cout·Cin·kH·kW·Hout·Wout) multiply-adds for the direct form; Winograd
+    ///   takes 2.25–4.6× fewer for 3×3 kernels (see ``Conv2DPlan``).
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
         precondition(padding >= 0, "conv2d: padding must be non-negative, got \(padding)")
         return conv2d(weight, bias: bias, stride: (stride, stride), padding: Conv2DPadding(all: padding))

@@ -38,6 +38,7 @@ public enum Conv2DAlgorithm: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The algorithm's name, as `ddpm bench model --plans` prints it.
     public var description: String {
         switch self {
         case .pointwise: "pointwise"
@@ -56,6 +57,7 @@ public enum Conv2DThreading: Sendable, Hashable, CustomStringConvertible {
     /// Image after image, each GEMM spread over all threads.
     case splitGEMM
 
+    /// The threading, as `ddpm bench model --plans` prints it.
     public var description: String {
         switch self {
         case .batchBlocks(let blocks): "\(blocks) batch block\(blocks == 1 ? "" : "s")"

@@ -1,17 +1,29 @@
 /// The sizes of one 2-D convolution (NCHW input, OIHW weight, groups = 1):
 /// `outHeight = ⌊(height + top + bottom − kH) / sH⌋ + 1`, the same across.
 public struct Conv2DGeometry: Hashable, Sendable, CustomStringConvertible {
+    /// Images in the batch, N.
     public let batch: Int
+    /// Input channels, C.
     public let inChannels: Int
+    /// Input height (before padding).
     public let height: Int
+    /// Input width (before padding).
     public let width: Int
+    /// Output channels, O.
     public let outChannels: Int
+    /// Kernel height, kH.
     public let kernelHeight: Int
+    /// Kernel width, kW.
     public let kernelWidth: Int
+    /// Vertical stride, sH.
     public let strideY: Int
+    /// Horizontal stride, sW.
     public let strideX: Int
+    /// Zero padding on each side.
     public let padding: Conv2DPadding
+    /// Output height, `⌊(height + top + bottom − kH)/sH⌋ + 1`.
     public let outHeight: Int
+    /// Output width, `⌊(width + left + right − kW)/sW⌋ + 1`.
     public let outWidth: Int
 
     /// Reads and checks the sizes, stopping with a message naming the shapes on any mismatch.
@@ -50,6 +62,7 @@ public struct Conv2DGeometry: Hashable, Sendable, CustomStringConvertible {
         outWidth = (paddedWidth - kernelWidth) / strideX + 1
     }
 
+    /// `[batch, outChannels, outHeight, outWidth]`.
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
     /// Rows of the patch matrix: the GEMM's inner dimension.
     var patchSize: Int { inChannels * kernelHeight * kernelWidth }

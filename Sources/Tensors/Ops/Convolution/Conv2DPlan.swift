@@ -23,17 +23,23 @@ import Foundation
 public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
     /// The algorithm and threading of one pass.
     public struct Pass: Sendable, Hashable, CustomStringConvertible {
+        /// How the pass computes.
         public let algorithm: Conv2DAlgorithm
+        /// How the pass spreads over the threads.
         public let threading: Conv2DThreading
 
+        /// "algorithm, threading".
         public var description: String { "\(algorithm), \(threading)" }
     }
 
     /// Algorithms a caller imposes instead of the plan's own choice.
     public struct Override: Sendable, Hashable {
+        /// The forward pass's algorithm.
         public let forward: Conv2DAlgorithm
+        /// The backward passes' algorithm.
         public let backward: Conv2DAlgorithm
 
+        /// Imposes both algorithms; each must be able to compute its pass.
         public init(forward: Conv2DAlgorithm, backward: Conv2DAlgorithm) {
             self.forward = forward
             self.backward = backward
@@ -56,6 +62,7 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
         /// A map no kernel fuses (for example GroupNorm, SiLU, then dropout).
         case other
 
+        /// The prologue's short name.
         public var description: String {
             switch self {
             case .none: "none"
@@ -68,7 +75,9 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
 
     /// The convolution's sizes (of the input after the prologue).
     public let geometry: Conv2DGeometry
+    /// The forward pass.
     public let forward: Pass
+    /// The backward pass (the gradients of the input and of the weight).
     public let backward: Pass
     /// The input map the call asked for.
     public let prologue: Prologue
@@ -79,10 +88,12 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
     /// Whether a residual is added, and whether it is added as the output is
     /// written (Winograd) rather than in a pass of its own.
     public let addsResidual: Bool
+    /// Whether the residual is added as the output is written (Winograd), not in a pass of its own.
     public let fusesResidual: Bool
 
     /// The plan for `geometry`.
     /// - Parameters:
+    ///   - geometry: the sizes of the convolution (batch, channels, image, kernel, stride, padding).
     ///   - prologue: the map of the input before the convolution.
     ///   - residual: whether a residual is added to the output.
     ///   - recording: whether gradients are recorded through this call.
@@ -176,7 +187,9 @@ public struct Conv2DPlan: Sendable, Hashable, CustomStringConvertible {
 extension Conv2DPlan {
     /// One convolution call seen by `recorded(_:)`: its plan and its weight.
     public struct Record {
+        /// The call's plan.
         public let plan: Conv2DPlan
+        /// The call's weight, to tell the layers apart.
         public let weight: Tensor
     }
 

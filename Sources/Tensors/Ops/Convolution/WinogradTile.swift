@@ -6,7 +6,12 @@ import CKernels
 /// α² = (m + 2)² multiplications per channel pair instead of 9m²: 2.25× fewer
 /// for m = 2, 4× fewer for m = 4, 4.6× fewer for m = 5.
 public enum WinogradTile: Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    case f2x2, f4x4, f5x5
+    /// F(2×2, 3×3): 4×4 input tiles.
+    case f2x2
+    /// F(4×4, 3×3): 6×6 input tiles.
+    case f4x4
+    /// F(5×5, 3×3): 7×7 input tiles.
+    case f5x5
 
     /// The side m of an output tile.
     public var outputSize: Int {
