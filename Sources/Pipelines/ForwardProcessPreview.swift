@@ -9,12 +9,15 @@ import Tensors
 /// path from the image to noise; beside it the schedule's ᾱ_t and
 /// SNR(t) = ᾱ_t / (1 − ᾱ_t).
 public struct ForwardProcessPreview {
+    /// The noise schedule: β_t, ᾱ_t and the coefficients of q(x_t | x0).
     public let schedule: NoiseSchedule
     /// x0, `[C, H, W]` in [−1, 1].
     public let image: Tensor
     /// ε ~ N(0, I) of the image's shape, drawn from `RandomGenerator(seed:)`.
     public let noise: Tensor
 
+    /// The preview of `image` (`[C, H, W]` in [−1, 1]) under `schedule`, with ε drawn from `seed`.
+    /// - Throws: `PipelineError` when `image` is not of rank 3.
     public init(schedule: NoiseSchedule, image: Tensor, seed: UInt64) throws {
         guard image.rank == 3 else {
             throw PipelineError(problem: "an image [C, H, W] is needed for the forward process; got shape \(image.shape)")

@@ -8,13 +8,19 @@ import Tensors
 /// Optionally records x̂0 of the first images at up to 10 evenly spread steps
 /// (a trajectory strip).
 public struct BatchedSampling {
+    /// The network (guided or not) the sampler evaluates.
     public let model: any DenoisingModel
+    /// The reverse-process sampler and its steps.
     public let sampler: any Sampler
     /// `[C, H, W]` for images, `[D]` for points.
     public let exampleShape: [Int]
+    /// Samples drawn at once (the last batch may be smaller).
     public let batchSize: Int
+    /// The seed of every batch's stream (`RandomGenerator(seed:).substream(batch)`).
     public let seed: UInt64
 
+    /// Batched sampling of `model` with `sampler`.
+    /// - Throws: `PipelineError` when `batchSize` is below 1.
     public init(model: any DenoisingModel, sampler: any Sampler, exampleShape: [Int], batchSize: Int, seed: UInt64) throws {
         guard batchSize >= 1 else { throw PipelineError(problem: "batch size \(batchSize) is not accepted; give an integer ≥ 1") }
         self.model = model
@@ -29,6 +35,7 @@ public struct BatchedSampling {
 
     /// What was drawn: the samples clamped to [−1, 1], and the trajectory strip when asked for.
     public struct Result {
+        /// The samples `[count, …]`, clamped to [−1, 1].
         public let samples: Tensor
         /// x̂0 snapshots `[rows·columns, …]` in row-major order (rows: samples, columns: steps).
         public let trajectory: (images: Tensor, columns: Int)?

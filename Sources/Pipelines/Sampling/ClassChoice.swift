@@ -14,8 +14,11 @@ public enum ClassChoice: Equatable, Sendable {
     /// What to draw: the sample count, one label per sample (nil for an unconditional
     /// model) and the grid's columns when each row is one class.
     public struct Plan: Equatable, Sendable {
+        /// How many samples are drawn.
         public let count: Int
+        /// One class label per sample (the null class for unguided draws of a conditional model); nil for an unconditional model.
         public let labels: [Int]?
+        /// The grid's columns when each row is one class (`.all`); nil otherwise.
         public let columns: Int?
     }
 

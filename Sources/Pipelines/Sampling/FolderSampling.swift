@@ -7,9 +7,11 @@ import Tensors
 /// guidance weight is asked for, and the sampler named — then `BatchedSampling`.
 /// What `ddpm sample` and the studio's Sample page both do before the first step.
 public struct FolderSampling {
+    /// The folder as loaded: network, scheduler configuration, shape, classes, warnings.
     public let loaded: DenoiserFolder.Loaded
     /// The sample count, one label per sample and the grid's columns.
     public let plan: ClassChoice.Plan
+    /// The batched sampling, ready to `draw(count:labels:…)` the plan's samples.
     public let pipeline: BatchedSampling
 
     /// Loads `folder` (named `name` in error messages) and checks every choice against

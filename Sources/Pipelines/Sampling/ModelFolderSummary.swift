@@ -15,8 +15,9 @@ public struct ModelFolderSummary: Codable, Equatable, Sendable {
     public let guidable: Bool
     /// T, the training timesteps.
     public let trainingTimesteps: Int
-    /// The β schedule's diffusers name, and what the network predicts (epsilon, sample, v_prediction).
+    /// The β schedule's diffusers name (or "trained_betas").
     public let betaSchedule: String
+    /// What the network predicts: epsilon, sample or v_prediction (diffusers' names).
     public let prediction: String
     /// What loading noticed but did not refuse (unknown configuration keys, default scheduler).
     public let warnings: [String]

@@ -15,6 +15,7 @@ public struct SamplerChoice: Equatable, Sendable {
     /// The sampler used when none is named.
     public static let defaultName = "dpm++"
 
+    /// The sampler's name, one of `names`.
     public let name: String
     /// Steps; nil takes the sampler's default (`defaultSteps(trainingSteps:)`).
     public let steps: Int?
