@@ -30,6 +30,7 @@ async function chooseModel() {
   $("sampler").value = model.samplers.includes(current) ? current : "dpm++";
   $("steps").max = Math.min(model.T, model.limits.steps);
   $("steps").value = model.defaultSteps[$("sampler").value];
+  captionState();
   $("class-field").hidden = model.classCount === null;
   $("guidance-field").hidden = !model.guidable;
   if (model.classCount !== null) {
@@ -40,6 +41,14 @@ async function chooseModel() {
   const shape = model.shape.join("×");
   $("about").textContent = `${shape} · T = ${model.T} · ${model.betaSchedule} schedule · predicts ${model.prediction}` +
     (model.classCount !== null ? ` · ${model.classCount} classes` : "") + (model.drawsImages ? "" : " · draws no images");
+}
+
+/** The x_t panel's caption: the σ-space samplers carry x_σ = x_t/√ᾱ_t, shown clamped like x_t. */
+function captionState() {
+  const sigmaSpace = ["euler", "euler-a", "heun"].includes($("sampler").value);
+  $("xt-label").textContent = sigmaSpace
+    ? "the state x_σ = x_t/√ᾱ_t of this σ-space sampler, clamped to [−1, 1]"
+    : "the sample after this step, clamped to [−1, 1]";
 }
 
 function parameters() {
@@ -142,7 +151,10 @@ async function cancel() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("model").addEventListener("change", chooseModel);
-  $("sampler").addEventListener("change", () => { if (model) $("steps").value = model.defaultSteps[$("sampler").value]; });
+  $("sampler").addEventListener("change", () => {
+    if (model) $("steps").value = model.defaultSteps[$("sampler").value];
+    captionState();
+  });
   $("draw").addEventListener("click", draw);
   $("cancel").addEventListener("click", cancel);
   loadModels().catch((error) => { $("error").textContent = error.message; });
