@@ -136,7 +136,7 @@ final class SamplingJobs: @unchecked Sendable {
     func start(_ request: SampleRequest) async throws -> (job: Job, events: AsyncStream<Event>) {
         let drawing: FolderSampling
         do {
-            drawing = try await Self.onOwnThread {
+            drawing = try await Self.onPreparationThread {
                 UncheckedSendable(
                     try FolderSampling(
                         folder: request.folder, name: request.modelPath, sampler: request.sampler, classes: request.classes,
@@ -214,20 +214,27 @@ final class SamplingJobs: @unchecked Sendable {
         continuation.finish()
     }
 
-    /// Runs `body` on a thread of its own (not one of the few threads that serve requests).
-    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `body` on one of two preparation threads (loading a folder, a forward preview), not
+    /// on the few threads that serve requests; more requests wait their turn, so a burst of them
+    /// cannot start a thread (and a model in memory) each.
+    static func onPreparationThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            preparation.addOperation {
                 do {
                     continuation.resume(returning: try body())
                 } catch {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.stackSize = 16 << 20
-            thread.start()
         }
     }
+
+    private static let preparation: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "ddpm-studio preparation"
+        queue.maxConcurrentOperationCount = 2
+        return queue
+    }()
 }
 
 /// A value handed to another thread that only that thread then uses (a loaded model is not `Sendable`).

@@ -16,6 +16,7 @@ public final class Studio: Sendable {
     let jobs: SamplingJobs
     let previews: ForwardPreviews
     let runs: RunStatuses
+    let models = ModelSummaries()
     let pages: Pages
 
     /// A studio serving `root`, running at most `samplingSlots` sampling jobs at once.

@@ -81,6 +81,16 @@ final class StudioAPITests: XCTestCase {
             try await client.execute(uri: "/api/model?path=models/digits", method: .get) { response in
                 XCTAssertTrue(try Self.object(response)["classCount"] is NSNull)
             }
+            // A summary is remembered until the folder's files change: replaced by the conditional model, it is read anew.
+            let digits = self.root.url.appendingPathComponent("models/digits")
+            let conditional = self.root.url.appendingPathComponent("models/conditional")
+            for name in ["config.json", "diffusion_pytorch_model.safetensors", "class_conditioning.json"] {
+                try? FileManager.default.removeItem(at: digits.appendingPathComponent(name))
+                try FileManager.default.copyItem(at: conditional.appendingPathComponent(name), to: digits.appendingPathComponent(name))
+            }
+            try await client.execute(uri: "/api/model?path=models/digits", method: .get) { response in
+                XCTAssertEqual(try Self.object(response)["classCount"] as? Int, 10)
+            }
             try await client.execute(uri: "/api/runs", method: .get) { response in
                 var runs = try XCTUnwrap(try Self.object(response)["runs"] as? [[String: Any]])
                 XCTAssertEqual(runs.map { $0["path"] as? String }, ["runs/elsewhere", "runs/first"])

@@ -27,6 +27,6 @@ extension Studio {
 
     private func preview(_ request: Request) async throws -> ForwardProcessPreview {
         let query = QueryParameters(request)
-        return try await SamplingJobs.onOwnThread { UncheckedSendable(try self.previews.preview(query)) }.value
+        return try await SamplingJobs.onPreparationThread { UncheckedSendable(try self.previews.preview(query)) }.value
     }
 }

@@ -16,7 +16,7 @@ extension Studio {
             guard FolderCatalog.isModelFolder(folder) else { throw StudioError.badRequest("'\(path)' is not a model folder") }
             let summary: ModelFolderSummary
             do {
-                summary = try await SamplingJobs.onOwnThread { try ModelFolderSummary(folder: folder) }
+                summary = try await self.models.summary(of: folder)
             } catch {
                 throw StudioError.badRequest("\(path): \(error)")
             }
