@@ -68,7 +68,8 @@ final class StudioAPITests: XCTestCase {
     func testListsAndModelSummary() async throws {
         try await withClient { client in
             try await client.execute(uri: "/api/models", method: .get) { response in
-                XCTAssertEqual(try Self.object(response)["models"] as? [String], ["models/conditional", "models/digits"])
+                XCTAssertEqual(
+                    try Self.object(response)["models"] as? [String], ["models/conditional", "models/digits", "models/pipeline"])
             }
             try await client.execute(uri: "/api/model?path=models/conditional", method: .get) { response in
                 let model = try Self.object(response)
@@ -156,6 +157,18 @@ final class StudioAPITests: XCTestCase {
             }
             let lastFrame = { (text: String) in text.components(separatedBy: "event: step").last?.components(separatedBy: "\n\n").first }
             XCTAssertEqual(lastFrame(again), lastFrame(body))
+        }
+    }
+
+    func testADiffusersPipelineFolderDraws() async throws {
+        try await withClient { client in
+            try await client.execute(uri: "/api/model?path=models/pipeline", method: .get) { response in
+                XCTAssertEqual(try Self.object(response)["T"] as? Int, 100, "the scheduler/ folder's T")
+            }
+            let body = try await client.execute(uri: "/api/sample?model=models/pipeline&steps=3&n=2", method: .get) {
+                String(buffer: $0.body)
+            }
+            XCTAssertTrue(body.contains("event: done"), body)
         }
     }
 

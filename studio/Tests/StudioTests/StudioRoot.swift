@@ -34,6 +34,16 @@ struct StudioRoot {
             guided, scheduler: scheduler, to: url.appendingPathComponent("models/conditional"),
             conditioning: ClassConditioning(classNames: (0..<10).map(String.init), classDropout: 0.1))
 
+        // A diffusers pipeline folder, as google/ddpm-cifar10-32 ships: unet/ and scheduler/ inside.
+        let pipeline = url.appendingPathComponent("models/pipeline")
+        try DenoiserFolder.save(plain, scheduler: scheduler, to: pipeline.appendingPathComponent("unet"))
+        try fm.createDirectory(at: pipeline.appendingPathComponent("scheduler"), withIntermediateDirectories: true)
+        try fm.moveItem(
+            at: pipeline.appendingPathComponent("unet/scheduler_config.json"),
+            to: pipeline.appendingPathComponent("scheduler/scheduler_config.json"))
+        try Data(#"{"_class_name": "DDPMPipeline", "unet": ["diffusers", "UNet2DModel"]}"#.utf8)
+            .write(to: pipeline.appendingPathComponent("model_index.json"))
+
         let run = url.appendingPathComponent("runs/first")
         let training = run.appendingPathComponent("training")
         try fm.createDirectory(at: training, withIntermediateDirectories: true)
