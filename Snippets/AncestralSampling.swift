@@ -5,23 +5,6 @@ import Diffusion
 import Tensors
 
 // snippet.hide
-/// The exact ε-model of one-dimensional Gaussian data N(mean, std²).
-struct GaussianDataDenoiser: DenoisingModel {
-    let schedule: NoiseSchedule
-    let mean: Double
-    let std: Double
-
-    func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
-        let perExample = x.count / timesteps.count
-        let scalars = x.scalars.enumerated().map { index, value in
-            let alphaBar = schedule.double.alphaBar[timesteps[index / perExample]]
-            let scale = (1 - alphaBar).squareRoot() / (alphaBar * std * std + 1 - alphaBar)
-            return Float(scale * (Double(value) - alphaBar.squareRoot() * mean))
-        }
-        return Tensor(shape: x.shape, scalars: scalars)
-    }
-}
-
 /// The mean and standard deviation of all values of `x`.
 func moments(_ x: Tensor) -> (mean: Float, std: Float) {
     let mean = x.mean().item
@@ -30,7 +13,7 @@ func moments(_ x: Tensor) -> (mean: Float, std: Float) {
 
 // snippet.show
 let schedule = try NoiseSchedule(.linear(), timesteps: 1000)
-let model = GaussianDataDenoiser(schedule: schedule, mean: 0.5, std: 0.2)
+let model = try GaussianMixtureDenoiser(weights: [1], means: [[0.5]], deviations: [0.2], schedule: schedule)
 var generator = RandomGenerator(seed: 3)
 
 // Algorithm 2, written out: x_T ~ N(0, I); for t = T…1, z ~ N(0, I) if t > 1 else 0,

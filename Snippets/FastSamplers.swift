@@ -7,23 +7,6 @@ import Diffusion
 import Tensors
 
 // snippet.hide
-/// The exact ε-model of one-dimensional Gaussian data N(mean, std²).
-struct GaussianDataDenoiser: DenoisingModel {
-    let schedule: NoiseSchedule
-    let mean: Double
-    let std: Double
-
-    func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
-        let perExample = x.count / timesteps.count
-        let scalars = x.scalars.enumerated().map { index, value in
-            let alphaBar = schedule.double.alphaBar[timesteps[index / perExample]]
-            let scale = (1 - alphaBar).squareRoot() / (alphaBar * std * std + 1 - alphaBar)
-            return Float(scale * (Double(value) - alphaBar.squareRoot() * mean))
-        }
-        return Tensor(shape: x.shape, scalars: scalars)
-    }
-}
-
 /// The mean and standard deviation of all values of `x`.
 func moments(_ x: Tensor) -> (mean: Float, std: Float) {
     let mean = x.mean().item
@@ -33,7 +16,7 @@ func moments(_ x: Tensor) -> (mean: Float, std: Float) {
 // snippet.show
 let schedule = try NoiseSchedule(.linear(), timesteps: 1000)
 let diffusion = GaussianDiffusion(schedule: schedule)
-let model = GaussianDataDenoiser(schedule: schedule, mean: 0.5, std: 0.5)
+let model = try GaussianMixtureDenoiser(weights: [1], means: [[0.5]], deviations: [0.5], schedule: schedule)
 
 var spreads: [String: [Float]] = [:]
 for steps in [10, 20, 50] {

@@ -6,23 +6,6 @@ import Foundation
 import Tensors
 
 // snippet.hide
-/// The exact ε-model of one-dimensional Gaussian data N(mean, std²).
-struct GaussianDataDenoiser: DenoisingModel {
-    let schedule: NoiseSchedule
-    let mean: Double
-    let std: Double
-
-    func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
-        let perExample = x.count / timesteps.count
-        let scalars = x.scalars.enumerated().map { index, value in
-            let alphaBar = schedule.double.alphaBar[timesteps[index / perExample]]
-            let scale = (1 - alphaBar).squareRoot() / (alphaBar * std * std + 1 - alphaBar)
-            return Float(scale * (Double(value) - alphaBar.squareRoot() * mean))
-        }
-        return Tensor(shape: x.shape, scalars: scalars)
-    }
-}
-
 /// A model that predicts no noise at all.
 struct ZeroDenoiser: DenoisingModel {
     func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor { Tensor.zeros(x.shape) }
@@ -35,7 +18,7 @@ var generator = RandomGenerator(seed: 4)
 let x0 = Tensor.randn([256, 1], mean: 0.5, std: 0.2, generator: &generator)
 
 // One term at a time, per example: L_T has no parameters; L_{t−1} is a KL of two Gaussians (T 77).
-let exact = GaussianDataDenoiser(schedule: schedule, mean: 0.5, std: 0.2)
+let exact = try GaussianMixtureDenoiser(weights: [1], means: [[0.5]], deviations: [0.2], schedule: schedule)
 let t = [Int](repeating: 299, count: 256)
 let (xt, _) = try schedule.marginalSample(x0: x0, timesteps: t, generator: &generator)
 let term = try diffusion.variationalBoundTerm(modelOutput: try exact(xt, timesteps: t, classLabels: nil), x0: x0, xt: xt, timesteps: t)

@@ -31,6 +31,7 @@ final class DenoiserConfigTests: XCTestCase {
         XCTAssertEqual(
             try DenoiserConfig.parse(Data(#"{"sample_size": 8, "in_channels": 1, "out_channels": 1}"#.utf8)).className,
             "UNet2DModel")
-        XCTAssertNil(DenoiserConfig(of: GaussianMixture(weights: [1], means: [[0]], deviations: [1], schedule: diffusion.schedule)))
+        XCTAssertNil(
+            DenoiserConfig(of: try GaussianMixtureDenoiser(weights: [1], means: [[0]], deviations: [1], schedule: diffusion.schedule)))
     }
 }

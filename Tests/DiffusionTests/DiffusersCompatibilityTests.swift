@@ -144,7 +144,7 @@ final class DiffusersCompatibilityTests: XCTestCase {
         let s = try NoiseSchedule(.linear(), timesteps: 1000)
         let diffusion = GaussianDiffusion(schedule: s)
         let sampler = try DDIMSampler(diffusion: diffusion, steps: 7, spacing: .trailing)
-        let model = GaussianMixture(weights: [1], means: [[0.2]], deviations: [0.3], schedule: s)
+        let model = try GaussianMixtureDenoiser(weights: [1], means: [[0.2]], deviations: [0.3], schedule: s)
         var g = RandomGenerator(seed: 1)
         let start = Tensor.randn([3, 1], generator: &g)
         var seen: [Int] = []

@@ -32,7 +32,7 @@ final class ExactDenoiserTests: XCTestCase {
 
     func testSamplersReproduceMixtureMoments() throws {
         let s = try NoiseSchedule(.linear(), timesteps: 1000)
-        let model = GaussianMixture(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s)
+        let model = try GaussianMixtureDenoiser(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s)
         let n = 2000
         let diffusion = GaussianDiffusion(schedule: s)
         let samplers: [(String, any Sampler)] = [
@@ -55,7 +55,7 @@ final class ExactDenoiserTests: XCTestCase {
     /// Fewer draws for the other variants: fixed_large, respaced DDPM, DDIM with η = 1.
     func testOtherSamplerVariantsReproduceMixtureMoments() throws {
         let s = try NoiseSchedule(.cosine(), timesteps: 200)
-        let model = GaussianMixture(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s)
+        let model = try GaussianMixtureDenoiser(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s)
         let samplers: [(String, any Sampler)] = [
             ("DDPM fixed_large", DDPMSampler(diffusion: GaussianDiffusion(schedule: s, variance: .fixedLarge))),
             ("DDPM respaced to 50", try DDPMSampler(respacing: GaussianDiffusion(schedule: s), steps: 50)),
@@ -70,14 +70,14 @@ final class ExactDenoiserTests: XCTestCase {
     /// A learned_range model emitting v = 0 (σ² between β̃ and β) also samples the mixture.
     func testLearnedRangeSampling() throws {
         struct WithVariance: DenoisingModel {
-            let inner: GaussianMixture
+            let inner: GaussianMixtureDenoiser
             func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
                 Tensor.concat([try inner(x, timesteps: timesteps, classLabels: classLabels), Tensor.zeros(x.shape)], axis: 1)
             }
         }
         let s = try NoiseSchedule(.cosine(), timesteps: 200)
         let model = WithVariance(
-            inner: GaussianMixture(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s))
+            inner: try GaussianMixtureDenoiser(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s))
         var g = RandomGenerator(seed: 5)
         let sampler = DDPMSampler(diffusion: GaussianDiffusion(schedule: s, variance: .learnedRange))
         assertMixtureMoments(try sampler.sample(model: model, shape: [2000, 1], generator: &g), "DDPM learned_range")
@@ -92,7 +92,7 @@ final class ExactDenoiserTests: XCTestCase {
         let d = 8
         for T in [4, 16, 64] {
             let s = try NoiseSchedule(.cosine(), timesteps: T)
-            let model = GaussianMixture(
+            let model = try GaussianMixtureDenoiser(
                 weights: mixtureWeights, means: mixtureMeans.map { [Double](repeating: $0[0], count: d) },
                 deviations: mixtureDeviations, schedule: s)
             var g = RandomGenerator(seed: 8)
@@ -114,7 +114,7 @@ final class ExactDenoiserTests: XCTestCase {
     /// A strided bound is labelled an estimate and agrees with the full bound.
     func testStridedBoundIsAnEstimateNearTheFullBound() throws {
         let s = try NoiseSchedule(.cosine(), timesteps: 100)
-        let model = GaussianMixture(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s)
+        let model = try GaussianMixtureDenoiser(weights: mixtureWeights, means: mixtureMeans, deviations: mixtureDeviations, schedule: s)
         var g = RandomGenerator(seed: 4)
         let data = model.sample(500, generator: &g)
         let diffusion = GaussianDiffusion(schedule: s)

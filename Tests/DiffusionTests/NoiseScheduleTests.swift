@@ -96,13 +96,13 @@ final class NoiseScheduleTests: XCTestCase {
         assertThrowsDiffusionError("stride") {
             var g = RandomGenerator(seed: 1)
             return try learned.bitsPerDimension(
-                model: GaussianMixture(weights: [1], means: [[0, 0, 0]], deviations: [1], schedule: s),
+                model: try GaussianMixtureDenoiser(weights: [1], means: [[0, 0, 0]], deviations: [1], schedule: s),
                 x0: x, stride: 0, generator: &g)
         }
         var g = RandomGenerator(seed: 1)
         assertThrowsDiffusionError("one label per example") {
             try DDPMSampler(diffusion: GaussianDiffusion(schedule: s)).sample(
-                model: GaussianMixture(weights: [1], means: [[0, 0, 0]], deviations: [1], schedule: s),
+                model: try GaussianMixtureDenoiser(weights: [1], means: [[0, 0, 0]], deviations: [1], schedule: s),
                 shape: [2, 3], classLabels: [1], generator: &g)
         }
     }

@@ -10,7 +10,7 @@ final class VariationalBoundTests: XCTestCase {
     func testBoundEqualsDirectMonteCarloOfTheLogRatio() throws {
         let s = try NoiseSchedule(.linear(start: 0.05, end: 0.5), timesteps: 8)
         let d = s.double
-        let model = GaussianMixture(weights: [0.4, 0.6], means: [[-0.5], [0.4]], deviations: [0.2, 0.3], schedule: s)
+        let model = try GaussianMixtureDenoiser(weights: [0.4, 0.6], means: [[-0.5], [0.4]], deviations: [0.2, 0.3], schedule: s)
         let diffusion = GaussianDiffusion(schedule: s, variance: .fixedLarge)
         let n = 20_000
         let grid: [Float] = [0.2, -0.6, 0.8, -1]
@@ -128,7 +128,7 @@ final class TrainingLossTests: XCTestCase {
         XCTAssertEqual(buckets.means.compactMap { $0 }.count, 0)
 
         let s = try NoiseSchedule(.linear(), timesteps: 100)
-        let model = GaussianMixture(weights: [1], means: [[0, 0]], deviations: [0.5], schedule: s)
+        let model = try GaussianMixtureDenoiser(weights: [1], means: [[0, 0]], deviations: [0.5], schedule: s)
         let loss = try GaussianDiffusion(schedule: s).trainingLoss(model: model, x0: model.sample(64, generator: &g), generator: &g)
         buckets.record(loss)
         XCTAssertEqual(buckets.counts.reduce(0, +), 64)

@@ -25,7 +25,7 @@ final class ImageToImageTests: XCTestCase {
         {
             var generator = RandomGenerator(seed: 1)
             let output = try ImageToImage(sampler: sampler, strength: 0)(
-                model: TwoPictures.model(diffusion), images: input, generator: &generator)
+                model: try TwoPictures.model(diffusion), images: input, generator: &generator)
             XCTAssertEqual(output.scalars, input.scalars)
         }
     }
@@ -34,7 +34,7 @@ final class ImageToImageTests: XCTestCase {
     /// input and draws both pictures about equally often, as sampling from noise does.
     func testStrengthMovesFromTheInputToFreshSamples() throws {
         let diffusion = try TwoPictures.diffusion()
-        let model = TwoPictures.model(diffusion)
+        let model = try TwoPictures.model(diffusion)
         // The left picture, dimmed: clearly nearer "left" than "right".
         let input = Tensor.concat(Array(repeating: TwoPictures.tensor(TwoPictures.left.map { 0.3 * $0 }), count: 40), axis: 0)
         for sampler in [

@@ -17,7 +17,7 @@ final class InpaintingTests: XCTestCase {
     /// belongs to (the exact denoiser knows the two pictures), for either picture and with resampling.
     func testKeptRegionIsExactAndFilledRegionMatchesThePicture() throws {
         let diffusion = try TwoPictures.diffusion()
-        let model = TwoPictures.model(diffusion)
+        let model = try TwoPictures.model(diffusion)
         // Fill the right half (1), keep the left half (0).
         let mask = Tensor(shape: [4, 4], scalars: (0..<16).map { $0 % 4 < 2 ? 0 : 1 })
         for picture in [TwoPictures.left, TwoPictures.right] {

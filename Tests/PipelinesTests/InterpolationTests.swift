@@ -21,7 +21,7 @@ final class InterpolationTests: XCTestCase {
     /// The first and last frames are the two samples drawn separately from the two noises.
     func testEndsEqualSeparateSamples() throws {
         let diffusion = try TwoPictures.diffusion()
-        let model = TwoPictures.model(diffusion)
+        let model = try TwoPictures.model(diffusion)
         var generator = RandomGenerator(seed: 5)
         let a = Tensor.randn([1, 1, 4, 4], generator: &generator), b = Tensor.randn([1, 1, 4, 4], generator: &generator)
         for sampler in [
@@ -42,7 +42,7 @@ final class InterpolationTests: XCTestCase {
     /// interpolating between the two pictures' inversions starts at one and ends at the other.
     func testInversionRoundTripsAndInterpolatesRealImages() throws {
         let diffusion = try TwoPictures.diffusion()
-        let model = TwoPictures.model(diffusion)
+        let model = try TwoPictures.model(diffusion)
         let sampler = try DDIMSampler(diffusion: diffusion, steps: 50, spacing: .trailing)
         let left = TwoPictures.tensor(TwoPictures.left), right = TwoPictures.tensor(TwoPictures.right)
         let latent = try sampler.invert(model: model, images: left)

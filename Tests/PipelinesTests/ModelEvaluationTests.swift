@@ -7,9 +7,9 @@ import XCTest
 
 /// A model that records the labels it is given and answers with the exact two-picture predictor.
 private final class LabelRecorder: DenoisingModel {
-    let inner: GaussianMixture
+    let inner: GaussianMixtureDenoiser
     var labels: [[Int]?] = []
-    init(_ inner: GaussianMixture) { self.inner = inner }
+    init(_ inner: GaussianMixtureDenoiser) { self.inner = inner }
     func callAsFunction(_ x: Tensor, timesteps: [Int], classLabels: [Int]?) throws -> Tensor {
         labels.append(classLabels)
         return try inner(x, timesteps: timesteps, classLabels: nil)
@@ -28,7 +28,7 @@ final class ModelEvaluationTests: XCTestCase {
     /// the exact predictor of the two pictures scores far better than a model that answers zeros.
     func testBatchedScoresEqualTheLoopWrittenOut() throws {
         let diffusion = try TwoPictures.diffusion()
-        let model = LabelRecorder(TwoPictures.model(diffusion))
+        let model = LabelRecorder(try TwoPictures.model(diffusion))
         let data = try images()
         let evaluation = try ModelEvaluation(model: model, diffusion: diffusion, conditional: true, batchSize: 2)
         var done: [Int] = []

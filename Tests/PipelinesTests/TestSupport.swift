@@ -13,8 +13,8 @@ enum TwoPictures {
     }
 
     /// The exact ε-predictor of an equal mixture of the two with deviation 0.02.
-    static func model(_ diffusion: GaussianDiffusion) -> GaussianMixture {
-        GaussianMixture(weights: [0.5, 0.5], means: [left, right], deviations: [0.02, 0.02], schedule: diffusion.schedule)
+    static func model(_ diffusion: GaussianDiffusion) throws -> GaussianMixtureDenoiser {
+        try GaussianMixtureDenoiser(weights: [0.5, 0.5], means: [left, right], deviations: [0.02, 0.02], schedule: diffusion.schedule)
     }
 
     static func tensor(_ values: [Double]) -> Tensor { Tensor(shape: [1, 1, 4, 4], scalars: values.map { Float($0) }) }

@@ -9,8 +9,11 @@ import XCTest
 final class SamplerRunTests: XCTestCase {
     private let schedule = try! NoiseSchedule(.linear(), timesteps: 1000)
     private var diffusion: GaussianDiffusion { GaussianDiffusion(schedule: schedule) }
-    private var model: GaussianMixture {
-        GaussianMixture(weights: [0.3, 0.7], means: [[-0.5, 0.2], [0.4, -0.1]], deviations: [0.2, 0.3], schedule: schedule)
+    private var model: GaussianMixtureDenoiser {
+        get throws {
+            try GaussianMixtureDenoiser(
+                weights: [0.3, 0.7], means: [[-0.5, 0.2], [0.4, -0.1]], deviations: [0.2, 0.3], schedule: schedule)
+        }
     }
 
     private func samplers() throws -> [(String, any Sampler)] {
@@ -32,7 +35,7 @@ final class SamplerRunTests: XCTestCase {
                 let state = sampler.initialState(noise: Tensor.randn([3, 2], generator: &g1))
                 _ = Tensor.randn([3, 2], generator: &g2)
                 var reported: [Int] = []
-                let looped = try sampler.sample(model: model, state: state, fromStep: start, generator: &g1) {
+                let looped = try sampler.sample(model: try model, state: state, fromStep: start, generator: &g1) {
                     reported.append($0.step)
                 }
                 XCTAssertEqual(reported, Array(start..<sampler.timesteps.count), name)
@@ -40,7 +43,7 @@ final class SamplerRunTests: XCTestCase {
                 var run = try sampler.makeRun(fromStep: start)
                 var x = state
                 for timestep in run.timesteps {
-                    let output = try timestep.evaluate(model, sample: x, classLabels: nil)
+                    let output = try timestep.evaluate(try model, sample: x, classLabels: nil)
                     let noise = timestep.takesNoise ? Tensor.randn(x.shape, generator: &g2) : nil
                     x = try run.step(modelOutput: output, timestep: timestep, sample: x, noise: noise).sample
                 }

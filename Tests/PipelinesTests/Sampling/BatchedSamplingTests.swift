@@ -10,7 +10,7 @@ final class BatchedSamplingTests: XCTestCase {
         let diffusion = try TwoPictures.diffusion()
         let sampler = try DDPMSampler(respacing: diffusion, steps: 12)
         let pipeline = try BatchedSampling(
-            model: TwoPictures.model(diffusion), sampler: sampler, exampleShape: [1, 4, 4],
+            model: try TwoPictures.model(diffusion), sampler: sampler, exampleShape: [1, 4, 4],
             batchSize: 3, seed: 9)
         var progress: [Int] = []
         let seven = try pipeline.draw(count: 7, trajectoryCount: 2, progress: { progress.append($0) })
