@@ -24,5 +24,4 @@ enum ClassSelection {
             return .single(label)
         }
     }
-
 }

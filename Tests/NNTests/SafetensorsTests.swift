@@ -57,6 +57,12 @@ final class SafetensorsTests: XCTestCase {
         assertSafetensorsError(.truncated, "runs past") { _ = try SafetensorsFile.metadata(ofFileAt: url) }
         try (whole.prefix(8) + Data(repeating: UInt8(ascii: "x"), count: whole.count - 8)).write(to: url)
         assertSafetensorsError(.badHeader, "JSON") { _ = try SafetensorsFile.metadata(ofFileAt: url) }
+        // Metadata that is not a map of strings to strings is refused, as the full reader refuses it.
+        let json = Data(#"{"__metadata__": {"step": 3}}"#.utf8)
+        var length = UInt64(json.count).littleEndian
+        try (Data(bytes: &length, count: 8) + json).write(to: url)
+        assertSafetensorsError(.badHeader, "JSON") { _ = try SafetensorsFile.metadata(ofFileAt: url) }
+        assertSafetensorsError(.badHeader, "JSON") { _ = try SafetensorsFile(contentsOf: url) }
         assertSafetensorsError(.io, "cannot open") {
             _ = try SafetensorsFile.metadata(ofFileAt: directory.appendingPathComponent("missing.safetensors"))
         }

@@ -29,6 +29,26 @@ public enum ModelFolder {
     /// The scheduler configuration's file name (diffusers' layout).
     public static let schedulerName = "scheduler_config.json"
 
+    /// The folder holding the network's files: `folder` itself, or its `unet/` in a pipeline folder.
+    public static func unetFolder(in folder: URL) -> URL {
+        let fm = FileManager.default
+        let unet = folder.appendingPathComponent("unet")
+        if !fm.fileExists(atPath: folder.appendingPathComponent(configName).path),
+            fm.fileExists(atPath: unet.appendingPathComponent(configName).path)
+        {
+            return unet
+        }
+        return folder
+    }
+
+    /// Whether `folder` holds a model `load(from:)` can read: a configuration and weights, in it or in its `unet/`.
+    public static func holdsModel(_ folder: URL) -> Bool {
+        let unet = unetFolder(in: folder)
+        let fm = FileManager.default
+        return fm.fileExists(atPath: unet.appendingPathComponent(configName).path)
+            && fm.fileExists(atPath: unet.appendingPathComponent(weightsName).path)
+    }
+
     /// Loads the model in `folder`, checking every tensor's name and shape.
     /// The model comes back in evaluation mode (dropout off), as diffusers' `from_pretrained`.
     ///
@@ -40,12 +60,7 @@ public enum ModelFolder {
         guard fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelFolderError("\(folder.path): no such model folder")
         }
-        var unetFolder = folder
-        if !fm.fileExists(atPath: folder.appendingPathComponent(configName).path),
-            fm.fileExists(atPath: folder.appendingPathComponent("unet").appendingPathComponent(configName).path)
-        {
-            unetFolder = folder.appendingPathComponent("unet")
-        }
+        let unetFolder = unetFolder(in: folder)
         let configURL = unetFolder.appendingPathComponent(configName)
         guard let configData = fm.contents(atPath: configURL.path) else {
             throw ModelFolderError("\(configURL.path): missing; a model folder needs config.json and \(weightsName)")

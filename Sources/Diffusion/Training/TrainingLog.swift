@@ -114,13 +114,25 @@ public final class TrainingLog {
     /// The entries of a log file in order, stopping at the first line that is
     /// not a complete entry (a line cut short by a crash). A missing file has none.
     public static func read(url: URL) throws -> [TrainingLogEntry] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
-        var entries: [TrainingLogEntry] = []
+        try read(url: url, fromByte: 0).entries
+    }
+
+    /// The entries from byte `offset` on, as `read(url:)` reads them, and the byte after the
+    /// last one read: where to read on from as the log grows (a line still being written
+    /// does not decode, so it is read again next time). A missing file has none.
+    public static func read(url: URL, fromByte offset: Int) throws -> (entries: [TrainingLogEntry], end: Int) {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return ([], offset) }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        let data = try handle.readToEnd() ?? Data()
         let decoder = JSONDecoder()
+        var entries: [TrainingLogEntry] = []
+        var end = data.startIndex
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             guard let entry = try? decoder.decode(TrainingLogEntry.self, from: Data(line)) else { break }
             entries.append(entry)
+            end = line.endIndex < data.endIndex ? data.index(after: line.endIndex) : line.endIndex
         }
-        return entries
+        return (entries, offset + (end - data.startIndex))
     }
 }

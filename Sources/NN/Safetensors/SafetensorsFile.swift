@@ -67,26 +67,11 @@ public struct SafetensorsFile {
         func fail(_ kind: SafetensorsError.Kind, _ message: String) -> SafetensorsError {
             SafetensorsError(kind, message, file: file)
         }
-        guard data.count >= 8 else {
-            throw fail(.truncated, "\(data.count) bytes is too short for the 8-byte header length")
-        }
-        let declared = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard declared <= UInt64(Self.maximumHeaderLength) else {
-            throw fail(.headerTooLarge, "header length \(declared) exceeds the \(Self.maximumHeaderLength)-byte limit")
-        }
-        let headerLength = Int(declared)
+        let headerLength = try Self.headerLength(declaredBy: data.prefix(8), file: file)
         guard headerLength <= data.count - 8 else {
             throw fail(.truncated, "header length \(headerLength) runs past the end of the \(data.count)-byte file")
         }
-        let headerBytes = data.subdata(in: data.startIndex + 8..<data.startIndex + 8 + headerLength)
-        let header: Header
-        do {
-            header = try JSONDecoder().decode(Header.self, from: headerBytes)
-        } catch let error as SafetensorsError {
-            throw SafetensorsError(error.kind, error.message, file: file)
-        } catch {
-            throw fail(.badHeader, "header is not valid safetensors JSON: \(Self.describe(error))")
-        }
+        let header = try Self.decodeHeader(data.subdata(in: data.startIndex + 8..<data.startIndex + 8 + headerLength), file: file)
         let dataLength = data.count - 8 - headerLength
         var entries: [String: Entry] = [:]
         for raw in header.tensors {
@@ -232,6 +217,48 @@ public struct SafetensorsFile {
             return "missing '\(key.stringValue)' at " + context.codingPath.map(\.stringValue).joined(separator: ".")
         }
         return String(describing: error)
+    }
+}
+
+extension SafetensorsFile {
+    /// The `__metadata__` map of the file at `url`, reading only its header (the 8-byte
+    /// length and the JSON), not the tensors: for a quick look at a large file. The header
+    /// is checked as `init(contentsOf:)` checks it, short of the tensors' byte ranges.
+    public static func metadata(ofFileAt url: URL) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw SafetensorsError(.io, "cannot open for reading", file: url.path)
+        }
+        defer { try? handle.close() }
+        let headerLength = try headerLength(declaredBy: (try? handle.read(upToCount: 8)) ?? Data(), file: url.path)
+        let bytes = (try? handle.read(upToCount: headerLength)) ?? Data()
+        guard bytes.count == headerLength else {
+            throw SafetensorsError(.truncated, "header length \(headerLength) runs past the end of the file", file: url.path)
+        }
+        return try decodeHeader(bytes, file: url.path).metadata
+    }
+
+    /// The header length the first 8 bytes declare (little-endian), within the cap.
+    fileprivate static func headerLength(declaredBy bytes: Data, file: String?) throws -> Int {
+        guard bytes.count >= 8 else {
+            throw SafetensorsError(.truncated, "\(bytes.count) bytes is too short for the 8-byte header length", file: file)
+        }
+        let declared = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard declared <= UInt64(maximumHeaderLength) else {
+            throw SafetensorsError(
+                .headerTooLarge, "header length \(declared) exceeds the \(maximumHeaderLength)-byte limit", file: file)
+        }
+        return Int(declared)
+    }
+
+    /// The header's JSON: tensor entries and `__metadata__` (a map of strings to strings).
+    fileprivate static func decodeHeader(_ bytes: Data, file: String?) throws -> Header {
+        do {
+            return try JSONDecoder().decode(Header.self, from: bytes)
+        } catch let error as SafetensorsError {
+            throw SafetensorsError(error.kind, error.message, file: file)
+        } catch {
+            throw SafetensorsError(.badHeader, "header is not valid safetensors JSON: \(describe(error))", file: file)
+        }
     }
 }
 

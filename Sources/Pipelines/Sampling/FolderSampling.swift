@@ -16,6 +16,8 @@ public struct FolderSampling {
 
     /// Loads `folder` (named `name` in error messages) and checks every choice against
     /// it: the classes it knows, a null class for guidance, steps within its training timesteps.
+    /// A guidance weight (finite, ≥ 0), its rescale (in [0, 1]) and guidance without a class
+    /// are refused before the folder is read.
     public init(
         folder: URL, name: String? = nil, sampler: SamplerChoice, classes: ClassChoice = .none,
         guidance: Double? = nil, guidanceRescale: Double = 0, count: Int?, batchSize: Int, seed: UInt64
@@ -26,6 +28,9 @@ public struct FolderSampling {
         }
         guard guidanceRescale.isFinite, (0...1).contains(guidanceRescale) else {
             throw PipelineError(problem: "guidance rescale \(guidanceRescale) is not accepted; give a number in [0, 1]")
+        }
+        if guidance != nil, classes == .none {
+            throw PipelineError(problem: "guidance needs a class to guide towards (a class index, or all)")
         }
         loaded = try DenoiserFolder.load(from: folder)
         plan = try classes.plan(count: count, for: loaded, named: name)

@@ -22,6 +22,10 @@ public struct ModelFolderSummary: Codable, Equatable, Sendable {
     /// What loading noticed but did not refuse (unknown configuration keys, default scheduler).
     public let warnings: [String]
 
+    /// Whether `folder` holds a model folder (configuration and weights, in it or in its `unet/`),
+    /// without reading it.
+    public static func isModelFolder(_ folder: URL) -> Bool { ModelFolder.holdsModel(folder) }
+
     /// Reads the model folder at `folder`.
     public init(folder: URL) throws {
         self.init(try DenoiserFolder.load(from: folder))

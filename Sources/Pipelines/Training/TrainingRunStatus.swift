@@ -60,10 +60,10 @@ public struct TrainingRunStatus: Sendable {
             entries = previous.entries
             start = previous.logBytesRead
         }
-        let (appended, consumed) = try Self.readLines(of: logURL, from: start)
+        let (appended, end) = try TrainingLog.read(url: logURL, fromByte: start)
         self.entries = entries + appended
         logIdentity = identity
-        logBytesRead = start + consumed
+        logBytesRead = end
         let state = TrainingRun.stateURL(out: folder)
         let stateAttributes = try? FileManager.default.attributesOfItem(atPath: state.path)
         stateSignature = [
@@ -83,37 +83,9 @@ public struct TrainingRunStatus: Sendable {
             checkpointStep = metadata["step"].flatMap { Int($0) }
             trainingData = object("extra/" + TrainingRecipe.checkpointKey)?["data"] as? String
         }
-        let fm = FileManager.default
-        hasModel =
-            fm.fileExists(atPath: folder.appendingPathComponent(ModelFolder.configName).path)
-            && fm.fileExists(atPath: folder.appendingPathComponent(ModelFolder.weightsName).path)
-        sampleGrids = ((try? fm.contentsOfDirectory(atPath: Self.samplesFolder(folder).path)) ?? [])
+        hasModel = ModelFolder.holdsModel(folder)
+        sampleGrids = ((try? FileManager.default.contentsOfDirectory(atPath: Self.samplesFolder(folder).path)) ?? [])
             .filter { $0.hasPrefix("step-") && $0.hasSuffix(".png") }.sorted()
-    }
-
-    /// The complete log entries from byte `offset` on, and the bytes they take; stops at the
-    /// first line that is not a complete entry (one being written, or cut short by a crash).
-    private static func readLines(of url: URL, from offset: Int) throws -> ([TrainingLogEntry], Int) {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw PipelineError(problem: "\(url.path): cannot be read")
-        }
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(offset))
-        let data = try handle.readToEnd() ?? Data()
-        let decoder = JSONDecoder()
-        var entries: [TrainingLogEntry] = []
-        var consumed = 0
-        var lineStart = data.startIndex
-        while let newline = data[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
-            let line = data[lineStart..<newline]
-            if !line.isEmpty {
-                guard let entry = try? decoder.decode(TrainingLogEntry.self, from: line) else { break }
-                entries.append(entry)
-            }
-            lineStart = data.index(after: newline)
-            consumed = lineStart - data.startIndex
-        }
-        return (entries, consumed)
     }
 
     /// The last logged step (0 before the first).

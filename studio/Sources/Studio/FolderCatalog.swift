@@ -31,14 +31,6 @@ final class FolderCatalog: @unchecked Sendable {
         return listing
     }
 
-    /// Whether `folder` is a model folder the sampler can load.
-    static func isModelFolder(_ folder: URL) -> Bool {
-        let fm = FileManager.default
-        func has(_ names: String...) -> Bool { fm.fileExists(atPath: names.reduce(folder) { $0.appendingPathComponent($1) }.path) }
-        return (has("config.json") && has("diffusion_pytorch_model.safetensors"))
-            || (has("unet", "config.json") && has("unet", "diffusion_pytorch_model.safetensors"))
-    }
-
     private func walk() -> Listing {
         var models: [String] = []
         var runs: [String] = []
@@ -47,7 +39,7 @@ final class FolderCatalog: @unchecked Sendable {
         while !queue.isEmpty {
             let (folder, depth) = queue.removeFirst()
             let relative = root.relativePath(of: folder)
-            if Self.isModelFolder(folder) { models.append(relative) }
+            if ModelFolderSummary.isModelFolder(folder) { models.append(relative) }
             if TrainingRunStatus.isRunFolder(folder) { runs.append(relative) }
             guard depth < maximumDepth, let names = try? fm.contentsOfDirectory(atPath: folder.path) else { continue }
             for name in names.sorted() where !name.hasPrefix(".") && !["node_modules", "unet", "training"].contains(name) {

@@ -29,19 +29,18 @@ final class ForwardPreviews: @unchecked Sendable {
         }
         let index = try query.integer("index", in: 0...1_000_000, default: 0)
         let seed = try query.seed("seed")
+        let schedule: ForwardProcessPreview.ScheduleSource
         let scheduleKey: String
-        let makeSchedule: () throws -> ForwardProcessPreview.ScheduleSource
         if let model = query.optionalString("model") {
             let folder = try root.resolve(model)
-            guard FolderCatalog.isModelFolder(folder) else { throw StudioError.badRequest("'\(model)' is not a model folder") }
+            guard ModelFolderSummary.isModelFolder(folder) else { throw StudioError.badRequest("'\(model)' is not a model folder") }
+            schedule = .modelFolder(folder)
             scheduleKey = "model:" + folder.path
-            makeSchedule = { .modelFolder(folder) }
         } else {
             let name = try query.choice("schedule", among: ForwardProcessPreview.scheduleNames, default: "linear")
-            let timesteps = try query.integer(
-                "T", in: ForwardProcessPreview.timestepRange, default: 1000)
+            let timesteps = try query.integer("T", in: ForwardProcessPreview.timestepRange, default: 1000)
+            schedule = .named(name, timesteps: timesteps)
             scheduleKey = "\(name):\(timesteps)"
-            makeSchedule = { .named(name, timesteps: timesteps) }
         }
         let key = "\(source):\(index)|\(scheduleKey)|\(seed)"
         lock.lock()
@@ -58,7 +57,7 @@ final class ForwardPreviews: @unchecked Sendable {
             } else {
                 image = .data(try trainingData(ofRun: String(source.dropFirst("run:".count))), index: index)
             }
-            preview = try ForwardProcessPreview(schedule: makeSchedule(), image: image, seed: seed)
+            preview = try ForwardProcessPreview(schedule: schedule, image: image, seed: seed)
         } catch let error as StudioError {
             throw error
         } catch {

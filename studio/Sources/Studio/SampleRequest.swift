@@ -20,7 +20,7 @@ struct SampleRequest: Sendable {
     init(_ query: QueryParameters, root: RootFolder) throws {
         modelPath = try query.string("model")
         folder = try root.resolve(modelPath)
-        guard FolderCatalog.isModelFolder(folder) else {
+        guard ModelFolderSummary.isModelFolder(folder) else {
             throw StudioError.badRequest(
                 "'\(modelPath)' is not a model folder (config.json and diffusion_pytorch_model.safetensors, or unet/ holding them)")
         }
@@ -42,9 +42,6 @@ struct SampleRequest: Sendable {
             classes = .single(label)
         }
         guidance = try query.optionalNumber("guidance", in: 0...Self.maximumGuidance)
-        if guidance != nil, classes == .none {
-            throw StudioError.badRequest("guidance needs a class (an index or 'all') to guide towards")
-        }
         count = try query.optionalInteger("n", in: 1...Self.maximumCount)
         seed = try query.seed("seed")
     }

@@ -71,7 +71,7 @@ final class SamplingJobs: @unchecked Sendable {
     init(capacity: Int = 1) { self.capacity = capacity }
 
     /// Takes a slot, or refuses with 429 when every slot is busy.
-    func reserve() throws {
+    private func reserve() throws {
         lock.lock()
         defer { lock.unlock() }
         guard running < capacity else {
@@ -82,7 +82,7 @@ final class SamplingJobs: @unchecked Sendable {
         started += 1
     }
 
-    func release(cancelled: Bool = false) {
+    private func release(cancelled: Bool = false) {
         lock.lock()
         running -= 1
         if cancelled { cancelledJobs += 1 }
@@ -131,9 +131,11 @@ final class SamplingJobs: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Prepares and starts a draw in a reserved slot; the slot is released when the job ends
-    /// (or here, when preparing fails). Preparing (loading the folder) happens off the server's threads.
+    /// Takes a slot (429 when none is free), prepares the draw and starts it; the slot is
+    /// released when the job ends, or here when preparing fails. Preparing (loading the
+    /// folder) happens off the server's threads.
     func start(_ request: SampleRequest) async throws -> (job: Job, events: AsyncStream<Event>) {
+        try reserve()
         let drawing: FolderSampling
         do {
             drawing = try await Self.onPreparationThread {

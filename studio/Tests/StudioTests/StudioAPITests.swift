@@ -1,6 +1,8 @@
+import Diffusion
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Tensors
 import XCTest
 
 @testable import Studio
@@ -169,6 +171,21 @@ final class StudioAPITests: XCTestCase {
                 String(buffer: $0.body)
             }
             XCTAssertTrue(body.contains("event: done"), body)
+        }
+    }
+
+    func testAModelOfPointsIsRefusedWithWhereToSampleIt() async throws {
+        var generator = RandomGenerator(seed: 2)
+        let points = try MLPDenoiser(config: MLPDenoiserConfig(dataDimension: 2, hiddenWidth: 8, blocks: 1), generator: &generator)
+        try DenoiserFolder.save(
+            points, scheduler: SchedulerConfig(trainTimesteps: 10), to: root.url.appendingPathComponent("models/points"))
+        try await withClient { client in
+            try await Self.assertRefused(
+                client, "/api/sample?model=models/points&steps=2", .badRequest, "sample it with 'ddpm sample --npy'")
+            // The refused draw gave its slot back.
+            try await client.execute(uri: "/api/sample?model=models/digits&steps=2&n=1", method: .get) { response in
+                XCTAssertTrue(String(buffer: response.body).contains("event: done"))
+            }
         }
     }
 

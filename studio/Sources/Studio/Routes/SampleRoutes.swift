@@ -13,7 +13,7 @@ extension Studio {
             let query = QueryParameters(request)
             let path = try query.string("path")
             let folder = try self.root.resolve(path)
-            guard FolderCatalog.isModelFolder(folder) else { throw StudioError.badRequest("'\(path)' is not a model folder") }
+            guard ModelFolderSummary.isModelFolder(folder) else { throw StudioError.badRequest("'\(path)' is not a model folder") }
             let summary: ModelFolderSummary
             do {
                 summary = try await self.models.summary(of: folder)
@@ -36,7 +36,6 @@ extension Studio {
         }
         router.get("/api/sample") { request, _ in
             let sampleRequest = try SampleRequest(QueryParameters(request), root: self.root)
-            try self.jobs.reserve()
             let (job, events) = try await self.jobs.start(sampleRequest)
             return Response(
                 status: .ok,
